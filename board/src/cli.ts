@@ -1,28 +1,402 @@
 #!/usr/bin/env node
+/**
+ * `urna`: the bulletin board and the election actors' command-line tools.
+ * Results go to stdout (JSON with --json), progress to stderr. Exit codes: 0 success, 1 the
+ * board refused or the operation failed, 2 bad usage or input.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { Manifest } from "@urna/schemas";
+import {
+  BoardApiError,
+  BoardClient,
+  KeyFileError,
+  castBallot,
+  closeVoting,
+  createElection,
+  generateCredentials,
+  loadCredential,
+  loadCustodianKey,
+  loadCustodianState,
+  loadSigningKey,
+  newCustodianKeyFile,
+  newSigningKeyFile,
+  openVoting,
+  postCertify,
+  postDecryptionShare,
+  postElectionKey,
+  postResult,
+  postRound1,
+  postTally,
+  publishCredentials,
+  saveCustodianState,
+  saveReceipt,
+  writeCredentialFiles,
+  writeSecretJson,
+  type Choices,
+} from "./actors/index.js";
+import { ActorError } from "./actors/view.js";
+import { createBoard } from "./server/index.js";
+import { VERSION } from "./server/version.js";
+
+class UsageError extends Error {}
+
 const USAGE = `usage: urna <command> [options]
 
 urna bulletin board and election actors.
 
 commands:
-  board serve   run the bulletin board
-  authority     create an election, open and close voting, post tally and result
-  registrar     generate voter credentials and publish the public ones
-  custodian     take part in the key ceremony and post a decryption share
-  voter         cast or challenge a ballot and save the receipt
+  board serve            run the bulletin board
+  authority keygen|create|key|open|close|tally|result
+  registrar keygen|credentials
+  custodian keygen|round1|certify|share
+  voter cast|challenge
+
+Run 'urna <command> [<sub-command>] --help' for the options of each.
 
 options:
   -h, --help     show this help
   --version      print the version
+
+exit codes: 0 success, 1 refused or failed, 2 bad usage or input
 `;
 
-const args = process.argv.slice(2);
-if (args.length === 0 || args[0] === "-h" || args[0] === "--help" || args[0] === "help") {
-  process.stdout.write(USAGE);
-  process.exit(args.length === 0 ? 2 : 0);
+const BOARD_OPT = { board: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(v: Record<string, string | boolean | undefined>): Promise<unknown>;
 }
-if (args[0] === "--version") {
-  process.stdout.write("0.1.0\n");
-  process.exit(0);
+
+const out = (v: Record<string, string | boolean | undefined>, value: unknown, text: string): void => {
+  process.stdout.write(v.json ? JSON.stringify(value, null, 2) + "\n" : text.endsWith("\n") ? text : text + "\n");
+};
+const progress = (msg: string): void => void process.stderr.write(msg + "\n");
+
+function need(v: Record<string, string | boolean | undefined>, name: string): string {
+  const x = v[name];
+  if (typeof x !== "string" || x === "") throw new UsageError(`--${name} is required`);
+  return x;
 }
-process.stderr.write(`urna: unknown command '${args[0]}'\n\n${USAGE}`);
-process.exit(2);
+const client = (v: Record<string, string | boolean | undefined>): BoardClient =>
+  new BoardClient(typeof v.board === "string" ? v.board : (process.env.URNA_BOARD ?? need(v, "board")));
+
+function readJsonFile<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+const commands: Record<string, Command> = {
+  "board serve": {
+    summary: "run the bulletin board",
+    usage: `urna board serve --data DIR --port PORT --name NAME [--host HOST] [--workers N]
+
+Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout and
+serves until SIGINT or SIGTERM, then finishes in-flight writes and exits.`,
+    options: { data: { type: "string" }, port: { type: "string" }, name: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    async run(v) {
+      const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
+      const name = (v.name as string | undefined) ?? process.env.URNA_NAME;
+      const portText = (v.port as string | undefined) ?? process.env.URNA_PORT ?? "8080";
+      const host = (v.host as string | undefined) ?? process.env.URNA_HOST ?? "127.0.0.1";
+      if (!dataDir) throw new UsageError("--data (or URNA_DATA) is required");
+      if (!name) throw new UsageError("--name (or URNA_NAME) is required");
+      if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError("--port must be 0..65535");
+      const workers = v.workers === undefined ? undefined : Number(v.workers);
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError("--workers must be a non-negative integer");
+      const board = await createBoard({ dataDir, name, workers });
+      const { url } = await board.listen(Number(portText), host);
+      out(v, { name: board.name, vkey: board.vkey, url }, board.vkey);
+      progress(`urna board ${name} listening on ${url}`);
+      await new Promise<void>((resolve) => {
+        const stop = (sig: string) => {
+          progress(`${sig}: shutting down`);
+          board.close().then(resolve, (e: unknown) => {
+            progress(`shutdown error: ${String(e)}`);
+            resolve();
+          });
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+      });
+      return undefined;
+    },
+  },
+
+  "authority keygen": {
+    summary: "generate an authority signing key",
+    usage: "urna authority keygen --out FILE   (prints the public key)",
+    options: { out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    async run(v) {
+      const f = newSigningKeyFile("authority");
+      writeSecretJson(need(v, "out"), f);
+      out(v, { publicKey: f.publicKey }, f.publicKey);
+    },
+  },
+  "authority create": {
+    summary: "create an election from a manifest file",
+    usage: "urna authority create --board URL --manifest FILE --key FILE [--json]\n\nFILE is the manifest body (protocol.md §6.1) as JSON; the authority key signs it.",
+    options: { ...BOARD_OPT, manifest: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const manifest = readJsonFile<Manifest>(need(v, "manifest"));
+      const key = loadSigningKey(need(v, "key"));
+      const r = await createElection(client(v), manifest, key.secretKey);
+      out(v, r, `created election ${manifest.electionId} (entry ${r.index})`);
+    },
+  },
+  "authority key": {
+    summary: "post election.key recomputed from the ceremony on the log",
+    usage: "urna authority key --board URL --election ID --key FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const r = await postElectionKey(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      out(v, r, `election.key posted (entry ${r.index})`);
+    },
+  },
+  "authority open": {
+    summary: "open voting",
+    usage: "urna authority open --board URL --election ID --key FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const r = await openVoting(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      out(v, r, `voting open (entry ${r.index})`);
+    },
+  },
+  "authority close": {
+    summary: "close voting",
+    usage: "urna authority close --board URL --election ID --key FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const r = await closeVoting(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      out(v, r, `voting closed (entry ${r.index})`);
+    },
+  },
+  "authority tally": {
+    summary: "compute the encrypted tally from the log and post it",
+    usage: "urna authority tally --board URL --election ID --key FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const r = await postTally(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      out(v, r, `tally posted (entries ${r.map((x) => x.index).join(", ")})`);
+    },
+  },
+  "authority result": {
+    summary: "combine the decryption shares and post the result",
+    usage: "urna authority result --board URL --election ID --key FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const c = client(v);
+      const election = need(v, "election");
+      const r = await postResult(c, election, loadSigningKey(need(v, "key")).secretKey);
+      const results = await Promise.all(r.map((x) => c.entry(election, x.index)));
+      out(v, { appended: r, results: results.map((e) => e.body) }, results.map((e) => JSON.stringify(e.body, null, 2)).join("\n"));
+    },
+  },
+
+  "registrar keygen": {
+    summary: "generate a registrar signing key",
+    usage: "urna registrar keygen --out FILE   (prints the public key)",
+    options: { out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    async run(v) {
+      const f = newSigningKeyFile("registrar");
+      writeSecretJson(need(v, "out"), f);
+      out(v, { publicKey: f.publicKey }, f.publicKey);
+    },
+  },
+  "registrar credentials": {
+    summary: "generate N voter credentials, write the private ones, publish the public ones",
+    usage: `urna registrar credentials --board URL --election ID --key FILE --count N --styles S1,S2,... --out DIR [--batch-size N] [--json]
+
+Styles are assigned round-robin. Each private credential goes to DIR/credential-NNNNNN.json
+(mode 0600); the public ones are posted in batches of at most 500.`,
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, count: { type: "string" }, styles: { type: "string" }, out: { type: "string" }, "batch-size": { type: "string" } },
+    async run(v) {
+      const election = need(v, "election");
+      const count = Number(need(v, "count"));
+      if (!Number.isSafeInteger(count) || count < 1) throw new UsageError("--count must be a positive integer");
+      const styles = need(v, "styles").split(",").filter(Boolean);
+      const key = loadSigningKey(need(v, "key"));
+      const creds = generateCredentials(election, count, styles);
+      const files = writeCredentialFiles(need(v, "out"), creds);
+      progress(`wrote ${files.length} credential files to ${String(v.out)}`);
+      const batchSize = v["batch-size"] === undefined ? undefined : Number(v["batch-size"]);
+      const r = await publishCredentials(client(v), election, key.secretKey, creds.map((c) => c.public), {
+        batchSize,
+        onBatch: (n, a) => progress(`batch ${n} posted (entry ${a.index})`),
+      });
+      out(v, { files, batches: r.map((x) => x.index) }, `published ${count} credentials in ${r.length} batch(es)`);
+    },
+  },
+
+  "custodian keygen": {
+    summary: "generate a custodian's signing and DKG keys",
+    usage: "urna custodian keygen --name NAME --out FILE   (prints the public keys as JSON)",
+    options: { name: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    async run(v) {
+      const f = newCustodianKeyFile(need(v, "name"));
+      writeSecretJson(need(v, "out"), f);
+      const pub = { name: f.name, signingKey: f.signing.publicKey, dkgKey: f.dkg.public };
+      out(v, pub, JSON.stringify(pub));
+    },
+  },
+  "custodian round1": {
+    summary: "post this custodian's ceremony round 1",
+    usage: "urna custodian round1 --board URL --election ID --key FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    async run(v) {
+      const r = await postRound1(client(v), need(v, "election"), loadCustodianKey(need(v, "key")));
+      out(v, r, `ceremony.round1 posted (entry ${r.index})`);
+    },
+  },
+  "custodian certify": {
+    summary: "wait for every round 1, derive the secret share, post the certification",
+    usage: "urna custodian certify --board URL --election ID --key FILE --state FILE [--timeout SECONDS] [--json]\n\nThe secret share is written to the --state file (mode 0600).",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, state: { type: "string" }, timeout: { type: "string" } },
+    async run(v) {
+      const statePath = need(v, "state");
+      const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
+      const { result, state } = await postCertify(client(v), need(v, "election"), loadCustodianKey(need(v, "key")), { timeoutMs });
+      saveCustodianState(statePath, state);
+      out(v, result, `ceremony.certify posted (entry ${result.index}); secret share saved to ${statePath}`);
+    },
+  },
+  "custodian share": {
+    summary: "post this custodian's decryption share of the tally",
+    usage: "urna custodian share --board URL --election ID --key FILE --state FILE [--json]",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, state: { type: "string" } },
+    async run(v) {
+      const r = await postDecryptionShare(client(v), need(v, "election"), loadCustodianKey(need(v, "key")), loadCustodianState(need(v, "state")));
+      out(v, r, `decryption.share posted (entries ${r.map((x) => x.index).join(", ")})`);
+    },
+  },
+
+  "voter cast": {
+    summary: "encrypt, sign and cast a ballot; save the receipt",
+    usage: `urna voter cast --board URL --credential FILE --choices JSON --receipt FILE [--challenge-first] [--json]
+
+--choices maps each contest to the chosen option ids, e.g. '{"presidencia":["pan"]}' (or a
+file path). With --challenge-first, one encryption is opened (Benaloh challenge) before casting.`,
+    options: { ...BOARD_OPT, credential: { type: "string" }, choices: { type: "string" }, receipt: { type: "string" }, "challenge-first": { type: "boolean" } },
+    async run(v) {
+      const cred = loadCredential(need(v, "credential"));
+      const choices = parseChoices(need(v, "choices"));
+      const r = await castBallot(client(v), cred, choices, { challengeFirst: v["challenge-first"] === true });
+      saveReceipt(need(v, "receipt"), r.cast.receipt);
+      if (r.challenged) progress(`challenged ballot posted (entry ${r.challenged.index}, tracking code ${r.challenged.trackingCode})`);
+      out(v, r, `ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`);
+    },
+  },
+  "voter challenge": {
+    summary: "challenge (open) one encryption, then cast a fresh one",
+    usage: "urna voter challenge --board URL --credential FILE --choices JSON --receipt FILE [--json]",
+    options: { ...BOARD_OPT, credential: { type: "string" }, choices: { type: "string" }, receipt: { type: "string" } },
+    async run(v) {
+      const cred = loadCredential(need(v, "credential"));
+      const r = await castBallot(client(v), cred, parseChoices(need(v, "choices")), { challengeFirst: true });
+      saveReceipt(need(v, "receipt"), r.cast.receipt);
+      out(v, r, `challenged entry ${r.challenged?.index}; ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`);
+    },
+  },
+};
+
+function parseChoices(s: string): Choices {
+  const text = s.trim().startsWith("{") ? s : (() => {
+    try {
+      return readFileSync(s, "utf8");
+    } catch {
+      throw new UsageError("--choices must be JSON or a JSON file");
+    }
+  })();
+  try {
+    const c = JSON.parse(text) as unknown;
+    if (typeof c !== "object" || c === null || Array.isArray(c)) throw new Error("not an object");
+    return c as Choices;
+  } catch (e) {
+    throw new UsageError(`--choices: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function groupUsage(group: string): string {
+  const lines = Object.entries(commands)
+    .filter(([k]) => k.startsWith(group + " "))
+    .map(([k, c]) => `  ${k.padEnd(24)} ${c.summary}`);
+  return `usage: urna ${group} <sub-command> [options]\n\n${lines.join("\n")}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") {
+    process.stdout.write(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === "--version") {
+    process.stdout.write(VERSION + "\n");
+    return 0;
+  }
+  const group = argv[0];
+  if (!Object.keys(commands).some((k) => k.startsWith(group + " "))) {
+    process.stderr.write(`urna: unknown command '${group}'\n\n${USAGE}`);
+    return 2;
+  }
+  const sub = argv[1];
+  if (sub === undefined || sub === "-h" || sub === "--help") {
+    (sub === undefined ? process.stderr : process.stdout).write(groupUsage(group));
+    return sub === undefined ? 2 : 0;
+  }
+  const cmd = commands[`${group} ${sub}`];
+  if (!cmd) {
+    process.stderr.write(`urna: unknown command '${group} ${sub}'\n\n${groupUsage(group)}`);
+    return 2;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv.slice(2), options: cmd.options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    process.stderr.write(`urna ${group} ${sub}: ${e instanceof Error ? e.message : String(e)}\n\nusage: ${cmd.usage}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`usage: ${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    await cmd.run(values);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof KeyFileError) {
+      process.stderr.write(`urna ${group} ${sub}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof BoardApiError) {
+      if (values.json) process.stdout.write(JSON.stringify({ error: { status: e.status, code: e.code, message: e.message, path: e.path } }) + "\n");
+      process.stderr.write(`urna ${group} ${sub}: the board refused (${e.status}): ${e.message}${e.path ? ` at ${e.path}` : ""}\n`);
+      return 1;
+    }
+    if (e instanceof ActorError) {
+      process.stderr.write(`urna ${group} ${sub}: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`urna ${group} ${sub}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+const isMain = (() => {
+  const a = process.argv[1];
+  return a !== undefined && (import.meta.url.endsWith(a) || /[\\/](urna|urna\.js|cli\.js|cli\.ts)$/.test(a));
+})();
+if (isMain) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`urna: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

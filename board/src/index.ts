@@ -1,1 +1,2 @@
 export const VERSION = "0.1.0";
+export * from "./crypto/index.js";

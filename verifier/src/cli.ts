@@ -1,29 +1,241 @@
 #!/usr/bin/env node
+/**
+ * `urna-verify`: the auditing firm's verifier and the voter's receipt check (Node CLI).
+ *
+ *   urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE
+ *                        [--json] [--report-json FILE] [--report-html FILE] [--workers N]
+ *   urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
+ *
+ * Exit codes: 0 every check passes, 1 a check failed, 2 bad input or usage.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { loadTrust, TrustError, type Trust } from "./audit/trust.js";
+import { verifyElection, type AuditProgress } from "./audit/verify-election.js";
+import { VERIFIER_NAME, VERIFIER_VERSION } from "./audit/version.js";
+import { boardSource } from "./record/http.js";
+import { openFolderSource } from "./record/folder-node.js";
+import { RecordError, type RecordSource } from "./record/source.js";
+import { assertValidReport, reportToJson } from "./report/json.js";
+import { reportToHtml } from "./report/html.js";
+import { reportToText } from "./report/text.js";
+import { ReceiptError, verifyReceipt } from "./receipt/verify-receipt.js";
+
 const USAGE = `usage: urna-verify <command> [options]
 
 Independent verifier for urna election records.
 
 commands:
-  election   verify a whole election record against trust material
-  receipt    check one voter's ballot receipt
-  watch      follow a board and check every new checkpoint (monitor)
-  witness    run a C2SP tlog-witness that cosigns consistent checkpoints
+  election   verify a whole election record against trust material (checks V1-V17)
+  receipt    check one voter's ballot receipt (steps R1-R5)
+  watch      follow a board and check every new checkpoint (monitor)   [not built yet]
+  witness    run a C2SP tlog-witness that cosigns consistent checkpoints [not built yet]
 
 options:
-  -h, --help     show this help
+  -h, --help     show this help (or: urna-verify <command> --help)
   --version      print the version
 
 exit codes: 0 all checks pass, 1 a check failed, 2 bad input or usage
 `;
 
-const args = process.argv.slice(2);
-if (args.length === 0 || args[0] === "-h" || args[0] === "--help" || args[0] === "help") {
-  process.stdout.write(USAGE);
-  process.exit(args.length === 0 ? 2 : 0);
+const ELECTION_USAGE = `usage: urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE [options]
+
+Verifies every check of spec/verification.md (V1-V17) on an election record and prints the
+report. The trust file (board key, witness keys and quorum, authority key) must come from
+a source independent of the record.
+
+  --record DIR         a record folder (checkpoint, entries.jsonl)
+  --board URL          a live board (reads /elections/<id>/checkpoint and /entries)
+  --election ID        the election on the board (default: the trust file's)
+  --trust FILE         the trust file (JSON)
+  --json               print the JSON report on stdout instead of the text report
+  --report-json FILE   also write the JSON report to FILE
+  --report-html FILE   also write a printable HTML report (with signature blocks) to FILE
+  --firm NAME          a firm name for the HTML signature blocks (repeatable, at most 2)
+  --workers N          worker threads for the cryptography (default: CPUs, at most 8)
+  --quiet              no progress on stderr
+
+exit codes: 0 every check passed (some may be skipped), 1 a check failed, 2 bad input or usage
+`;
+
+const RECEIPT_USAGE = `usage: urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
+
+Checks a voter's receipt (spec/verification.md §Receipt check):
+  R1 signed, R2 included, R3 consistent, R4 present, R5 counted (pending before voting closes).
+
+  RECEIPT              the receipt file (JSON)
+  --record DIR         a record folder
+  --board URL          a live board
+  --election ID        the election on the board (default: the trust file's)
+  --trust FILE         the trust file (JSON)
+  --json               print the outcome as JSON
+
+exit codes: 0 no step failed (R5 may be pending), 1 a step failed, 2 bad input or usage
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string[]>;
 }
-if (args[0] === "--version") {
-  process.stdout.write("0.1.0\n");
-  process.exit(0);
+
+const VALUE_FLAGS = new Set(["--record", "--board", "--election", "--trust", "--report-json", "--report-html", "--workers", "--firm"]);
+const BOOL_FLAGS = new Set(["--json", "--quiet", "--help", "-h"]);
+
+function parseArgs(args: string[]): Parsed {
+  const out: Parsed = { positional: [], flags: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    let a = args[i];
+    let value: string | undefined;
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    if (eq > 0) {
+      value = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    if (VALUE_FLAGS.has(a)) {
+      if (value === undefined) {
+        value = args[++i];
+        if (value === undefined) throw new UsageError(`${a} needs a value`);
+      }
+      out.flags.set(a, [...(out.flags.get(a) ?? []), value]);
+    } else if (BOOL_FLAGS.has(a)) {
+      out.flags.set(a === "-h" ? "--help" : a, ["true"]);
+    } else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
+    else out.positional.push(a);
+  }
+  return out;
 }
-process.stderr.write(`urna-verify: unknown command '${args[0]}'\n\n${USAGE}`);
-process.exit(2);
+
+const one = (p: Parsed, f: string): string | undefined => {
+  const v = p.flags.get(f);
+  if (v && v.length > 1) throw new UsageError(`${f} given twice`);
+  return v?.[0];
+};
+
+async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`the ${what} ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+async function loadTrustFile(p: Parsed): Promise<Trust> {
+  const path = one(p, "--trust");
+  if (!path) throw new UsageError("--trust FILE is required");
+  return loadTrust(await readJsonFile(path, "trust file"));
+}
+
+async function openSource(p: Parsed, trust: Trust): Promise<RecordSource> {
+  const record = one(p, "--record");
+  const board = one(p, "--board");
+  if ((record === undefined) === (board === undefined)) throw new UsageError("give exactly one of --record DIR or --board URL");
+  if (record !== undefined) return openFolderSource(record);
+  const election = one(p, "--election") ?? trust.election;
+  if (election !== trust.election) throw new UsageError(`--election ${election} is not the trust file's election ${trust.election}`);
+  if (!/^https?:\/\//.test(board as string)) throw new UsageError("--board must be an http(s) URL");
+  return boardSource({ url: board as string, election });
+}
+
+function progressPrinter(quiet: boolean): (p: AuditProgress) => void {
+  if (quiet) return () => {};
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.stage !== "done" && now - last < (tty ? 200 : 5000)) return;
+    last = now;
+    const line = p.stage === "done" ? `verified ${p.done} entries` : `${p.stage}: ${p.done}${p.total ? `/${p.total}` : ""}`;
+    process.stderr.write(tty ? `\r\x1b[K${line}${p.stage === "done" ? "\n" : ""}` : `${line}\n`);
+  };
+}
+
+async function commandElection(args: string[]): Promise<number> {
+  const p = parseArgs(args);
+  if (p.flags.has("--help")) {
+    process.stdout.write(ELECTION_USAGE);
+    return 0;
+  }
+  if (p.positional.length) throw new UsageError(`unexpected argument ${p.positional[0]}`);
+  const trust = await loadTrustFile(p);
+  const source = await openSource(p, trust);
+  const w = one(p, "--workers");
+  const workers = w === undefined ? Math.max(1, Math.min(8, availableParallelism())) : Number(w);
+  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) throw new UsageError("--workers must be an integer from 1 to 256");
+  const firms = (p.flags.get("--firm") ?? []).map((firm) => ({ firm }));
+  if (firms.length > 2) throw new UsageError("at most two --firm");
+  const quiet = p.flags.has("--quiet");
+  if (!quiet) process.stderr.write(`${VERIFIER_NAME}: verifying ${source.description} with ${workers} worker(s)\n`);
+  const report = await verifyElection({ source, trust, workers, onProgress: progressPrinter(quiet) });
+  assertValidReport(report);
+  const jsonPath = one(p, "--report-json");
+  const htmlPath = one(p, "--report-html");
+  if (jsonPath) await writeFile(jsonPath, reportToJson(report));
+  if (htmlPath) await writeFile(htmlPath, reportToHtml(report, firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {}));
+  process.stdout.write(p.flags.has("--json") ? reportToJson(report) : reportToText(report));
+  return report.ok ? 0 : 1;
+}
+
+async function commandReceipt(args: string[]): Promise<number> {
+  const p = parseArgs(args);
+  if (p.flags.has("--help")) {
+    process.stdout.write(RECEIPT_USAGE);
+    return 0;
+  }
+  if (p.positional.length !== 1) throw new UsageError("give exactly one RECEIPT file");
+  const receipt = await readJsonFile(p.positional[0], "receipt");
+  const trust = await loadTrustFile(p);
+  const source = await openSource(p, trust);
+  const outcome = await verifyReceipt({ receipt, source, trust });
+  if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
+  else {
+    const lines = outcome.steps.map((s) => `${s.id} ${s.title.padEnd(10)} ${(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${s.message}`);
+    lines.push(outcome.ok ? "Receipt verified." : "RECEIPT CHECK FAILED.");
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+  return outcome.ok ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "-h" || cmd === "--help" || cmd === "help") {
+    process.stdout.write(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === "--version") {
+    process.stdout.write(`${VERIFIER_VERSION}\n`);
+    return 0;
+  }
+  try {
+    switch (cmd) {
+      case "election":
+        return await commandElection(rest);
+      case "receipt":
+        return await commandReceipt(rest);
+      case "watch":
+      case "witness":
+        process.stderr.write(`urna-verify ${cmd}: not built yet (issue 9)\n`);
+        return 2;
+      default:
+        process.stderr.write(`urna-verify: unknown command '${cmd}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TrustError || e instanceof RecordError || e instanceof ReceiptError) {
+      process.stderr.write(`urna-verify ${cmd}: ${e.message}\n`);
+      if (e instanceof UsageError) process.stderr.write(`(see urna-verify ${cmd} --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`urna-verify ${cmd}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -2,14 +2,23 @@
  * The urna-v1 group: ristretto255 (RFC 9496) with SHA-512, from @noble/curves.
  *
  * Every element and scalar that comes from outside goes through `decodeElement` /
- * `decodeScalar`, which reject non-canonical encodings (RFC 9496 §4.3.1 decoding is strict
- * in noble; we re-encode and compare as a second guard) and, where asked, the identity or zero.
+ * `decodeScalar`, which reject non-canonical encodings and, where asked, the identity or zero.
+ * noble's ristretto255 `fromBytes` is the strict RFC 9496 §4.3.1 decoder (canonical field
+ * element, non-negative s, square, non-negative t, y ≠ 0); test/crypto/group.test.ts checks it
+ * against every invalid encoding of RFC 9496 Appendix A.2. We do not re-encode to compare:
+ * that would double the cost of a decode (an inverse square root), the dominant cost of
+ * verifying ballots.
+ *
+ * Encoding an element costs another inverse square root, so the 32 bytes an element was decoded
+ * from are remembered (a WeakMap keyed by the point object) and `encodeElement` returns them
+ * instead of re-encoding; points computed here (sums, products) are encoded once and remembered.
+ *
  * Public verification may use variable-time operations (`multiplyUnsafe`); provers use the
  * constant-time `multiply` for secrets.
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
-import { bytesEqual, concatBytes, fromBase64, toBase64, utf8 } from "../bytes.js";
+import { concatBytes, fromBase64, toBase64, utf8 } from "../bytes.js";
 
 const Point = ristretto255.Point;
 export { ristretto255 };
@@ -24,6 +33,7 @@ export const SCALAR_BYTES = 32;
 export class GroupError extends Error {
   constructor(
     readonly code:
+      | "BAD_BASE64"
       | "BAD_ELEMENT_ENCODING"
       | "IDENTITY_NOT_ALLOWED"
       | "BAD_SCALAR_ENCODING"
@@ -41,7 +51,10 @@ export const mod = (a: bigint): bigint => {
   return r < 0n ? r + ORDER : r;
 };
 
-/** Decode a 32-byte canonical ristretto255 encoding. */
+/** The canonical encoding each point object was decoded from or last encoded to. */
+const encodings = new WeakMap<Element, Uint8Array>();
+
+/** Decode a 32-byte canonical ristretto255 encoding (RFC 9496 §4.3.1, strict). */
 export function decodeElement(bytes: Uint8Array, opts: { allowIdentity?: boolean } = {}): Element {
   if (bytes.length !== ELEMENT_BYTES)
     throw new GroupError("BAD_ELEMENT_ENCODING", `element must be ${ELEMENT_BYTES} bytes`);
@@ -51,14 +64,27 @@ export function decodeElement(bytes: Uint8Array, opts: { allowIdentity?: boolean
   } catch {
     throw new GroupError("BAD_ELEMENT_ENCODING", "not a canonical ristretto255 encoding");
   }
-  if (!bytesEqual(p.toBytes(), bytes))
-    throw new GroupError("BAD_ELEMENT_ENCODING", "not a canonical ristretto255 encoding");
   if (!opts.allowIdentity && p.equals(IDENTITY))
     throw new GroupError("IDENTITY_NOT_ALLOWED", "the identity element is not allowed here");
+  encodings.set(p, Uint8Array.from(bytes));
   return p;
 }
 
-export const encodeElement = (p: Element): Uint8Array => p.toBytes();
+/**
+ * The 32-byte canonical encoding of `p` (RFC 9496 §4.3.2). Remembered per point object, so the
+ * caller MUST NOT mutate the returned array (use `encodeElement` for a fresh copy).
+ */
+export function elementBytes(p: Element): Uint8Array {
+  let b = encodings.get(p);
+  if (b === undefined) {
+    b = p.toBytes();
+    encodings.set(p, b);
+  }
+  return b;
+}
+
+/** A fresh copy of the canonical encoding of `p`. */
+export const encodeElement = (p: Element): Uint8Array => Uint8Array.from(elementBytes(p));
 
 /** Decode a 32-byte little-endian scalar; values >= ℓ are refused (no reduction). */
 export function decodeScalar(bytes: Uint8Array, opts: { allowZero?: boolean } = {}): bigint {
@@ -89,12 +115,22 @@ export function bytesToNumberLE(b: Uint8Array): bigint {
   return s;
 }
 
-export const elementToBase64 = (p: Element): string => toBase64(p.toBytes());
+/** Strict base64 (RFC 4648 §4) as a GroupError("BAD_BASE64") on failure. */
+export function base64Bytes(s: string): Uint8Array {
+  if (typeof s !== "string") throw new GroupError("BAD_BASE64", "expected a base64 string");
+  try {
+    return fromBase64(s);
+  } catch {
+    throw new GroupError("BAD_BASE64", "not canonical base64 (RFC 4648 §4)");
+  }
+}
+
+export const elementToBase64 = (p: Element): string => toBase64(elementBytes(p));
 export const elementFromBase64 = (s: string, opts?: { allowIdentity?: boolean }): Element =>
-  decodeElement(fromBase64(s), opts);
+  decodeElement(base64Bytes(s), opts);
 export const scalarToBase64 = (s: bigint): string => toBase64(encodeScalar(s));
 export const scalarFromBase64 = (s: string, opts?: { allowZero?: boolean }): bigint =>
-  decodeScalar(fromBase64(s), opts);
+  decodeScalar(base64Bytes(s), opts);
 
 /** 8-byte big-endian length prefix: every variable-length hash input is framed with it. */
 export function lengthPrefixed(b: Uint8Array): Uint8Array {
@@ -111,8 +147,22 @@ export function lengthPrefixed(b: Uint8Array): Uint8Array {
 export function hashParts(tag: string, parts: Uint8Array[]): Uint8Array {
   const h = sha512.create();
   h.update(lengthPrefixed(utf8(`urna-v1/${tag}`)));
-  for (const p of parts) h.update(lengthPrefixed(p));
+  const len = new Uint8Array(8);
+  const view = new DataView(len.buffer);
+  for (const p of parts) {
+    view.setBigUint64(0, BigInt(p.length), false);
+    h.update(len);
+    h.update(p);
+  }
   return h.digest();
+}
+
+/** u32(x): 4 bytes big-endian (protocol.md §2). */
+export function u32(x: number): Uint8Array {
+  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError("u32 out of range");
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, x, false);
+  return out;
 }
 
 /** Hash-to-scalar: the 64-byte domain-separated digest, read little-endian, reduced mod ℓ. */

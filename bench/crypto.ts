@@ -1,0 +1,235 @@
+/**
+ * Election-cryptography benchmark (suite urna-v1): `npm run bench -- crypto [--n N] [--quick]`.
+ *
+ * Per selection (one 0/1 choice, its ciphertext and its [0, 1] range proof), on one core:
+ *   - encrypt + prove (voter device; K with and without a precomputed table);
+ *   - verify one at a time (decode the ciphertext and proof, challenge, equations);
+ *   - verify batched, in batches of 1,000 and 10,000 selections (decode + challenge per proof,
+ *     one multi-scalar multiplication per batch).
+ * Also: the cost of one ristretto255 decode (a selection needs 6: alpha, beta, a_0, a_1, b_0,
+ * b_1), decryption shares, and the discrete-log table.
+ *
+ * Distinct proofs are generated once (N, default 1,000) and reused to fill the 10,000 batch:
+ * every verification decodes from the JSON afresh, so reuse does not make verifying cheaper.
+ */
+import { cpus, loadavg, totalmem } from "node:os";
+import { ristretto255 } from "@noble/curves/ed25519.js";
+import type { CiphertextJson, RangeProofJson } from "@urna/schemas";
+import {
+  BatchVerifier,
+  DiscreteLog,
+  G,
+  decodeCiphertext,
+  elementBytes,
+  toBase64,
+  verifyDecryptionShare,
+  verifyRangeProof,
+  decodeTallyCiphertext,
+  decodeShare,
+  type RangeStatement,
+} from "@urna/verifier";
+import { decryptionShare, encryptChoice, fixedBase, proveRange, randomScalar } from "@urna/board";
+
+const args = process.argv.slice(2);
+const argN = args.indexOf("--n");
+const quick = args.includes("--quick");
+const N = argN >= 0 ? Number(args[argN + 1]) : quick ? 200 : 1000;
+const BIG = quick ? 2000 : 10_000;
+
+const ms = (t0: number) => performance.now() - t0;
+const fmt = (x: number) => x.toFixed(3);
+
+function header(): void {
+  const c = cpus();
+  console.log(`# urna crypto benchmark`);
+  console.log(`cpu: ${c[0]?.model ?? "?"} x${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+  console.log(`load average at start (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(`distinct selections: ${N}, large batch: ${BIG}`);
+}
+
+header();
+const baseHash = new Uint8Array(64).fill(7);
+const signer = new Uint8Array(32).fill(9);
+const s = randomScalar();
+const K = G.multiply(s);
+
+// Warm up the JIT and K's table.
+fixedBase(K);
+for (let i = 0; i < 20; i++) {
+  const r = randomScalar();
+  const { alpha, beta } = encryptChoice(K, i & 1, r);
+  proveRange({ baseHash, publicKey: K, signer, contest: "c", option: "o", alpha, beta, lo: 0, hi: 1, m: i & 1, r });
+}
+
+interface Sel {
+  ciphertext: CiphertextJson;
+  proof: RangeProofJson;
+  option: string;
+}
+const sels: Sel[] = [];
+let t0 = performance.now();
+for (let i = 0; i < N; i++) {
+  const m = i % 3 === 0 ? 1 : 0;
+  const r = randomScalar();
+  const { alpha, beta } = encryptChoice(K, m, r);
+  const option = `opt-${i}`;
+  const proof = proveRange({ baseHash, publicKey: K, signer, contest: "presidencia", option, alpha, beta, lo: 0, hi: 1, m, r });
+  sels.push({ ciphertext: { alpha: toBase64(elementBytes(alpha)), beta: toBase64(elementBytes(beta)) }, proof, option });
+}
+const encMs = ms(t0) / N;
+console.log(`encrypt + prove, K precomputed (window 8): ${fmt(encMs)} ms/selection`);
+
+// Without K's table: a fresh copy of K each time defeats the cache.
+{
+  const n = Math.min(N, 100);
+  const Kbytes = elementBytes(K);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const Kplain = ristretto255.Point.fromBytes(Kbytes);
+    const r = randomScalar();
+    const alpha = G.multiply(r);
+    const beta = Kplain.multiply(r);
+    void alpha.toBytes();
+    void beta.toBytes();
+    // proof without table: 2 branches x (s·G, s·K, t·G)
+    for (let j = 0; j < 2; j++) {
+      G.multiply(randomScalar()).toBytes();
+      Kplain.multiply(randomScalar()).subtract(G.multiply(randomScalar())).toBytes();
+    }
+  }
+  const tNo = ms(t) / n;
+  const t2 = performance.now();
+  const Kt = fixedBase(K);
+  for (let i = 0; i < n; i++) {
+    const r = randomScalar();
+    void G.multiply(r).toBytes();
+    void Kt.multiply(r).toBytes();
+    for (let j = 0; j < 2; j++) {
+      G.multiply(randomScalar()).toBytes();
+      Kt.multiply(randomScalar()).subtract(G.multiply(randomScalar())).toBytes();
+    }
+  }
+  const tYes = ms(t2) / n;
+  console.log(
+    `  same group work, K without table: ${fmt(tNo)} ms/selection; with table: ${fmt(tYes)} ms/selection (table build once: see above)`,
+  );
+}
+
+function statement(sel: Sel): RangeStatement {
+  return {
+    baseHash,
+    publicKey: K,
+    signer,
+    contest: "presidencia",
+    option: sel.option,
+    ciphertext: decodeCiphertext(sel.ciphertext, "ballot"),
+    lo: 0,
+    hi: 1,
+  };
+}
+
+// Decode cost.
+{
+  const bytes = sels.slice(0, 200).map((x) => Buffer.from(x.ciphertext.alpha, "base64"));
+  const t = performance.now();
+  for (const b of bytes) ristretto255.Point.fromBytes(b);
+  const dec = ms(t) / bytes.length;
+  const pts = bytes.map((b) => ristretto255.Point.fromBytes(b));
+  const t2 = performance.now();
+  let acc = pts[0];
+  for (const p of pts) acc = acc.add(p);
+  const add = ms(t2) / pts.length;
+  console.log(`one ristretto255 decode: ${fmt(dec)} ms (6 per selection = ${fmt(6 * dec)} ms); one point addition: ${fmt(add * 1000)} µs`);
+}
+
+// One at a time.
+{
+  const n = Math.min(N, quick ? 100 : 300);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) verifyRangeProof(statement(sels[i]), sels[i].proof);
+  console.log(`verify one at a time: ${fmt(ms(t) / n)} ms/selection`);
+}
+
+function batch(size: number): { perSel: number; msm: number; pre: number } {
+  const b = new BatchVerifier<number>();
+  const t = performance.now();
+  for (let i = 0; i < size; i++) {
+    const sel = sels[i % sels.length];
+    b.addRange(i, statement(sel), sel.proof);
+  }
+  const tPre = ms(t);
+  const t2 = performance.now();
+  const r = b.verify();
+  const tMsm = ms(t2);
+  if (!r.ok) throw new Error("batch failed");
+  return { perSel: (tPre + tMsm) / size, msm: tMsm / size, pre: tPre / size };
+}
+for (const size of [Math.min(1000, BIG), BIG]) {
+  const r = batch(size);
+  console.log(
+    `verify batched (${size}): ${fmt(r.perSel)} ms/selection  [decode + challenge ${fmt(r.pre)}, one MSM of ${6 * size} points ${fmt(r.msm)}]`,
+  );
+}
+
+// Decryption shares (custodian) and their verification.
+{
+  const options = 50;
+  const tally = {
+    ballots: 1,
+    contests: [
+      {
+        contest: "presidencia",
+        options: sels.slice(0, options).map((x) => ({ option: x.option, ciphertext: x.ciphertext })),
+      },
+    ],
+  };
+  const t = performance.now();
+  const body = decryptionShare({ baseHash, publicKey: K, custodian: 1, secretShare: s, tally });
+  const prove = ms(t) / options;
+  const X = G.multiply(s);
+  const t2 = performance.now();
+  for (let j = 0; j < options; j++) {
+    const ct = decodeTallyCiphertext(tally.contests[0].options[j].ciphertext);
+    const o = body.contests[0].options[j];
+    verifyDecryptionShare({
+      baseHash,
+      publicKey: K,
+      custodian: 1,
+      verificationShare: X,
+      ciphertext: ct,
+      share: decodeShare(o.share, ct),
+      proof: o.proof,
+    });
+  }
+  const verify = ms(t2) / options;
+  const b = new BatchVerifier<number>();
+  const t3 = performance.now();
+  for (let j = 0; j < options; j++) {
+    const ct = decodeTallyCiphertext(tally.contests[0].options[j].ciphertext);
+    const o = body.contests[0].options[j];
+    b.addDecryption(j, { baseHash, publicKey: K, custodian: 1, verificationShare: X, ciphertext: ct, share: decodeShare(o.share, ct) }, o.proof);
+  }
+  if (!b.verify().ok) throw new Error("share batch failed");
+  const batched = ms(t3) / options;
+  console.log(
+    `decryption share: prove ${fmt(prove)} ms/option; verify one at a time ${fmt(verify)} ms; batched (${options}) ${fmt(batched)} ms`,
+  );
+}
+
+// Discrete log.
+{
+  const d = new DiscreteLog();
+  const t = performance.now();
+  d.build();
+  const build = ms(t);
+  const t2 = performance.now();
+  d.solve(G.multiplyUnsafe(123_456n));
+  const small = ms(t2);
+  const t3 = performance.now();
+  d.solve(G.multiplyUnsafe(100_000_000n));
+  const worst = ms(t3);
+  console.log(
+    `discrete log: table of ${d.babySteps} baby steps (${(d.tableBytes / 2 ** 20).toFixed(1)} MiB) built in ${build.toFixed(0)} ms; solve 123456 in ${small.toFixed(1)} ms, 10^8 in ${worst.toFixed(1)} ms`,
+  );
+}
+console.log(`load average at end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);

@@ -1,0 +1,72 @@
+/**
+ * The registrar: generates voter credentials (Belenios-style Ed25519 key pairs), hands each
+ * private one to its voter (a file) and publishes the public ones in `credentials` batches of at
+ * most 500, numbered in log order.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import type { Credential } from "@urna/schemas";
+import { toBase64 } from "@urna/verifier";
+import { signEntry } from "../entry-sign.js";
+import type { AppendResult, BoardClient } from "./client.js";
+import { type CredentialFile, writeSecretJson } from "./keys.js";
+import { ActorError, loadPrefix } from "./view.js";
+
+export const MAX_BATCH = 500;
+
+export interface GeneratedCredential {
+  public: Credential;
+  file: CredentialFile;
+}
+
+/** `count` fresh credentials, styles assigned round-robin over `styles`. */
+export function generateCredentials(election: string, count: number, styles: readonly string[]): GeneratedCredential[] {
+  if (!Number.isSafeInteger(count) || count < 1) throw new ActorError("BAD_COUNT", "count must be a positive integer");
+  if (styles.length === 0) throw new ActorError("NO_STYLES", "at least one ballot style is needed");
+  const out: GeneratedCredential[] = [];
+  for (let i = 0; i < count; i++) {
+    const sk = ed25519.utils.randomSecretKey();
+    const key = toBase64(ed25519.getPublicKey(sk));
+    const style = styles[i % styles.length];
+    out.push({ public: { key, style }, file: { kind: "urna-credential", election, style, secretKey: toBase64(sk), publicKey: key } });
+  }
+  return out;
+}
+
+/** Writes each private credential to `<dir>/credential-<n>.json` (mode 0600); returns the paths. */
+export function writeCredentialFiles(dir: string, creds: readonly GeneratedCredential[], first = 0): string[] {
+  mkdirSync(dir, { recursive: true });
+  return creds.map((c, i) => {
+    const p = join(dir, `credential-${String(first + i).padStart(6, "0")}.json`);
+    writeSecretJson(p, c.file);
+    return p;
+  });
+}
+
+/** Number of credential batches already on the log (the next batch number). */
+export async function nextBatchNumber(client: BoardClient, election: string): Promise<number> {
+  const view = await loadPrefix(client, election, (e) => e.type === "voting.open");
+  return view.entries.filter((e) => e.type === "credentials").length;
+}
+
+/** Posts the public credentials in batches of at most `batchSize`, one after the other. */
+export async function publishCredentials(
+  client: BoardClient,
+  election: string,
+  secretKey: Uint8Array,
+  credentials: readonly Credential[],
+  opts: { batchSize?: number; onBatch?: (n: number, r: AppendResult) => void } = {},
+): Promise<AppendResult[]> {
+  const size = Math.min(MAX_BATCH, opts.batchSize ?? MAX_BATCH);
+  let batch = await nextBatchNumber(client, election);
+  const out: AppendResult[] = [];
+  for (let i = 0; i < credentials.length; i += size) {
+    const body = { batch, credentials: credentials.slice(i, i + size) };
+    const r = await client.post(signEntry("credentials", election, body, secretKey));
+    opts.onBatch?.(batch, r);
+    out.push(r);
+    batch++;
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * The bulletin board service: `createBoard` opens (or creates) the data directory, the board's
+ * signing key and the level database, reopens every election's log and rebuilds its state by
+ * replaying the entries (no crypto), and returns the express app with listen/close.
+ *
+ * Data directory:
+ *   board.key          the board's signed-note private key (mode 0600)
+ *   db/                the level database: every election's log, plus `_board` (the registry)
+ *   signer/<id>.json   each log's checkpoint-signer state (kept outside the database on purpose)
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import express, { type Express } from "express";
+import type { AnyEntry, Entry } from "@urna/schemas";
+import { ElectionState, type Ed25519NoteSigner, encodeVkey, ed25519Signer, fromBase64, fromUtf8, toHex, utf8 } from "@urna/verifier";
+import { type LevelDb, LevelLogStorage, openLevelDb } from "../log/level-storage.js";
+import { Sequencer, leafHashNode } from "../log/sequencer.js";
+import { CheckpointSigner, checkpointOrigin } from "../log/signer.js";
+import { loadOrCreateBoardKey } from "./board-key.js";
+import { verifyCryptoWork } from "./crypto-work.js";
+import { Election, logErrorToApi } from "./election.js";
+import { ApiError, findingToError } from "./errors.js";
+import { routes } from "./routes.js";
+import { CryptoPool } from "./worker-pool.js";
+
+export interface BoardOptions {
+  /** Data directory, created if absent. */
+  dataDir: string;
+  /** Board name: the signed-note key name; checkpoint origins are `<name>/elections/<id>`. */
+  name: string;
+  /** Default port for listen(). */
+  port?: number;
+  /** Board private key (C2SP `PRIVATE+KEY+...`); generated and stored on first start if absent. */
+  signingKey?: string;
+  /** Crypto worker threads (default os.availableParallelism(); 0 checks inline). */
+  workers?: number;
+  /** Sequencer batching (defaults 256 entries / 50 ms). */
+  maxBatchSize?: number;
+  maxBatchDelayMs?: number;
+  /** Progress and error messages (default: stderr). */
+  log?: (msg: string) => void;
+}
+
+export interface Board {
+  readonly app: Express;
+  readonly name: string;
+  /** The board's signed-note verifier key, `<name>+<id>+<key>`. */
+  readonly vkey: string;
+  readonly elections: ReadonlyMap<string, Election>;
+  /** Verifier key of an election's checkpoints (key named after the checkpoint origin). */
+  electionVkey(id: string): string;
+  listen(port?: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
+  /** Stops accepting, finishes in-flight writes, closes every log and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Internal context shared with the routes. */
+export interface BoardContext {
+  readonly name: string;
+  readonly vkey: string;
+  readonly elections: Map<string, Election>;
+  readonly shutdown: AbortSignal;
+  isClosing(): boolean;
+  electionVkey(id: string): string;
+  createElection(entry: AnyEntry, leaf: Uint8Array): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
+}
+
+const REGISTRY = "_board";
+
+/** The 32-byte seed inside a C2SP Ed25519 private key string. */
+function seedOf(privateKey: string): Uint8Array {
+  const raw = fromBase64(privateKey.trim().split("+")[4] ?? "");
+  return raw.slice(1, 33);
+}
+
+export async function createBoard(opts: BoardOptions): Promise<Board> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[urna board] ${m}\n`));
+  mkdirSync(opts.dataDir, { recursive: true });
+  mkdirSync(join(opts.dataDir, "signer"), { recursive: true });
+  const key: Ed25519NoteSigner = loadOrCreateBoardKey(opts.dataDir, opts.name, opts.signingKey);
+  const seed = seedOf(readFileSync(join(opts.dataDir, "board.key"), "utf8"));
+  const db: LevelDb = await openLevelDb(join(opts.dataDir, "db"));
+  const registry = db.sublevel<string, Uint8Array>(REGISTRY, { keyEncoding: "utf8", valueEncoding: "view" });
+  const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
+  const elections = new Map<string, Election>();
+  const creating = new Set<string>();
+  const abort = new AbortController();
+  let closing = false;
+  let closed: Promise<void> | undefined;
+  const servers = new Set<Server>();
+
+  const signerFor = (id: string): Ed25519NoteSigner => ed25519Signer(checkpointOrigin(opts.name, id), seed);
+
+  async function openLog(id: string): Promise<{ storage: LevelLogStorage; seq: Sequencer }> {
+    const origin = checkpointOrigin(opts.name, id);
+    const storage = new LevelLogStorage(db, id);
+    const signer = await CheckpointSigner.open({ origin, key: signerFor(id), statePath: join(opts.dataDir, "signer", `${id}.json`)
+    });
+    const seq = await Sequencer.open({
+      storage,
+      signer,
+      maxBatchSize: opts.maxBatchSize,
+      maxBatchDelayMs: opts.maxBatchDelayMs,
+      onFatal: (e) => log(`election ${id}: the log refuses writes: ${e.message}`),
+    });
+    return { storage, seq };
+  }
+
+  // Reopen every election and rebuild its state from its entries.
+  for await (const [k, v] of registry.iterator({ gte: "election/", lt: "election0" })) {
+    const id = k.slice("election/".length);
+    void v;
+    const { storage, seq } = await openLog(id);
+    if (seq.size === 0) {
+      // Registered but its manifest never became durable (crash during creation): forget it.
+      await seq.close();
+      await registry.del(k);
+      continue;
+    }
+    const t0 = performance.now();
+    let election: Election | undefined;
+    let bytes = 0;
+    let index = 0;
+    for await (const leaf of seq.reader.iterateEntries(0, seq.size)) {
+      const entry = JSON.parse(fromUtf8(leaf)) as Entry;
+      bytes += leaf.length;
+      if (index === 0) {
+        const created = ElectionState.create(entry);
+        if (!created.state) throw new Error(`election ${id}: stored manifest is invalid: ${created.findings[0]?.message}`);
+        election = new Election({ id, origin: checkpointOrigin(opts.name, id), state: created.state, seq, storage, pool, bytes: 0 });
+      } else {
+        (election as Election).replay(entry, index, leafHashNode(leaf));
+      }
+      index++;
+    }
+    const e = election as Election;
+    e.setPublishedBytes(bytes);
+    elections.set(id, e);
+    log(`election ${id}: ${seq.size} entries, phase ${e.state.phase} (replayed in ${Math.round(performance.now() - t0)} ms)`);
+    if (seq.failure) log(`election ${id}: READ-ONLY: ${seq.failure.message}`);
+  }
+
+  async function createElection(entry: AnyEntry, leaf: Uint8Array): Promise<{ index: number; trackingCode: string; checkpoint: string }> {
+    const created = ElectionState.create(entry);
+    if (!created.state) throw findingToError(created.findings[0] ?? { code: "INVALID_MANIFEST", message: "invalid manifest" });
+    const id = created.state.electionId;
+    if (elections.has(id) || creating.has(id)) throw new ApiError("ELECTION_EXISTS", `election ${id} already exists`);
+    creating.add(id);
+    try {
+      await registry.put(`election/${id}`, utf8(JSON.stringify({ id, created: new Date().toISOString() })));
+      const { storage, seq } = await openLog(id);
+      if (seq.size !== 0) throw new ApiError("ELECTION_EXISTS", `election ${id} already has a log`);
+      const election = new Election({ id, origin: checkpointOrigin(opts.name, id), state: created.state, seq, storage, pool, bytes: 0 });
+      let r;
+      try {
+        r = await seq.append(leaf);
+      } catch (e) {
+        await seq.close().catch(() => undefined);
+        await registry.del(`election/${id}`).catch(() => undefined);
+        throw logErrorToApi(e);
+      }
+      election.setPublishedBytes(leaf.length);
+      elections.set(id, election);
+      log(`election ${id} created`);
+      return { index: r.index, trackingCode: toHex(r.leafHash), checkpoint: r.checkpoint };
+    } finally {
+      creating.delete(id);
+    }
+  }
+
+  const ctx: BoardContext = {
+    name: opts.name,
+    vkey: key.vkey,
+    elections,
+    shutdown: abort.signal,
+    isClosing: () => closing,
+    electionVkey: (id) => encodeVkey(checkpointOrigin(opts.name, id), key.publicKey),
+    createElection,
+  };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(routes(ctx));
+
+  async function close(): Promise<void> {
+    closed ??= (async () => {
+      closing = true;
+      abort.abort();
+      const stopped = [...servers].map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.close(() => r());
+            s.closeIdleConnections();
+          }),
+      );
+      await Promise.all([...elections.values()].map((e) => e.drained()));
+      for (const e of elections.values()) await e.seq.close().catch((err: unknown) => log(`close ${e.id}: ${String(err)}`));
+      for (const s of servers) s.closeAllConnections();
+      await Promise.all(stopped);
+      await pool.close();
+      await db.close();
+    })();
+    return closed;
+  }
+
+  function listen(port = opts.port ?? 0, host?: string): Promise<{ port: number; url: string; server: Server }> {
+    return new Promise((resolve, reject) => {
+      const server = app.listen(port, host ?? "127.0.0.1", (err?: Error) => {
+        if (err) return reject(err);
+        const addr = server.address();
+        const p = typeof addr === "object" && addr ? addr.port : port;
+        const h = host && host !== "0.0.0.0" && host !== "::" ? host : "127.0.0.1";
+        resolve({ port: p, url: `http://${h.includes(":") ? `[${h}]` : h}:${p}`, server });
+      });
+      server.keepAliveTimeout = 65_000;
+      servers.add(server);
+      server.on("close", () => servers.delete(server));
+    });
+  }
+
+  return { app, name: opts.name, vkey: key.vkey, elections, electionVkey: ctx.electionVkey, listen, close };
+}

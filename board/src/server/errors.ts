@@ -1,0 +1,91 @@
+/**
+ * The board's API errors (spec/api.md §Errors): a stable `code`, the HTTP status the table
+ * fixes for it, a message for people and, when known, the JSON pointer of the offending value.
+ */
+
+export type ApiErrorCode =
+  | "BAD_JSON"
+  | "ENTRY_TOO_LARGE"
+  | "SCHEMA_INVALID"
+  | "NON_CANONICAL"
+  | "UNKNOWN_ELECTION"
+  | "ELECTION_EXISTS"
+  | "ELECTION_MISMATCH"
+  | "WRONG_PHASE"
+  | "UNAUTHORIZED_SIGNER"
+  | "NOT_ELIGIBLE"
+  | "BAD_SIGNATURE"
+  | "INVALID_MANIFEST"
+  | "INVALID_CREDENTIALS"
+  | "INVALID_CEREMONY"
+  | "INVALID_KEY"
+  | "INVALID_BALLOT"
+  | "INVALID_PROOF"
+  | "INVALID_CHALLENGE"
+  | "ALREADY_VOTED"
+  | "DUPLICATE_ENTRY"
+  | "TALLY_MISMATCH"
+  | "RESULT_MISMATCH"
+  | "BAD_REQUEST"
+  | "NOT_FOUND"
+  | "LOG_UNAVAILABLE"
+  | "SHUTTING_DOWN"
+  | "INTERNAL";
+
+/** HTTP status of every code, exactly as spec/api.md's table lists it. */
+export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
+  BAD_JSON: 400,
+  ENTRY_TOO_LARGE: 413,
+  SCHEMA_INVALID: 400,
+  NON_CANONICAL: 400,
+  UNKNOWN_ELECTION: 404,
+  ELECTION_EXISTS: 409,
+  ELECTION_MISMATCH: 400,
+  WRONG_PHASE: 409,
+  UNAUTHORIZED_SIGNER: 403,
+  NOT_ELIGIBLE: 403,
+  BAD_SIGNATURE: 400,
+  INVALID_MANIFEST: 422,
+  INVALID_CREDENTIALS: 422,
+  INVALID_CEREMONY: 422,
+  INVALID_KEY: 422,
+  INVALID_BALLOT: 422,
+  INVALID_PROOF: 422,
+  INVALID_CHALLENGE: 422,
+  ALREADY_VOTED: 409,
+  DUPLICATE_ENTRY: 409,
+  TALLY_MISMATCH: 422,
+  RESULT_MISMATCH: 422,
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  LOG_UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
+  INTERNAL: 500,
+};
+
+export const isApiErrorCode = (c: unknown): c is ApiErrorCode => typeof c === "string" && Object.hasOwn(STATUS, c);
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status: number;
+  readonly path?: string;
+  constructor(code: ApiErrorCode, message: string, path?: string) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = STATUS[code];
+    if (path !== undefined) this.path = path;
+  }
+
+  toJSON(): { error: { code: ApiErrorCode; message: string; path?: string } } {
+    return { error: { code: this.code, message: this.message, ...(this.path !== undefined ? { path: this.path } : {}) } };
+  }
+}
+
+/** A finding of the election state machine (or of the crypto checks) as an API error. */
+export function findingToError(f: { code: string; message: string; path?: string }): ApiError {
+  // A finding code outside the API table would be a bug in the state machine: report it as a
+  // schema problem rather than a 5xx, so that no client input can produce a server error.
+  const code: ApiErrorCode = isApiErrorCode(f.code) && f.code !== "INTERNAL" ? f.code : "SCHEMA_INVALID";
+  return new ApiError(code, f.message, f.path);
+}

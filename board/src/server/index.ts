@@ -1,0 +1,6 @@
+/** The bulletin board service (spec/api.md). */
+export { createBoard, type Board, type BoardOptions } from "./board.js";
+export { ApiError, STATUS, type ApiErrorCode } from "./errors.js";
+export type { AppendResponse, Receipt } from "./election.js";
+export { MAX_BODY_BYTES, MAX_RANGE, parseEntryBody } from "./routes.js";
+export { ustarStream, fileHeader, type TarFile } from "./ustar.js";

@@ -1,0 +1,336 @@
+/**
+ * The HTTP API of spec/api.md: writes (POST of signed entries) and public reads.
+ */
+import express, { type NextFunction, type Request, type Response, Router } from "express";
+import type { AnyEntry } from "@urna/schemas";
+import { CanonicalJsonError, validateEntry } from "@urna/schemas";
+import {
+  EntryError,
+  LogError,
+  bytesEqual,
+  entryLeaf,
+  parseTilePath,
+  parseTrackingCode,
+  toBase64,
+  toHex,
+} from "@urna/verifier";
+import { BoardLogError } from "../log/errors.js";
+import type { BoardContext } from "./board.js";
+import type { Election } from "./election.js";
+import { ApiError } from "./errors.js";
+import { serveEvents } from "./feed.js";
+import { recordStream } from "./record.js";
+import { VERSION } from "./version.js";
+
+/** Request bodies above this are refused before parsing (an entry's canonical form is at most 65,535 bytes). */
+export const MAX_BODY_BYTES = 70 * 1024;
+export const MAX_ENTRY_BYTES = 65_535;
+/** Most leaves one `entries?start&end` request returns. */
+export const MAX_RANGE = 10_000;
+
+const ELECTION_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const SHORT = "public, max-age=1";
+
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Body bytes -> a schema-valid entry and its canonical leaf, or the API error for the first problem. */
+export function parseEntryBody(body: unknown): { entry: AnyEntry; leaf: Uint8Array } {
+  if (!(body instanceof Uint8Array) || body.length === 0) throw new ApiError("BAD_JSON", "the request body is empty");
+  if (body.length > MAX_BODY_BYTES) throw new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(fatalUtf8.decode(body));
+  } catch (e) {
+    throw new ApiError("BAD_JSON", `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let v;
+  try {
+    v = validateEntry(value);
+  } catch (e) {
+    // e.g. a stack overflow on absurdly nested input
+    throw new ApiError("SCHEMA_INVALID", `the entry cannot be validated: ${e instanceof Error ? e.message : String(e)}`, "");
+  }
+  if (!v.ok) {
+    const first = v.errors[0];
+    throw new ApiError("SCHEMA_INVALID", `${first.path || "/"}: ${first.message}`, first.path);
+  }
+  let leaf: Uint8Array;
+  try {
+    leaf = entryLeaf(v.value);
+  } catch (e) {
+    if (e instanceof EntryError && e.code === "ENTRY_TOO_LARGE") throw new ApiError("ENTRY_TOO_LARGE", e.message);
+    if (e instanceof CanonicalJsonError) throw new ApiError("NON_CANONICAL", e.message, e.path);
+    throw new ApiError("NON_CANONICAL", `the entry cannot be canonicalised: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (leaf.length > MAX_ENTRY_BYTES) throw new ApiError("ENTRY_TOO_LARGE", `the entry is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`);
+  return { entry: v.value, leaf };
+}
+
+function intParam(v: unknown, name: string, dflt?: number): number {
+  if (v === undefined && dflt !== undefined) return dflt;
+  if (typeof v !== "string" || !DECIMAL.test(v)) throw new ApiError("BAD_REQUEST", `${name} must be a decimal integer`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new ApiError("BAD_REQUEST", `${name} is too large`);
+  return n;
+}
+
+/** Log read errors: out of range is 404, anything else propagates. */
+function readError(e: unknown): never {
+  if (e instanceof BoardLogError && (e.code === "NOT_FOUND" || e.code === "INDEX_OUT_OF_RANGE" || e.code === "SIZE_OUT_OF_RANGE"))
+    throw new ApiError("NOT_FOUND", e.message.replace(/^[A-Z_]+: /, ""));
+  throw e;
+}
+
+export function routes(ctx: BoardContext): Router {
+  const r = Router();
+  const raw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+
+  const election = (req: Request): Election => {
+    const id = req.params.id as string;
+    const e = ELECTION_ID.test(id) ? ctx.elections.get(id) : undefined;
+    if (!e) throw new ApiError("UNKNOWN_ELECTION", `no election ${JSON.stringify(id)}`);
+    return e;
+  };
+  const writable = (): void => {
+    if (ctx.isClosing()) throw new ApiError("SHUTTING_DOWN", "the board is shutting down");
+  };
+
+  r.get("/", (_req, res) => {
+    res.json({ name: ctx.name, vkey: ctx.vkey, version: VERSION });
+  });
+
+  r.get("/elections", (_req, res) => {
+    res.setHeader("Cache-Control", "no-cache");
+    res.json(
+      [...ctx.elections.values()].map((e) => ({ id: e.id, title: e.state.manifest.title, phase: e.state.phase, size: e.published.size })),
+    );
+  });
+
+  // ---- writes
+  r.post("/elections", raw, async (req, res) => {
+    writable();
+    const { entry, leaf } = parseEntryBody(req.body);
+    if (entry.type !== "manifest")
+      throw new ApiError("WRONG_PHASE", `POST /elections takes a manifest; post ${entry.type} to /elections/${entry.election}/entries`);
+    if (ctx.elections.has(entry.election)) throw new ApiError("ELECTION_EXISTS", `election ${entry.election} already exists`);
+    const out = await ctx.createElection(entry, leaf);
+    res.status(201).json(out);
+  });
+
+  r.post("/elections/:id/entries", raw, async (req, res) => {
+    writable();
+    const { entry, leaf } = parseEntryBody(req.body);
+    const e = election(req);
+    if (entry.election !== e.id)
+      throw new ApiError("ELECTION_MISMATCH", `the entry is for election ${JSON.stringify(entry.election)}, not ${JSON.stringify(e.id)}`, "/election");
+    if (entry.type === "manifest") throw new ApiError("ELECTION_EXISTS", `election ${e.id} already has its manifest`);
+    const out = await e.submit(entry, leaf);
+    res.status(201).json(out);
+  });
+
+  // ---- reads
+  r.get("/elections/:id/status", (req, res) => {
+    const e = election(req);
+    const head = e.reader.head();
+    res.setHeader("Cache-Control", "no-cache");
+    res.json({
+      id: e.id,
+      phase: e.state.phase,
+      size: head.size,
+      root: toBase64(head.root),
+      counts: e.state.counts(),
+      origin: e.origin,
+      vkey: ctx.electionVkey(e.id),
+      ...(e.seq.failure ? { readOnly: e.seq.failure.code } : {}),
+    });
+  });
+
+  r.get("/elections/:id/checkpoint", (req, res) => {
+    const e = election(req);
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.setHeader("Cache-Control", "no-cache");
+    res.send(e.reader.checkpoint());
+  });
+
+  r.get("/elections/:id/tile/*path", async (req, res) => {
+    const e = election(req);
+    const rest = (req.params as unknown as { path: string[] }).path;
+    let p;
+    try {
+      p = parseTilePath(`tile/${rest.join("/")}`);
+    } catch (err) {
+      throw new ApiError("BAD_REQUEST", err instanceof Error ? err.message : String(err));
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = p.kind === "tile" ? await e.reader.tile(p.level, p.index, p.width) : await e.reader.entryBundle(p.index, p.width);
+    } catch (err) {
+      readError(err);
+    }
+    res.setHeader("Content-Type", "application/octet-stream");
+    res.setHeader("Cache-Control", p.width === 256 ? IMMUTABLE : SHORT);
+    res.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  });
+
+  r.get("/elections/:id/entries/:index", async (req, res) => {
+    const e = election(req);
+    const index = intParam(req.params.index, "index");
+    if (index >= e.published.size) throw new ApiError("NOT_FOUND", `no entry ${index}`);
+    let leaf: Uint8Array;
+    try {
+      leaf = await e.reader.entry(index);
+    } catch (err) {
+      readError(err);
+    }
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.setHeader("Cache-Control", IMMUTABLE);
+    res.send(Buffer.from(leaf.buffer, leaf.byteOffset, leaf.byteLength));
+  });
+
+  r.get("/elections/:id/entries", async (req, res) => {
+    const e = election(req);
+    const size = e.published.size;
+    const start = intParam(req.query.start, "start", 0);
+    const end = Math.min(size, intParam(req.query.end, "end", start + MAX_RANGE));
+    if (req.query.end !== undefined && intParam(req.query.end, "end") < start) throw new ApiError("BAD_REQUEST", "end is before start");
+    if (end - start > MAX_RANGE) throw new ApiError("BAD_REQUEST", `at most ${MAX_RANGE} entries per request`);
+    if (start > size) throw new ApiError("NOT_FOUND", `start ${start} is beyond the log's size ${size}`);
+    res.setHeader("Content-Type", "application/x-ndjson");
+    res.setHeader("Cache-Control", end === size ? "no-cache" : IMMUTABLE);
+    for (let a = start; a < end; a += 256) {
+      let leaves: Uint8Array[];
+      try {
+        leaves = await e.reader.entries(a, Math.min(end, a + 256));
+      } catch (err) {
+        if (res.headersSent) return void res.destroy(err as Error);
+        readError(err);
+      }
+      const parts: Buffer[] = [];
+      for (const l of leaves) parts.push(Buffer.from(l.buffer, l.byteOffset, l.byteLength), NL);
+      if (!res.write(Buffer.concat(parts))) await new Promise((ok) => res.once("drain", ok));
+    }
+    res.end();
+  });
+
+  r.get("/elections/:id/proof/inclusion", async (req, res) => {
+    const e = election(req);
+    const size = intParam(req.query.size, "size", e.published.size);
+    const index = intParam(req.query.index, "index");
+    if (size > e.published.size) throw new ApiError("NOT_FOUND", `no tree of size ${size} yet`);
+    if (index >= size) throw new ApiError("NOT_FOUND", `index ${index} is not in a tree of size ${size}`);
+    try {
+      const [proof, leafHash] = await Promise.all([e.reader.inclusionProof(index, size), e.reader.leafHashAt(index)]);
+      res.setHeader("Cache-Control", IMMUTABLE);
+      res.json({ index, size, leafHash: toBase64(leafHash), proof: proof.map(toBase64) });
+    } catch (err) {
+      readError(err);
+    }
+  });
+
+  r.get("/elections/:id/proof/consistency", async (req, res) => {
+    const e = election(req);
+    const from = intParam(req.query.from, "from");
+    const to = intParam(req.query.to, "to", e.published.size);
+    if (from > to) throw new ApiError("BAD_REQUEST", "from must not exceed to");
+    if (to > e.published.size) throw new ApiError("NOT_FOUND", `no tree of size ${to} yet`);
+    try {
+      const proof = await e.reader.consistencyProof(from, to);
+      res.setHeader("Cache-Control", IMMUTABLE);
+      res.json({ from, to, proof: proof.map(toBase64) });
+    } catch (err) {
+      readError(err);
+    }
+  });
+
+  r.get("/elections/:id/receipts/:code", async (req, res) => {
+    const e = election(req);
+    let code;
+    try {
+      code = parseTrackingCode(req.params.code as string);
+    } catch (err) {
+      throw new ApiError("BAD_REQUEST", err instanceof LogError ? err.message : "malformed tracking code");
+    }
+    const { size, checkpoint } = e.published;
+    for (const index of e.tracking.lookup(code.prefix)) {
+      if (index >= size) continue;
+      const leafHash = await e.reader.leafHashAt(index);
+      if (code.full && !bytesEqual(code.full, leafHash)) continue;
+      const leaf = await e.reader.entry(index);
+      const entry = JSON.parse(new TextDecoder().decode(leaf)) as AnyEntry;
+      if (entry.type !== "ballot" && entry.type !== "ballot.challenged") continue;
+      const receipt = await e.receipt(index, toHex(leafHash), entry.type, size, checkpoint);
+      res.setHeader("Cache-Control", "no-cache");
+      res.json({ ...receipt, entry });
+      return;
+    }
+    throw new ApiError("NOT_FOUND", "no ballot with this tracking code");
+  });
+
+  r.get("/elections/:id/record", async (req, res) => {
+    const e = election(req);
+    const tiles = req.query.tiles === "1" || req.query.tiles === "true";
+    res.setHeader("Content-Type", "application/x-tar");
+    res.setHeader("Content-Disposition", `attachment; filename="${e.id}-record.tar"`);
+    res.setHeader("Cache-Control", "no-cache");
+    try {
+      for await (const chunk of recordStream(e, { tiles })) {
+        if (res.destroyed) return;
+        if (!res.write(chunk)) await new Promise((ok) => res.once("drain", ok));
+      }
+      res.end();
+    } catch (err) {
+      if (!res.headersSent) throw err;
+      res.destroy(err as Error);
+    }
+  });
+
+  r.get("/elections/:id/events", async (req, res) => {
+    const e = election(req);
+    const last = req.get("Last-Event-ID");
+    let after = -1;
+    if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
+    else if (req.query.after !== undefined) after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
+    await serveEvents({ feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) }, res, after, ctx.shutdown);
+  });
+
+  r.use((req, _res) => {
+    throw new ApiError("NOT_FOUND", `no route ${req.method} ${req.path}`);
+  });
+
+  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    void next;
+    const api = toApiError(err);
+    if (api.status >= 500 && api.code === "INTERNAL") process.stderr.write(`[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (res.headersSent) return void res.destroy();
+    res.status(api.status).json(api.toJSON());
+  });
+  return r;
+}
+
+const NL = Buffer.from("\n");
+
+interface HttpError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  message?: string;
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const h = err as HttpError;
+  if (h && typeof h === "object" && typeof h.type === "string") {
+    if (h.type === "entity.too.large") return new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (h.type === "entity.parse.failed") return new ApiError("BAD_JSON", "the body is not JSON");
+    return new ApiError("BAD_REQUEST", h.message ?? "bad request");
+  }
+  const status = h?.status ?? h?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) return new ApiError("BAD_REQUEST", h.message ?? "bad request");
+  if (err instanceof BoardLogError) {
+    if (err.code === "NOT_FOUND" || err.code === "INDEX_OUT_OF_RANGE" || err.code === "SIZE_OUT_OF_RANGE") return new ApiError("NOT_FOUND", err.message);
+    return new ApiError("LOG_UNAVAILABLE", err.message);
+  }
+  return new ApiError("INTERNAL", "internal error");
+}

@@ -1,0 +1,124 @@
+/**
+ * A pool of worker threads for the CPU-heavy checks of the write path (proof verification), so
+ * that the HTTP loop stays responsive. Each task is a structured-clone-able list of crypto jobs
+ * from `ElectionState.precheck`; a worker answers with the findings of `verifyCryptoWork`.
+ *
+ * Worker entry: in production the board runs from `dist/`, and the worker is the compiled
+ * `crypto-worker.js` beside this file. When this module itself runs from TypeScript source
+ * (vitest, `node --import tsx`), there is no `.js` beside it: the worker is then started from a
+ * tiny bootstrap that registers tsx's ESM hooks in the worker and imports `crypto-worker.ts`.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+
+export interface PoolFinding {
+  check: string;
+  code: string;
+  message: string;
+  path?: string;
+}
+
+interface Pending {
+  resolve: (f: PoolFinding[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+export interface CryptoPoolOptions {
+  /** Number of worker threads; defaults to os.availableParallelism(). 0 runs checks inline. */
+  size?: number;
+  /** The inline implementation used when size is 0 (and by tests). */
+  inline?: (work: unknown[]) => PoolFinding[] | Promise<PoolFinding[]>;
+}
+
+function workerEntry(): { url: URL; eval?: string } {
+  const js = new URL("./crypto-worker.js", import.meta.url);
+  if (!import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(js))) return { url: js };
+  const ts = new URL("./crypto-worker.ts", import.meta.url);
+  const require = createRequire(import.meta.url);
+  const api = pathToFileURL(require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs")).href;
+  const code =
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
+    `.catch((e) => { console.error(e); process.exit(1); });`;
+  return { url: ts, eval: code };
+}
+
+export class CryptoPool {
+  private slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly inline?: CryptoPoolOptions["inline"];
+  readonly size: number;
+
+  constructor(opts: CryptoPoolOptions = {}) {
+    this.size = opts.size ?? Math.max(1, availableParallelism());
+    this.inline = opts.inline;
+    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const entry = workerEntry();
+    const worker = entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on("message", (m: { id: number; findings?: PoolFinding[]; error?: string }) => {
+      const p = slot.pending.get(m.id);
+      if (!p) return;
+      slot.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.findings ?? []);
+    });
+    const fail = (e: Error): void => {
+      for (const p of slot.pending.values()) p.reject(e);
+      slot.pending.clear();
+      const i = this.slots.indexOf(slot);
+      if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (!this.closed) fail(new Error(`crypto worker exited with code ${code}`));
+    });
+    worker.unref();
+    return slot;
+  }
+
+  /** Verifies one entry's crypto jobs; resolves with its findings (empty when all pass). */
+  run(work: unknown[]): Promise<PoolFinding[]> {
+    if (this.closed) return Promise.reject(new Error("crypto pool is closed"));
+    if (work.length === 0) return Promise.resolve([]);
+    if (this.slots.length === 0) {
+      if (!this.inline) return Promise.reject(new Error("no crypto workers and no inline verifier"));
+      try {
+        return Promise.resolve(this.inline(work));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    let slot = this.slots[0];
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = this.nextId++;
+    return new Promise<PoolFinding[]>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, work });
+    });
+  }
+
+  /** Tasks queued or running. */
+  get busy(): number {
+    return this.slots.reduce((n, s) => n + s.pending.size, 0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots;
+    this.slots = [];
+    for (const s of slots) for (const p of s.pending.values()) p.reject(new Error("crypto pool is closed"));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,20 @@
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import * as log from "../../src/log/index.js";
+rmSync("/tmp/lt/p", { recursive: true, force: true });
+const storage = await log.LevelLogStorage.open("/tmp/lt/p/db", "bench");
+const origin = log.checkpointOrigin("b.example", "x");
+const signer = await log.CheckpointSigner.open({ origin, key: log.nodeEd25519Signer(origin, randomBytes(32)), statePath: "/tmp/lt/p/s.json" });
+const times: Record<string, number[]> = { commit: [], persist: [], sign: [] };
+const wrap = <T extends object>(o: T, name: string, label: string) => { const f = (o as any)[name].bind(o); (o as any)[name] = async (...a: unknown[]) => { const s = performance.now(); try { return await f(...a); } finally { times[label].push(performance.now() - s); } }; };
+wrap(storage, "commit", "commit"); wrap(signer, "persist", "persist"); wrap(signer, "sign", "sign");
+const seq = await log.Sequencer.open({ storage, signer });
+const payloads = Array.from({ length: 4096 }, () => randomBytes(760).toString("base64"));
+const enc = new TextEncoder();
+let issued = 0; const N = 100000;
+const t0 = performance.now();
+await Promise.all(Array.from({ length: 1024 }, async () => { while (issued < N) { const i = issued++; await seq.append(enc.encode(`{"i":${i},"c":"${payloads[i % 4096]}"}`)); } }));
+const el = performance.now() - t0;
+await seq.close(); await storage.close();
+console.log("rate", (N / el * 1000).toFixed(0));
+for (const [k, v] of Object.entries(times)) { const s = [...v].sort((a, b) => a - b); console.log(k, "n", v.length, "mean", (v.reduce((a, b) => a + b, 0) / v.length).toFixed(2), "median", s[s.length >> 1].toFixed(2), "p90", s[Math.floor(s.length * 0.9)].toFixed(2), "max", s[s.length - 1].toFixed(2)); }

@@ -1,0 +1,23 @@
+import { expect, test } from "vitest";
+import { verifyInclusion, verifyConsistency, leafHash, openCheckpoint, utf8 } from "@urna/verifier";
+import { openLog, tempDir } from "./helpers.js";
+test("smoke", async () => {
+  const d = await tempDir();
+  const log = await openLog(d.path, { maxBatchDelayMs: 5 });
+  const rs = await Promise.all(Array.from({ length: 1000 }, (_, i) => log.seq.append(utf8(`entry ${i}`))));
+  rs.forEach((r, i) => expect(r.index).toBe(i));
+  const r = log.seq.reader;
+  console.log(log.seq.checkpoint(), r.size);
+  for (const i of [0, 1, 255, 256, 511, 999]) verifyInclusion(leafHash(utf8(`entry ${i}`)), i, 1000, await r.inclusionProof(i), log.seq.head().root);
+  verifyConsistency(300, 1000, await r.consistencyProof(300), await r.rootAt(300), log.seq.head().root);
+  openCheckpoint(log.seq.checkpoint(), log.key.verifier);
+  await log.close();
+  const log2 = await openLog(d.path, { maxBatchDelayMs: 5 });
+  expect(log2.seq.failure).toBeUndefined();
+  expect(log2.seq.size).toBe(1000);
+  const r2 = await log2.seq.append(utf8("more"));
+  expect(r2.index).toBe(1000);
+  expect((await log2.seq.reader.entries(998, 1001)).map((e) => new TextDecoder().decode(e))).toEqual(["entry 998", "entry 999", "more"]);
+  await log2.close();
+  await d.cleanup();
+});

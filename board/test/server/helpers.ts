@@ -1,0 +1,130 @@
+/** Shared fixtures for the board's server tests: keys, a manifest, a board on a temp dir. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import type { Manifest, RevotePolicy } from "@urna/schemas";
+import { toBase64 } from "@urna/verifier";
+import { BoardClient } from "../../src/actors/client.js";
+import { type CustodianKey, newCustodianKeyFile } from "../../src/actors/keys.js";
+import { fromBase64, decodeScalar } from "@urna/verifier";
+import { type Board, createBoard, type BoardOptions } from "../../src/server/index.js";
+
+export interface Key {
+  secretKey: Uint8Array;
+  publicKey: string;
+}
+
+export function newKey(): Key {
+  const secretKey = ed25519.utils.randomSecretKey();
+  return { secretKey, publicKey: toBase64(ed25519.getPublicKey(secretKey)) };
+}
+
+export function newCustodian(name: string): CustodianKey {
+  const f = newCustodianKeyFile(name);
+  return {
+    name,
+    signingSecret: fromBase64(f.signing.secretKey),
+    signingKey: f.signing.publicKey,
+    dkgSecret: decodeScalar(fromBase64(f.dkg.secret)),
+    dkgKey: f.dkg.public,
+  };
+}
+
+export interface Actors {
+  authority: Key;
+  registrar: Key;
+  custodians: CustodianKey[];
+}
+
+export function newActors(n: number): Actors {
+  return {
+    authority: newKey(),
+    registrar: newKey(),
+    custodians: Array.from({ length: n }, (_, i) => newCustodian(`Custodio ${i + 1}`)),
+  };
+}
+
+/** A small election: presidency (1 of 4) for everyone, a senate contest per style (0..2 of 3). */
+export function manifestFor(id: string, a: Actors, opts: { threshold?: number; revotePolicy?: RevotePolicy } = {}): Manifest {
+  return {
+    electionId: id,
+    title: `Elección de prueba ${id}`,
+    suite: "urna-v1",
+    authority: a.authority.publicKey,
+    registrar: a.registrar.publicKey,
+    custodians: a.custodians.map((c, i) => ({ index: i + 1, name: c.name, signingKey: c.signingKey, dkgKey: c.dkgKey })),
+    threshold: opts.threshold ?? Math.min(3, a.custodians.length),
+    revotePolicy: opts.revotePolicy ?? "single",
+    contests: [
+      {
+        id: "presidencia",
+        title: "Presidencia de la República",
+        minSelections: 0,
+        maxSelections: 1,
+        options: [
+          { id: "pan-pri-prd", label: "PAN-PRI-PRD" },
+          { id: "pvem-pt-morena", label: "PVEM-PT-MORENA" },
+          { id: "mc", label: "MC" },
+          { id: "nulo", label: "Voto nulo" },
+        ],
+      },
+      {
+        id: "senaduria-09",
+        title: "Senaduría Ciudad de México",
+        minSelections: 0,
+        maxSelections: 2,
+        options: [
+          { id: "a", label: "Fórmula A" },
+          { id: "b", label: "Fórmula B" },
+          { id: "c", label: "Fórmula C" },
+        ],
+      },
+      {
+        id: "senaduria-14",
+        title: "Senaduría Jalisco",
+        minSelections: 1,
+        maxSelections: 1,
+        options: [
+          { id: "x", label: "Fórmula X" },
+          { id: "y", label: "Fórmula Y" },
+        ],
+      },
+    ],
+    ballotStyles: [
+      { id: "ent-09", contests: ["presidencia", "senaduria-09"] },
+      { id: "ent-14", contests: ["presidencia", "senaduria-14"] },
+    ],
+  };
+}
+
+export interface TestBoard {
+  board: Board;
+  url: string;
+  client: BoardClient;
+  dir: string;
+  close(): Promise<void>;
+  /** Close and reopen on the same data directory. */
+  restart(): Promise<TestBoard>;
+}
+
+export async function startBoard(opts: Partial<BoardOptions> = {}, dir = mkdtempSync(join(tmpdir(), "urna-board-"))): Promise<TestBoard> {
+  const board = await createBoard({ dataDir: dir, name: "board.test", workers: 1, log: () => undefined, ...opts });
+  const { url } = await board.listen(0);
+  const t: TestBoard = {
+    board,
+    url,
+    client: new BoardClient(url),
+    dir,
+    close: () => board.close(),
+    restart: async () => {
+      await board.close();
+      return startBoard(opts, dir);
+    },
+  };
+  return t;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,23 @@
+import { test, expect } from "vitest";
+import { startBoard, newActors, manifestFor, removeDir } from "../helpers.js";
+import { createElection, generateCredentials, publishCredentials, postRound1, postCertify, postElectionKey, openVoting, castBallot } from "../../../src/actors/index.js";
+test("smoke", async () => {
+  const tb = await startBoard();
+  const a = newActors(3);
+  const m = manifestFor("e1", a, { threshold: 2 });
+  const r = await createElection(tb.client, m, a.authority.secretKey);
+  console.log(r);
+  const creds = generateCredentials("e1", 3, ["ent-09", "ent-14"]);
+  console.log(await publishCredentials(tb.client, "e1", a.registrar.secretKey, creds.map((c) => c.public)));
+  for (const c of a.custodians) console.log((await postRound1(tb.client, "e1", c)).index);
+  for (const c of a.custodians) console.log((await postCertify(tb.client, "e1", c)).result.index);
+  console.log(await postElectionKey(tb.client, "e1", a.authority.secretKey));
+  console.log(await openVoting(tb.client, "e1", a.authority.secretKey));
+  const cred = { election: "e1", style: creds[0].file.style, secretKey: Buffer.from(creds[0].file.secretKey, "base64"), publicKey: creds[0].public.key };
+  const t0 = performance.now();
+  const b = await castBallot(tb.client, cred, { presidencia: ["mc"] }, { challengeFirst: true });
+  console.log(performance.now() - t0, JSON.stringify(b).slice(0, 500));
+  console.log(await tb.client.status("e1"));
+  await tb.close();
+  removeDir(tb.dir);
+});

@@ -1,0 +1,110 @@
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS), protocol.md §2.
+ *
+ * Serialization is done by the `canonicalize` package (RFC 8785's ECMAScript reference
+ * algorithm: UTF-16 code-unit key order, ECMAScript number formatting, JSON.stringify string
+ * escaping). Before handing a value to it we walk the value ourselves and refuse anything JCS
+ * cannot represent *faithfully* instead of letting JSON.stringify drop or coerce it silently:
+ * non-finite numbers, `undefined` (as a member value or an array element, including holes),
+ * functions, symbols, bigints, lone surrogates (in keys or strings), cycles, and any object that
+ * is not a plain object or array (Date, Map, Uint8Array, objects with `toJSON`, ...). What is
+ * signed is then exactly what a verifier re-derives from the parsed JSON.
+ */
+import canonicalize from "canonicalize";
+
+export class CanonicalJsonError extends Error {
+  readonly code = "NOT_CANONICALIZABLE" as const;
+  /** JSON pointer (RFC 6901) of the offending value, "" for the root. */
+  readonly path: string;
+  constructor(message: string, path: string) {
+    super(path === "" ? message : `${message} at ${path}`);
+    this.name = "CanonicalJsonError";
+    this.path = path;
+  }
+}
+
+const pointerToken = (key: string | number): string =>
+  String(key).replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** True when the string contains an unpaired UTF-16 surrogate (not valid Unicode). */
+export function hasLoneSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function check(value: unknown, path: string, stack: Set<object>): void {
+  switch (typeof value) {
+    case "string":
+      if (hasLoneSurrogate(value)) throw new CanonicalJsonError("lone surrogate in string", path);
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`non-finite number ${value}`, path);
+      return;
+    case "boolean":
+      return;
+    case "undefined":
+      throw new CanonicalJsonError("undefined is not a JSON value", path);
+    case "bigint":
+      throw new CanonicalJsonError("bigint is not a JSON value", path);
+    case "function":
+      throw new CanonicalJsonError("function is not a JSON value", path);
+    case "symbol":
+      throw new CanonicalJsonError("symbol is not a JSON value", path);
+    case "object":
+      break;
+  }
+  if (value === null) return;
+  const obj = value as object;
+  if (stack.has(obj)) throw new CanonicalJsonError("circular reference", path);
+  stack.add(obj);
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      if (!(i in obj)) throw new CanonicalJsonError("sparse array (hole)", `${path}/${i}`);
+      check(obj[i], `${path}/${i}`, stack);
+    }
+  } else {
+    const proto: unknown = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null)
+      throw new CanonicalJsonError("only plain objects and arrays are JSON values", path);
+    if (Object.getOwnPropertySymbols(obj).length > 0)
+      throw new CanonicalJsonError("symbol-keyed property", path);
+    const rec = obj as Record<string, unknown>;
+    if (typeof rec.toJSON === "function")
+      throw new CanonicalJsonError("objects with toJSON are not canonicalized", path);
+    for (const key of Object.keys(rec)) {
+      const p = `${path}/${pointerToken(key)}`;
+      if (hasLoneSurrogate(key)) throw new CanonicalJsonError("lone surrogate in member name", p);
+      check(rec[key], p, stack);
+    }
+  }
+  stack.delete(obj);
+}
+
+/** RFC 8785 canonical JSON text of `value`. Throws CanonicalJsonError (NOT_CANONICALIZABLE). */
+export function canonicalJson(value: unknown): string {
+  check(value, "", new Set());
+  let out: string | undefined;
+  try {
+    out = canonicalize(value);
+  } catch (e) {
+    throw new CanonicalJsonError(e instanceof Error ? e.message : String(e), "");
+  }
+  if (typeof out !== "string") throw new CanonicalJsonError("value has no JSON form", "");
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of the RFC 8785 canonical JSON of `value` (RFC 8785 §3.2.4). */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return encoder.encode(canonicalJson(value));
+}

@@ -1,0 +1,318 @@
+/**
+ * TypeScript types of every urna-v1 JSON object, as spec/protocol.md §5-§6 define them.
+ * Bytes are base64 strings (RFC 4648 §4); `Elt` is a ristretto255 element, `Scalar` a 32-byte
+ * little-endian scalar, `Key` an Ed25519 public key.
+ */
+export type B64 = string;
+export type Elt = B64;
+export type Scalar = B64;
+export type Key = B64;
+
+export type EntryType =
+  | "manifest"
+  | "credentials"
+  | "ceremony.round1"
+  | "ceremony.certify"
+  | "ceremony.blame"
+  | "election.key"
+  | "voting.open"
+  | "voting.close"
+  | "ballot"
+  | "ballot.challenged"
+  | "tally"
+  | "decryption.share"
+  | "result";
+
+export interface Entry<T extends EntryType = EntryType, B = unknown> {
+  type: T;
+  election: string;
+  body: B;
+  signer: Key;
+  signature: B64;
+}
+
+export interface Option {
+  id: string;
+  label: string;
+}
+export interface Contest {
+  id: string;
+  title: string;
+  minSelections: number;
+  maxSelections: number;
+  options: Option[];
+}
+export interface BallotStyle {
+  id: string;
+  contests: string[];
+}
+export interface CustodianInfo {
+  index: number;
+  name: string;
+  signingKey: Key;
+  dkgKey: Elt;
+}
+export type RevotePolicy = "single" | "last";
+export interface Manifest {
+  electionId: string;
+  title: string;
+  suite: "urna-v1";
+  authority: Key;
+  registrar: Key;
+  custodians: CustodianInfo[];
+  threshold: number;
+  revotePolicy: RevotePolicy;
+  contests: Contest[];
+  ballotStyles: BallotStyle[];
+}
+
+export interface Credential {
+  key: Key;
+  style: string;
+}
+export interface CredentialsBody {
+  batch: number;
+  credentials: Credential[];
+}
+
+export interface ElectionKeyBody {
+  publicKey: Elt;
+  verificationShares: Elt[];
+}
+
+export interface TimeBody {
+  at: string;
+}
+
+export interface CiphertextJson {
+  alpha: Elt;
+  beta: Elt;
+}
+/** Disjunctive Chaum-Pedersen range proof, protocol.md §8.2: d commitments, challenges, responses. */
+export interface RangeProofJson {
+  a: Elt[];
+  b: Elt[];
+  c: Scalar[];
+  v: Scalar[];
+}
+export interface SelectionJson {
+  ciphertext: CiphertextJson;
+  proof: RangeProofJson;
+}
+export interface BallotContestJson {
+  contest: string;
+  selections: SelectionJson[];
+  proof: RangeProofJson;
+}
+export interface BallotBody {
+  style: string;
+  contests: BallotContestJson[];
+}
+export interface RevealedContest {
+  contest: string;
+  choices: number[];
+  nonces: Scalar[];
+}
+export interface ChallengedBallotBody {
+  ballot: BallotBody;
+  revealed: RevealedContest[];
+}
+
+export interface TallyOption {
+  option: string;
+  ciphertext: CiphertextJson;
+}
+export interface TallyContest {
+  contest: string;
+  options: TallyOption[];
+}
+export interface TallyBody {
+  ballots: number;
+  contests: TallyContest[];
+}
+
+/** Chaum-Pedersen proof of a decryption share, protocol.md §10.2. */
+export interface DecryptionProofJson {
+  a: Elt;
+  b: Elt;
+  v: Scalar;
+}
+export interface ShareOption {
+  option: string;
+  share: Elt;
+  proof: DecryptionProofJson;
+}
+export interface ShareContest {
+  contest: string;
+  options: ShareOption[];
+}
+export interface DecryptionShareBody {
+  custodian: number;
+  contests: ShareContest[];
+}
+
+export interface ResultOption {
+  option: string;
+  label: string;
+  votes: number;
+}
+export interface ResultContest {
+  contest: string;
+  title: string;
+  options: ResultOption[];
+}
+export interface ResultBody {
+  custodians: number[];
+  contests: ResultContest[];
+}
+
+/** `ceremony.round1` (custodian i), spec/ceremony.md §3.1: COCKTAIL-DKG round-1 message. */
+export interface CeremonyRound1Body {
+  custodian: number;
+  /** C_{i,0}..C_{i,t-1}. */
+  commitments: Elt[];
+  /** PoP_i, 64-byte Schnorr signature. */
+  pop: B64;
+  /** E_i. */
+  ephemeralKey: Elt;
+  /** c_{i,1}..c_{i,n}: raw AEAD ciphertexts (no length prefix), in recipient order. */
+  ciphertexts: B64[];
+}
+/** `ceremony.certify` (custodian i), spec/ceremony.md §3.3: sig_i on the transcript T. */
+export interface CeremonyCertifyBody {
+  custodian: number;
+  /** 64-byte Schnorr signature. */
+  signature: B64;
+}
+export type CeremonyBlameReason = "decryption-failed" | "bad-plaintext" | "share-mismatch";
+/** `ceremony.blame` (custodian i, the accuser), spec/ceremony.md §3.4. */
+export interface CeremonyBlameBody {
+  custodian: number;
+  accused: number;
+  reason: CeremonyBlameReason;
+  /** S^e = d_i·E_j. */
+  ecdhEphemeral: Elt;
+  /** S^d = d_i·P_j. */
+  ecdhStatic: Elt;
+  /** c || z, 64 bytes. */
+  proof: B64;
+}
+
+/**
+ * @deprecated Kept so that existing casts (`b as CeremonyBody`) still type-check against every
+ * ceremony entry type; it is the intersection of the three bodies, not a real shape. Use
+ * CeremonyRound1Body, CeremonyCertifyBody or CeremonyBlameBody (the verifier's Round1Body,
+ * CertifyBody and BlameBody are structurally identical to them).
+ */
+export type CeremonyBody = CeremonyRound1Body & CeremonyCertifyBody & CeremonyBlameBody;
+
+/** The body type of each entry type. */
+export interface EntryBodyMap {
+  manifest: Manifest;
+  credentials: CredentialsBody;
+  "ceremony.round1": CeremonyRound1Body;
+  "ceremony.certify": CeremonyCertifyBody;
+  "ceremony.blame": CeremonyBlameBody;
+  "election.key": ElectionKeyBody;
+  "voting.open": TimeBody;
+  "voting.close": TimeBody;
+  ballot: BallotBody;
+  "ballot.challenged": ChallengedBallotBody;
+  tally: TallyBody;
+  "decryption.share": DecryptionShareBody;
+  result: ResultBody;
+}
+
+/** An entry whose body type follows its `type` (discriminated union over every entry type). */
+export type AnyEntry = { [T in EntryType]: Entry<T, EntryBodyMap[T]> }[EntryType];
+
+export type ManifestEntry = Entry<"manifest", Manifest>;
+export type CredentialsEntry = Entry<"credentials", CredentialsBody>;
+export type ElectionKeyEntry = Entry<"election.key", ElectionKeyBody>;
+export type VotingOpenEntry = Entry<"voting.open", TimeBody>;
+export type VotingCloseEntry = Entry<"voting.close", TimeBody>;
+export type BallotEntry = Entry<"ballot", BallotBody>;
+export type ChallengedBallotEntry = Entry<"ballot.challenged", ChallengedBallotBody>;
+export type CeremonyRound1Entry = Entry<"ceremony.round1", CeremonyRound1Body>;
+export type CeremonyCertifyEntry = Entry<"ceremony.certify", CeremonyCertifyBody>;
+export type CeremonyBlameEntry = Entry<"ceremony.blame", CeremonyBlameBody>;
+export type TallyEntry = Entry<"tally", TallyBody>;
+export type DecryptionShareEntry = Entry<"decryption.share", DecryptionShareBody>;
+export type ResultEntry = Entry<"result", ResultBody>;
+
+/** API error body, spec/api.md. `path` is the JSON pointer of the offending value. */
+export interface ApiError {
+  error: { code: string; message: string; path?: string };
+}
+
+/** Voter receipt, spec/record.md §Receipt. */
+export interface Receipt {
+  version: 1;
+  election: string;
+  /** Checkpoint origin, `<board name>/elections/<election>`. */
+  origin: string;
+  index: number;
+  /** RFC 6962 leaf hash of the entry, 64 lowercase hex digits. */
+  trackingCode: string;
+  entryType: "ballot" | "ballot.challenged";
+  /** C2SP tlog-proof text (starts with "c2sp.org/tlog-proof@v1\n"). */
+  proof: string;
+  entry?: AnyEntry;
+}
+
+/** Verifier trust file, spec/record.md §Trust file. */
+export interface TrustFile {
+  version: 1;
+  election: string;
+  /** The board's signed-note verifier key `<name>+<hex id>+<base64>`. */
+  board: { vkey: string };
+  authority: Key;
+  /** Witness tlog-cosignature verifier keys. */
+  witnesses: { vkey: string }[];
+  /** Distinct witness cosignatures required on every checkpoint relied on (0: none). */
+  quorum: number;
+}
+
+export type CheckStatus = "pass" | "fail" | "skip";
+/** One located failure of a check. */
+export interface CheckFailure {
+  index?: number;
+  trackingCode?: string;
+  contest?: string;
+  option?: string;
+  custodian?: number;
+  message: string;
+}
+export interface CheckReport {
+  /** "V1", "V2", ... as numbered in spec/verification.md. */
+  id: string;
+  title: string;
+  status: CheckStatus;
+  reason?: string;
+  /** How many items the check examined. */
+  items: number;
+  failures: CheckFailure[];
+  /** Failures not listed in `failures` (list truncated). */
+  failuresOmitted?: number;
+}
+/** Verification report, spec/record.md §Verification report. */
+export interface VerificationReport {
+  version: 1;
+  /** Verifier name and version. */
+  verifier: string;
+  election: string;
+  checkpoint: { origin: string; size: number; root: B64 };
+  /** RFC 3339 UTC time. */
+  startedAt: string;
+  durationMs: number;
+  ok: boolean;
+  checks: CheckReport[];
+  result?: ResultBody;
+}
+
+/** A schema violation: `path` is the JSON pointer (RFC 6901) of the offending value. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: ValidationIssue[] };

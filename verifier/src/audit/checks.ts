@@ -1,0 +1,147 @@
+/**
+ * The numbered checks of spec/verification.md and how their outcomes are collected: each check
+ * counts the items it examined and keeps its failures (at most `maxFailures` listed, the rest
+ * counted), so the report's memory stays bounded however many items fail.
+ */
+import type { CheckFailure, CheckReport, CheckStatus } from "@urna/schemas";
+import type { CheckId, Finding } from "../election/findings.js";
+
+export const CHECK_IDS: readonly CheckId[] = [
+  "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "V11", "V12", "V13", "V14", "V15", "V16", "V17",
+];
+
+export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+  V1: "Log root",
+  V2: "Board signature",
+  V3: "Witness quorum",
+  V4: "Entry format",
+  V5: "Entry signatures and signers",
+  V6: "Manifest",
+  V7: "Phases",
+  V8: "Ceremony and joint key",
+  V9: "Credential list",
+  V10: "Eligibility and ballot structure",
+  V11: "One counted ballot per credential",
+  V12: "Ballot proofs",
+  V13: "Challenged ballots",
+  V14: "Encrypted tally",
+  V15: "Decryption shares",
+  V16: "Combination",
+  V17: "Result and labels",
+};
+
+/** What each check counts as an item (shown in reports). */
+export const CHECK_UNITS: Readonly<Record<CheckId, string>> = {
+  V1: "leaves",
+  V2: "checkpoints",
+  V3: "valid cosignatures",
+  V4: "entries",
+  V5: "entries",
+  V6: "manifests",
+  V7: "entries",
+  V8: "ceremony messages",
+  V9: "credentials",
+  V10: "ballots",
+  V11: "ballots",
+  V12: "proofs",
+  V13: "challenged ballots",
+  V14: "tally options",
+  V15: "share options",
+  V16: "result options",
+  V17: "result options",
+};
+
+const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const HEX32 = /^[0-9a-f]{64}$/;
+const MAX_MESSAGE = 4096;
+
+/** A finding as a report failure: locations that fit the report schema, the rest in the message. */
+export function toFailure(f: Pick<Finding, "message"> & Partial<Finding>): CheckFailure {
+  const out: CheckFailure = { message: "" };
+  const extra: string[] = [];
+  if (f.index !== undefined) {
+    if (Number.isSafeInteger(f.index) && f.index >= 0) out.index = f.index;
+    else extra.push(`index ${String(f.index)}`);
+  }
+  if (f.trackingCode !== undefined) {
+    if (HEX32.test(f.trackingCode)) out.trackingCode = f.trackingCode;
+    else extra.push(`tracking code ${JSON.stringify(f.trackingCode)}`);
+  }
+  if (f.contest !== undefined) {
+    if (ID.test(f.contest)) out.contest = f.contest;
+    else extra.push(`contest ${JSON.stringify(f.contest)}`);
+  }
+  if (f.option !== undefined) {
+    if (ID.test(f.option)) out.option = f.option;
+    else extra.push(`option ${JSON.stringify(f.option)}`);
+  }
+  if (f.custodian !== undefined) {
+    if (Number.isInteger(f.custodian) && f.custodian >= 1 && f.custodian <= 255) out.custodian = f.custodian;
+    else extra.push(`custodian ${String(f.custodian)}`);
+  }
+  let msg = f.code ? `${f.code}: ${f.message}` : f.message;
+  if (f.path) msg += ` (at ${f.path})`;
+  if (extra.length) msg += ` [${extra.join(", ")}]`;
+  out.message = msg.length > MAX_MESSAGE ? msg.slice(0, MAX_MESSAGE - 1) + "…" : msg;
+  return out;
+}
+
+export class CheckOutcome {
+  readonly id: CheckId;
+  items = 0;
+  private failed = 0;
+  private readonly list: CheckFailure[] = [];
+  private skipReason?: string;
+  /** A note shown with a passing check (e.g. "quorum 0: witnesses not required"). */
+  note?: string;
+
+  constructor(
+    id: CheckId,
+    private readonly maxFailures: number,
+  ) {
+    this.id = id;
+  }
+
+  fail(f: Pick<Finding, "message"> & Partial<Finding>): void {
+    this.failed++;
+    if (this.list.length < this.maxFailures) this.list.push(toFailure(f));
+  }
+  skip(reason: string): void {
+    this.skipReason ??= reason;
+  }
+  get failures(): number {
+    return this.failed;
+  }
+  get skipped(): boolean {
+    return this.failed === 0 && this.skipReason !== undefined;
+  }
+
+  report(): CheckReport {
+    const status: CheckStatus = this.failed > 0 ? "fail" : this.skipReason !== undefined ? "skip" : "pass";
+    const failures = [...this.list].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+    const r: CheckReport = { id: this.id, title: CHECK_TITLES[this.id], status, items: this.items, failures };
+    const reason = status === "skip" ? this.skipReason : status === "pass" ? this.note : undefined;
+    if (reason !== undefined) r.reason = reason.slice(0, MAX_MESSAGE);
+    if (this.failed > this.list.length) r.failuresOmitted = this.failed - this.list.length;
+    return r;
+  }
+}
+
+export class Checks {
+  private readonly map = new Map<CheckId, CheckOutcome>();
+  constructor(maxFailures = 1000) {
+    for (const id of CHECK_IDS) this.map.set(id, new CheckOutcome(id, maxFailures));
+  }
+  get(id: CheckId): CheckOutcome {
+    return this.map.get(id) as CheckOutcome;
+  }
+  add(f: Finding): void {
+    this.get(f.check).fail(f);
+  }
+  addAll(fs: readonly Finding[]): void {
+    for (const f of fs) this.add(f);
+  }
+  reports(): CheckReport[] {
+    return CHECK_IDS.map((id) => this.get(id).report());
+  }
+}

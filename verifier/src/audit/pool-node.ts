@@ -1,0 +1,109 @@
+/**
+ * A pool of worker threads for the auditor (Node only): batches of CryptoWork and slices of the
+ * tally sum go to the least busy worker. In production the verifier runs from `dist/` and the
+ * worker is the compiled `worker-node.js` beside this file; when this module runs from
+ * TypeScript source (vitest, `node --import tsx`), the worker is a small bootstrap that
+ * registers tsx's ESM hooks and imports `worker-node.ts`.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Finding } from "../election/findings.js";
+import type { CryptoWork } from "../election/work.js";
+import type { CryptoRunner } from "./runner.js";
+import { crashFindings } from "./runner.js";
+import type { SumJob, SumResult } from "./tally-sum.js";
+
+interface Pending {
+  resolve: (x: unknown) => void;
+  reject: (e: Error) => void;
+}
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+function workerEntry(): { url: URL; eval?: string } {
+  const js = new URL("./worker-node.js", import.meta.url);
+  if (!import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(js))) return { url: js };
+  const ts = new URL("./worker-node.ts", import.meta.url);
+  const require = createRequire(import.meta.url);
+  const api = pathToFileURL(require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs")).href;
+  const code =
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
+    `.catch((e) => { console.error(e); process.exit(1); });`;
+  return { url: ts, eval: code };
+}
+
+export class WorkerPool implements CryptoRunner {
+  private slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+  readonly parallelism: number;
+
+  constructor(size: number) {
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError("a worker pool needs at least one worker");
+    this.parallelism = size;
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const entry = workerEntry();
+    const worker = entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on("message", (m: { id?: number; out?: unknown; error?: string }) => {
+      if (m.id === undefined) return;
+      const p = slot.pending.get(m.id);
+      if (!p) return;
+      slot.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.out);
+    });
+    const fail = (e: Error): void => {
+      for (const p of slot.pending.values()) p.reject(e);
+      slot.pending.clear();
+      const i = this.slots.indexOf(slot);
+      if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (!this.closed) fail(new Error(`verifier worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  private call<T>(op: "verify" | "sum", payload: Record<string, unknown>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("worker pool is closed"));
+    let slot = this.slots[0];
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      slot.pending.set(id, { resolve: resolve as (x: unknown) => void, reject });
+      slot.worker.postMessage({ id, op, ...payload });
+    });
+  }
+
+  async verify(work: CryptoWork[]): Promise<Finding[]> {
+    if (work.length === 0) return [];
+    try {
+      return await this.call<Finding[]>("verify", { work });
+    } catch (e) {
+      return crashFindings(work, e);
+    }
+  }
+
+  sum(job: SumJob): Promise<SumResult> {
+    return this.call<SumResult>("sum", { job });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots;
+    this.slots = [];
+    for (const s of slots) for (const p of s.pending.values()) p.reject(new Error("worker pool is closed"));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
+
+export const createWorkerPool = (size: number): WorkerPool => new WorkerPool(size);

@@ -1,0 +1,53 @@
+/**
+ * Where the expensive checks run: inline (here, isomorphic) or on worker threads
+ * (pool-node.ts). A runner verifies batches of `CryptoWork` with the lead's `verifyCryptoWork`
+ * and sums slices of counted ballots.
+ */
+import { finding, type Finding } from "../election/findings.js";
+import { verifyCryptoWork } from "../election/verify-work.js";
+import type { CryptoWork } from "../election/work.js";
+import { sumBallots, type SumJob, type SumResult } from "./tally-sum.js";
+
+export interface CryptoRunner {
+  /** How many batches it can work on at once. */
+  readonly parallelism: number;
+  verify(work: CryptoWork[]): Promise<Finding[]>;
+  sum(job: SumJob): Promise<SumResult>;
+  close(): Promise<void>;
+}
+
+/** Findings for every item of a batch whose verification threw (a verifier bug or bad input). */
+export function crashFindings(work: readonly CryptoWork[], e: unknown): Finding[] {
+  const msg = `verification could not run: ${e instanceof Error ? e.message : String(e)}`;
+  return work.map((w) => {
+    const check =
+      w.kind === "ballot" ? "V12" : w.kind === "ballot.challenged" ? "V13" : w.kind === "decryption.share" ? "V15" : w.kind === "result" ? "V16" : "V8";
+    return finding(check, "VERIFIER_ERROR", msg, w.where);
+  });
+}
+
+/** Verify a batch, never throwing: a crash becomes findings on the batch's items. */
+export function verifyBatch(work: CryptoWork[]): Finding[] {
+  try {
+    return verifyCryptoWork(work);
+  } catch (e) {
+    return crashFindings(work, e);
+  }
+}
+
+/** Runs everything on the calling thread (browsers, --workers 1). */
+export function inlineRunner(): CryptoRunner {
+  const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+  return {
+    parallelism: 1,
+    async verify(work) {
+      await tick();
+      return verifyBatch(work);
+    },
+    async sum(job) {
+      await tick();
+      return sumBallots(job);
+    },
+    async close() {},
+  };
+}

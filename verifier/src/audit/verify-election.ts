@@ -1,0 +1,434 @@
+/**
+ * The auditor's end-to-end check of an election record (spec/verification.md V1-V17).
+ *
+ * One streaming pass over the leaves does the log checks (V1 root, with V2 signature and V3
+ * witnesses on the checkpoint) and replays the election through `ElectionState` (V4-V13, and
+ * the structural parts of V14-V17), sending the expensive cryptography in batches to a runner
+ * (inline, or worker threads). When `voting.close` has been applied, a second read of the
+ * counted ballots sums them (V14) before the pass goes on with the tally entries. Memory is
+ * O(credentials + contests × options + batch size), never O(ballots).
+ *
+ * A failing check never stops the others; the outcome is a report per
+ * schemas/src/json/report.schema.json. Isomorphic: worker threads are used only when running in
+ * Node with `workers > 1` (or when the caller passes its own runner).
+ */
+import type { BallotBody, Entry, ResultBody, ResultContest, VerificationReport } from "@urna/schemas";
+import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
+import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
+import { BLOCKING_CHECKS, finding, type CheckId, type Finding } from "../election/findings.js";
+import { ElectionState } from "../election/state.js";
+import type { CryptoWork } from "../election/work.js";
+import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
+import { verifyWitnessQuorum } from "../log/cosignature.js";
+import { leafHash } from "../log/merkle-hash.js";
+import { StreamingRoot } from "../log/merkle.js";
+import { parseNote } from "../log/note.js";
+import type { RecordSource } from "../record/source.js";
+import { VERIFIER_NAME } from "./version.js";
+import { CHECK_IDS, Checks } from "./checks.js";
+import { inlineRunner, type CryptoRunner } from "./runner.js";
+import { TallyAccumulator } from "../crypto/tally.js";
+import { addPartialSums, type SumBallot } from "./tally-sum.js";
+import { asTrust, type Trust } from "./trust.js";
+import type { TrustFile } from "@urna/schemas";
+
+export type Report = VerificationReport;
+
+export interface AuditProgress {
+  /** "entries": the main pass; "tally": summing the counted ballots; "done". */
+  stage: "entries" | "tally" | "done";
+  done: number;
+  total: number;
+}
+
+export interface VerifyElectionOptions {
+  source: RecordSource;
+  /** The trust file (parsed JSON, validated here) or an already loaded Trust. */
+  trust: TrustFile | Trust | unknown;
+  /** Worker threads for the cryptography (Node only); 1 (default) runs inline. */
+  workers?: number;
+  /** Run the cryptography here instead (overrides `workers`; not closed by verifyElection). */
+  runner?: CryptoRunner;
+  /** Ballots per crypto batch (default 256). */
+  batchSize?: number;
+  /** Failures listed per check before the rest are only counted (default 1000). */
+  maxFailures?: number;
+  onProgress?: (p: AuditProgress) => void;
+}
+
+const PROGRESS_EVERY = 1000;
+
+/** Move the state past an entry that must not be applied (it stays in the log, reported). */
+function skipEntry(state: ElectionState, index: number): void {
+  const s = state as unknown as { skip?: (i: number) => void; next: number };
+  if (typeof s.skip === "function") s.skip(index);
+  else s.next = index + 1;
+}
+
+async function makeRunner(workers: number | undefined): Promise<{ runner: CryptoRunner; owned: boolean }> {
+  const n = workers ?? 1;
+  const isNode = typeof globalThis.process !== "undefined" && !!globalThis.process.versions?.node;
+  if (n > 1 && isNode) {
+    const spec = "./pool-node.js";
+    const mod = (await import(/* @vite-ignore */ spec)) as typeof import("./pool-node.js");
+    return { runner: mod.createWorkerPool(n), owned: true };
+  }
+  return { runner: inlineRunner(), owned: true };
+}
+
+interface Counters {
+  proofs: number;
+  ballots: number;
+  challenged: number;
+}
+
+export async function verifyElection(opts: VerifyElectionOptions): Promise<Report> {
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  const trust = asTrust(opts.trust);
+  const source = opts.source;
+  const checks = new Checks(opts.maxFailures ?? 1000);
+  const batchSize = Math.max(1, opts.batchSize ?? 256);
+  const progress = opts.onProgress ?? (() => {});
+
+  // ---- the checkpoint: V2, V3
+  const text = await source.checkpoint();
+  let cp: Checkpoint | undefined;
+  checks.get("V2").items = 1;
+  try {
+    cp = openCheckpoint(text, trust.board, { origin: trust.origin }).checkpoint;
+  } catch (e) {
+    checks.get("V2").fail({ message: `checkpoint (key ${trust.board.name}, origin ${trust.origin}): ${msg(e)}` });
+    try {
+      cp = parseCheckpoint(parseNote(text).text);
+    } catch {
+      cp = undefined;
+    }
+  }
+  const v3 = checks.get("V3");
+  try {
+    const q = verifyWitnessQuorum(text, trust.witnesses, trust.quorum);
+    v3.items = q.count;
+    if (!q.ok)
+      v3.fail({
+        code: "WITNESS_QUORUM_NOT_MET",
+        message: `${q.count} valid witness cosignature(s), quorum is ${trust.quorum}` + (q.invalid.length ? `; invalid: ${q.invalid.join(", ")}` : ""),
+      });
+    else if (trust.quorum === 0) v3.note = `quorum 0: no witness cosignature required (${q.count} found)`;
+    else v3.note = `cosigned by ${q.valid.join(", ")}`;
+  } catch (e) {
+    v3.fail({ message: `cannot read the checkpoint's signatures: ${msg(e)}` });
+  }
+  const size = cp?.size;
+
+  // ---- the runner
+  const own = opts.runner ? { runner: opts.runner, owned: false } : await makeRunner(opts.workers);
+  const runner = own.runner;
+
+  // Crypto batches in flight, bounded.
+  const inflight = new Set<Promise<void>>();
+  let batch: CryptoWork[] = [];
+  let batchBallots = 0;
+  /** custodian/contest pairs with a failing share (for V16), bounded by custodians × contests. */
+  const badShares = new Set<string>();
+  const route = (fs: readonly Finding[]) => {
+    for (const f of fs) {
+      checks.add(f);
+      if (f.check === "V15" && f.custodian !== undefined) badShares.add(`${f.custodian}/${f.contest ?? "*"}`);
+    }
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const work = batch;
+    batch = [];
+    batchBallots = 0;
+    const p: Promise<void> = runner.verify(work).then(route, (e: unknown) => route([finding("V12", "VERIFIER_ERROR", msg(e))]));
+    const tracked = p.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    while (inflight.size >= runner.parallelism * 2) await Promise.race(inflight);
+  };
+  const queue = async (work: CryptoWork[]) => {
+    for (const w of work) {
+      batch.push(w);
+      if (w.kind === "ballot" || w.kind === "ballot.challenged") batchBallots++;
+    }
+    if (batchBallots >= batchSize || batch.length >= batchSize * 4) await flush();
+  };
+
+  const root = new StreamingRoot();
+  let state: ElectionState | undefined;
+  let noManifest: string | undefined;
+  const counters: Counters = { proofs: 0, ballots: 0, challenged: 0 };
+  let index = 0;
+  let tallied = false;
+
+  try {
+    for await (const leaf of source.leaves(0, size ?? Infinity)) {
+      const i = index++;
+      const lh = leafHash(leaf);
+      root.push(lh);
+      if (i % PROGRESS_EVERY === 0) progress({ stage: "entries", done: i, total: size ?? 0 });
+      for (const id of ["V4", "V5", "V7"] as const) checks.get(id).items++;
+
+      // V4: JSON, canonical form, size (the schema is checked by the state)
+      if (leaf.length > MAX_ENTRY_BYTES)
+        checks.add(finding("V4", "ENTRY_TOO_LARGE", `the leaf is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`, { index: i }));
+      let json: unknown;
+      try {
+        json = JSON.parse(fromUtf8(leaf));
+      } catch (e) {
+        checks.add(finding("V4", "BAD_JSON", `the leaf is not UTF-8 JSON: ${msg(e)}`, { index: i }));
+        if (i === 0) noManifest = "entry 0 is not JSON";
+        else if (state) skipEntry(state, i);
+        continue;
+      }
+      try {
+        if (!bytesEqual(canonicalBytes(json), leaf))
+          checks.add(finding("V4", "NON_CANONICAL", "the leaf is not its own RFC 8785 canonical form", { index: i }));
+      } catch (e) {
+        checks.add(finding("V4", "NON_CANONICAL", `the leaf has no canonical form: ${msg(e)}`, { index: i }));
+      }
+
+      if (i === 0) {
+        checks.get("V6").items = 1;
+        const c = ElectionState.create(json);
+        route(c.findings);
+        if (c.entry) checkManifestTrust(c.entry, trust, checks);
+        if (c.state) state = c.state;
+        else noManifest = "entry 0 is not a valid manifest (see V4-V6)";
+        continue;
+      }
+      if (!state) continue;
+
+      const pre = state.precheck(json, i);
+      route(pre.findings);
+      const entry = pre.entry;
+      if (entry) countItems(entry, checks, counters);
+      const blocked = pre.findings.some((f) => BLOCKING_CHECKS.has(f.check));
+      if (blocked || !entry) {
+        skipEntry(state, i);
+        continue;
+      }
+      state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
+      await queue(pre.work);
+
+      if (entry.type === "voting.close" && !tallied) {
+        tallied = true;
+        await sumCountedBallots(state, source, runner, checks, progress);
+      }
+    }
+    await flush();
+    await Promise.all(inflight);
+  } finally {
+    if (own.owned) await runner.close();
+  }
+
+  // ---- V1
+  const v1 = checks.get("V1");
+  v1.items = index;
+  if (size === undefined) v1.fail({ message: `no checkpoint could be read; the record has ${index} leaves with root ${toBase64(root.root())}` });
+  else if (index !== size) v1.fail({ message: `the record has ${index} leaves, the checkpoint's size is ${size}` });
+  else if (!bytesEqual(root.root(), (cp as Checkpoint).root))
+    v1.fail({ message: `the root of the ${size} leaves is ${toBase64(root.root())}, the checkpoint's is ${toBase64((cp as Checkpoint).root)}` });
+  if (size !== undefined && index === size) {
+    let extra = 0;
+    for await (const _ of source.leaves(size)) extra++;
+    if (extra > 0) v1.note = `${extra} line(s) after the checkpoint's size were not verified`;
+  }
+
+  // ---- coverage and skips
+  if (!state) {
+    for (const id of CHECK_IDS) if (!["V1", "V2", "V3", "V4", "V6"].includes(id)) checks.get(id).skip(noManifest ?? "no manifest");
+  } else finish(state, checks, counters, badShares);
+
+  const reports = checks.reports();
+  const report: Report = {
+    version: 1,
+    verifier: VERIFIER_NAME,
+    election: trust.election,
+    checkpoint: {
+      origin: cp?.origin && /^[\x21-\x7E]{1,255}$/.test(cp.origin) ? cp.origin : trust.origin,
+      size: size ?? index,
+      root: toBase64(cp?.root ?? root.root()),
+    },
+    startedAt,
+    durationMs: Date.now() - t0,
+    ok: reports.every((r) => r.status !== "fail"),
+    checks: reports,
+  };
+  const result = state && resultOf(state, reports);
+  if (result) report.result = result;
+  progress({ stage: "done", done: index, total: size ?? index });
+  return report;
+}
+
+function checkManifestTrust(entry: Entry, trust: Trust, checks: Checks): void {
+  if (entry.election !== trust.election)
+    checks.add(finding("V4", "ELECTION_MISMATCH", `the record is election ${entry.election}, the trust file's is ${trust.election}`, { index: 0 }));
+  if (entry.type === "manifest") {
+    const m = entry.body as { authority?: string };
+    if (m.authority !== trust.authority)
+      checks.add(finding("V6", "INVALID_MANIFEST", "the manifest's authority is not the trust file's authority key", { index: 0, path: "/body/authority" }));
+  }
+}
+
+function countItems(entry: Entry, checks: Checks, c: Counters): void {
+  const b = entry.body as Record<string, unknown>;
+  const options = (contests: unknown) =>
+    Array.isArray(contests) ? contests.reduce((n: number, x: { options?: unknown[] }) => n + (x.options?.length ?? 0), 0) : 0;
+  switch (entry.type) {
+    case "credentials":
+      checks.get("V9").items += (b.credentials as unknown[]).length;
+      break;
+    case "ceremony.round1":
+    case "ceremony.certify":
+    case "ceremony.blame":
+    case "election.key":
+      checks.get("V8").items++;
+      break;
+    case "ballot":
+    case "ballot.challenged": {
+      const body = (entry.type === "ballot" ? b : b.ballot) as BallotBody;
+      const proofs = body.contests.reduce((n, x) => n + x.selections.length + 1, 0);
+      checks.get("V10").items++;
+      checks.get("V12").items += proofs;
+      if (entry.type === "ballot") {
+        checks.get("V11").items++;
+        c.ballots++;
+      } else {
+        checks.get("V13").items++;
+        c.challenged++;
+      }
+      c.proofs += proofs;
+      break;
+    }
+    case "tally":
+      checks.get("V14").items += options(b.contests);
+      break;
+    case "decryption.share":
+      checks.get("V15").items += options(b.contests);
+      break;
+    case "result":
+      checks.get("V16").items += options(b.contests);
+      checks.get("V17").items += options(b.contests);
+      break;
+  }
+}
+
+/** Pass 2: sum the counted ballots and give the sum to the state (V14). */
+async function sumCountedBallots(
+  state: ElectionState,
+  source: RecordSource,
+  runner: CryptoRunner,
+  checks: Checks,
+  progress: (p: AuditProgress) => void,
+): Promise<void> {
+  const counted = state.countedBallots();
+  const acc = new TallyAccumulator(state.manifest);
+  const jobs = new Set<Promise<void>>();
+  let slice: SumBallot[] = [];
+  const SLICE = 512;
+  let done = 0;
+  const send = async () => {
+    if (slice.length === 0) return;
+    const job = { ballots: slice };
+    slice = [];
+    const p: Promise<void> = runner.sum(job).then(
+      (r) => {
+        try {
+          addPartialSums(acc, r.sums);
+        } catch (e) {
+          for (const b of job.ballots) checks.add(finding("V14", "VERIFIER_ERROR", `cannot sum this ballot: ${msg(e)}`, { index: b.index }));
+        }
+        for (const b of r.bad) checks.add(finding("V14", "TALLY_MISMATCH", b.message, { index: b.index, contest: b.contest }));
+        done += job.ballots.length;
+        progress({ stage: "tally", done, total: counted.length });
+      },
+      (e: unknown) => {
+        for (const b of job.ballots) checks.add(finding("V14", "VERIFIER_ERROR", `cannot sum this ballot: ${msg(e)}`, { index: b.index }));
+      },
+    );
+    const tracked = p.finally(() => jobs.delete(tracked));
+    jobs.add(tracked);
+    while (jobs.size >= runner.parallelism * 2) await Promise.race(jobs);
+  };
+  if (counted.length > 0) {
+    let k = 0;
+    let i = counted[0];
+    for await (const leaf of source.leaves(counted[0], counted[counted.length - 1] + 1)) {
+      if (i === counted[k]) {
+        k++;
+        try {
+          const entry = JSON.parse(fromUtf8(leaf)) as Entry;
+          const body = entry.body as BallotBody;
+          slice.push({
+            index: i,
+            contests: body.contests.map((c) => ({ contest: c.contest, ciphertexts: c.selections.map((s) => s.ciphertext) })),
+          });
+        } catch (e) {
+          checks.add(finding("V14", "TALLY_MISMATCH", `counted ballot changed between reads: ${msg(e)}`, { index: i }));
+        }
+        if (slice.length >= SLICE) await send();
+      }
+      i++;
+    }
+    if (k !== counted.length)
+      checks.add(finding("V14", "TALLY_MISMATCH", `the record ended before counted ballot ${counted[k]} on the second read`));
+    await send();
+    await Promise.all(jobs);
+  }
+  state.setComputedTally(acc.toBody().contests);
+}
+
+function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Set<string>): void {
+  const m = state.manifest;
+  const phase = state.phase;
+  const superseded = state.supersededBallots().length;
+  const counted = state.countedBallots().length;
+  checks.get("V11").note = `${counted} counted ballot(s)` + (m.revotePolicy === "last" ? `, ${superseded} superseded under "last"` : "");
+  if (c.challenged === 0) checks.get("V13").note = "no challenged ballots";
+  if (phase === "setup" || phase === "voting") {
+    const why = `the election is in phase ${phase}: no tally yet`;
+    for (const id of ["V14", "V15", "V16", "V17"] as CheckId[]) checks.get(id).skip(why);
+    if (phase === "setup") checks.get("V10").note = "voting has not opened";
+    return;
+  }
+  // V14: every contest tallied exactly once (the state checks duplicates and sums)
+  if (state.tally.size === 0) {
+    for (const id of ["V14", "V15", "V16", "V17"] as CheckId[]) checks.get(id).skip("voting is closed but no tally is on the log yet");
+    return;
+  }
+  for (const ct of m.contests)
+    if (!state.tally.has(ct.id)) checks.add(finding("V14", "TALLY_MISMATCH", `contest ${ct.id} has no tally entry`, { contest: ct.id }));
+  if (phase === "closed") {
+    for (const id of ["V15", "V16", "V17"] as CheckId[]) checks.get(id).skip("the tally does not cover every contest yet");
+    return;
+  }
+  if (state.shares.size === 0) checks.get("V15").skip("no decryption share is on the log yet");
+  if (state.result.size === 0) {
+    for (const id of ["V16", "V17"] as CheckId[]) checks.get(id).skip("no result is on the log yet");
+    return;
+  }
+  for (const ct of m.contests)
+    if (!state.result.has(ct.id)) checks.add(finding("V17", "RESULT_MISMATCH", `contest ${ct.id} has no result`, { contest: ct.id }));
+  // V16: the combined shares must be valid ones (V15)
+  const S = state.resultCustodians ?? [];
+  for (const [contest] of state.result)
+    for (const i of S)
+      if (badShares.has(`${i}/${contest}`) || badShares.has(`${i}/*`))
+        checks.add(finding("V16", "RESULT_MISMATCH", `custodian ${i}'s share for ${contest} is not valid (V15)`, { contest, custodian: i }));
+}
+
+function resultOf(state: ElectionState, reports: VerificationReport["checks"]): ResultBody | undefined {
+  const ok = (id: string) => reports.find((r) => r.id === id)?.status === "pass";
+  if (!ok("V16") || !ok("V17") || !state.resultCustodians) return undefined;
+  const contests: ResultContest[] = [];
+  for (const c of state.manifest.contests) {
+    const r = state.result.get(c.id);
+    if (!r) return undefined;
+    contests.push(r);
+  }
+  return { custodians: [...state.resultCustodians], contests };
+}
+
+const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -1,0 +1,7 @@
+export * from "./findings.js";
+export * from "./manifest.js";
+export * from "./work.js";
+export * from "./state.js";
+export * from "./verify-work.js";
+export * from "./verify-ceremony.js";
+export * from "./tally.js";

@@ -1,0 +1,579 @@
+/**
+ * The election state machine of spec/protocol.md §6-§7, shared by the board (which refuses
+ * every entry with a finding) and the auditor (which reports every finding and goes on).
+ *
+ * `precheck` is cheap and pure: schema, election, phase, signer, signature, eligibility,
+ * revote policy, duplicates, and every rule that needs no group arithmetic. It returns the
+ * expensive cryptographic checks as `CryptoWork` items (see ./work.ts and ./verify-work.ts).
+ * `apply` records an accepted entry. State is O(credentials + custodians × options), never
+ * O(ballots): ballots are summed by the tally accumulator in a separate pass.
+ */
+import type {
+  BallotBody,
+  ChallengedBallotBody,
+  Contest,
+  CredentialsBody,
+  DecryptionShareBody,
+  ElectionKeyBody,
+  Entry,
+  Manifest,
+  ResultBody,
+  ResultContest,
+  ShareContest,
+  TallyBody,
+  TallyContest,
+} from "@urna/schemas";
+import { validateEntry } from "@urna/schemas";
+import { toBase64, toHex } from "../bytes.js";
+import { baseHash as computeBaseHash } from "../crypto/base-hash.js";
+import { entryLeaf, verifyEntrySignature } from "../entry.js";
+import { leafHash } from "../log/merkle-hash.js";
+import { checkManifestRules } from "./manifest.js";
+import { finding, type Finding, type Location } from "./findings.js";
+import type { CryptoWork, ProofContext } from "./work.js";
+
+export type Phase = "setup" | "voting" | "closed" | "tallying" | "done";
+
+const ACCEPTS: Record<Phase, readonly string[]> = {
+  setup: ["credentials", "ceremony.round1", "ceremony.certify", "ceremony.blame", "election.key", "voting.open"],
+  voting: ["ballot", "ballot.challenged", "voting.close"],
+  closed: ["tally"],
+  tallying: ["decryption.share", "result"],
+  done: [],
+};
+
+export interface Counts {
+  credentials: number;
+  ballots: number;
+  challenged: number;
+  certified: number;
+  shares: number;
+}
+
+export interface Precheck {
+  findings: Finding[];
+  work: CryptoWork[];
+  /** The entry, typed, when it passed the schema. */
+  entry?: Entry;
+  leafHash?: Uint8Array;
+}
+
+interface CustodianBody {
+  custodian: number;
+}
+
+const hasCustodian = (b: unknown): b is CustodianBody =>
+  typeof b === "object" && b !== null && typeof (b as CustodianBody).custodian === "number";
+
+export class ElectionState {
+  readonly electionId: string;
+  readonly manifest: Manifest;
+  readonly baseHash: Uint8Array;
+  private phaseNow: Phase = "setup";
+  private next = 1;
+  private readonly contests = new Map<string, Contest>();
+  private readonly styles = new Map<string, Contest[]>();
+  private readonly custodianOfKey = new Map<string, number>();
+  /** credential key -> ballot style id */
+  private readonly credentials = new Map<string, string>();
+  private credentialBatches = 0;
+  /** credential key -> indices of its `ballot` entries, in log order */
+  private readonly ballotsOf = new Map<string, number[]>();
+  private ballotCount = 0;
+  private challengedCount = 0;
+  /** Leaf hashes of entries whose signer is a credential, per credential (duplicate check). */
+  private readonly leavesOfCredential = new Map<string, string[]>();
+  /** Leaf hashes of every other entry: few (authority, registrar, custodians). */
+  private readonly otherLeaves = new Set<string>();
+  readonly round1 = new Map<number, unknown>();
+  readonly certify = new Map<number, unknown>();
+  readonly blames: { index: number; body: unknown }[] = [];
+  electionKey?: ElectionKeyBody;
+  openIndex?: number;
+  closeIndex?: number;
+  /** contest id -> tally contest as posted */
+  readonly tally = new Map<string, TallyContest>();
+  tallyBallots?: number;
+  /** The sum of counted ballots computed by whoever runs this state (board or auditor). */
+  private computed?: Map<string, TallyContest>;
+  /** custodian -> contest id -> share contest */
+  readonly shares = new Map<number, Map<string, ShareContest>>();
+  private shareEntries = 0;
+  /** contest id -> result contest as posted */
+  readonly result = new Map<string, ResultContest>();
+  resultCustodians?: number[];
+
+  private constructor(manifest: Manifest, electionId: string) {
+    this.manifest = manifest;
+    this.electionId = electionId;
+    this.baseHash = computeBaseHash(electionId, manifest);
+    for (const c of manifest.contests) this.contests.set(c.id, c);
+    for (const s of manifest.ballotStyles)
+      this.styles.set(s.id, s.contests.map((id) => this.contests.get(id)).filter((c): c is Contest => !!c));
+    for (const c of manifest.custodians) this.custodianOfKey.set(c.signingKey, c.index);
+  }
+
+  /** Validate entry 0 and start the election (check V4-V6). */
+  static create(input: unknown): { state?: ElectionState; findings: Finding[]; entry?: Entry; leafHash?: Uint8Array } {
+    const at: Location = { index: 0 };
+    const v = validateEntry(input);
+    if (!v.ok)
+      return { findings: v.errors.map((e) => finding("V4", "SCHEMA_INVALID", e.message, { ...at, path: e.path })) };
+    const entry = v.value;
+    if (entry.type !== "manifest")
+      return { findings: [finding("V6", "WRONG_PHASE", `entry 0 must be a manifest, not ${entry.type}`, at)] };
+    const findings: Finding[] = [];
+    if (!verifyEntrySignature(entry)) findings.push(finding("V5", "BAD_SIGNATURE", "bad manifest signature", at));
+    const manifest = entry.body as Manifest;
+    findings.push(...checkManifestRules(manifest, entry.election, entry.signer));
+    if (findings.length) return { findings, entry };
+    const state = new ElectionState(manifest, entry.election);
+    const lh = leafHash(entryLeaf(entry));
+    state.otherLeaves.add(toHex(lh));
+    return { state, findings, entry, leafHash: lh };
+  }
+
+  get phase(): Phase {
+    return this.phaseNow;
+  }
+  /** Number of entries applied, the manifest included. */
+  get size(): number {
+    return this.next;
+  }
+  get ctx(): ProofContext {
+    return { baseHash: toBase64(this.baseHash), publicKey: this.electionKey?.publicKey ?? "" };
+  }
+
+  counts(): Counts {
+    return {
+      credentials: this.credentials.size,
+      ballots: this.ballotCount,
+      challenged: this.challengedCount,
+      certified: this.certify.size,
+      shares: this.shareEntries,
+    };
+  }
+
+  styleOf(credential: string): string | undefined {
+    return this.credentials.get(credential);
+  }
+  contestsOfStyle(style: string): Contest[] | undefined {
+    return this.styles.get(style);
+  }
+
+  /** The ballots that count, as (credential, index), in log order (protocol.md §10.1). */
+  countedBallots(): number[] {
+    const out: number[] = [];
+    for (const idx of this.ballotsOf.values()) {
+      if (idx.length === 0) continue;
+      out.push(this.manifest.revotePolicy === "last" ? idx[idx.length - 1] : idx[0]);
+    }
+    return out.sort((a, b) => a - b);
+  }
+  /** Ballots counted under `last` that a later ballot of the same credential replaced. */
+  supersededBallots(): number[] {
+    if (this.manifest.revotePolicy !== "last") return [];
+    const out: number[] = [];
+    for (const idx of this.ballotsOf.values()) out.push(...idx.slice(0, -1));
+    return out.sort((a, b) => a - b);
+  }
+  isCounted(index: number, credential: string): boolean {
+    const idx = this.ballotsOf.get(credential);
+    if (!idx || idx.length === 0) return false;
+    return (this.manifest.revotePolicy === "last" ? idx[idx.length - 1] : idx[0]) === index;
+  }
+
+  /** Give the state the homomorphic sum of the counted ballots (board: before the first `tally`). */
+  setComputedTally(contests: TallyContest[]): void {
+    this.computed = new Map(contests.map((c) => [c.contest, c]));
+  }
+  get hasComputedTally(): boolean {
+    return this.computed !== undefined;
+  }
+
+  /** Cheap checks of one entry at the next index; no mutation. */
+  precheck(input: unknown, index: number = this.next): Precheck {
+    const v = validateEntry(input);
+    if (!v.ok)
+      return {
+        findings: v.errors.map((e) => finding("V4", "SCHEMA_INVALID", e.message, { index, path: e.path })),
+        work: [],
+      };
+    const entry = v.value;
+    return this.check(entry, leafHash(entryLeaf(entry)), index, true);
+  }
+
+  /**
+   * The state-dependent rules again, for an entry that passed `precheck` earlier (the board
+   * calls this at sequencing time, when other entries may have been appended meanwhile).
+   */
+  recheck(entry: Entry, leafHashBytes: Uint8Array, index: number = this.next): Finding[] {
+    return this.check(entry, leafHashBytes, index, false).findings;
+  }
+
+  private check(entry: Entry, lh: Uint8Array, index: number, withSignature: boolean): Precheck {
+    const hex = toHex(lh);
+    const where: Location = { index, ...(entry.type.startsWith("ballot") ? { trackingCode: hex } : {}) };
+    const out: Precheck = { findings: [], work: [], entry, leafHash: lh };
+    const fail = (f: Finding): Precheck => {
+      out.findings.push(f);
+      return out;
+    };
+    if (entry.election !== this.electionId)
+      return fail(finding("V4", "ELECTION_MISMATCH", `entry is for election ${entry.election}, not ${this.electionId}`, where));
+    if (entry.type === "manifest") return fail(finding("V7", "WRONG_PHASE", "an election has one manifest, at index 0", where));
+    if (!ACCEPTS[this.phaseNow].includes(entry.type))
+      return fail(finding("V7", "WRONG_PHASE", `${entry.type} is not accepted in phase ${this.phaseNow}`, where));
+    const signerFinding = this.checkSigner(entry, where);
+    if (signerFinding) return fail(signerFinding);
+    if (this.isDuplicate(entry, hex)) return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
+    if (withSignature && !verifyEntrySignature(entry))
+      return fail(finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", where));
+    this.checkBody(entry, where, out);
+    return out;
+  }
+
+  private checkSigner(entry: Entry, where: Location): Finding | undefined {
+    const m = this.manifest;
+    const unauthorised = (who: string) =>
+      finding("V5", "UNAUTHORIZED_SIGNER", `${entry.type} must be signed by ${who}`, where);
+    switch (entry.type) {
+      case "credentials":
+        return entry.signer === m.registrar ? undefined : unauthorised("the registrar");
+      case "election.key":
+      case "voting.open":
+      case "voting.close":
+      case "tally":
+      case "result":
+        return entry.signer === m.authority ? undefined : unauthorised("the authority");
+      case "ceremony.round1":
+      case "ceremony.certify":
+      case "ceremony.blame":
+      case "decryption.share": {
+        const i = hasCustodian(entry.body) ? entry.body.custodian : -1;
+        const c = m.custodians[i - 1];
+        return c && c.signingKey === entry.signer ? undefined : unauthorised(`custodian ${i}'s signing key`);
+      }
+      case "ballot":
+      case "ballot.challenged":
+        return this.credentials.has(entry.signer)
+          ? undefined
+          : finding("V10", "NOT_ELIGIBLE", "the signer is not a published credential", where);
+      default:
+        return unauthorised("nobody");
+    }
+  }
+
+  private isDuplicate(entry: Entry, hex: string): boolean {
+    if (entry.type === "ballot" || entry.type === "ballot.challenged")
+      return this.leavesOfCredential.get(entry.signer)?.includes(hex) ?? false;
+    return this.otherLeaves.has(hex);
+  }
+
+  private checkBody(entry: Entry, where: Location, out: Precheck): void {
+    const push = (f: Finding): void => void out.findings.push(f);
+    const m = this.manifest;
+    switch (entry.type) {
+      case "credentials": {
+        const b = entry.body as CredentialsBody;
+        const bad = (msg: string, path: string) => push(finding("V9", "INVALID_CREDENTIALS", msg, { ...where, path }));
+        if (b.batch !== this.credentialBatches)
+          bad(`credential batch ${b.batch} out of order, expected ${this.credentialBatches}`, "/body/batch");
+        const inBatch = new Set<string>();
+        const roles = new Set([m.authority, m.registrar, ...m.custodians.map((c) => c.signingKey)]);
+        b.credentials.forEach((c, i) => {
+          const p = `/body/credentials/${i}`;
+          if (this.credentials.has(c.key) || inBatch.has(c.key)) bad(`credential ${c.key} published twice`, `${p}/key`);
+          if (roles.has(c.key)) bad(`credential ${c.key} is another role's key`, `${p}/key`);
+          if (!this.styles.has(c.style)) bad(`unknown ballot style ${c.style}`, `${p}/style`);
+          inBatch.add(c.key);
+        });
+        return;
+      }
+      case "ceremony.round1":
+      case "ceremony.certify":
+      case "ceremony.blame": {
+        const i = (entry.body as CustodianBody).custodian;
+        const step = entry.type === "ceremony.round1" ? "round1" : entry.type === "ceremony.certify" ? "certify" : undefined;
+        const bad = (msg: string) => push(finding("V8", "INVALID_CEREMONY", msg, { ...where, custodian: i }));
+        if (this.electionKey) return bad("the joint key is already published");
+        if (step === "round1" && this.round1.has(i)) return bad(`custodian ${i} already posted round 1`);
+        if (step === "certify") {
+          if (this.certify.has(i)) return bad(`custodian ${i} already certified`);
+          if (this.round1.size !== m.custodians.length) return bad("certification needs every custodian's round 1");
+        }
+        if (!step) return; // blame: recorded; it prevents the key (ceremony.md)
+        out.work.push({
+          kind: "ceremony",
+          step,
+          manifest: m,
+          baseHash: toBase64(this.baseHash),
+          round1: Object.fromEntries(this.round1),
+          certify: Object.fromEntries(this.certify),
+          body: entry.body,
+          where: { ...where, custodian: i },
+        });
+        return;
+      }
+      case "election.key": {
+        const bad = (msg: string) => push(finding("V8", "INVALID_KEY", msg, where));
+        if (this.electionKey) return bad("the joint key is already published");
+        if (this.blames.length) return bad("the ceremony has unresolved blame; it must be run again");
+        if (this.certify.size !== m.custodians.length) return bad("the joint key needs every custodian's certification");
+        out.work.push({
+          kind: "ceremony",
+          step: "key",
+          manifest: m,
+          baseHash: toBase64(this.baseHash),
+          round1: Object.fromEntries(this.round1),
+          certify: Object.fromEntries(this.certify),
+          body: entry.body,
+          where,
+        });
+        return;
+      }
+      case "voting.open":
+        if (!this.electionKey) push(finding("V7", "WRONG_PHASE", "voting cannot open before the joint key", where));
+        if (this.credentialBatches === 0) push(finding("V7", "WRONG_PHASE", "voting cannot open without credentials", where));
+        return;
+      case "voting.close":
+        return;
+      case "ballot":
+      case "ballot.challenged": {
+        const style = this.credentials.get(entry.signer) as string;
+        const body = entry.type === "ballot" ? (entry.body as BallotBody) : (entry.body as ChallengedBallotBody).ballot;
+        if (body.style !== style)
+          return push(finding("V10", "NOT_ELIGIBLE", `the credential's style is ${style}, not ${body.style}`, { ...where, path: "/body/style" }));
+        const contests = this.styles.get(style) as Contest[];
+        const structure = ballotStructure(body, contests, where);
+        if (structure.length) return void out.findings.push(...structure);
+        if (entry.type === "ballot") {
+          if (m.revotePolicy === "single" && (this.ballotsOf.get(entry.signer)?.length ?? 0) > 0)
+            return push(finding("V11", "ALREADY_VOTED", "this credential has already voted", where));
+          out.work.push({ kind: "ballot", ctx: this.ctx, signer: entry.signer, contests, body, where });
+        } else {
+          const cb = entry.body as ChallengedBallotBody;
+          const rev = revealedStructure(cb, contests, where);
+          if (rev.length) return void out.findings.push(...rev);
+          out.work.push({ kind: "ballot.challenged", ctx: this.ctx, signer: entry.signer, contests, body: cb, where });
+        }
+        return;
+      }
+      case "tally": {
+        const b = entry.body as TallyBody;
+        const bad = (msg: string, w: Location = {}) => push(finding("V14", "TALLY_MISMATCH", msg, { ...where, ...w }));
+        const counted = this.countedBallots().length;
+        if (b.ballots !== counted) bad(`the tally counts ${b.ballots} ballots, the log has ${counted}`);
+        if (this.tallyBallots !== undefined && b.ballots !== this.tallyBallots) bad("tally entries disagree on the ballot count");
+        const seen = new Set<string>();
+        for (const tc of b.contests) {
+          const c = this.contests.get(tc.contest);
+          if (!c || this.tally.has(tc.contest) || seen.has(tc.contest)) {
+            bad(`contest ${tc.contest} is unknown or already tallied`, { contest: tc.contest });
+            continue;
+          }
+          seen.add(tc.contest);
+          if (tc.options.map((o) => o.option).join() !== c.options.map((o) => o.id).join()) {
+            bad(`contest ${tc.contest} must list its options in manifest order`, { contest: tc.contest });
+            continue;
+          }
+          const want = this.computed?.get(tc.contest);
+          if (!want) {
+            bad(`no computed tally for contest ${tc.contest}`, { contest: tc.contest });
+            continue;
+          }
+          tc.options.forEach((o, i) => {
+            const w = want.options[i];
+            if (!w || w.ciphertext.alpha !== o.ciphertext.alpha || w.ciphertext.beta !== o.ciphertext.beta)
+              bad("the tally ciphertext is not the sum of the counted ballots", { contest: tc.contest, option: o.option });
+          });
+        }
+        return;
+      }
+      case "decryption.share": {
+        const b = entry.body as DecryptionShareBody;
+        const i = b.custodian;
+        const bad = (msg: string, w: Location = {}) =>
+          push(finding("V15", "INVALID_PROOF", msg, { ...where, custodian: i, ...w }));
+        const mine = this.shares.get(i);
+        const tally: TallyContest[] = [];
+        const seen = new Set<string>();
+        for (const sc of b.contests) {
+          const tc = this.tally.get(sc.contest);
+          if (!tc || mine?.has(sc.contest) || seen.has(sc.contest)) {
+            bad(`contest ${sc.contest} is not tallied or already has this custodian's share`, { contest: sc.contest });
+            continue;
+          }
+          seen.add(sc.contest);
+          if (sc.options.map((o) => o.option).join() !== tc.options.map((o) => o.option).join()) {
+            bad(`shares for ${sc.contest} must list the tally's options in order`, { contest: sc.contest });
+            continue;
+          }
+          tally.push(tc);
+        }
+        if (out.findings.length) return;
+        out.work.push({
+          kind: "decryption.share",
+          ctx: this.ctx,
+          verificationShare: this.electionKey?.verificationShares[i - 1] ?? "",
+          tally,
+          body: b,
+          where: { ...where, custodian: i },
+        });
+        return;
+      }
+      case "result": {
+        const b = entry.body as ResultBody;
+        const bad = (check: "V16" | "V17", msg: string, w: Location = {}) =>
+          push(finding(check, "RESULT_MISMATCH", msg, { ...where, ...w }));
+        const S = b.custodians;
+        if (S.length !== m.threshold || new Set(S).size !== S.length || S.some((i) => !m.custodians[i - 1]))
+          bad("V16", `the result must name ${m.threshold} distinct custodians`);
+        if (this.resultCustodians && this.resultCustodians.join() !== S.join())
+          bad("V16", "result entries must name the same custodians");
+        const seen = new Set<string>();
+        const order = new Map(m.contests.map((c, i) => [c.id, i]));
+        for (const rc of b.contests) {
+          const c = this.contests.get(rc.contest);
+          const tc = this.tally.get(rc.contest);
+          if (!c || !tc || this.result.has(rc.contest) || seen.has(rc.contest)) {
+            bad("V17", `contest ${rc.contest} is unknown, not tallied, or already has a result`, { contest: rc.contest });
+            continue;
+          }
+          seen.add(rc.contest);
+          if (rc.title !== c.title) bad("V17", `contest title must be "${c.title}"`, { contest: rc.contest });
+          if (rc.options.length !== c.options.length) {
+            bad("V17", `contest ${rc.contest} must list every option in manifest order`, { contest: rc.contest });
+            continue;
+          }
+          rc.options.forEach((o, k) => {
+            const mo = c.options[k];
+            if (o.option !== mo.id || o.label !== mo.label)
+              bad("V17", `option ${k} must be ${mo.id} "${mo.label}"`, { contest: rc.contest, option: o.option });
+          });
+          const shares: { custodian: number; shares: string[] }[] = [];
+          for (const i of S) {
+            const sc = this.shares.get(i)?.get(rc.contest);
+            if (!sc) bad("V16", `custodian ${i} has no share for ${rc.contest}`, { contest: rc.contest, custodian: i });
+            else shares.push({ custodian: i, shares: sc.options.map((o) => o.share) });
+          }
+          if (shares.length === S.length && S.length === m.threshold)
+            out.work.push({ kind: "result", threshold: m.threshold, shares, tally: tc, result: rc, where: { ...where, contest: rc.contest } });
+        }
+        void order;
+        return;
+      }
+    }
+  }
+
+  /** Record an entry that passed `precheck` at `index` (which must be the next index). */
+  apply(entry: Entry, index: number, leafHashHex?: string): void {
+    if (index !== this.next) throw new Error(`apply: expected index ${this.next}, got ${index}`);
+    const hex = leafHashHex ?? toHex(leafHash(entryLeaf(entry)));
+    this.next++;
+    switch (entry.type) {
+      case "credentials": {
+        const b = entry.body as CredentialsBody;
+        this.credentialBatches++;
+        for (const c of b.credentials) this.credentials.set(c.key, c.style);
+        break;
+      }
+      case "ceremony.round1":
+        this.round1.set((entry.body as CustodianBody).custodian, entry.body);
+        break;
+      case "ceremony.certify":
+        this.certify.set((entry.body as CustodianBody).custodian, entry.body);
+        break;
+      case "ceremony.blame":
+        this.blames.push({ index, body: entry.body });
+        break;
+      case "election.key":
+        this.electionKey = entry.body as ElectionKeyBody;
+        break;
+      case "voting.open":
+        this.openIndex = index;
+        this.phaseNow = "voting";
+        break;
+      case "voting.close":
+        this.closeIndex = index;
+        this.phaseNow = "closed";
+        break;
+      case "ballot": {
+        const list = this.ballotsOf.get(entry.signer);
+        if (list) list.push(index);
+        else this.ballotsOf.set(entry.signer, [index]);
+        this.ballotCount++;
+        break;
+      }
+      case "ballot.challenged":
+        this.challengedCount++;
+        break;
+      case "tally": {
+        const b = entry.body as TallyBody;
+        this.tallyBallots = b.ballots;
+        for (const c of b.contests) this.tally.set(c.contest, c);
+        if (this.tally.size === this.manifest.contests.length) this.phaseNow = "tallying";
+        break;
+      }
+      case "decryption.share": {
+        const b = entry.body as DecryptionShareBody;
+        let mine = this.shares.get(b.custodian);
+        if (!mine) this.shares.set(b.custodian, (mine = new Map()));
+        for (const c of b.contests) mine.set(c.contest, c);
+        this.shareEntries++;
+        break;
+      }
+      case "result": {
+        const b = entry.body as ResultBody;
+        this.resultCustodians ??= b.custodians;
+        for (const c of b.contests) this.result.set(c.contest, c);
+        if (this.result.size === this.manifest.contests.length) this.phaseNow = "done";
+        break;
+      }
+    }
+    if (entry.type === "ballot" || entry.type === "ballot.challenged") {
+      const l = this.leavesOfCredential.get(entry.signer);
+      if (l) l.push(hex);
+      else this.leavesOfCredential.set(entry.signer, [hex]);
+    } else this.otherLeaves.add(hex);
+  }
+}
+
+/** A ballot holds exactly its style's contests, one selection per option (protocol.md §6.6). */
+export function ballotStructure(body: BallotBody, contests: Contest[], where: Location): Finding[] {
+  const out: Finding[] = [];
+  const bad = (msg: string, w: Location) => out.push(finding("V10", "INVALID_BALLOT", msg, { ...where, ...w }));
+  if (body.contests.length !== contests.length || body.contests.some((c, i) => c.contest !== contests[i].id)) {
+    bad(`the ballot must hold exactly the contests ${contests.map((c) => c.id).join(", ")}, in order`, { path: "/body/contests" });
+    return out;
+  }
+  body.contests.forEach((bc, i) => {
+    const c = contests[i];
+    const d = c.maxSelections - c.minSelections + 1;
+    if (bc.selections.length !== c.options.length)
+      bad(`contest ${c.id} needs ${c.options.length} selections`, { contest: c.id, path: `/body/contests/${i}/selections` });
+    bc.selections.forEach((s, j) => {
+      if (s.proof.a.length !== 2 || s.proof.b.length !== 2 || s.proof.c.length !== 2 || s.proof.v.length !== 2)
+        bad("a selection proof has 2 branches", { contest: c.id, option: c.options[j]?.id, path: `/body/contests/${i}/selections/${j}/proof` });
+    });
+    const p = bc.proof;
+    if (p.a.length !== d || p.b.length !== d || p.c.length !== d || p.v.length !== d)
+      bad(`the contest proof of ${c.id} has ${d} branches`, { contest: c.id, path: `/body/contests/${i}/proof` });
+  });
+  return out;
+}
+
+function revealedStructure(b: ChallengedBallotBody, contests: Contest[], where: Location): Finding[] {
+  const out: Finding[] = [];
+  const bad = (msg: string, w: Location) => out.push(finding("V13", "INVALID_CHALLENGE", msg, { ...where, ...w }));
+  if (b.revealed.length !== contests.length || b.revealed.some((r, i) => r.contest !== contests[i].id)) {
+    bad("the revealed contests must match the ballot's", { path: "/body/revealed" });
+    return out;
+  }
+  b.revealed.forEach((r, i) => {
+    const n = contests[i].options.length;
+    if (r.choices.length !== n || r.nonces.length !== n)
+      bad(`contest ${r.contest} needs ${n} choices and nonces`, { contest: r.contest, path: `/body/revealed/${i}` });
+  });
+  return out;
+}

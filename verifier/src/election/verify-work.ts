@@ -1,0 +1,136 @@
+/**
+ * Run a list of CryptoWork items: every range and decryption proof of the list goes into ONE
+ * batch (one multi-scalar multiplication), with per-proof fallback so that each failure is
+ * named; the Benaloh openings, result combinations and ceremony steps are checked one by one.
+ * Pure and isomorphic: the board calls it in worker threads, the auditor in its pool.
+ */
+import { fromBase64 } from "../bytes.js";
+import { checkBallotContests, checkRevealed, type CheckedBallot } from "../crypto/ballot.js";
+import { BatchVerifier } from "../crypto/batch.js";
+import { decodeShare } from "../crypto/decryption-proof.js";
+import { BallotError } from "../crypto/errors.js";
+import { decodeElement, type Element } from "../crypto/group.js";
+import { checkVotes, decodeTallyCiphertext } from "../crypto/tally.js";
+import { verifyCeremonyWork } from "./verify-ceremony.js";
+import { finding, type CheckId, type Finding, type Location } from "./findings.js";
+import type { CryptoWork } from "./work.js";
+
+interface Label {
+  check: CheckId;
+  code: string;
+  where: Location;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Decoded joint keys, by encoding: every ballot of an election shares one. */
+const keyCache = new Map<string, Element>();
+function publicKeyOf(b64: string): Element {
+  let k = keyCache.get(b64);
+  if (!k) {
+    k = decodeElement(fromBase64(b64));
+    if (keyCache.size > 16) keyCache.clear();
+    keyCache.set(b64, k);
+  }
+  return k;
+}
+
+export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
+  const out: Finding[] = [];
+  const batch = new BatchVerifier<Label>();
+  const openings: { checked: CheckedBallot; item: Extract<CryptoWork, { kind: "ballot.challenged" }>; key: Element }[] = [];
+
+  for (const item of work) {
+    switch (item.kind) {
+      case "ballot":
+      case "ballot.challenged": {
+        const body = item.kind === "ballot" ? item.body : item.body.ballot;
+        let checked: CheckedBallot;
+        let key: Element;
+        try {
+          key = publicKeyOf(item.ctx.publicKey);
+          checked = checkBallotContests(item.contests, body, {
+            baseHash: fromBase64(item.ctx.baseHash),
+            publicKey: key,
+            signer: fromBase64(item.signer),
+          });
+        } catch (e) {
+          const w = e instanceof BallotError ? (e.where ?? {}) : {};
+          out.push(finding("V10", "INVALID_BALLOT", message(e), { ...item.where, ...w }));
+          break;
+        }
+        for (const p of checked.proofs)
+          batch.addRange(
+            { check: "V12", code: "INVALID_PROOF", where: { ...item.where, contest: p.contest, option: p.option } },
+            p.statement,
+            p.proof,
+          );
+        if (item.kind === "ballot.challenged") openings.push({ checked, item, key });
+        break;
+      }
+      case "decryption.share": {
+        let X: Element;
+        let K: Element;
+        try {
+          X = decodeElement(fromBase64(item.verificationShare));
+          K = publicKeyOf(item.ctx.publicKey);
+        } catch (e) {
+          out.push(finding("V15", "INVALID_PROOF", `verification share or key: ${message(e)}`, item.where));
+          break;
+        }
+        const baseHash = fromBase64(item.ctx.baseHash);
+        item.body.contests.forEach((sc, ci) => {
+          const tc = item.tally[ci];
+          sc.options.forEach((so, oi) => {
+            const where = { ...item.where, contest: sc.contest, option: so.option };
+            try {
+              const ciphertext = decodeTallyCiphertext(tc.options[oi].ciphertext);
+              const share = decodeShare(so.share, ciphertext);
+              batch.addDecryption(
+                { check: "V15", code: "INVALID_PROOF", where },
+                { baseHash, publicKey: K, custodian: item.body.custodian, verificationShare: X, ciphertext, share },
+                so.proof,
+              );
+            } catch (e) {
+              out.push(finding("V15", "INVALID_PROOF", message(e), where));
+            }
+          });
+        });
+        break;
+      }
+      case "result": {
+        item.result.options.forEach((ro, oi) => {
+          const where = { ...item.where, option: ro.option };
+          try {
+            const ciphertext = decodeTallyCiphertext(item.tally.options[oi].ciphertext);
+            const shares = item.shares.map((s) => ({
+              custodian: s.custodian,
+              share: decodeShare(s.shares[oi], ciphertext),
+            }));
+            if (!checkVotes(ciphertext, shares, item.threshold, ro.votes))
+              out.push(finding("V16", "RESULT_MISMATCH", `${ro.votes} votes is not the decryption of the tally`, where));
+          } catch (e) {
+            out.push(finding("V16", "RESULT_MISMATCH", message(e), where));
+          }
+        });
+        break;
+      }
+      case "ceremony":
+        out.push(...verifyCeremonyWork(item));
+        break;
+    }
+  }
+
+  const r = batch.verify();
+  for (const f of r.failures) out.push(finding(f.label.check, f.label.code, f.message, f.label.where));
+
+  for (const { checked, item, key } of openings) {
+    try {
+      checkRevealed(item.contests, checked, item.body.revealed, key);
+    } catch (e) {
+      const w = e instanceof BallotError ? (e.where ?? {}) : {};
+      out.push(finding("V13", "INVALID_CHALLENGE", message(e), { ...item.where, ...w }));
+    }
+  }
+  return out;
+}

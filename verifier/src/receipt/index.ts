@@ -1,0 +1,2 @@
+/** The voter's receipt check (isomorphic). */
+export * from "./verify-receipt.js";

@@ -1,0 +1,3 @@
+/** Record sources (isomorphic; the folder reader is folder-node.ts). */
+export * from "./source.js";
+export * from "./http.js";

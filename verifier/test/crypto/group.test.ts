@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  G,
+  GroupError,
+  IDENTITY,
+  ORDER,
+  decodeElement,
+  decodeScalar,
+  elementBytes,
+  elementFromBase64,
+  encodeElement,
+  encodeScalar,
+  fromHex,
+  hashParts,
+  hashToScalar,
+  scalarFromBase64,
+  toBase64,
+  toHex,
+  u32,
+} from "@urna/verifier";
+
+const vectors = JSON.parse(
+  readFileSync(new URL("../vectors/rfc9496/ristretto255.json", import.meta.url), "utf8"),
+) as { multiplesOfGenerator: string[]; invalidEncodings: Record<string, string[]> };
+
+const code = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof GroupError) return e.code;
+    throw e;
+  }
+  throw new Error("did not throw");
+};
+
+describe("ristretto255 (RFC 9496 vectors)", () => {
+  it("A.1: i·G encodes as published for i = 0..15, and decodes back", () => {
+    expect(vectors.multiplesOfGenerator).toHaveLength(16);
+    let p = IDENTITY;
+    vectors.multiplesOfGenerator.forEach((hex, i) => {
+      expect(toHex(p.toBytes())).toBe(hex);
+      if (i > 0) expect(toHex(G.multiplyUnsafe(BigInt(i)).toBytes())).toBe(hex);
+      const d = decodeElement(fromHex(hex), { allowIdentity: true });
+      expect(d.equals(p)).toBe(true);
+      p = p.add(G);
+    });
+  });
+
+  it("A.2: all 29 invalid encodings are refused with BAD_ELEMENT_ENCODING", () => {
+    const all = Object.values(vectors.invalidEncodings).flat();
+    expect(all).toHaveLength(29);
+    for (const hex of all) {
+      expect(code(() => decodeElement(fromHex(hex)))).toBe("BAD_ELEMENT_ENCODING");
+      expect(code(() => decodeElement(fromHex(hex), { allowIdentity: true }))).toBe("BAD_ELEMENT_ENCODING");
+    }
+  });
+
+  it("refuses a valid encoding with bit 255 set, p + small values, and wrong lengths", () => {
+    const g = G.toBytes();
+    const high = Uint8Array.from(g);
+    high[31] |= 0x80;
+    expect(code(() => decodeElement(high))).toBe("BAD_ELEMENT_ENCODING");
+    // p + 0 = p encodes zero non-canonically; p + 2 (0x ef ff..7f) would be 2, also non-canonical.
+    const p2 = fromHex("efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    expect(code(() => decodeElement(p2))).toBe("BAD_ELEMENT_ENCODING");
+    expect(code(() => decodeElement(g.subarray(0, 31)))).toBe("BAD_ELEMENT_ENCODING");
+    expect(code(() => decodeElement(new Uint8Array(33)))).toBe("BAD_ELEMENT_ENCODING");
+  });
+
+  it("refuses the identity unless allowed", () => {
+    expect(code(() => decodeElement(new Uint8Array(32)))).toBe("IDENTITY_NOT_ALLOWED");
+    expect(decodeElement(new Uint8Array(32), { allowIdentity: true }).equals(IDENTITY)).toBe(true);
+  });
+
+  it("remembers the decoded encoding; encodeElement returns a copy", () => {
+    const b = G.multiplyUnsafe(5n).toBytes();
+    const p = decodeElement(b);
+    expect(elementBytes(p)).toEqual(b);
+    const copy = encodeElement(p);
+    copy[0] ^= 1;
+    expect(elementBytes(p)).toEqual(b);
+    const q = p.add(G); // computed: encoded on demand, then remembered
+    expect(elementBytes(q)).toEqual(q.toBytes());
+    expect(elementBytes(q)).toBe(elementBytes(q));
+  });
+
+  it("strict base64 for elements", () => {
+    const b64 = toBase64(G.toBytes());
+    expect(elementFromBase64(b64).equals(G)).toBe(true);
+    expect(code(() => elementFromBase64(b64.slice(0, -1)))).toBe("BAD_BASE64");
+    expect(code(() => elementFromBase64(` ${b64}`))).toBe("BAD_BASE64");
+  });
+});
+
+describe("scalars", () => {
+  const le = (x: bigint, n = 32) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = Number((x >> BigInt(8 * i)) & 0xffn);
+    return out;
+  };
+  it("round-trips below ℓ and refuses ℓ, ℓ+1, 2^256−1 with SCALAR_OUT_OF_RANGE", () => {
+    for (const s of [1n, 2n, ORDER - 1n, 2n ** 252n]) expect(decodeScalar(encodeScalar(s))).toBe(s);
+    for (const s of [ORDER, ORDER + 1n, 2n ** 256n - 1n]) expect(code(() => decodeScalar(le(s)))).toBe("SCALAR_OUT_OF_RANGE");
+  });
+  it("refuses zero unless allowed, and wrong lengths", () => {
+    expect(code(() => decodeScalar(new Uint8Array(32)))).toBe("ZERO_NOT_ALLOWED");
+    expect(decodeScalar(new Uint8Array(32), { allowZero: true })).toBe(0n);
+    expect(code(() => decodeScalar(new Uint8Array(31)))).toBe("BAD_SCALAR_ENCODING");
+    expect(code(() => scalarFromBase64("AAAA"))).toBe("BAD_SCALAR_ENCODING");
+    expect(code(() => encodeScalar(ORDER))).toBe("SCALAR_OUT_OF_RANGE");
+  });
+});
+
+describe("hashing (protocol.md §3)", () => {
+  it("H(tag, parts) = SHA-512(lp('urna-v1/' || tag) || lp(p1) || ...), lp = u64be length prefix", () => {
+    const lp = (b: Uint8Array) => {
+      const n = Buffer.alloc(8);
+      n.writeBigUInt64BE(BigInt(b.length));
+      return Buffer.concat([n, b]);
+    };
+    const parts = [new Uint8Array([1, 2, 3]), new Uint8Array(0), u32(258)];
+    const expected = createHash("sha512")
+      .update(Buffer.concat([lp(Buffer.from("urna-v1/range-proof")), ...parts.map(lp)]))
+      .digest();
+    expect(toHex(hashParts("range-proof", parts))).toBe(expected.toString("hex"));
+    let n = 0n;
+    for (let i = 63; i >= 0; i--) n = (n << 8n) | BigInt(expected[i]);
+    expect(hashToScalar("range-proof", parts)).toBe(n % ORDER);
+    expect(toHex(u32(258))).toBe("00000102");
+  });
+});
