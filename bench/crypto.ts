@@ -12,23 +12,39 @@
  * Distinct proofs are generated once (N, default 1,000) and reused to fill the 10,000 batch:
  * every verification decodes from the JSON afresh, so reuse does not make verifying cheaper.
  */
+import { register } from "node:module";
 import { cpus, loadavg, totalmem } from "node:os";
-import { ristretto255 } from "@noble/curves/ed25519.js";
 import type { CiphertextJson, RangeProofJson } from "@urna/schemas";
-import {
+import type { RangeStatement } from "@urna/verifier";
+
+// Run against the packages' TypeScript sources (as vitest does), not possibly stale dist/ builds.
+const hook = `
+const map = { "@urna/verifier": "verifier", "@urna/schemas": "schemas", "@urna/board": "board" };
+export async function resolve(spec, ctx, next) {
+  const pkg = map[spec];
+  if (pkg) return next(new URL("../" + pkg + "/src/index.ts", ${JSON.stringify(import.meta.url)}).href, ctx);
+  return next(spec, ctx);
+}`;
+register("data:text/javascript," + encodeURIComponent(hook));
+
+const { ristretto255 } = await import("@noble/curves/ed25519.js");
+const { pippenger } = await import("@noble/curves/abstract/curve.js");
+const {
   BatchVerifier,
   DiscreteLog,
   G,
   decodeCiphertext,
+  decodeShare,
+  decodeTallyCiphertext,
   elementBytes,
+  groupCounters,
+  msm,
   toBase64,
   verifyDecryptionShare,
   verifyRangeProof,
-  decodeTallyCiphertext,
-  decodeShare,
-  type RangeStatement,
-} from "@urna/verifier";
-import { decryptionShare, encryptChoice, fixedBase, proveRange, randomScalar } from "@urna/board";
+} = await import("@urna/verifier");
+const { decryptionShare, encryptChoice, fixedBase, proveRange, randomScalar } =
+  await import("@urna/board");
 
 const args = process.argv.slice(2);
 const argN = args.indexOf("--n");
@@ -42,8 +58,14 @@ const fmt = (x: number) => x.toFixed(3);
 function header(): void {
   const c = cpus();
   console.log(`# urna crypto benchmark`);
-  console.log(`cpu: ${c[0]?.model ?? "?"} x${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
-  console.log(`load average at start (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(
+    `cpu: ${c[0]?.model ?? "?"} x${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `load average at start (1/5/15 min): ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   console.log(`distinct selections: ${N}, large batch: ${BIG}`);
 }
 
@@ -58,7 +80,19 @@ fixedBase(K);
 for (let i = 0; i < 20; i++) {
   const r = randomScalar();
   const { alpha, beta } = encryptChoice(K, i & 1, r);
-  proveRange({ baseHash, publicKey: K, signer, contest: "c", option: "o", alpha, beta, lo: 0, hi: 1, m: i & 1, r });
+  proveRange({
+    baseHash,
+    publicKey: K,
+    signer,
+    contest: "c",
+    option: "o",
+    alpha,
+    beta,
+    lo: 0,
+    hi: 1,
+    m: i & 1,
+    r,
+  });
 }
 
 interface Sel {
@@ -73,8 +107,24 @@ for (let i = 0; i < N; i++) {
   const r = randomScalar();
   const { alpha, beta } = encryptChoice(K, m, r);
   const option = `opt-${i}`;
-  const proof = proveRange({ baseHash, publicKey: K, signer, contest: "presidencia", option, alpha, beta, lo: 0, hi: 1, m, r });
-  sels.push({ ciphertext: { alpha: toBase64(elementBytes(alpha)), beta: toBase64(elementBytes(beta)) }, proof, option });
+  const proof = proveRange({
+    baseHash,
+    publicKey: K,
+    signer,
+    contest: "presidencia",
+    option,
+    alpha,
+    beta,
+    lo: 0,
+    hi: 1,
+    m,
+    r,
+  });
+  sels.push({
+    ciphertext: { alpha: toBase64(elementBytes(alpha)), beta: toBase64(elementBytes(beta)) },
+    proof,
+    option,
+  });
 }
 const encMs = ms(t0) / N;
 console.log(`encrypt + prove, K precomputed (window 8): ${fmt(encMs)} ms/selection`);
@@ -128,9 +178,16 @@ function statement(sel: Sel): RangeStatement {
   };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const REPS = quick ? 2 : 3;
+
+// Warm the verification paths up (JIT) before timing them.
+for (let i = 0; i < Math.min(N, 100); i++) verifyRangeProof(statement(sels[i]), sels[i].proof);
+
 // Decode cost.
 {
   const bytes = sels.slice(0, 200).map((x) => Buffer.from(x.ciphertext.alpha, "base64"));
+  for (const b of bytes) ristretto255.Point.fromBytes(b);
   const t = performance.now();
   for (const b of bytes) ristretto255.Point.fromBytes(b);
   const dec = ms(t) / bytes.length;
@@ -139,18 +196,26 @@ function statement(sel: Sel): RangeStatement {
   let acc = pts[0];
   for (const p of pts) acc = acc.add(p);
   const add = ms(t2) / pts.length;
-  console.log(`one ristretto255 decode: ${fmt(dec)} ms (6 per selection = ${fmt(6 * dec)} ms); one point addition: ${fmt(add * 1000)} µs`);
+  console.log(
+    `one ristretto255 decode: ${fmt(dec)} ms; a selection needs 6 (alpha, beta, a_0, a_1, b_0, b_1) = ${fmt(6 * dec)} ms; one point addition: ${fmt(add * 1000)} µs`,
+  );
 }
 
 // One at a time.
 {
   const n = Math.min(N, quick ? 100 : 300);
-  const t = performance.now();
-  for (let i = 0; i < n; i++) verifyRangeProof(statement(sels[i]), sels[i].proof);
-  console.log(`verify one at a time: ${fmt(ms(t) / n)} ms/selection`);
+  const runs: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) verifyRangeProof(statement(sels[i]), sels[i].proof);
+    runs.push(ms(t) / n);
+  }
+  console.log(
+    `verify one at a time: ${fmt(Math.min(...runs))} ms/selection (median ${fmt(median(runs))}, ${REPS} runs of ${n})`,
+  );
 }
 
-function batch(size: number): { perSel: number; msm: number; pre: number } {
+function batch(size: number): { perSel: number; msm: number; pre: number; points: number } {
   const b = new BatchVerifier<number>();
   const t = performance.now();
   for (let i = 0; i < size; i++) {
@@ -161,13 +226,75 @@ function batch(size: number): { perSel: number; msm: number; pre: number } {
   const t2 = performance.now();
   const r = b.verify();
   const tMsm = ms(t2);
-  if (!r.ok) throw new Error("batch failed");
-  return { perSel: (tPre + tMsm) / size, msm: tMsm / size, pre: tPre / size };
+  if (!r.ok || r.fellBack) throw new Error("batch failed");
+  return { perSel: (tPre + tMsm) / size, msm: tMsm / size, pre: tPre / size, points: r.msmPoints };
 }
+batch(Math.min(300, N)); // warm-up
 for (const size of [Math.min(1000, BIG), BIG]) {
-  const r = batch(size);
+  const runs = Array.from({ length: REPS }, () => batch(size));
+  const best = runs.reduce((x, y) => (y.perSel < x.perSel ? y : x));
   console.log(
-    `verify batched (${size}): ${fmt(r.perSel)} ms/selection  [decode + challenge ${fmt(r.pre)}, one MSM of ${6 * size} points ${fmt(r.msm)}]`,
+    `verify batched (${size}): ${fmt(best.perSel)} ms/selection (median ${fmt(median(runs.map((r) => r.perSel)))}, ${REPS} runs)` +
+      `  [decode + challenge ${fmt(best.pre)}, one MSM of ${best.points} points + G ${fmt(best.msm)}]`,
+  );
+}
+
+// Count point decodings and encodings (each an inverse square root, about a third of a
+// scalar multiplication) with the verifier's counters.
+{
+  const size = 200;
+  const c0 = { ...groupCounters };
+  batch(size);
+  const dv = (groupCounters.decodes - c0.decodes) / size;
+  const ev = (groupCounters.encodes - c0.encodes) / size;
+  const c1 = { ...groupCounters };
+  const r = randomScalar();
+  const { alpha, beta } = encryptChoice(K, 1, r);
+  proveRange({
+    baseHash,
+    publicKey: K,
+    signer,
+    contest: "c",
+    option: "o",
+    alpha,
+    beta,
+    lo: 0,
+    hi: 1,
+    m: 1,
+    r,
+  });
+  console.log(
+    `point decodings / encodings per selection: batched verification ${dv} / ${ev}; encrypt + prove ${groupCounters.decodes - c1.decodes} / ${groupCounters.encodes - c1.encodes}`,
+  );
+}
+
+// The MSM alone: ours (signed digits, short weights) against noble's pippenger, same input.
+{
+  const size = Math.min(1000, BIG);
+  const pts = [];
+  const sc = [];
+  for (let i = 0; i < size; i++) {
+    const st = statement(sels[i % sels.length]);
+    const p = sels[i % sels.length].proof;
+    for (let j = 0; j < 2; j++) {
+      pts.push(
+        decodeCiphertext({ alpha: p.a[j], beta: p.b[j] }).alpha,
+        decodeCiphertext({ alpha: p.b[j], beta: p.b[j] }).alpha,
+      );
+      sc.push(randomScalar() >> 125n, randomScalar() >> 125n);
+    }
+    pts.push(st.ciphertext.alpha, st.ciphertext.beta);
+    sc.push(randomScalar(), randomScalar());
+  }
+  const t = performance.now();
+  const x = msm(pts, sc);
+  const tOurs = ms(t) / size;
+  const t2 = performance.now();
+  const y = pippenger(ristretto255.Point, pts, sc);
+  const tNoble = ms(t2) / size;
+  if (!x.equals(y)) throw new Error("msm mismatch");
+  console.log(
+    `MSM of ${pts.length} points (4 with 128-bit, 2 with full scalars per selection): ours ${fmt(tOurs)} ms/selection, noble pippenger ${fmt(tNoble)} ms/selection`,
   );
 }
 
@@ -179,7 +306,9 @@ for (const size of [Math.min(1000, BIG), BIG]) {
     contests: [
       {
         contest: "presidencia",
-        options: sels.slice(0, options).map((x) => ({ option: x.option, ciphertext: x.ciphertext })),
+        options: sels
+          .slice(0, options)
+          .map((x) => ({ option: x.option, ciphertext: x.ciphertext })),
       },
     ],
   };
@@ -207,7 +336,18 @@ for (const size of [Math.min(1000, BIG), BIG]) {
   for (let j = 0; j < options; j++) {
     const ct = decodeTallyCiphertext(tally.contests[0].options[j].ciphertext);
     const o = body.contests[0].options[j];
-    b.addDecryption(j, { baseHash, publicKey: K, custodian: 1, verificationShare: X, ciphertext: ct, share: decodeShare(o.share, ct) }, o.proof);
+    b.addDecryption(
+      j,
+      {
+        baseHash,
+        publicKey: K,
+        custodian: 1,
+        verificationShare: X,
+        ciphertext: ct,
+        share: decodeShare(o.share, ct),
+      },
+      o.proof,
+    );
   }
   if (!b.verify().ok) throw new Error("share batch failed");
   const batched = ms(t3) / options;
@@ -232,4 +372,8 @@ for (const size of [Math.min(1000, BIG), BIG]) {
     `discrete log: table of ${d.babySteps} baby steps (${(d.tableBytes / 2 ** 20).toFixed(1)} MiB) built in ${build.toFixed(0)} ms; solve 123456 in ${small.toFixed(1)} ms, 10^8 in ${worst.toFixed(1)} ms`,
   );
 }
-console.log(`load average at end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `load average at end (1/5/15 min): ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);

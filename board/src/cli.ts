@@ -4,9 +4,11 @@
  * Results go to stdout (JSON with --json), progress to stderr. Exit codes: 0 success, 1 the
  * board refused or the operation failed, 2 bad usage or input.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Manifest } from "@urna/schemas";
+import { DiscreteLog } from "@urna/verifier";
 import {
   BoardApiError,
   BoardClient,
@@ -46,7 +48,7 @@ const USAGE = `usage: urna <command> [options]
 urna bulletin board and election actors.
 
 commands:
-  board serve            run the bulletin board
+  board serve|export     run the bulletin board; export a record folder
   authority keygen|create|key|open|close|tally|result
   registrar keygen|credentials
   custodian keygen|round1|certify|share
@@ -95,10 +97,23 @@ const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
     usage: `urna board serve --data DIR --port PORT --name NAME [--host HOST] [--workers N]
+                 [--batch-size N] [--batch-delay-ms MS] [--json]
 
-Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout and
-serves until SIGINT or SIGTERM, then finishes in-flight writes and exits.`,
-    options: { data: { type: "string" }, port: { type: "string" }, name: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout (with
+--json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
+exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
+the sequencer's group commit (default 256 entries / 50 ms).`,
+    options: {
+      data: { type: "string" },
+      port: { type: "string" },
+      name: { type: "string" },
+      host: { type: "string" },
+      workers: { type: "string" },
+      "batch-size": { type: "string" },
+      "batch-delay-ms": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     async run(v) {
       const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
       const name = (v.name as string | undefined) ?? process.env.URNA_NAME;
@@ -109,9 +124,15 @@ serves until SIGINT or SIGTERM, then finishes in-flight writes and exits.`,
       if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError("--port must be 0..65535");
       const workers = v.workers === undefined ? undefined : Number(v.workers);
       if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError("--workers must be a non-negative integer");
-      const board = await createBoard({ dataDir, name, workers });
+      const int = (k: string, min: number): number | undefined => {
+        if (v[k] === undefined) return undefined;
+        const n = Number(v[k]);
+        if (!Number.isInteger(n) || n < min) throw new UsageError(`--${k} must be an integer >= ${min}`);
+        return n;
+      };
+      const board = await createBoard({ dataDir, name, workers, maxBatchSize: int("batch-size", 1), maxBatchDelayMs: int("batch-delay-ms", 0) });
       const { url } = await board.listen(Number(portText), host);
-      out(v, { name: board.name, vkey: board.vkey, url }, board.vkey);
+      out(v, { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url }, `${board.vkey}\npublic key ${board.publicKey}`);
       progress(`urna board ${name} listening on ${url}`);
       await new Promise<void>((resolve) => {
         const stop = (sig: string) => {
@@ -125,6 +146,34 @@ serves until SIGINT or SIGTERM, then finishes in-flight writes and exits.`,
         process.once("SIGTERM", () => stop("SIGTERM"));
       });
       return undefined;
+    },
+  },
+
+  "board export": {
+    summary: "write an election's record folder (and static tiles) from a stopped board's data",
+    usage: `urna board export --data DIR --election ID --out DIR [--tiles] [--json]
+
+Writes the record folder of spec/record.md: checkpoint, entries.jsonl and, with --tiles, the
+tlog-tiles tree (tile/...) that any static web server or CDN can serve. The board must not be
+running on DIR (the database is locked while it runs; use GET /elections/<id>/record instead).`,
+    options: { data: { type: "string" }, election: { type: "string" }, out: { type: "string" }, tiles: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    async run(v) {
+      const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
+      if (!dataDir) throw new UsageError("--data (or URNA_DATA) is required");
+      const id = need(v, "election");
+      const outDir = need(v, "out");
+      const log = await import("./log/index.js");
+      const db = await log.openLevelDb(join(dataDir, "db"));
+      try {
+        const reader = await log.LogReader.open(new log.LevelLogStorage(db, id));
+        mkdirSync(outDir, { recursive: true });
+        const { size, bytes } = await log.writeEntriesJsonl(reader, join(outDir, "entries.jsonl"));
+        if (v.tiles) await log.exportStaticTree(reader, outDir);
+        else writeFileSync(join(outDir, "checkpoint"), reader.checkpoint());
+        out(v, { election: id, size, bytes, dir: outDir }, `exported ${size} entries of ${id} to ${outDir}`);
+      } finally {
+        await db.close();
+      }
     },
   },
 
@@ -187,12 +236,18 @@ serves until SIGINT or SIGTERM, then finishes in-flight writes and exits.`,
   },
   "authority result": {
     summary: "combine the decryption shares and post the result",
-    usage: "urna authority result --board URL --election ID --key FILE [--json]",
-    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
+    usage: "urna authority result --board URL --election ID --key FILE [--max-votes N] [--json]\n\n--max-votes bounds each option's total (default 10^8) and sizes the discrete-log table.",
+    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, "max-votes": { type: "string" } },
     async run(v) {
       const c = client(v);
       const election = need(v, "election");
-      const r = await postResult(c, election, loadSigningKey(need(v, "key")).secretKey);
+      let dlog: DiscreteLog | undefined;
+      if (v["max-votes"] !== undefined) {
+        const max = Number(v["max-votes"]);
+        if (!Number.isSafeInteger(max) || max < 1 || max > 100_000_000) throw new UsageError("--max-votes must be 1..100000000");
+        dlog = new DiscreteLog({ max, babySteps: Math.max(1, Math.ceil(Math.sqrt(max + 1))) });
+      }
+      const r = await postResult(c, election, loadSigningKey(need(v, "key")).secretKey, dlog ? { dlog } : {});
       const results = await Promise.all(r.map((x) => c.entry(election, x.index)));
       out(v, { appended: r, results: results.map((e) => e.body) }, results.map((e) => JSON.stringify(e.body, null, 2)).join("\n"));
     },

@@ -1,2 +1,5 @@
 export const VERSION = "0.1.0";
 export * from "./crypto/index.js";
+export * as log from "./log/index.js";
+export * as ceremony from "./ceremony/index.js";
+export * from "./entry-sign.js";

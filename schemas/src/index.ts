@@ -41,7 +41,12 @@ import type {
 
 export const VERSION = "0.1.0";
 export type * from "./types.js";
-export { canonicalJson, canonicalBytes, CanonicalJsonError, hasLoneSurrogate } from "./canonical.js";
+export {
+  canonicalJson,
+  canonicalBytes,
+  CanonicalJsonError,
+  hasLoneSurrogate,
+} from "./canonical.js";
 
 /** Largest log leaf, jcs(entry), in bytes (tlog-tiles entry bundles; protocol.md §5). */
 export const MAX_ENTRY_BYTES = 65_535;
@@ -152,7 +157,8 @@ function validators(): Compiled {
     return v;
   };
   const out = {} as Compiled;
-  for (const name of Object.keys(schemas) as SchemaName[]) if (name !== "defs") out[name] = get(name);
+  for (const name of Object.keys(schemas) as SchemaName[])
+    if (name !== "defs") out[name] = get(name);
   compiled = out;
   return out;
 }
@@ -208,18 +214,23 @@ export function validateEntryBody<T extends EntryType>(
   type: T,
   body: unknown,
 ): ValidationResult<EntryBodyMap[T]> {
-  if (!isEntryType(type)) return { ok: false, errors: [{ path: "", message: `unknown entry type` }] };
+  if (!isEntryType(type))
+    return { ok: false, errors: [{ path: "", message: `unknown entry type` }] };
   return run<EntryBodyMap[T]>(BODY_SCHEMA[type] as Exclude<SchemaName, "defs">, body);
 }
 
 /** Validate a manifest body (protocol.md §6.1). */
-export const validateManifest = (x: unknown): ValidationResult<Manifest> => run<Manifest>("manifest", x);
+export const validateManifest = (x: unknown): ValidationResult<Manifest> =>
+  run<Manifest>("manifest", x);
 /** Validate a voter receipt (record.md §Receipt). */
-export const validateReceipt = (x: unknown): ValidationResult<Receipt> => run<Receipt>("receipt", x);
+export const validateReceipt = (x: unknown): ValidationResult<Receipt> =>
+  run<Receipt>("receipt", x);
 /** Validate a trust file (record.md §Trust file). */
-export const validateTrust = (x: unknown): ValidationResult<TrustFile> => run<TrustFile>("trust", x);
+export const validateTrust = (x: unknown): ValidationResult<TrustFile> =>
+  run<TrustFile>("trust", x);
 /** Validate a verification report (record.md §Verification report). */
 export const validateReport = (x: unknown): ValidationResult<VerificationReport> =>
   run<VerificationReport>("report", x);
 /** Validate an API error body (api.md). */
-export const validateApiError = (x: unknown): ValidationResult<ApiError> => run<ApiError>("apiError", x);
+export const validateApiError = (x: unknown): ValidationResult<ApiError> =>
+  run<ApiError>("apiError", x);

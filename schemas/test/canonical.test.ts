@@ -5,7 +5,12 @@ import { CanonicalJsonError, canonicalBytes, canonicalJson } from "../src/canoni
 const vec = (name: string): string =>
   readFileSync(new URL(`./vectors/rfc8785/${name}`, import.meta.url), "utf8");
 const hexBytes = (s: string): Uint8Array =>
-  Uint8Array.from(s.trim().split(/\s+/).map((h) => parseInt(h, 16)));
+  Uint8Array.from(
+    s
+      .trim()
+      .split(/\s+/)
+      .map((h) => parseInt(h, 16)),
+  );
 const f64 = (hex: string): number => {
   const dv = new DataView(new ArrayBuffer(8));
   dv.setBigUint64(0, BigInt(`0x${hex}`));
@@ -125,7 +130,9 @@ describe("canonicalJson refuses what JCS cannot represent", () => {
 
   it("paired surrogates are fine and emitted as UTF-8", () => {
     expect(canonicalJson("\ud83d\ude00")).toBe('"😀"');
-    expect(Array.from(canonicalBytes("\ud83d\ude00"))).toEqual([0x22, 0xf0, 0x9f, 0x98, 0x80, 0x22]);
+    expect(Array.from(canonicalBytes("\ud83d\ude00"))).toEqual([
+      0x22, 0xf0, 0x9f, 0x98, 0x80, 0x22,
+    ]);
   });
 
   it("-0 serializes as 0 and integers keep no fraction", () => {

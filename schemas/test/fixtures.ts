@@ -23,7 +23,8 @@ import type {
   VerificationReport,
 } from "../src/types.js";
 
-export const b64 = (n: number, fill: number): string => Buffer.from(new Uint8Array(n).fill(fill)).toString("base64");
+export const b64 = (n: number, fill: number): string =>
+  Buffer.from(new Uint8Array(n).fill(fill)).toString("base64");
 export const b32 = (fill: number): string => b64(32, fill);
 export const sig = (fill: number): string => b64(64, fill);
 
@@ -177,7 +178,10 @@ export const trust: TrustFile = {
   election: "mx-2024-abroad",
   board: { vkey: `urna.ine.mx+1a2b3c4d+${b64(33, 1)}` },
   authority: b32(1),
-  witnesses: [{ vkey: `witness1.example+5e6f7a8b+${b64(33, 4)}` }, { vkey: `witness2.example+00ff00ff+${b64(33, 5)}` }],
+  witnesses: [
+    { vkey: `witness1.example+5e6f7a8b+${b64(33, 4)}` },
+    { vkey: `witness2.example+00ff00ff+${b64(33, 5)}` },
+  ],
   quorum: 1,
 };
 
@@ -191,14 +195,27 @@ export const report: VerificationReport = {
   ok: false,
   checks: [
     { id: "V1", title: "Log root", status: "pass", items: 1300, failures: [] },
-    { id: "V3", title: "Witness quorum", status: "skip", reason: "quorum 0", items: 0, failures: [] },
+    {
+      id: "V3",
+      title: "Witness quorum",
+      status: "skip",
+      reason: "quorum 0",
+      items: 0,
+      failures: [],
+    },
     {
       id: "V12",
       title: "Ballot proofs",
       status: "fail",
       items: 1000,
       failures: [
-        { index: 77, trackingCode: "ab".repeat(32), contest: "presidencia", option: "morena", message: "range proof fails" },
+        {
+          index: 77,
+          trackingCode: "ab".repeat(32),
+          contest: "presidencia",
+          option: "morena",
+          message: "range proof fails",
+        },
         { custodian: 2, message: "bad share" },
       ],
       failuresOmitted: 3,
@@ -208,5 +225,9 @@ export const report: VerificationReport = {
 };
 
 export const apiError: ApiError = {
-  error: { code: "WRONG_PHASE", message: "ballot is not accepted in phase setup", path: "/body/contests/0" },
+  error: {
+    code: "WRONG_PHASE",
+    message: "ballot is not accepted in phase setup",
+    path: "/body/contests/0",
+  },
 };

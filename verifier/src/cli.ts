@@ -80,7 +80,16 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(["--record", "--board", "--election", "--trust", "--report-json", "--report-html", "--workers", "--firm"]);
+const VALUE_FLAGS = new Set([
+  "--record",
+  "--board",
+  "--election",
+  "--trust",
+  "--report-json",
+  "--report-html",
+  "--workers",
+  "--firm",
+]);
 const BOOL_FLAGS = new Set(["--json", "--quiet", "--help", "-h"]);
 
 function parseArgs(args: string[]): Parsed {
@@ -136,10 +145,14 @@ async function loadTrustFile(p: Parsed): Promise<Trust> {
 async function openSource(p: Parsed, trust: Trust): Promise<RecordSource> {
   const record = one(p, "--record");
   const board = one(p, "--board");
-  if ((record === undefined) === (board === undefined)) throw new UsageError("give exactly one of --record DIR or --board URL");
+  if ((record === undefined) === (board === undefined))
+    throw new UsageError("give exactly one of --record DIR or --board URL");
   if (record !== undefined) return openFolderSource(record);
   const election = one(p, "--election") ?? trust.election;
-  if (election !== trust.election) throw new UsageError(`--election ${election} is not the trust file's election ${trust.election}`);
+  if (election !== trust.election)
+    throw new UsageError(
+      `--election ${election} is not the trust file's election ${trust.election}`,
+    );
   if (!/^https?:\/\//.test(board as string)) throw new UsageError("--board must be an http(s) URL");
   return boardSource({ url: board as string, election });
 }
@@ -152,7 +165,10 @@ function progressPrinter(quiet: boolean): (p: AuditProgress) => void {
     const now = Date.now();
     if (p.stage !== "done" && now - last < (tty ? 200 : 5000)) return;
     last = now;
-    const line = p.stage === "done" ? `verified ${p.done} entries` : `${p.stage}: ${p.done}${p.total ? `/${p.total}` : ""}`;
+    const line =
+      p.stage === "done"
+        ? `verified ${p.done} entries`
+        : `${p.stage}: ${p.done}${p.total ? `/${p.total}` : ""}`;
     process.stderr.write(tty ? `\r\x1b[K${line}${p.stage === "done" ? "\n" : ""}` : `${line}\n`);
   };
 }
@@ -168,17 +184,33 @@ async function commandElection(args: string[]): Promise<number> {
   const source = await openSource(p, trust);
   const w = one(p, "--workers");
   const workers = w === undefined ? Math.max(1, Math.min(8, availableParallelism())) : Number(w);
-  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) throw new UsageError("--workers must be an integer from 1 to 256");
+  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256)
+    throw new UsageError("--workers must be an integer from 1 to 256");
   const firms = (p.flags.get("--firm") ?? []).map((firm) => ({ firm }));
   if (firms.length > 2) throw new UsageError("at most two --firm");
   const quiet = p.flags.has("--quiet");
-  if (!quiet) process.stderr.write(`${VERIFIER_NAME}: verifying ${source.description} with ${workers} worker(s)\n`);
-  const report = await verifyElection({ source, trust, workers, onProgress: progressPrinter(quiet) });
+  if (!quiet)
+    process.stderr.write(
+      `${VERIFIER_NAME}: verifying ${source.description} with ${workers} worker(s)\n`,
+    );
+  const report = await verifyElection({
+    source,
+    trust,
+    workers,
+    onProgress: progressPrinter(quiet),
+  });
   assertValidReport(report);
   const jsonPath = one(p, "--report-json");
   const htmlPath = one(p, "--report-html");
   if (jsonPath) await writeFile(jsonPath, reportToJson(report));
-  if (htmlPath) await writeFile(htmlPath, reportToHtml(report, firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {}));
+  if (htmlPath)
+    await writeFile(
+      htmlPath,
+      reportToHtml(
+        report,
+        firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {},
+      ),
+    );
   process.stdout.write(p.flags.has("--json") ? reportToJson(report) : reportToText(report));
   return report.ok ? 0 : 1;
 }
@@ -196,7 +228,10 @@ async function commandReceipt(args: string[]): Promise<number> {
   const outcome = await verifyReceipt({ receipt, source, trust });
   if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
   else {
-    const lines = outcome.steps.map((s) => `${s.id} ${s.title.padEnd(10)} ${(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${s.message}`);
+    const lines = outcome.steps.map(
+      (s) =>
+        `${s.id} ${s.title.padEnd(10)} ${(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${s.message}`,
+    );
     lines.push(outcome.ok ? "Receipt verified." : "RECEIPT CHECK FAILED.");
     process.stdout.write(lines.join("\n") + "\n");
   }
@@ -228,12 +263,19 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof TrustError || e instanceof RecordError || e instanceof ReceiptError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof TrustError ||
+      e instanceof RecordError ||
+      e instanceof ReceiptError
+    ) {
       process.stderr.write(`urna-verify ${cmd}: ${e.message}\n`);
       if (e instanceof UsageError) process.stderr.write(`(see urna-verify ${cmd} --help)\n`);
       return 2;
     }
-    process.stderr.write(`urna-verify ${cmd}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `urna-verify ${cmd}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     return 2;
   }
 }

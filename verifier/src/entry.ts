@@ -16,10 +16,7 @@ import { bytesEqual, concatBytes, fromBase64, fromUtf8, utf8 } from "./bytes.js"
 export const ENTRY_SIGNING_PREFIX = "urna-v1/entry";
 
 export type EntryErrorCode =
-  | "ENTRY_TOO_LARGE"
-  | "BAD_LEAF_JSON"
-  | "NON_CANONICAL_LEAF"
-  | "ENTRY_SCHEMA_INVALID";
+  "ENTRY_TOO_LARGE" | "BAD_LEAF_JSON" | "NON_CANONICAL_LEAF" | "ENTRY_SCHEMA_INVALID";
 
 export class EntryError extends Error {
   constructor(
@@ -57,7 +54,11 @@ const L = Point.Fn.ORDER;
  * the cofactored check would also accept R carrying a torsion component). Variable time: public
  * inputs only. Returns false, never throws, on malformed input.
  */
-export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyEd25519(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   const rBytes = signature.subarray(0, 32);
   const s = bytesToNumberLE(signature.subarray(32, 64));
@@ -98,7 +99,10 @@ export function entryLeaf(entry: Entry): Uint8Array {
   const { type, election, body, signer, signature } = entry;
   const leaf = canonicalBytes({ type, election, body, signer, signature });
   if (leaf.length > MAX_ENTRY_BYTES)
-    throw new EntryError("ENTRY_TOO_LARGE", `entry is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`);
+    throw new EntryError(
+      "ENTRY_TOO_LARGE",
+      `entry is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`,
+    );
   return leaf;
 }
 
@@ -109,18 +113,27 @@ export function entryLeaf(entry: Entry): Uint8Array {
  */
 export function parseLeafJson(bytes: Uint8Array): unknown {
   if (bytes.length > MAX_ENTRY_BYTES)
-    throw new EntryError("ENTRY_TOO_LARGE", `leaf is ${bytes.length} bytes, more than ${MAX_ENTRY_BYTES}`);
+    throw new EntryError(
+      "ENTRY_TOO_LARGE",
+      `leaf is ${bytes.length} bytes, more than ${MAX_ENTRY_BYTES}`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(fromUtf8(bytes));
   } catch (e) {
-    throw new EntryError("BAD_LEAF_JSON", `leaf is not UTF-8 JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new EntryError(
+      "BAD_LEAF_JSON",
+      `leaf is not UTF-8 JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   let canonical: Uint8Array;
   try {
     canonical = canonicalBytes(value);
   } catch (e) {
-    throw new EntryError("NON_CANONICAL_LEAF", `leaf cannot be canonicalized: ${e instanceof Error ? e.message : String(e)}`);
+    throw new EntryError(
+      "NON_CANONICAL_LEAF",
+      `leaf cannot be canonicalized: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   if (!bytesEqual(canonical, bytes))
     throw new EntryError("NON_CANONICAL_LEAF", "leaf is not its own RFC 8785 canonical form");
@@ -137,7 +150,11 @@ export function parseLeaf(bytes: Uint8Array): AnyEntry {
   const r = validateEntry(value);
   if (!r.ok) {
     const first = r.errors[0];
-    throw new EntryError("ENTRY_SCHEMA_INVALID", `${first.path || "/"}: ${first.message}`, first.path);
+    throw new EntryError(
+      "ENTRY_SCHEMA_INVALID",
+      `${first.path || "/"}: ${first.message}`,
+      first.path,
+    );
   }
   return r.value;
 }

@@ -59,12 +59,19 @@ describe("entry signatures (protocol.md §5)", () => {
     expect(msg[13]).toBe(0x0a);
     const rest = new TextDecoder().decode(msg.subarray(prefix.length));
     expect(rest).toBe(
-      canonicalJson({ body: fx.ballot, election: ELECTION, signer: ballotEntry.signer, type: "ballot" }),
+      canonicalJson({
+        body: fx.ballot,
+        election: ELECTION,
+        signer: ballotEntry.signer,
+        type: "ballot",
+      }),
     );
     expect(rest.startsWith('{"body":')).toBe(true);
     expect(rest).not.toContain('"signature"');
     // Independent check with noble's RFC 8032 verifier over the same bytes.
-    expect(ed25519.verify(Buffer.from(ballotEntry.signature, "base64"), msg, key.publicKey)).toBe(true);
+    expect(ed25519.verify(Buffer.from(ballotEntry.signature, "base64"), msg, key.publicKey)).toBe(
+      true,
+    );
   });
 
   it("member order of the in-memory object does not matter", () => {
@@ -122,9 +129,9 @@ describe("entry signatures (protocol.md §5)", () => {
   });
 
   it("signEntry refuses a body without canonical JSON", () => {
-    expect(() => signEntry("voting.open", ELECTION, { at: undefined as unknown as string }, key.secretKey)).toThrow(
-      /undefined/,
-    );
+    expect(() =>
+      signEntry("voting.open", ELECTION, { at: undefined as unknown as string }, key.secretKey),
+    ).toThrow(/undefined/);
   });
 });
 
@@ -165,7 +172,9 @@ describe("strict Ed25519 (protocol.md §2)", () => {
     expect(verifyEd25519(sig, utf8("anything"), identity)).toBe(false);
     // y = p (non-canonical encoding of y = 0)
     const p = ed25519.Point.Fp.ORDER;
-    expect(verifyEd25519(fromHex(v1.signature), new Uint8Array(0), numberToBytesLE(p, 32))).toBe(false);
+    expect(verifyEd25519(fromHex(v1.signature), new Uint8Array(0), numberToBytesLE(p, 32))).toBe(
+      false,
+    );
   });
 
   it("is cofactorless: refuses R with a torsion component that the cofactored check accepts", () => {
@@ -228,7 +237,10 @@ describe("log leaves", () => {
     ["duplicate member", text.replace('{"body":', '{"type":"ballot","body":')],
     ["escaped plain character", text.replace('"type":"ballot"', '"type":"b\\u0061llot"')],
     ["escaped slash", text.replace('"type":"ballot"', '"type":"ballot\\/"')],
-    ["non-shortest number", canonicalJson(manifestEntry).replace('"threshold":2', '"threshold":2.0')],
+    [
+      "non-shortest number",
+      canonicalJson(manifestEntry).replace('"threshold":2', '"threshold":2.0'),
+    ],
     ["exponent number", canonicalJson(manifestEntry).replace('"threshold":2', '"threshold":2e0')],
     ["lone surrogate escape", text.replace('"type":"ballot"', '"type":"\\ud800"')],
     ["byte order mark", new Uint8Array([0xef, 0xbb, 0xbf, ...enc(text)])],
@@ -251,7 +263,9 @@ describe("log leaves", () => {
   });
 
   it("parseLeaf refuses more than 65,535 bytes before parsing (ENTRY_TOO_LARGE)", () => {
-    expect(errCode(() => parseLeaf(enc(canonicalJson({ s: "x".repeat(65_536) }))))).toBe("ENTRY_TOO_LARGE");
+    expect(errCode(() => parseLeaf(enc(canonicalJson({ s: "x".repeat(65_536) }))))).toBe(
+      "ENTRY_TOO_LARGE",
+    );
   });
 
   it("parseLeaf refuses a canonical leaf that breaks the schema, naming the path", () => {

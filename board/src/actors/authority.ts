@@ -4,7 +4,7 @@
  */
 import type { BallotBody, DecryptionShareBody, Manifest, TallyBody } from "@urna/schemas";
 import { canonicalBytes } from "@urna/schemas";
-import { ceremony, decodeElement, fromBase64 } from "@urna/verifier";
+import { type DiscreteLog, ceremony, decodeElement, fromBase64 } from "@urna/verifier";
 import { computeResult, computeTally } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
 import type { AppendResult, BoardClient } from "./client.js";
@@ -81,8 +81,16 @@ export async function postTally(client: BoardClient, election: string, secretKey
   return out;
 }
 
-/** Combines the decryption shares on the log and posts the result (one or more entries). */
-export async function postResult(client: BoardClient, election: string, secretKey: Uint8Array): Promise<AppendResult[]> {
+/**
+ * Combines the decryption shares on the log and posts the result (one or more entries).
+ * `dlog` bounds the discrete-log search (default: the shared [0, 10^8] table).
+ */
+export async function postResult(
+  client: BoardClient,
+  election: string,
+  secretKey: Uint8Array,
+  opts: { dlog?: DiscreteLog } = {},
+): Promise<AppendResult[]> {
   const view = await loadElection(client, election);
   if (view.state.phase !== "tallying") throw new ActorError("WRONG_PHASE", `the election is in phase ${view.state.phase}, not tallying`);
   const tallies = view.entries.filter((e) => e.type === "tally").map((e) => e.body as TallyBody);
@@ -95,6 +103,7 @@ export async function postResult(client: BoardClient, election: string, secretKe
       publicKey: decodeElement(fromBase64(key.publicKey)),
       verificationShares: key.verificationShares.map((s) => decodeElement(fromBase64(s))),
     },
+    ...(opts.dlog ? { dlog: opts.dlog } : {}),
   });
   const bodies = split(result.contests, (cs) => ({ custodians: result.custodians, contests: cs }));
   const out: AppendResult[] = [];

@@ -95,7 +95,11 @@ export interface CustodianKey {
 }
 
 export function loadCustodianKey(path: string): CustodianKey {
-  const f = readJson<Partial<CustodianKeyFile>>(path);
+  return custodianKeyFromFile(readJson<Partial<CustodianKeyFile>>(path), path);
+}
+
+/** The usable key from a custodian key file's contents. */
+export function custodianKeyFromFile(f: Partial<CustodianKeyFile>, path = "custodian key"): CustodianKey {
   if (f.kind !== "urna-custodian-key" || !f.signing || !f.dkg) throw new KeyFileError(`${path} is not an urna custodian key file`);
   const signingSecret = checkKey(f.signing.secretKey, "signing.secretKey");
   const dkgSecret = decodeScalar(checkKey(f.dkg.secret, "dkg.secret"));

@@ -58,10 +58,17 @@ export function decryptionShare(input: DecryptionShareInput): DecryptionShareBod
       const D = alphaZero ? IDENTITY : alpha.multiply(secretShare);
       const a = mulSecret(G, u);
       const b = alphaZero ? IDENTITY : alpha.multiply(u);
-      const Dbytes = D.toBytes();
-      const aBytes = a.toBytes();
-      const bBytes = b.toBytes();
-      const c = hashToScalar("decryption-proof", [...prefix, alphaBytes, betaBytes, Dbytes, aBytes, bBytes]);
+      const Dbytes = elementBytes(D);
+      const aBytes = elementBytes(a);
+      const bBytes = elementBytes(b);
+      const c = hashToScalar("decryption-proof", [
+        ...prefix,
+        alphaBytes,
+        betaBytes,
+        Dbytes,
+        aBytes,
+        bBytes,
+      ]);
       const v = mod(u + c * secretShare);
       return {
         option: to.option,

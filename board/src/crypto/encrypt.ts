@@ -2,7 +2,16 @@
  * Ballot encryption (protocol.md §6.6, §8) and the Benaloh challenge (§6.7, §9), voter side.
  */
 import type { BallotBody, BallotContestJson, ChallengedBallotBody, Manifest } from "@urna/schemas";
-import { G, ORDER, elementBytes, mod, scalarToBase64, styleContests, toBase64, type Element } from "@urna/verifier";
+import {
+  G,
+  ORDER,
+  elementBytes,
+  mod,
+  scalarToBase64,
+  styleContests,
+  toBase64,
+  type Element,
+} from "@urna/verifier";
 import { ProverError } from "./errors.js";
 import { fixedBase, mulGSecretMaybeZero, mulSecret } from "./fixed-base.js";
 import { randomScalar } from "./random.js";
@@ -30,7 +39,11 @@ export interface EncryptedBallot {
  * Enc(m; r) = (r·G, m·G + r·K) for a secret m ∈ {0, 1} and nonce r ≠ 0, in constant time:
  * m·G is computed as (m + 1)·G − G so that no branch or zero scalar depends on m.
  */
-export function encryptChoice(publicKey: Element, m: number, r: bigint): { alpha: Element; beta: Element } {
+export function encryptChoice(
+  publicKey: Element,
+  m: number,
+  r: bigint,
+): { alpha: Element; beta: Element } {
   if (m !== 0 && m !== 1) throw new ProverError("BAD_CHOICES", "a choice is 0 or 1");
   if (r <= 0n || r >= ORDER) throw new ProverError("BAD_WITNESS", "the nonce must be in [1, ℓ−1]");
   const K = fixedBase(publicKey);
@@ -52,7 +65,10 @@ export function encryptBallot(input: EncryptBallotInput): EncryptedBallot {
       ms.length !== contest.options.length ||
       !ms.every((m) => m === 0 || m === 1)
     )
-      throw new ProverError("BAD_CHOICES", `contest "${contest.id}" needs ${contest.options.length} choices of 0 or 1`);
+      throw new ProverError(
+        "BAD_CHOICES",
+        `contest "${contest.id}" needs ${contest.options.length} choices of 0 or 1`,
+      );
     const total = ms.reduce((x: number, y: number) => x + y, 0);
     if (total < contest.minSelections || total > contest.maxSelections)
       throw new ProverError(
@@ -60,7 +76,11 @@ export function encryptBallot(input: EncryptBallotInput): EncryptedBallot {
         `contest "${contest.id}": ${total} selections, outside [${contest.minSelections}, ${contest.maxSelections}]`,
       );
     const rs: bigint[] = [];
-    const out: BallotContestJson = { contest: contest.id, selections: [], proof: { a: [], b: [], c: [], v: [] } };
+    const out: BallotContestJson = {
+      contest: contest.id,
+      selections: [],
+      proof: { a: [], b: [], c: [], v: [] },
+    };
     let alphaSum: Element | undefined;
     let betaSum: Element | undefined;
     let rSum = 0n;
@@ -80,7 +100,10 @@ export function encryptBallot(input: EncryptBallotInput): EncryptedBallot {
         m: ms[j],
         r,
       });
-      out.selections.push({ ciphertext: { alpha: toBase64(elementBytes(alpha)), beta: toBase64(elementBytes(beta)) }, proof });
+      out.selections.push({
+        ciphertext: { alpha: toBase64(elementBytes(alpha)), beta: toBase64(elementBytes(beta)) },
+        proof,
+      });
       rs.push(r);
       rSum += r;
       alphaSum = alphaSum ? alphaSum.add(alpha) : alpha;
@@ -120,7 +143,10 @@ export function challengeBallot(
       const rs = nonces[c.contest];
       const ms = choices[c.contest];
       if (!rs || !ms || rs.length !== c.selections.length || ms.length !== c.selections.length)
-        throw new ProverError("BAD_CHOICES", `nonces and choices of contest "${c.contest}" do not fit the ballot`);
+        throw new ProverError(
+          "BAD_CHOICES",
+          `nonces and choices of contest "${c.contest}" do not fit the ballot`,
+        );
       return { contest: c.contest, choices: [...ms], nonces: rs.map(scalarToBase64) };
     }),
   };

@@ -64,7 +64,8 @@ export function proveRange(input: RangeProverInput): RangeProofJson {
   const { lo, hi, m, r } = input;
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || lo > hi || hi > 0xffffffff)
     throw new ProverError("BAD_WITNESS", `bad range [${lo}, ${hi}]`);
-  if (!Number.isInteger(m) || m < lo || m > hi) throw new ProverError("BAD_WITNESS", "m is outside [lo, hi]");
+  if (!Number.isInteger(m) || m < lo || m > hi)
+    throw new ProverError("BAD_WITNESS", "m is outside [lo, hi]");
   const d = hi - lo + 1;
   const K = fixedBase(input.publicKey);
   const real = m - lo;
@@ -86,8 +87,8 @@ export function proveRange(input: RangeProverInput): RangeProofJson {
     const t = mod(e[j] * BigInt(m - lo - j));
     const a = mulSecret(G, s);
     const b = mulSecret(K, s).subtract(mulGSecretMaybeZero(t, ORDER));
-    aBytes[j] = a.toBytes();
-    bBytes[j] = b.toBytes();
+    aBytes[j] = elementBytes(a);
+    bBytes[j] = elementBytes(b);
   }
 
   const parts: Uint8Array[] = [

@@ -73,7 +73,11 @@ export function computeResult(
   for (const t of tallies) for (const c of t.contests) tallyContests.set(c.contest, c);
   const order = manifest.contests.filter((c) => tallyContests.has(c.id));
   const cts = new Map<string, Ciphertext[]>();
-  for (const c of order) cts.set(c.id, tallyContests.get(c.id)!.options.map((o) => decodeTallyCiphertext(o.ciphertext)));
+  for (const c of order)
+    cts.set(
+      c.id,
+      tallyContests.get(c.id)!.options.map((o) => decodeTallyCiphertext(o.ciphertext)),
+    );
 
   // custodian -> contest -> option shares (decoded)
   const byCustodian = new Map<number, Map<string, Element[]>>();
@@ -81,7 +85,9 @@ export function computeResult(
     const mine = byCustodian.get(body.custodian) ?? new Map<string, Element[]>();
     for (const sc of body.contests) {
       const ct = cts.get(sc.contest);
-      if (!ct || sc.options.length !== ct.length) continue;
+      const tc = tallyContests.get(sc.contest);
+      if (!ct || !tc || sc.options.length !== ct.length) continue;
+      if (sc.options.some((o, j) => o.option !== tc.options[j].option)) continue;
       try {
         mine.set(
           sc.contest,
@@ -112,8 +118,15 @@ export function computeResult(
       contest: c.id,
       title: c.title,
       options: c.options.map((o, j) => {
-        const s: ShareInput[] = chosen.map((i) => ({ custodian: i, share: byCustodian.get(i)!.get(c.id)![j] }));
-        return { option: o.id, label: o.label, votes: decryptWithShares(cts.get(c.id)![j], s, threshold, dlog) };
+        const s: ShareInput[] = chosen.map((i) => ({
+          custodian: i,
+          share: byCustodian.get(i)!.get(c.id)![j],
+        }));
+        return {
+          option: o.id,
+          label: o.label,
+          votes: decryptWithShares(cts.get(c.id)![j], s, threshold, dlog),
+        };
       }),
     })),
   };

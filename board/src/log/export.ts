@@ -53,7 +53,11 @@ async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): 
  * Writes the tiled tree of the reader's published checkpoint to `dir`.
  * Partial tiles and bundles are those of that checkpoint's size.
  */
-export async function exportStaticTree(reader: LogReader, dir: string, opts: { concurrency?: number } = {}): Promise<StaticExportResult> {
+export async function exportStaticTree(
+  reader: LogReader,
+  dir: string,
+  opts: { concurrency?: number } = {},
+): Promise<StaticExportResult> {
   const head = reader.head();
   const checkpoint = reader.checkpoint();
   const size = head.size;
@@ -62,7 +66,10 @@ export async function exportStaticTree(reader: LogReader, dir: string, opts: { c
   type Job = { path: string; get: () => Promise<Uint8Array> };
   const jobs: Job[] = [];
   for (const t of tilesForSize(size))
-    jobs.push({ path: tilePath(t.level, t.index, t.width), get: () => reader.tile(t.level, t.index, t.width) });
+    jobs.push({
+      path: tilePath(t.level, t.index, t.width),
+      get: () => reader.tile(t.level, t.index, t.width),
+    });
   for (let n = 0; n * TILE_WIDTH < size; n++) {
     const w = tileWidth(0, n, size);
     jobs.push({ path: entryBundlePath(n, w), get: () => reader.entryBundle(n, w) });
@@ -88,10 +95,15 @@ const NL = 0x0a;
  * each yielded chunk is leaf i followed by "\n". An entry containing a
  * newline byte cannot be a JSON line: ENTRY_CONTAINS_NEWLINE.
  */
-export async function* entryLines(reader: LogReader, start = 0, end = reader.size): AsyncGenerator<Uint8Array> {
+export async function* entryLines(
+  reader: LogReader,
+  start = 0,
+  end = reader.size,
+): AsyncGenerator<Uint8Array> {
   let i = start;
   for await (const leaf of reader.iterateEntries(start, end)) {
-    if (leaf.indexOf(NL) >= 0) throw new BoardLogError("ENTRY_CONTAINS_NEWLINE", `entry ${i} contains a newline byte`);
+    if (leaf.indexOf(NL) >= 0)
+      throw new BoardLogError("ENTRY_CONTAINS_NEWLINE", `entry ${i} contains a newline byte`);
     const line = new Uint8Array(leaf.length + 1);
     line.set(leaf);
     line[leaf.length] = NL;
@@ -101,7 +113,11 @@ export async function* entryLines(reader: LogReader, start = 0, end = reader.siz
 }
 
 /** Writes entries.jsonl for the published tree (or [0, end)); returns the entry count and bytes written. */
-export async function writeEntriesJsonl(reader: LogReader, path: string, opts: { end?: number } = {}): Promise<{ size: number; bytes: number }> {
+export async function writeEntriesJsonl(
+  reader: LogReader,
+  path: string,
+  opts: { end?: number } = {},
+): Promise<{ size: number; bytes: number }> {
   const end = opts.end ?? reader.size;
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;

@@ -9,3 +9,4 @@ export * from "./sequencer.js";
 export * from "./export.js";
 export * from "./memory-storage.js";
 export * from "./node-signer.js";
+export * from "./fast-hash.js";

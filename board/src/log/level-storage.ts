@@ -13,10 +13,17 @@
  * each operation addressed to its sublevel, which LevelDB applies atomically.
  */
 import { type BatchOperation, Level } from "level";
-import { TILE_WIDTH, encodeEntryBundle, fromBase64, parseEntryBundle, fromUtf8, toBase64, utf8 } from "@urna/verifier";
+import {
+  TILE_WIDTH,
+  encodeEntryBundle,
+  fromBase64,
+  parseEntryBundle,
+  fromUtf8,
+  toBase64,
+  utf8,
+} from "@urna/verifier";
 import { BoardLogError } from "./errors.js";
 import type { CommitBatch, LogStorage, TreeState } from "./storage.js";
-
 
 export type LevelDb = Level<string, Uint8Array>;
 
@@ -45,7 +52,8 @@ export async function openLevelDb(location: string, opts: LevelDbOptions = {}): 
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0");
 const tileKey = (level: number, index: number): string => `${hex(level, 2)}/${hex(index, 14)}`;
-const segmentKey = (bundle: number, offset: number): string => `${hex(bundle, 14)}/${hex(offset, 2)}`;
+const segmentKey = (bundle: number, offset: number): string =>
+  `${hex(bundle, 14)}/${hex(offset, 2)}`;
 
 /** Log ids become LevelDB sublevel names: keep them to a safe, printable set. */
 const LOG_ID = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -66,7 +74,8 @@ function encodeState(s: TreeState): Uint8Array {
 function decodeState(b: Uint8Array): TreeState {
   try {
     const o = JSON.parse(fromUtf8(b)) as { size: unknown; root: unknown };
-    if (!Number.isSafeInteger(o.size) || (o.size as number) < 0 || typeof o.root !== "string") throw new Error("bad fields");
+    if (!Number.isSafeInteger(o.size) || (o.size as number) < 0 || typeof o.root !== "string")
+      throw new Error("bad fields");
     const root = fromBase64(o.root);
     if (root.length !== 32) throw new Error("bad root");
     return { size: o.size as number, root };
@@ -77,6 +86,11 @@ function decodeState(b: Uint8Array): TreeState {
 
 // Buffers from classic-level may share a pooled ArrayBuffer: copy into plain Uint8Arrays.
 const own = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+// A plain Uint8Array view of a Buffer (so slices of it are Uint8Arrays, not Buffers).
+const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** Logs open for writing, per database object: one LevelLogStorage per log at a time. */
+const openLogs = new WeakMap<LevelDb, Set<string>>();
 
 export class LevelLogStorage implements LogStorage {
   readonly logId: string;
@@ -95,7 +109,16 @@ export class LevelLogStorage implements LogStorage {
    * closes the database too.
    */
   constructor(db: LevelDb, logId: string, opts: { ownsDb?: boolean } = {}) {
-    if (!LOG_ID.test(logId)) throw new BoardLogError("BAD_LOG_ID", `log id must match ${LOG_ID}: ${JSON.stringify(logId)}`);
+    if (!LOG_ID.test(logId))
+      throw new BoardLogError(
+        "BAD_LOG_ID",
+        `log id must match ${LOG_ID}: ${JSON.stringify(logId)}`,
+      );
+    const open = openLogs.get(db) ?? new Set<string>();
+    if (open.has(logId))
+      throw new BoardLogError("STORAGE_CONFLICT", `log ${logId} is already open on this database`);
+    open.add(logId);
+    openLogs.set(db, open);
     this.logId = logId;
     this.#db = db;
     this.#ownsDb = opts.ownsDb ?? false;
@@ -108,8 +131,17 @@ export class LevelLogStorage implements LogStorage {
   }
 
   /** Opens a database at `location` that this storage owns, for one log. */
-  static async open(location: string, logId: string, opts: LevelDbOptions = {}): Promise<LevelLogStorage> {
+  static async open(
+    location: string,
+    logId: string,
+    opts: LevelDbOptions = {},
+  ): Promise<LevelLogStorage> {
     return new LevelLogStorage(await openLevelDb(location, opts), logId, { ownsDb: true });
+  }
+
+  /** The underlying database (diagnostics: `db.getProperty("leveldb.stats")`). */
+  get db(): LevelDb {
+    return this.#db;
   }
 
   async readState(): Promise<TreeState | undefined> {
@@ -140,15 +172,23 @@ export class LevelLogStorage implements LogStorage {
     const parts: Uint8Array[] = [];
     let count = 0;
     let total = 0;
-    for await (const [k, v] of this.#b.iterator({ gte: segmentKey(index, 0), lte: segmentKey(index, 255) })) {
+    for await (const [k, v] of this.#b.iterator({
+      gte: segmentKey(index, 0),
+      lte: segmentKey(index, 255),
+    })) {
       const offset = parseInt(k.slice(15), 16);
-      if (offset !== count) throw new BoardLogError("STORAGE_CORRUPT", `bundle ${index}: segment at ${offset}, expected ${count}`);
-      count += splitEntries(v, `bundle ${index}`).length;
+      if (offset !== count)
+        throw new BoardLogError(
+          "STORAGE_CORRUPT",
+          `bundle ${index}: segment at ${offset}, expected ${count}`,
+        );
+      count += splitEntries(view(v), `bundle ${index}`).length;
       parts.push(v);
       total += v.length;
     }
     if (count === 0) return undefined;
-    if (count > TILE_WIDTH) throw new BoardLogError("STORAGE_CORRUPT", `bundle ${index} has ${count} entries`);
+    if (count > TILE_WIDTH)
+      throw new BoardLogError("STORAGE_CORRUPT", `bundle ${index} has ${count} entries`);
     const bundle = new Uint8Array(total);
     let p = 0;
     for (const part of parts) {
@@ -164,10 +204,17 @@ export class LevelLogStorage implements LogStorage {
     const first = Math.floor(start / TILE_WIDTH);
     const last = Math.floor((end - 1) / TILE_WIDTH);
     let expect = first * TILE_WIDTH;
-    for await (const [k, v] of this.#b.iterator({ gte: segmentKey(first, 0), lte: segmentKey(last, 255) })) {
+    for await (const [k, v] of this.#b.iterator({
+      gte: segmentKey(first, 0),
+      lte: segmentKey(last, 255),
+    })) {
       const at = parseInt(k.slice(0, 14), 16) * TILE_WIDTH + parseInt(k.slice(15), 16);
-      if (at !== expect) throw new BoardLogError("STORAGE_CORRUPT", `segment starts at entry ${at}, expected ${expect}`);
-      for (const e of splitEntries(v, `segment ${k}`)) {
+      if (at !== expect)
+        throw new BoardLogError(
+          "STORAGE_CORRUPT",
+          `segment starts at entry ${at}, expected ${expect}`,
+        );
+      for (const e of splitEntries(view(v), `segment ${k}`)) {
         if (expect >= start && expect < end) out.push(e);
         expect++;
       }
@@ -189,15 +236,22 @@ export class LevelLogStorage implements LogStorage {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    if (this.#commitInFlight) throw new BoardLogError("STORAGE_CONFLICT", "concurrent commits on one log");
+    if (this.#commitInFlight)
+      throw new BoardLogError("STORAGE_CONFLICT", "concurrent commits on one log");
     this.#commitInFlight = true;
     try {
       if (this.#size === undefined) await this.readState();
       const { previousSize, state, leaves } = batch;
       if (previousSize !== this.#size)
-        throw new BoardLogError("STORAGE_CONFLICT", `commit from size ${previousSize} but the stored log has size ${this.#size}`);
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `commit from size ${previousSize} but the stored log has size ${this.#size}`,
+        );
       if (state.size !== previousSize + leaves.length)
-        throw new BoardLogError("STORAGE_CONFLICT", `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`);
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
+        );
 
       const ops: Array<BatchOperation<LevelDb, string, Uint8Array>> = [];
       // Entry segments, split at bundle boundaries.
@@ -207,21 +261,46 @@ export class LevelLogStorage implements LogStorage {
         const bundle = Math.floor(at / TILE_WIDTH);
         const offset = at % TILE_WIDTH;
         const n = Math.min(TILE_WIDTH - offset, leaves.length - i);
-        ops.push({ type: "put", sublevel: this.#b, key: segmentKey(bundle, offset), value: encodeEntryBundle(leaves.slice(i, i + n)) });
+        ops.push({
+          type: "put",
+          sublevel: this.#b,
+          key: segmentKey(bundle, offset),
+          value: encodeEntryBundle(leaves.slice(i, i + n)),
+        });
         i += n;
       }
       for (const t of batch.tiles) {
-        if (t.hashes.length === 0 || t.hashes.length % 32 !== 0 || t.hashes.length > TILE_WIDTH * 32)
-          throw new BoardLogError("STORAGE_CONFLICT", `tile ${t.level}/${t.index} with ${t.hashes.length} bytes`);
-        ops.push({ type: "put", sublevel: this.#t, key: tileKey(t.level, t.index), value: t.hashes });
+        if (
+          t.hashes.length === 0 ||
+          t.hashes.length % 32 !== 0 ||
+          t.hashes.length > TILE_WIDTH * 32
+        )
+          throw new BoardLogError(
+            "STORAGE_CONFLICT",
+            `tile ${t.level}/${t.index} with ${t.hashes.length} bytes`,
+          );
+        ops.push({
+          type: "put",
+          sublevel: this.#t,
+          key: tileKey(t.level, t.index),
+          value: t.hashes,
+        });
       }
-      for (const [k, v] of batch.meta) ops.push({ type: "put", sublevel: this.#m, key: k, value: v });
+      for (const [k, v] of batch.meta)
+        ops.push({ type: "put", sublevel: this.#m, key: k, value: v });
       ops.push({ type: "put", sublevel: this.#s, key: "state", value: encodeState(state) });
-      ops.push({ type: "put", sublevel: this.#s, key: "checkpoint", value: utf8(batch.checkpoint) });
+      ops.push({
+        type: "put",
+        sublevel: this.#s,
+        key: "checkpoint",
+        value: utf8(batch.checkpoint),
+      });
       try {
         await this.#db.batch(ops, { sync: true });
       } catch (e) {
-        throw new BoardLogError("STORAGE_FAILED", `level batch failed: ${(e as Error).message}`, { cause: e });
+        throw new BoardLogError("STORAGE_FAILED", `level batch failed: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
       this.#size = state.size;
     } finally {
@@ -230,6 +309,7 @@ export class LevelLogStorage implements LogStorage {
   }
 
   async close(): Promise<void> {
+    openLogs.get(this.#db)?.delete(this.logId);
     if (this.#ownsDb) await this.#db.close();
   }
 }

@@ -47,8 +47,13 @@ export class MemoryLogStorage implements LogStorage {
 
   async commit(batch: CommitBatch): Promise<void> {
     const size = this.#state?.size ?? 0;
-    if (batch.previousSize !== size) throw new BoardLogError("STORAGE_CONFLICT", `commit from size ${batch.previousSize}, stored size ${size}`);
-    if (batch.state.size !== size + batch.leaves.length) throw new BoardLogError("STORAGE_CONFLICT", "size does not match the leaves");
+    if (batch.previousSize !== size)
+      throw new BoardLogError(
+        "STORAGE_CONFLICT",
+        `commit from size ${batch.previousSize}, stored size ${size}`,
+      );
+    if (batch.state.size !== size + batch.leaves.length)
+      throw new BoardLogError("STORAGE_CONFLICT", "size does not match the leaves");
     for (const l of batch.leaves) this.#entries.push(l.slice());
     for (const t of batch.tiles) this.#tiles.set(`${t.level}/${t.index}`, t.hashes.slice());
     for (const [k, v] of batch.meta) this.#meta.set(k, v.slice());

@@ -5,15 +5,27 @@
  * because the sequencer signs one checkpoint per batch.
  */
 import { createPrivateKey, createPublicKey, sign as edSign } from "node:crypto";
-import { type Ed25519NoteSigner, LogError, SIG_TYPE_ED25519, ed25519Verifier, encodeVkey, isValidKeyName, keyId } from "@urna/verifier";
+import {
+  type Ed25519NoteSigner,
+  LogError,
+  SIG_TYPE_ED25519,
+  ed25519Verifier,
+  encodeVkey,
+  isValidKeyName,
+  keyId,
+} from "@urna/verifier";
 
 // PKCS#8 DER prefix of an Ed25519 private key (RFC 8410): the 32-byte seed follows.
-const PKCS8_ED25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+const PKCS8_ED25519 = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
 
 /** An Ed25519 note signer (key name `name`) from a 32-byte RFC 8032 seed. */
 export function nodeEd25519Signer(name: string, seed: Uint8Array): Ed25519NoteSigner {
-  if (!isValidKeyName(name)) throw new LogError("BAD_KEY_NAME", `invalid key name ${JSON.stringify(name)}`);
-  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new LogError("BAD_PRIVATE_KEY", "Ed25519 seed must be 32 bytes");
+  if (!isValidKeyName(name))
+    throw new LogError("BAD_KEY_NAME", `invalid key name ${JSON.stringify(name)}`);
+  if (!(seed instanceof Uint8Array) || seed.length !== 32)
+    throw new LogError("BAD_PRIVATE_KEY", "Ed25519 seed must be 32 bytes");
   const der = new Uint8Array(PKCS8_ED25519.length + 32);
   der.set(PKCS8_ED25519);
   der.set(seed, PKCS8_ED25519.length);

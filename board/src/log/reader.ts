@@ -4,7 +4,13 @@
  * reads. Only data of the published tree (the last released checkpoint) is
  * served; everything beyond it is NOT_FOUND / out of range.
  */
-import { TILE_WIDTH, consistencyProofRanges, emptyRoot, inclusionProofRanges, tileWidth } from "@urna/verifier";
+import {
+  TILE_WIDTH,
+  consistencyProofRanges,
+  emptyRoot,
+  inclusionProofRanges,
+  tileWidth,
+} from "@urna/verifier";
 import { BoardLogError } from "./errors.js";
 import type { LogStorage } from "./storage.js";
 import { NodeReader, TileCaches, type TileSource } from "./tiles.js";
@@ -18,7 +24,8 @@ export interface LogHead {
 }
 
 function checkCount(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new BoardLogError("SIZE_OUT_OF_RANGE", `${what} must be a non-negative safe integer`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new BoardLogError("SIZE_OUT_OF_RANGE", `${what} must be a non-negative safe integer`);
 }
 
 export class LogReader {
@@ -42,7 +49,8 @@ export class LogReader {
   static async open(storage: LogStorage): Promise<LogReader> {
     const state = await storage.readState();
     const checkpoint = await storage.readCheckpoint();
-    if (!state || checkpoint === undefined) throw new BoardLogError("NOT_FOUND", "the log has no committed checkpoint");
+    if (!state || checkpoint === undefined)
+      throw new BoardLogError("NOT_FOUND", "the log has no committed checkpoint");
     const head: LogHead = { size: state.size, root: state.root, checkpoint };
     return new LogReader(storage, () => head);
   }
@@ -64,7 +72,11 @@ export class LogReader {
 
   #checkSize(size: number): void {
     checkCount(size, "tree size");
-    if (size > this.size) throw new BoardLogError("SIZE_OUT_OF_RANGE", `tree size ${size} > published size ${this.size}`);
+    if (size > this.size)
+      throw new BoardLogError(
+        "SIZE_OUT_OF_RANGE",
+        `tree size ${size} > published size ${this.size}`,
+      );
   }
 
   /** Node reader over stored tiles (for proofs by other modules). */
@@ -87,19 +99,30 @@ export class LogReader {
     checkCount(index, "tile index");
     if (level > 63 || !Number.isInteger(width) || width < 1 || width > TILE_WIDTH)
       throw new BoardLogError("NOT_FOUND", `no tile ${level}/${index} of width ${width}`);
-    if (tileWidth(level, index, this.size) < width) throw new BoardLogError("NOT_FOUND", `tile ${level}/${index}.p/${width} is beyond the published tree`);
+    if (tileWidth(level, index, this.size) < width)
+      throw new BoardLogError(
+        "NOT_FOUND",
+        `tile ${level}/${index}.p/${width} is beyond the published tree`,
+      );
     const t = await this.storage.readTile(level, index);
-    if (!t || t.length < width * 32) throw new BoardLogError("STORAGE_CORRUPT", `tile ${level}/${index} missing from storage`);
+    if (!t || t.length < width * 32)
+      throw new BoardLogError("STORAGE_CORRUPT", `tile ${level}/${index} missing from storage`);
     return t.slice(0, width * 32);
   }
 
   /** Entry bundle `index`: the full bundle (width omitted or 256) or the partial bundle of `width` entries. */
   async entryBundle(index: number, width = TILE_WIDTH): Promise<Uint8Array> {
     checkCount(index, "bundle index");
-    if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH) throw new BoardLogError("NOT_FOUND", `no bundle of width ${width}`);
-    if (tileWidth(0, index, this.size) < width) throw new BoardLogError("NOT_FOUND", `entry bundle ${index}.p/${width} is beyond the published tree`);
+    if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH)
+      throw new BoardLogError("NOT_FOUND", `no bundle of width ${width}`);
+    if (tileWidth(0, index, this.size) < width)
+      throw new BoardLogError(
+        "NOT_FOUND",
+        `entry bundle ${index}.p/${width} is beyond the published tree`,
+      );
     const b = await this.storage.readEntryBundle(index);
-    if (!b || b.count < width) throw new BoardLogError("STORAGE_CORRUPT", `entry bundle ${index} missing from storage`);
+    if (!b || b.count < width)
+      throw new BoardLogError("STORAGE_CORRUPT", `entry bundle ${index} missing from storage`);
     if (b.count === width) return b.bundle;
     // Cut after `width` entries.
     let p = 0;
@@ -111,15 +134,24 @@ export class LogReader {
   async entries(start: number, end: number): Promise<Uint8Array[]> {
     checkCount(start, "start");
     checkCount(end, "end");
-    if (start > end || end > this.size) throw new BoardLogError("INDEX_OUT_OF_RANGE", `range [${start}, ${end}) not in a tree of size ${this.size}`);
+    if (start > end || end > this.size)
+      throw new BoardLogError(
+        "INDEX_OUT_OF_RANGE",
+        `range [${start}, ${end}) not in a tree of size ${this.size}`,
+      );
     const got = await this.storage.readEntries(start, end);
-    if (got.length !== end - start) throw new BoardLogError("STORAGE_CORRUPT", `entries [${start}, ${end}) missing from storage`);
+    if (got.length !== end - start)
+      throw new BoardLogError("STORAGE_CORRUPT", `entries [${start}, ${end}) missing from storage`);
     return got;
   }
 
   async entry(index: number): Promise<Uint8Array> {
     checkCount(index, "index");
-    if (index >= this.size) throw new BoardLogError("INDEX_OUT_OF_RANGE", `index ${index} not in a tree of size ${this.size}`);
+    if (index >= this.size)
+      throw new BoardLogError(
+        "INDEX_OUT_OF_RANGE",
+        `index ${index} not in a tree of size ${this.size}`,
+      );
     return (await this.entries(index, index + 1))[0];
   }
 
@@ -127,8 +159,12 @@ export class LogReader {
   async *iterateEntries(start = 0, end = this.size): AsyncGenerator<Uint8Array> {
     checkCount(start, "start");
     checkCount(end, "end");
-    if (start > end || end > this.size) throw new BoardLogError("INDEX_OUT_OF_RANGE", `range [${start}, ${end}) not in a tree of size ${this.size}`);
-    for (let a = start; a < end; ) {
+    if (start > end || end > this.size)
+      throw new BoardLogError(
+        "INDEX_OUT_OF_RANGE",
+        `range [${start}, ${end}) not in a tree of size ${this.size}`,
+      );
+    for (let a = start; a < end;) {
       const b = Math.min(end, (Math.floor(a / TILE_WIDTH) + 1) * TILE_WIDTH);
       yield* await this.entries(a, b);
       a = b;
@@ -138,7 +174,11 @@ export class LogReader {
   /** Leaf hash of entry `index` (from the level-0 tile). */
   async leafHashAt(index: number): Promise<Uint8Array> {
     checkCount(index, "index");
-    if (index >= this.size) throw new BoardLogError("INDEX_OUT_OF_RANGE", `index ${index} not in a tree of size ${this.size}`);
+    if (index >= this.size)
+      throw new BoardLogError(
+        "INDEX_OUT_OF_RANGE",
+        `index ${index} not in a tree of size ${this.size}`,
+      );
     return this.#nodes.node(0, index);
   }
 
@@ -153,7 +193,8 @@ export class LogReader {
   async inclusionProof(index: number, size = this.size): Promise<Uint8Array[]> {
     this.#checkSize(size);
     checkCount(index, "index");
-    if (index >= size) throw new BoardLogError("INDEX_OUT_OF_RANGE", `index ${index} not in a tree of size ${size}`);
+    if (index >= size)
+      throw new BoardLogError("INDEX_OUT_OF_RANGE", `index ${index} not in a tree of size ${size}`);
     return this.#nodes.hashRanges(inclusionProofRanges(index, size));
   }
 
@@ -161,7 +202,8 @@ export class LogReader {
   async consistencyProof(size1: number, size2 = this.size): Promise<Uint8Array[]> {
     this.#checkSize(size2);
     checkCount(size1, "size1");
-    if (size1 > size2) throw new BoardLogError("SIZE_OUT_OF_RANGE", `size1 ${size1} > size2 ${size2}`);
+    if (size1 > size2)
+      throw new BoardLogError("SIZE_OUT_OF_RANGE", `size1 ${size1} > size2 ${size2}`);
     return this.#nodes.hashRanges(consistencyProofRanges(size1, size2));
   }
 }

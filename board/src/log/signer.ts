@@ -78,25 +78,43 @@ async function readState(path: string, origin: string): Promise<SignedTree | und
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new BoardLogError("SIGNER_STATE_INVALID", `cannot read signer state ${path}: ${(e as Error).message}`, { cause: e });
+    throw new BoardLogError(
+      "SIGNER_STATE_INVALID",
+      `cannot read signer state ${path}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   let o: StateFile;
   try {
     o = JSON.parse(text) as StateFile;
   } catch (e) {
-    throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} is not JSON`, { cause: e });
+    throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} is not JSON`, {
+      cause: e,
+    });
   }
-  if (o.format !== FORMAT || typeof o.origin !== "string" || !Number.isSafeInteger(o.size) || o.size < 0 || typeof o.root !== "string")
+  if (
+    o.format !== FORMAT ||
+    typeof o.origin !== "string" ||
+    !Number.isSafeInteger(o.size) ||
+    o.size < 0 ||
+    typeof o.root !== "string"
+  )
     throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} is malformed`);
   if (o.origin !== origin)
-    throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} belongs to ${JSON.stringify(o.origin)}, not ${JSON.stringify(origin)}`);
+    throw new BoardLogError(
+      "SIGNER_STATE_INVALID",
+      `signer state ${path} belongs to ${JSON.stringify(o.origin)}, not ${JSON.stringify(origin)}`,
+    );
   let root: Uint8Array;
   try {
     root = fromBase64(o.root);
   } catch (e) {
-    throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} has a bad root`, { cause: e });
+    throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} has a bad root`, {
+      cause: e,
+    });
   }
-  if (root.length !== 32) throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} has a bad root`);
+  if (root.length !== 32)
+    throw new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path} has a bad root`);
   return { size: o.size, root };
 }
 
@@ -132,7 +150,11 @@ export class CheckpointSigner {
   #failure: BoardLogError | undefined;
   #chain: Promise<void> = Promise.resolve();
 
-  private constructor(opts: CheckpointSignerOptions, state: SignedTree | undefined, failure: BoardLogError | undefined) {
+  private constructor(
+    opts: CheckpointSignerOptions,
+    state: SignedTree | undefined,
+    failure: BoardLogError | undefined,
+  ) {
     this.origin = opts.origin;
     this.statePath = opts.statePath;
     this.#key = opts.key;
@@ -151,7 +173,10 @@ export class CheckpointSigner {
     // formatCheckpoint validates the origin line.
     formatCheckpoint({ origin: opts.origin, size: 0, root: emptyRoot(), extensions: [] });
     if (opts.key.name !== opts.origin)
-      throw new BoardLogError("SIGNER_KEY_NAME", `key name ${JSON.stringify(opts.key.name)} must equal the origin ${JSON.stringify(opts.origin)}`);
+      throw new BoardLogError(
+        "SIGNER_KEY_NAME",
+        `key name ${JSON.stringify(opts.key.name)} must equal the origin ${JSON.stringify(opts.origin)}`,
+      );
     try {
       return new CheckpointSigner(opts, await readState(opts.statePath, opts.origin), undefined);
     } catch (e) {
@@ -191,7 +216,10 @@ export class CheckpointSigner {
     if (last === undefined) {
       if (size > 0 && !this.#adopt)
         this.#fail(
-          new BoardLogError("SIGNER_STATE_MISSING", `no signer state at ${this.statePath} for a log of size ${size}; refusing to sign (set adoptExisting to adopt it)`),
+          new BoardLogError(
+            "SIGNER_STATE_MISSING",
+            `no signer state at ${this.statePath} for a log of size ${size}; refusing to sign (set adoptExisting to adopt it)`,
+          ),
         );
     } else if (size < last.size) {
       this.#fail(
@@ -202,9 +230,17 @@ export class CheckpointSigner {
       );
     } else if (size === last.size) {
       if (!bytesEqual(root, last.root))
-        this.#fail(new BoardLogError("SIGNER_INCONSISTENT", `root at size ${size} differs from the root already signed at that size`));
+        this.#fail(
+          new BoardLogError(
+            "SIGNER_INCONSISTENT",
+            `root at size ${size} differs from the root already signed at that size`,
+          ),
+        );
     } else if (last.size === 0) {
-      if (!bytesEqual(last.root, emptyRoot())) this.#fail(new BoardLogError("SIGNER_INCONSISTENT", "signed empty tree with a non-empty root"));
+      if (!bytesEqual(last.root, emptyRoot()))
+        this.#fail(
+          new BoardLogError("SIGNER_INCONSISTENT", "signed empty tree with a non-empty root"),
+        );
     } else {
       let proof: Uint8Array[];
       try {
@@ -221,7 +257,9 @@ export class CheckpointSigner {
       }
       if (this.#failure) throw this.#failure; // failed concurrently (persist)
     }
-    const note = signNote(formatCheckpoint({ origin: this.origin, size, root, extensions: [] }), [this.#key]);
+    const note = signNote(formatCheckpoint({ origin: this.origin, size, root, extensions: [] }), [
+      this.#key,
+    ]);
     this.#last = { size, root: root.slice() };
     return note;
   }
@@ -233,16 +271,28 @@ export class CheckpointSigner {
    */
   persist(tree: SignedTree): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (!this.#want || tree.size >= this.#want.size) this.#want = { size: tree.size, root: tree.root.slice() };
+    if (!this.#want || tree.size >= this.#want.size)
+      this.#want = { size: tree.size, root: tree.root.slice() };
     const p = this.#chain.then(async () => {
       if (this.#failure) throw this.#failure;
       if (this.#persisted && this.#persisted.size >= tree.size) return;
       const w = this.#want!;
-      const body: StateFile = { format: FORMAT, origin: this.origin, size: w.size, root: toBase64(w.root) };
+      const body: StateFile = {
+        format: FORMAT,
+        origin: this.origin,
+        size: w.size,
+        root: toBase64(w.root),
+      };
       try {
         await writeFileDurable(this.statePath, JSON.stringify(body) + "\n");
       } catch (e) {
-        this.#fail(new BoardLogError("SIGNER_STATE_WRITE_FAILED", `cannot write signer state ${this.statePath}: ${(e as Error).message}`, { cause: e }));
+        this.#fail(
+          new BoardLogError(
+            "SIGNER_STATE_WRITE_FAILED",
+            `cannot write signer state ${this.statePath}: ${(e as Error).message}`,
+            { cause: e },
+          ),
+        );
       }
       this.#persisted = w;
     });
@@ -250,4 +300,3 @@ export class CheckpointSigner {
     return p;
   }
 }
-

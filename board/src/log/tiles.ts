@@ -10,7 +10,8 @@
  * one tile; it is rebuilt by hashing those 2^r hashes pairwise. Complete
  * nodes never change, so they are cached by (height, index).
  */
-import { TILE_HEIGHT, TILE_WIDTH, hashRange, nodeHash, nodesForRanges } from "@urna/verifier";
+import { TILE_HEIGHT, TILE_WIDTH, emptyRoot, hashRange, nodesForRanges } from "@urna/verifier";
+import { nodeHashFast } from "./fast-hash.js";
 import { BoardLogError } from "./errors.js";
 import type { TileWrite } from "./storage.js";
 
@@ -28,8 +29,14 @@ export function perfectRoot(buf: Uint8Array, offset: number, count: number): Uin
   if (count === 1) return buf.slice(offset * HASH, (offset + 1) * HASH);
   const layer: Uint8Array[] = [];
   for (let i = 0; i < count; i += 2)
-    layer.push(nodeHash(buf.subarray((offset + i) * HASH, (offset + i + 1) * HASH), buf.subarray((offset + i + 1) * HASH, (offset + i + 2) * HASH)));
-  for (let n = layer.length; n > 1; n /= 2) for (let i = 0; i < n; i += 2) layer[i / 2] = nodeHash(layer[i], layer[i + 1]);
+    layer.push(
+      nodeHashFast(
+        buf.subarray((offset + i) * HASH, (offset + i + 1) * HASH),
+        buf.subarray((offset + i + 1) * HASH, (offset + i + 2) * HASH),
+      ),
+    );
+  for (let n = layer.length; n > 1; n /= 2)
+    for (let i = 0; i < n; i += 2) layer[i / 2] = nodeHashFast(layer[i], layer[i + 1]);
   return layer[0];
 }
 
@@ -79,19 +86,40 @@ export class NodeReader {
     this.#caches = caches;
   }
 
-  async #tile(level: number, index: number, needBytes: number): Promise<Uint8Array> {
+  async #tile(
+    level: number,
+    index: number,
+    needBytes: number,
+    memo?: Map<string, Promise<Uint8Array | undefined>>,
+  ): Promise<Uint8Array> {
     const key = `${level}/${index}`;
     const cached = this.#caches.fullTiles.get(key);
     if (cached) return cached;
-    const t = await this.#src.readTile(level, index);
+    let p = memo?.get(key);
+    if (!p) {
+      p = this.#src.readTile(level, index);
+      memo?.set(key, p);
+    }
+    const t = await p;
     if (t === undefined || t.length < needBytes)
-      throw new BoardLogError("STORAGE_CORRUPT", `tile ${level}/${index} missing or too short (${t?.length ?? 0} < ${needBytes} bytes)`);
+      throw new BoardLogError(
+        "STORAGE_CORRUPT",
+        `tile ${level}/${index} missing or too short (${t?.length ?? 0} < ${needBytes} bytes)`,
+      );
     if (t.length === FULL) this.#caches.fullTiles.set(key, t);
     return t;
   }
 
   /** Hash of the complete subtree at `height` and `index` (leaves [index 2^height, (index+1) 2^height)). */
-  async node(height: number, index: number): Promise<Uint8Array> {
+  node(height: number, index: number): Promise<Uint8Array> {
+    return this.#node(height, index);
+  }
+
+  async #node(
+    height: number,
+    index: number,
+    memo?: Map<string, Promise<Uint8Array | undefined>>,
+  ): Promise<Uint8Array> {
     const key = `${height}/${index}`;
     const hit = this.#caches.nodes.get(key);
     if (hit) return hit;
@@ -100,7 +128,7 @@ export class NodeReader {
     const first = index * span;
     const tileIndex = Math.floor(first / TILE_WIDTH);
     const offset = first % TILE_WIDTH;
-    const tile = await this.#tile(level, tileIndex, (offset + span) * HASH);
+    const tile = await this.#tile(level, tileIndex, (offset + span) * HASH, memo);
     const h = perfectRoot(tile, offset, span);
     this.#caches.nodes.set(key, h);
     return h;
@@ -109,7 +137,8 @@ export class NodeReader {
   /** MTH of each RFC 6962 leaf range (as produced by the verifier's *ProofRanges), fetching nodes in parallel. */
   async hashRanges(ranges: Array<[number, number]>): Promise<Uint8Array[]> {
     const ids = nodesForRanges(ranges);
-    const hashes = await Promise.all(ids.map((n) => this.node(n.level, n.index)));
+    const memo = new Map<string, Promise<Uint8Array | undefined>>(); // each tile read once per call
+    const hashes = await Promise.all(ids.map((n) => this.#node(n.level, n.index, memo)));
     const got = new Map<string, Uint8Array>();
     ids.forEach((n, i) => got.set(`${n.level}/${n.index}`, hashes[i]));
     const get = (level: number, index: number): Uint8Array => {
@@ -122,21 +151,39 @@ export class NodeReader {
 }
 
 /** A TileSource that sees `pending` (tile content not yet committed, keyed "level/index") over `base`. */
-export function overlaySource(base: TileSource, pending: ReadonlyMap<string, Uint8Array>): TileSource {
-  return { readTile: async (level, index) => pending.get(`${level}/${index}`) ?? base.readTile(level, index) };
+export function overlaySource(
+  base: TileSource,
+  pending: ReadonlyMap<string, Uint8Array>,
+): TileSource {
+  return {
+    readTile: async (level, index) =>
+      pending.get(`${level}/${index}`) ?? base.readTile(level, index),
+  };
 }
-
 
 interface OpenTile {
   index: number;
   width: number;
   buf: Uint8Array;
+  /** Compact range of the tile's hashes: roots of its maximal complete subtrees, largest first. */
+  stack: Array<{ height: number; hash: Uint8Array }>;
 }
 
+const newTile = (index: number): OpenTile => ({
+  index,
+  width: 0,
+  buf: new Uint8Array(FULL),
+  stack: [],
+});
+
 /**
- * The right edge of the tiled tree: the current (partial) tile at each level.
- * Feed leaf hashes in order with push(); take the tile writes of a batch
- * with takeWrites(). Memory: one 8 KiB buffer per level.
+ * The right edge of the tree, tile by tile: the compact range (roots of the
+ * maximal complete subtrees covering [0, size)) kept as one small stack per
+ * tile level, next to the current partial tile of that level. Appending a
+ * leaf costs one node hash amortised (the merges of the compact range);
+ * when a merge completes a 256-wide subtree, its root is both a finished
+ * tile's root and the next hash of the level above. Memory: one 8 KiB
+ * buffer and at most 8 hashes per level.
  */
 export class TileEdge {
   #size: number;
@@ -153,18 +200,35 @@ export class TileEdge {
     const e = new TileEdge(size);
     for (let level = 0; level === 0 || Math.floor(size / TILE_WIDTH ** level) > 0; level++) {
       const hashes = Math.floor(size / TILE_WIDTH ** level);
-      const index = Math.floor(hashes / TILE_WIDTH);
       const width = hashes % TILE_WIDTH;
-      const t: OpenTile = { index, width, buf: new Uint8Array(FULL) };
+      const t = newTile(Math.floor(hashes / TILE_WIDTH));
       if (width > 0) {
-        const stored = await src.readTile(level, index);
+        const stored = await src.readTile(level, t.index);
         if (!stored || stored.length < width * HASH)
-          throw new BoardLogError("STORAGE_CORRUPT", `partial tile ${level}/${index} needs ${width} hashes, has ${(stored?.length ?? 0) / HASH}`);
-        t.buf.set(stored.subarray(0, width * HASH));
+          throw new BoardLogError(
+            "STORAGE_CORRUPT",
+            `partial tile ${level}/${t.index} needs ${width} hashes, has ${(stored?.length ?? 0) / HASH}`,
+          );
+        for (let j = 0; j < width; j++) TileEdge.#merge(t, stored.slice(j * HASH, (j + 1) * HASH));
       }
       e.#open[level] = t;
     }
     return e;
+  }
+
+  /** Adds hash h to tile t (not full); returns the tile root if t became full. */
+  static #merge(t: OpenTile, h: Uint8Array): Uint8Array | undefined {
+    t.buf.set(h, t.width * HASH);
+    t.width++;
+    let node = h;
+    let height = 0;
+    while (t.stack.length > 0 && t.stack[t.stack.length - 1].height === height) {
+      node = nodeHashFast(t.stack.pop()!.hash, node);
+      height++;
+    }
+    if (height === TILE_HEIGHT) return node;
+    t.stack.push({ height, hash: node });
+    return undefined;
   }
 
   get size(): number {
@@ -177,17 +241,25 @@ export class TileEdge {
   }
 
   #pushAt(level: number, h: Uint8Array): void {
-    let t = this.#open[level];
-    if (!t) t = this.#open[level] = { index: 0, width: 0, buf: new Uint8Array(FULL) };
-    t.buf.set(h, t.width * HASH);
-    t.width++;
+    const t = (this.#open[level] ??= newTile(0));
     this.#dirty.add(level);
-    if (t.width === TILE_WIDTH) {
-      const full = t.buf;
-      this.#completed.push({ level, index: t.index, hashes: full });
-      this.#open[level] = { index: t.index + 1, width: 0, buf: new Uint8Array(FULL) };
-      this.#pushAt(level + 1, perfectRoot(full, 0, TILE_WIDTH));
+    const tileRoot = TileEdge.#merge(t, h);
+    if (tileRoot) {
+      this.#completed.push({ level, index: t.index, hashes: t.buf });
+      this.#open[level] = newTile(t.index + 1);
+      this.#pushAt(level + 1, tileRoot);
     }
+  }
+
+  /** MTH of the tree so far: the compact range folded right to left. */
+  root(): Uint8Array {
+    let acc: Uint8Array | undefined;
+    for (let level = 0; level < this.#open.length; level++) {
+      const st = this.#open[level].stack;
+      for (let i = st.length - 1; i >= 0; i--)
+        acc = acc ? nodeHashFast(st[i].hash, acc) : st[i].hash;
+    }
+    return acc ? acc.slice() : emptyRoot();
   }
 
   /** The tile writes since the last call: tiles completed, then the current partial tile of each changed level. */

@@ -13,10 +13,8 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import express, { type Express } from "express";
 import type { AnyEntry, Entry } from "@urna/schemas";
-import { ElectionState, type Ed25519NoteSigner, encodeVkey, ed25519Signer, fromBase64, fromUtf8, toHex, utf8 } from "@urna/verifier";
-import { type LevelDb, LevelLogStorage, openLevelDb } from "../log/level-storage.js";
-import { Sequencer, leafHashNode } from "../log/sequencer.js";
-import { CheckpointSigner, checkpointOrigin } from "../log/signer.js";
+import { ElectionState, type Ed25519NoteSigner, encodeVkey, fromBase64, fromUtf8, toBase64, toHex, utf8 } from "@urna/verifier";
+import { CheckpointSigner, type LevelDb, LevelLogStorage, Sequencer, checkpointOrigin, leafHashFast, nodeEd25519Signer, openLevelDb } from "../log/index.js";
 import { loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
@@ -45,8 +43,13 @@ export interface BoardOptions {
 export interface Board {
   readonly app: Express;
   readonly name: string;
-  /** The board's signed-note verifier key, `<name>+<id>+<key>`. */
+  /**
+   * The board's signed-note verifier key under its own name, `<name>+<id>+<key>`. Checkpoints are
+   * signed under one key name per election, the origin (spec/log.md §3): see electionVkey.
+   */
   readonly vkey: string;
+  /** The board's Ed25519 public key, base64. */
+  readonly publicKey: string;
   readonly elections: ReadonlyMap<string, Election>;
   /** Verifier key of an election's checkpoints (key named after the checkpoint origin). */
   electionVkey(id: string): string;
@@ -59,6 +62,8 @@ export interface Board {
 export interface BoardContext {
   readonly name: string;
   readonly vkey: string;
+  /** The board's Ed25519 public key, base64. */
+  readonly publicKey: string;
   readonly elections: Map<string, Election>;
   readonly shutdown: AbortSignal;
   isClosing(): boolean;
@@ -70,7 +75,8 @@ const REGISTRY = "_board";
 
 /** The 32-byte seed inside a C2SP Ed25519 private key string. */
 function seedOf(privateKey: string): Uint8Array {
-  const raw = fromBase64(privateKey.trim().split("+")[4] ?? "");
+  // PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>; the base64 may itself contain "+".
+  const raw = fromBase64(privateKey.trim().split("+").slice(4).join("+"));
   return raw.slice(1, 33);
 }
 
@@ -90,7 +96,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   let closed: Promise<void> | undefined;
   const servers = new Set<Server>();
 
-  const signerFor = (id: string): Ed25519NoteSigner => ed25519Signer(checkpointOrigin(opts.name, id), seed);
+  const signerFor = (id: string): Ed25519NoteSigner => nodeEd25519Signer(checkpointOrigin(opts.name, id), seed);
 
   async function openLog(id: string): Promise<{ storage: LevelLogStorage; seq: Sequencer }> {
     const origin = checkpointOrigin(opts.name, id);
@@ -130,7 +136,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
         if (!created.state) throw new Error(`election ${id}: stored manifest is invalid: ${created.findings[0]?.message}`);
         election = new Election({ id, origin: checkpointOrigin(opts.name, id), state: created.state, seq, storage, pool, bytes: 0 });
       } else {
-        (election as Election).replay(entry, index, leafHashNode(leaf));
+        (election as Election).replay(entry, index, leafHashFast(leaf));
       }
       index++;
     }
@@ -172,6 +178,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   const ctx: BoardContext = {
     name: opts.name,
     vkey: key.vkey,
+    publicKey: toBase64(key.publicKey),
     elections,
     shutdown: abort.signal,
     isClosing: () => closing,
@@ -220,5 +227,5 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     });
   }
 
-  return { app, name: opts.name, vkey: key.vkey, elections, electionVkey: ctx.electionVkey, listen, close };
+  return { app, name: opts.name, vkey: key.vkey, publicKey: toBase64(key.publicKey), elections, electionVkey: ctx.electionVkey, listen, close };
 }

@@ -1,16 +1,75 @@
 /**
- * Worker thread of the write path's crypto pool (worker-pool.ts): receives `{ id, work }`,
- * answers `{ id, findings }` from the verifier's own `verifyCryptoWork`, or `{ id, error }`.
+ * Worker thread of the write path's crypto pool (worker-pool.ts): receives `{ id, work, entry }`,
+ * answers `{ id, findings }` from the verifier's own checks (crypto-work.ts), or `{ id, error }`.
+ *
+ * Micro-batching: tasks that queue up while the worker is busy are verified together, so that
+ * their proofs share one batch verification (one multi-scalar multiplication); if the batch
+ * has any finding, each of its tasks is verified alone to attribute the findings exactly.
  */
 import { parentPort } from "node:worker_threads";
-import { verifyCryptoWork } from "./crypto-work.js";
+import { verifyCryptoWork, verifyEntrySignatureOnly } from "./crypto-work.js";
+import type { PoolFinding } from "./worker-pool.js";
+
+interface Task {
+  id: number;
+  work: unknown[];
+  entry?: unknown;
+}
 
 if (!parentPort) throw new Error("crypto-worker must run in a worker thread");
 const port = parentPort;
-port.on("message", (m: { id: number; work: unknown[] }) => {
+const MAX_BATCH = 16;
+let queue: Task[] = [];
+let scheduled = false;
+
+function answer(t: Task, f: () => PoolFinding[]): void {
   try {
-    port.postMessage({ id: m.id, findings: verifyCryptoWork(m.work) });
+    port.postMessage({ id: t.id, findings: f() });
   } catch (e) {
-    port.postMessage({ id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    port.postMessage({ id: t.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+  }
+}
+
+function drain(): void {
+  scheduled = false;
+  while (queue.length > 0) {
+    const batch = queue.slice(0, MAX_BATCH);
+    queue = queue.slice(MAX_BATCH);
+    // Signatures first, one by one; tasks with a bad signature are answered at once.
+    const good: Task[] = [];
+    for (const t of batch) {
+      let bad: PoolFinding[] = [];
+      try {
+        bad = verifyEntrySignatureOnly(t.entry);
+      } catch (e) {
+        answer(t, () => {
+          throw e;
+        });
+        continue;
+      }
+      if (bad.length > 0) answer(t, () => bad);
+      else good.push(t);
+    }
+    const withWork = good.filter((t) => t.work.length > 0);
+    for (const t of good) if (t.work.length === 0) answer(t, () => []);
+    if (withWork.length === 1) answer(withWork[0], () => verifyCryptoWork(withWork[0].work));
+    else if (withWork.length > 1) {
+      let together: PoolFinding[] | undefined;
+      try {
+        together = verifyCryptoWork(withWork.flatMap((t) => t.work));
+      } catch {
+        together = undefined;
+      }
+      if (together !== undefined && together.length === 0) for (const t of withWork) answer(t, () => []);
+      else for (const t of withWork) answer(t, () => verifyCryptoWork(t.work));
+    }
+  }
+}
+
+port.on("message", (m: Task) => {
+  queue.push(m);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(drain);
   }
 });

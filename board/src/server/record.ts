@@ -5,10 +5,10 @@
  * published tree, so the archive is self-consistent while the log keeps growing.
  */
 import { entryBundlePath, tilePath, tilesForSize } from "@urna/verifier";
+import { entryLines } from "../log/index.js";
 import type { Election } from "./election.js";
 import { type TarSource, ustarStream } from "./ustar.js";
 
-const NL = new Uint8Array([0x0a]);
 const enc = new TextEncoder();
 
 export function recordStream(e: Election, opts: { tiles?: boolean } = {}): AsyncGenerator<Uint8Array> {
@@ -23,16 +23,7 @@ export function recordStream(e: Election, opts: { tiles?: boolean } = {}): Async
       name: "entries.jsonl",
       size: snap.bytes + snap.size,
       mtime,
-      data: async function* () {
-        const CHUNK = 256;
-        for (let a = 0; a < snap.size; a += CHUNK) {
-          const leaves = await reader.entries(a, Math.min(snap.size, a + CHUNK));
-          for (const leaf of leaves) {
-            yield leaf;
-            yield NL;
-          }
-        }
-      },
+      data: () => entryLines(reader, 0, snap.size),
     };
     if (!opts.tiles) return;
     for (const t of tilesForSize(snap.size)) {

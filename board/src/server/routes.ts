@@ -14,7 +14,7 @@ import {
   toBase64,
   toHex,
 } from "@urna/verifier";
-import { BoardLogError } from "../log/errors.js";
+import { BoardLogError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { Election } from "./election.js";
 import { ApiError } from "./errors.js";
@@ -98,7 +98,7 @@ export function routes(ctx: BoardContext): Router {
   };
 
   r.get("/", (_req, res) => {
-    res.json({ name: ctx.name, vkey: ctx.vkey, version: VERSION });
+    res.json({ name: ctx.name, vkey: ctx.vkey, version: VERSION, publicKey: ctx.publicKey });
   });
 
   r.get("/elections", (_req, res) => {
@@ -193,9 +193,10 @@ export function routes(ctx: BoardContext): Router {
     const e = election(req);
     const size = e.published.size;
     const start = intParam(req.query.start, "start", 0);
-    const end = Math.min(size, intParam(req.query.end, "end", start + MAX_RANGE));
-    if (req.query.end !== undefined && intParam(req.query.end, "end") < start) throw new ApiError("BAD_REQUEST", "end is before start");
-    if (end - start > MAX_RANGE) throw new ApiError("BAD_REQUEST", `at most ${MAX_RANGE} entries per request`);
+    const asked = intParam(req.query.end, "end", start + MAX_RANGE);
+    if (asked < start) throw new ApiError("BAD_REQUEST", "end is before start");
+    if (asked - start > MAX_RANGE) throw new ApiError("BAD_REQUEST", `at most ${MAX_RANGE} entries per request`);
+    const end = Math.min(size, asked);
     if (start > size) throw new ApiError("NOT_FOUND", `start ${start} is beyond the log's size ${size}`);
     res.setHeader("Content-Type", "application/x-ndjson");
     res.setHeader("Cache-Control", end === size ? "no-cache" : IMMUTABLE);

@@ -1,28 +1,34 @@
 /**
- * The encrypted tally a `tally` entry must equal (protocol.md §10.1), computed by the board
- * from its own log with the verifier's TallyAccumulator: per contest and option, the sum of the
- * selection ciphertexts of the counted ballots. Uses the verifier's `computeTallyFromLog` when
- * it exports one, so board and auditor share the whole computation.
+ * The encrypted tally a `tally` entry must equal (protocol.md §10.1), computed by the board from
+ * its own log with the verifier's own `computeTally` (the auditor's V14 code), reading the
+ * counted ballots bundle by bundle and yielding to the event loop as it goes, so that reads stay
+ * served while a large election is summed.
  */
-import type { BallotBody, Entry, TallyContest } from "@urna/schemas";
-import * as verifier from "@urna/verifier";
-import { type ElectionState, TallyAccumulator, decodeCiphertext } from "@urna/verifier";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import type { Entry, TallyContest } from "@urna/schemas";
+import { type ElectionState, computeTally as verifierComputeTally } from "@urna/verifier";
 
-type ReadLeaf = (index: number) => Promise<Uint8Array>;
-type Shared = (state: ElectionState, readEntry: (i: number) => Promise<Entry>) => Promise<TallyContest[]>;
+type ReadLeaves = (start: number, end: number) => Promise<Uint8Array[]>;
 
 const dec = new TextDecoder();
-const parse = (leaf: Uint8Array): Entry => JSON.parse(dec.decode(leaf)) as Entry;
+const BUNDLE = 256;
 
-export async function computeTally(state: ElectionState, readLeaf: ReadLeaf): Promise<TallyContest[]> {
-  const shared = (verifier as unknown as { computeTallyFromLog?: Shared }).computeTallyFromLog;
-  if (typeof shared === "function") return shared(state, async (i) => parse(await readLeaf(i)));
-  const acc = new TallyAccumulator(state.manifest);
-  for (const index of state.countedBallots()) {
-    const body = parse(await readLeaf(index)).body as BallotBody;
-    acc.add({
-      contests: body.contests.map((c) => ({ contest: c.contest, selections: c.selections.map((s) => decodeCiphertext(s.ciphertext)) })),
-    });
+/** Entries at the sorted `indices`, reading each 256-entry bundle that holds some once. */
+export async function* entriesAt(indices: number[], read: ReadLeaves): AsyncGenerator<{ index: number; entry: Entry }> {
+  let k = 0;
+  while (k < indices.length) {
+    const start = indices[k] - (indices[k] % BUNDLE);
+    const end = start + BUNDLE;
+    let last = k;
+    while (last + 1 < indices.length && indices[last + 1] < end) last++;
+    const leaves = await read(start, Math.min(end, indices[last] + 1));
+    for (; k <= last; k++) {
+      yield { index: indices[k], entry: JSON.parse(dec.decode(leaves[indices[k] - start])) as Entry };
+      if (k % 32 === 31) await yieldToLoop();
+    }
   }
-  return acc.toBody().contests;
+}
+
+export function computeTally(state: ElectionState, read: ReadLeaves): Promise<TallyContest[]> {
+  return verifierComputeTally(state, (indices) => entriesAt(indices, read));
 }

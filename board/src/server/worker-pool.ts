@@ -1,7 +1,8 @@
 /**
  * A pool of worker threads for the CPU-heavy checks of the write path (proof verification), so
- * that the HTTP loop stays responsive. Each task is a structured-clone-able list of crypto jobs
- * from `ElectionState.precheck`; a worker answers with the findings of `verifyCryptoWork`.
+ * that the HTTP loop stays responsive. Each task is an entry (whose signature the worker checks
+ * first) and its structured-clone-able crypto jobs from the election state's precheck; a worker
+ * answers with the findings of the verifier's `verifyEntrySignature` and `verifyCryptoWork`.
  *
  * Worker entry: in production the board runs from `dist/`, and the worker is the compiled
  * `crypto-worker.js` beside this file. When this module itself runs from TypeScript source
@@ -35,7 +36,7 @@ export interface CryptoPoolOptions {
   /** Number of worker threads; defaults to os.availableParallelism(). 0 runs checks inline. */
   size?: number;
   /** The inline implementation used when size is 0 (and by tests). */
-  inline?: (work: unknown[]) => PoolFinding[] | Promise<PoolFinding[]>;
+  inline?: (work: unknown[], entry?: unknown) => PoolFinding[] | Promise<PoolFinding[]>;
 }
 
 function workerEntry(): { url: URL; eval?: string } {
@@ -88,14 +89,17 @@ export class CryptoPool {
     return slot;
   }
 
-  /** Verifies one entry's crypto jobs; resolves with its findings (empty when all pass). */
-  run(work: unknown[]): Promise<PoolFinding[]> {
+  /**
+   * Verifies one entry's crypto jobs (and, when `entry` is given, first its signature);
+   * resolves with the findings (empty when all pass).
+   */
+  run(work: unknown[], entry?: unknown): Promise<PoolFinding[]> {
     if (this.closed) return Promise.reject(new Error("crypto pool is closed"));
-    if (work.length === 0) return Promise.resolve([]);
+    if (work.length === 0 && entry === undefined) return Promise.resolve([]);
     if (this.slots.length === 0) {
       if (!this.inline) return Promise.reject(new Error("no crypto workers and no inline verifier"));
       try {
-        return Promise.resolve(this.inline(work));
+        return Promise.resolve(this.inline(work, entry));
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
@@ -105,7 +109,7 @@ export class CryptoPool {
     const id = this.nextId++;
     return new Promise<PoolFinding[]>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, work });
+      slot.worker.postMessage({ id, work, entry });
     });
   }
 

@@ -20,7 +20,9 @@ export const ORIGIN = checkpointOrigin(BOARD, ELECTION);
 export const SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 export const boardKey = (origin = ORIGIN): Ed25519NoteSigner => nodeEd25519Signer(origin, SEED);
 
-export async function tempDir(tag = "urna-log-"): Promise<{ path: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  tag = "urna-log-",
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), tag));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
@@ -40,14 +42,30 @@ export interface OpenedLog {
  */
 export async function openLog(
   dir: string | undefined,
-  opts: Partial<Omit<SequencerOptions, "storage" | "signer">> & { logId?: string; adoptExisting?: boolean; storage?: LogStorage } = {},
+  opts: Partial<Omit<SequencerOptions, "storage" | "signer">> & {
+    logId?: string;
+    adoptExisting?: boolean;
+    storage?: LogStorage;
+  } = {},
 ): Promise<OpenedLog> {
   const logId = opts.logId ?? ELECTION;
   const origin = checkpointOrigin(BOARD, logId);
-  const storage = opts.storage ?? (dir === undefined ? new MemoryLogStorage() : await LevelLogStorage.open(join(dir, "db"), logId));
-  const statePath = dir === undefined ? join(tmpdir(), `urna-mem-signer-${process.pid}-${Math.random()}.json`) : join(dir, `signer-${logId}.json`);
+  const storage =
+    opts.storage ??
+    (dir === undefined
+      ? new MemoryLogStorage()
+      : await LevelLogStorage.open(join(dir, "db"), logId));
+  const statePath =
+    dir === undefined
+      ? join(tmpdir(), `urna-mem-signer-${process.pid}-${Math.random()}.json`)
+      : join(dir, `signer-${logId}.json`);
   const key = boardKey(origin);
-  const signer = await CheckpointSigner.open({ origin, key, statePath, adoptExisting: opts.adoptExisting });
+  const signer = await CheckpointSigner.open({
+    origin,
+    key,
+    statePath,
+    adoptExisting: opts.adoptExisting,
+  });
   const seq = await Sequencer.open({ onFatal: () => {}, ...opts, storage, signer });
   return {
     seq,

@@ -128,3 +128,37 @@ export async function startBoard(opts: Partial<BoardOptions> = {}, dir = mkdtemp
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Reads a ustar archive (regular files, pax size records) into name -> bytes. */
+export function untar(buf: Uint8Array): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const dec = new TextDecoder();
+  const str = (a: number, b: number) => dec.decode(buf.subarray(a, b)).replace(/\0.*$/s, "");
+  let p = 0;
+  let paxSize: number | undefined;
+  while (p + 512 <= buf.length) {
+    const h = buf.subarray(p, p + 512);
+    if (h.every((x) => x === 0)) break;
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
+    const want = parseInt(str(p + 148, p + 156).trim(), 8);
+    if (sum !== want) throw new Error(`bad tar checksum at ${p}`);
+    if (str(p + 257, p + 263) !== "ustar") throw new Error("not ustar");
+    const name = str(p, p + 100);
+    const prefix = str(p + 345, p + 500);
+    let size = parseInt(str(p + 124, p + 136), 8);
+    const type = String.fromCharCode(h[156]);
+    p += 512;
+    if (type === "x") {
+      const rec = dec.decode(buf.subarray(p, p + size));
+      const m = /size=(\d+)/.exec(rec);
+      paxSize = m ? Number(m[1]) : undefined;
+    } else {
+      if (paxSize !== undefined) size = paxSize;
+      paxSize = undefined;
+      out.set(prefix ? `${prefix}/${name}` : name, buf.slice(p, p + size));
+    }
+    p += Math.ceil(size / 512) * 512;
+  }
+  return out;
+}

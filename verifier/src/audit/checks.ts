@@ -7,7 +7,23 @@ import type { CheckFailure, CheckReport, CheckStatus } from "@urna/schemas";
 import type { CheckId, Finding } from "../election/findings.js";
 
 export const CHECK_IDS: readonly CheckId[] = [
-  "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "V11", "V12", "V13", "V14", "V15", "V16", "V17",
+  "V1",
+  "V2",
+  "V3",
+  "V4",
+  "V5",
+  "V6",
+  "V7",
+  "V8",
+  "V9",
+  "V10",
+  "V11",
+  "V12",
+  "V13",
+  "V14",
+  "V15",
+  "V16",
+  "V17",
 ];
 
 export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
@@ -76,7 +92,8 @@ export function toFailure(f: Pick<Finding, "message"> & Partial<Finding>): Check
     else extra.push(`option ${JSON.stringify(f.option)}`);
   }
   if (f.custodian !== undefined) {
-    if (Number.isInteger(f.custodian) && f.custodian >= 1 && f.custodian <= 255) out.custodian = f.custodian;
+    if (Number.isInteger(f.custodian) && f.custodian >= 1 && f.custodian <= 255)
+      out.custodian = f.custodian;
     else extra.push(`custodian ${String(f.custodian)}`);
   }
   let msg = f.code ? `${f.code}: ${f.message}` : f.message;
@@ -117,9 +134,16 @@ export class CheckOutcome {
   }
 
   report(): CheckReport {
-    const status: CheckStatus = this.failed > 0 ? "fail" : this.skipReason !== undefined ? "skip" : "pass";
+    const status: CheckStatus =
+      this.failed > 0 ? "fail" : this.skipReason !== undefined ? "skip" : "pass";
     const failures = [...this.list].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-    const r: CheckReport = { id: this.id, title: CHECK_TITLES[this.id], status, items: this.items, failures };
+    const r: CheckReport = {
+      id: this.id,
+      title: CHECK_TITLES[this.id],
+      status,
+      items: this.items,
+      failures,
+    };
     const reason = status === "skip" ? this.skipReason : status === "pass" ? this.note : undefined;
     if (reason !== undefined) r.reason = reason.slice(0, MAX_MESSAGE);
     if (this.failed > this.list.length) r.failuresOmitted = this.failed - this.list.length;

@@ -9,11 +9,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Finding } from "../election/findings.js";
-import type { CryptoWork } from "../election/work.js";
-import type { CryptoRunner } from "./runner.js";
+import type { RunnerJob, RunnerResult, CryptoRunner } from "./runner.js";
 import { crashFindings } from "./runner.js";
-import type { SumJob, SumResult } from "./tally-sum.js";
 
 interface Pending {
   resolve: (x: unknown) => void;
@@ -29,7 +26,9 @@ function workerEntry(): { url: URL; eval?: string } {
   if (!import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(js))) return { url: js };
   const ts = new URL("./worker-node.ts", import.meta.url);
   const require = createRequire(import.meta.url);
-  const api = pathToFileURL(require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs")).href;
+  const api = pathToFileURL(
+    require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs"),
+  ).href;
   const code =
     `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
     `.catch((e) => { console.error(e); process.exit(1); });`;
@@ -43,14 +42,16 @@ export class WorkerPool implements CryptoRunner {
   readonly parallelism: number;
 
   constructor(size: number) {
-    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError("a worker pool needs at least one worker");
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw new RangeError("a worker pool needs at least one worker");
     this.parallelism = size;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
     const entry = workerEntry();
-    const worker = entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
+    const worker =
+      entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (m: { id?: number; out?: unknown; error?: string }) => {
       if (m.id === undefined) return;
@@ -73,35 +74,33 @@ export class WorkerPool implements CryptoRunner {
     return slot;
   }
 
-  private call<T>(op: "verify" | "sum", payload: Record<string, unknown>): Promise<T> {
+  private call<T>(job: RunnerJob): Promise<T> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
     let slot = this.slots[0];
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       slot.pending.set(id, { resolve: resolve as (x: unknown) => void, reject });
-      slot.worker.postMessage({ id, op, ...payload });
+      slot.worker.postMessage({ id, job });
     });
   }
 
-  async verify(work: CryptoWork[]): Promise<Finding[]> {
-    if (work.length === 0) return [];
+  /** A crash of the proofs' part becomes findings; a crash of the sum rejects. */
+  async run(job: RunnerJob): Promise<RunnerResult> {
     try {
-      return await this.call<Finding[]>("verify", { work });
+      return await this.call<RunnerResult>(job);
     } catch (e) {
-      return crashFindings(work, e);
+      if (job.sum) throw e;
+      return { findings: crashFindings(job.work, e) };
     }
-  }
-
-  sum(job: SumJob): Promise<SumResult> {
-    return this.call<SumResult>("sum", { job });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots;
     this.slots = [];
-    for (const s of slots) for (const p of s.pending.values()) p.reject(new Error("worker pool is closed"));
+    for (const s of slots)
+      for (const p of s.pending.values()) p.reject(new Error("worker pool is closed"));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }

@@ -8,12 +8,28 @@ import { verifyCryptoWork } from "../election/verify-work.js";
 import type { CryptoWork } from "../election/work.js";
 import { sumBallots, type SumJob, type SumResult } from "./tally-sum.js";
 
+/** One unit of work for a runner: proofs to verify and (optionally) counted ballots to sum. */
+export interface RunnerJob {
+  work: CryptoWork[];
+  sum?: SumJob;
+}
+export interface RunnerResult {
+  findings: Finding[];
+  sum?: SumResult;
+}
+
 export interface CryptoRunner {
   /** How many batches it can work on at once. */
   readonly parallelism: number;
-  verify(work: CryptoWork[]): Promise<Finding[]>;
-  sum(job: SumJob): Promise<SumResult>;
+  run(job: RunnerJob): Promise<RunnerResult>;
   close(): Promise<void>;
+}
+
+/** Run a batch here, never throwing for the proofs (a crash becomes findings). */
+export function runBatch(job: RunnerJob): RunnerResult {
+  const out: RunnerResult = { findings: job.work.length ? verifyBatch(job.work) : [] };
+  if (job.sum) out.sum = sumBallots(job.sum);
+  return out;
 }
 
 /** Findings for every item of a batch whose verification threw (a verifier bug or bad input). */
@@ -21,7 +37,15 @@ export function crashFindings(work: readonly CryptoWork[], e: unknown): Finding[
   const msg = `verification could not run: ${e instanceof Error ? e.message : String(e)}`;
   return work.map((w) => {
     const check =
-      w.kind === "ballot" ? "V12" : w.kind === "ballot.challenged" ? "V13" : w.kind === "decryption.share" ? "V15" : w.kind === "result" ? "V16" : "V8";
+      w.kind === "ballot"
+        ? "V12"
+        : w.kind === "ballot.challenged"
+          ? "V13"
+          : w.kind === "decryption.share"
+            ? "V15"
+            : w.kind === "result"
+              ? "V16"
+              : "V8";
     return finding(check, "VERIFIER_ERROR", msg, w.where);
   });
 }
@@ -40,13 +64,9 @@ export function inlineRunner(): CryptoRunner {
   const tick = () => new Promise<void>((r) => setTimeout(r, 0));
   return {
     parallelism: 1,
-    async verify(work) {
+    async run(job) {
       await tick();
-      return verifyBatch(work);
-    },
-    async sum(job) {
-      await tick();
-      return sumBallots(job);
+      return runBatch(job);
     },
     async close() {},
   };

@@ -5,7 +5,13 @@
  */
 import type { CiphertextJson } from "@urna/schemas";
 import type { TallyAccumulator } from "../crypto/tally.js";
-import { addCiphertexts, decodeCiphertext, encodeCiphertext, ZERO_CIPHERTEXT, type Ciphertext } from "../crypto/elgamal.js";
+import {
+  addCiphertexts,
+  decodeCiphertext,
+  encodeCiphertext,
+  ZERO_CIPHERTEXT,
+  type Ciphertext,
+} from "../crypto/elgamal.js";
 
 /** One counted ballot, reduced to what the sum needs. */
 export interface SumBallot {
@@ -32,9 +38,15 @@ export function sumBallots(job: SumJob): SumResult {
     // Decode the whole ballot first so that a bad one is left out entirely.
     let decoded: { contest: string; cts: Ciphertext[] }[];
     try {
-      decoded = b.contests.map((c) => ({ contest: c.contest, cts: c.ciphertexts.map((ct) => decodeCiphertext(ct, "ballot")) }));
+      decoded = b.contests.map((c) => ({
+        contest: c.contest,
+        cts: c.ciphertexts.map((ct) => decodeCiphertext(ct, "ballot")),
+      }));
     } catch (e) {
-      bad.push({ index: b.index, message: `a ciphertext of this counted ballot does not decode: ${(e as Error).message}` });
+      bad.push({
+        index: b.index,
+        message: `a ciphertext of this counted ballot does not decode: ${(e as Error).message}`,
+      });
       continue;
     }
     for (const { contest, cts } of decoded) {
@@ -46,13 +58,19 @@ export function sumBallots(job: SumJob): SumResult {
     }
   }
   const sums: Record<string, CiphertextJson[]> = {};
-  for (const [contest, s] of acc) sums[contest] = Array.from(s, (ct) => encodeCiphertext(ct ?? ZERO_CIPHERTEXT));
+  for (const [contest, s] of acc)
+    sums[contest] = Array.from(s, (ct) => encodeCiphertext(ct ?? ZERO_CIPHERTEXT));
   return { sums, bad };
 }
 
-/** Add a worker's partial sums into the verifier's TallyAccumulator (crypto/tally.ts). */
-export function addPartialSums(acc: TallyAccumulator, partial: SumResult["sums"]): void {
-  acc.add({
+/** Add (or, for superseded ballots, subtract) a worker's partial sums into the verifier's TallyAccumulator (crypto/tally.ts). */
+export function addPartialSums(
+  acc: TallyAccumulator,
+  partial: SumResult["sums"],
+  sign: 1 | -1 = 1,
+): void {
+  if (Object.keys(partial).length === 0) return;
+  acc[sign === 1 ? "add" : "subtract"]({
     contests: Object.entries(partial).map(([contest, cts]) => ({
       contest,
       selections: cts.map((ct) => decodeCiphertext(ct, "tally")),

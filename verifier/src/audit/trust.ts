@@ -4,7 +4,12 @@
  * without it.
  */
 import { validateTrust, type TrustFile } from "@urna/schemas";
-import { SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519, parseVkey, type NoteVerifier } from "../log/note.js";
+import {
+  SIG_TYPE_COSIGNATURE_V1,
+  SIG_TYPE_ED25519,
+  parseVkey,
+  type NoteVerifier,
+} from "../log/note.js";
 
 export class TrustError extends Error {
   readonly code = "TRUST_INVALID" as const;
@@ -17,9 +22,9 @@ export class TrustError extends Error {
 export interface Trust {
   file: TrustFile;
   election: string;
-  /** The board's name: the checkpoint key's name. */
+  /** The board's name: the vkey's name without `/elections/<election>`. */
   boardName: string;
-  /** `<board name>/elections/<election>`. */
+  /** The log's origin, `<board name>/elections/<election>`: the board vkey's name (spec/log.md §3). */
   origin: string;
   board: NoteVerifier;
   witnesses: NoteVerifier[];
@@ -30,7 +35,10 @@ export interface Trust {
 /** Validate a trust file (parsed JSON) and parse its keys. Throws TrustError. */
 export function loadTrust(json: unknown): Trust {
   const v = validateTrust(json);
-  if (!v.ok) throw new TrustError(`trust file: ${v.errors.map((e) => `${e.path || "/"} ${e.message}`).join("; ")}`);
+  if (!v.ok)
+    throw new TrustError(
+      `trust file: ${v.errors.map((e) => `${e.path || "/"} ${e.message}`).join("; ")}`,
+    );
   const file = v.value;
   let board: NoteVerifier;
   try {
@@ -38,7 +46,13 @@ export function loadTrust(json: unknown): Trust {
   } catch (e) {
     throw new TrustError(`trust file: board.vkey: ${(e as Error).message}`);
   }
-  if (board.type !== SIG_TYPE_ED25519) throw new TrustError("trust file: board.vkey must be an Ed25519 (type 0x01) key");
+  if (board.type !== SIG_TYPE_ED25519)
+    throw new TrustError("trust file: board.vkey must be an Ed25519 (type 0x01) key");
+  const suffix = `/elections/${file.election}`;
+  if (!board.name.endsWith(suffix) || board.name.length === suffix.length)
+    throw new TrustError(
+      `trust file: board.vkey's name ${board.name} must be the log's origin, <board name>${suffix}`,
+    );
   const witnesses = file.witnesses.map((w, i) => {
     let k: NoteVerifier;
     try {
@@ -47,7 +61,9 @@ export function loadTrust(json: unknown): Trust {
       throw new TrustError(`trust file: witnesses[${i}].vkey: ${(e as Error).message}`);
     }
     if (k.type !== SIG_TYPE_COSIGNATURE_V1 && k.type !== SIG_TYPE_ED25519)
-      throw new TrustError(`trust file: witnesses[${i}].vkey must be a cosignature/v1 (type 0x04) key`);
+      throw new TrustError(
+        `trust file: witnesses[${i}].vkey must be a cosignature/v1 (type 0x04) key`,
+      );
     return k;
   });
   const names = new Set<string>();
@@ -56,12 +72,14 @@ export function loadTrust(json: unknown): Trust {
     names.add(w.name);
   }
   if (file.quorum > witnesses.length)
-    throw new TrustError(`trust file: quorum ${file.quorum} exceeds the ${witnesses.length} witnesses`);
+    throw new TrustError(
+      `trust file: quorum ${file.quorum} exceeds the ${witnesses.length} witnesses`,
+    );
   return {
     file,
     election: file.election,
-    boardName: board.name,
-    origin: `${board.name}/elections/${file.election}`,
+    boardName: board.name.slice(0, -suffix.length),
+    origin: board.name,
     board,
     witnesses,
     quorum: file.quorum,
@@ -71,4 +89,6 @@ export function loadTrust(json: unknown): Trust {
 
 /** Accept either a parsed Trust or a trust file. */
 export const asTrust = (t: Trust | TrustFile | unknown): Trust =>
-  typeof t === "object" && t !== null && "board" in t && "origin" in t && "boardName" in t ? (t as Trust) : loadTrust(t);
+  typeof t === "object" && t !== null && "board" in t && "origin" in t && "boardName" in t
+    ? (t as Trust)
+    : loadTrust(t);

@@ -12,7 +12,13 @@
  * schemas/src/json/report.schema.json. Isomorphic: worker threads are used only when running in
  * Node with `workers > 1` (or when the caller passes its own runner).
  */
-import type { BallotBody, Entry, ResultBody, ResultContest, VerificationReport } from "@urna/schemas";
+import type {
+  BallotBody,
+  Entry,
+  ResultBody,
+  ResultContest,
+  VerificationReport,
+} from "@urna/schemas";
 import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
 import { BLOCKING_CHECKS, finding, type CheckId, type Finding } from "../election/findings.js";
@@ -26,9 +32,9 @@ import { parseNote } from "../log/note.js";
 import type { RecordSource } from "../record/source.js";
 import { VERIFIER_NAME } from "./version.js";
 import { CHECK_IDS, Checks } from "./checks.js";
-import { inlineRunner, type CryptoRunner } from "./runner.js";
+import { crashFindings, inlineRunner, type RunnerJob, type CryptoRunner } from "./runner.js";
 import { TallyAccumulator } from "../crypto/tally.js";
-import { addPartialSums, type SumBallot } from "./tally-sum.js";
+import { addPartialSums, type SumBallot, type SumResult } from "./tally-sum.js";
 import { asTrust, type Trust } from "./trust.js";
 import type { TrustFile } from "@urna/schemas";
 
@@ -56,7 +62,7 @@ export interface VerifyElectionOptions {
   onProgress?: (p: AuditProgress) => void;
 }
 
-const PROGRESS_EVERY = 1000;
+const PROGRESS_EVERY = 256;
 
 /** Move the state past an entry that must not be applied (it stays in the log, reported). */
 function skipEntry(state: ElectionState, index: number): void {
@@ -65,7 +71,9 @@ function skipEntry(state: ElectionState, index: number): void {
   else s.next = index + 1;
 }
 
-async function makeRunner(workers: number | undefined): Promise<{ runner: CryptoRunner; owned: boolean }> {
+async function makeRunner(
+  workers: number | undefined,
+): Promise<{ runner: CryptoRunner; owned: boolean }> {
   const n = workers ?? 1;
   const isNode = typeof globalThis.process !== "undefined" && !!globalThis.process.versions?.node;
   if (n > 1 && isNode) {
@@ -98,7 +106,9 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   try {
     cp = openCheckpoint(text, trust.board, { origin: trust.origin }).checkpoint;
   } catch (e) {
-    checks.get("V2").fail({ message: `checkpoint (key ${trust.board.name}, origin ${trust.origin}): ${msg(e)}` });
+    checks
+      .get("V2")
+      .fail({ message: `checkpoint (key ${trust.board.name}, origin ${trust.origin}): ${msg(e)}` });
     try {
       cp = parseCheckpoint(parseNote(text).text);
     } catch {
@@ -112,9 +122,12 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
     if (!q.ok)
       v3.fail({
         code: "WITNESS_QUORUM_NOT_MET",
-        message: `${q.count} valid witness cosignature(s), quorum is ${trust.quorum}` + (q.invalid.length ? `; invalid: ${q.invalid.join(", ")}` : ""),
+        message:
+          `${q.count} valid witness cosignature(s), quorum is ${trust.quorum}` +
+          (q.invalid.length ? `; invalid: ${q.invalid.join(", ")}` : ""),
       });
-    else if (trust.quorum === 0) v3.note = `quorum 0: no witness cosignature required (${q.count} found)`;
+    else if (trust.quorum === 0)
+      v3.note = `quorum 0: no witness cosignature required (${q.count} found)`;
     else v3.note = `cosigned by ${q.valid.join(", ")}`;
   } catch (e) {
     v3.fail({ message: `cannot read the checkpoint's signatures: ${msg(e)}` });
@@ -125,33 +138,67 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const own = opts.runner ? { runner: opts.runner, owned: false } : await makeRunner(opts.workers);
   const runner = own.runner;
 
-  // Crypto batches in flight, bounded.
+  // Crypto batches in flight, bounded. Each batch also sums the ballots applied in it; at
+  // `voting.close` the superseded ones (under "last") are read again and subtracted.
   const inflight = new Set<Promise<void>>();
   let batch: CryptoWork[] = [];
+  let sumSlice: SumBallot[] = [];
   let batchBallots = 0;
+  let acc: TallyAccumulator | undefined;
+  /** Ballots whose ciphertexts did not decode (each also fails V10); bounded. */
+  const unsummable = new Map<number, string>();
   /** custodian/contest pairs with a failing share (for V16), bounded by custodians × contests. */
   const badShares = new Set<string>();
   const route = (fs: readonly Finding[]) => {
     for (const f of fs) {
       checks.add(f);
-      if (f.check === "V15" && f.custodian !== undefined) badShares.add(`${f.custodian}/${f.contest ?? "*"}`);
+      if (f.check === "V15" && f.custodian !== undefined)
+        badShares.add(`${f.custodian}/${f.contest ?? "*"}`);
     }
   };
+  const takeSum = (r: SumResult | undefined, sign: 1 | -1, indices: number[]) => {
+    if (!r || !acc) return;
+    try {
+      addPartialSums(acc, r.sums, sign);
+    } catch (e) {
+      for (const i of indices)
+        checks.add(
+          finding("V14", "VERIFIER_ERROR", `cannot sum this ballot: ${msg(e)}`, { index: i }),
+        );
+    }
+    for (const b of r.bad) if (unsummable.size < 10_000) unsummable.set(b.index, b.message);
+  };
   const flush = async () => {
-    if (batch.length === 0) return;
-    const work = batch;
+    if (batch.length === 0 && sumSlice.length === 0) return;
+    const job: RunnerJob = { work: batch };
+    if (sumSlice.length) job.sum = { ballots: sumSlice };
     batch = [];
+    sumSlice = [];
     batchBallots = 0;
-    const p: Promise<void> = runner.verify(work).then(route, (e: unknown) => route([finding("V12", "VERIFIER_ERROR", msg(e))]));
+    const indices = job.sum?.ballots.map((b) => b.index) ?? [];
+    const p: Promise<void> = runner.run(job).then(
+      (r) => {
+        route(r.findings);
+        takeSum(r.sum, 1, indices);
+      },
+      (e: unknown) => {
+        route(crashFindings(job.work, e));
+        for (const i of indices)
+          checks.add(
+            finding("V14", "VERIFIER_ERROR", `cannot sum this ballot: ${msg(e)}`, { index: i }),
+          );
+      },
+    );
     const tracked = p.finally(() => inflight.delete(tracked));
     inflight.add(tracked);
     while (inflight.size >= runner.parallelism * 2) await Promise.race(inflight);
   };
-  const queue = async (work: CryptoWork[]) => {
+  const queue = async (work: CryptoWork[], sum?: SumBallot) => {
     for (const w of work) {
       batch.push(w);
       if (w.kind === "ballot" || w.kind === "ballot.challenged") batchBallots++;
     }
+    if (sum) sumSlice.push(sum);
     if (batchBallots >= batchSize || batch.length >= batchSize * 4) await flush();
   };
 
@@ -172,35 +219,70 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
 
       // V4: JSON, canonical form, size (the schema is checked by the state)
       if (leaf.length > MAX_ENTRY_BYTES)
-        checks.add(finding("V4", "ENTRY_TOO_LARGE", `the leaf is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`, { index: i }));
+        checks.add(
+          finding(
+            "V4",
+            "ENTRY_TOO_LARGE",
+            `the leaf is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`,
+            { index: i },
+          ),
+        );
       let json: unknown;
       try {
         json = JSON.parse(fromUtf8(leaf));
       } catch (e) {
-        checks.add(finding("V4", "BAD_JSON", `the leaf is not UTF-8 JSON: ${msg(e)}`, { index: i }));
+        checks.add(
+          finding("V4", "BAD_JSON", `the leaf is not UTF-8 JSON: ${msg(e)}`, { index: i }),
+        );
         if (i === 0) noManifest = "entry 0 is not JSON";
         else if (state) skipEntry(state, i);
         continue;
       }
-      try {
-        if (!bytesEqual(canonicalBytes(json), leaf))
-          checks.add(finding("V4", "NON_CANONICAL", "the leaf is not its own RFC 8785 canonical form", { index: i }));
-      } catch (e) {
-        checks.add(finding("V4", "NON_CANONICAL", `the leaf has no canonical form: ${msg(e)}`, { index: i }));
-      }
+      // V4 canonical form: the state hashes the canonical form of every entry that passes the
+      // schema; equal leaf hashes mean equal bytes. Otherwise canonicalize here.
+      const canonical = (stateLeafHash: Uint8Array | undefined) => {
+        if (stateLeafHash) {
+          if (!bytesEqual(stateLeafHash, lh))
+            checks.add(
+              finding("V4", "NON_CANONICAL", "the leaf is not its own RFC 8785 canonical form", {
+                index: i,
+              }),
+            );
+          return;
+        }
+        try {
+          if (!bytesEqual(canonicalBytes(json), leaf))
+            checks.add(
+              finding("V4", "NON_CANONICAL", "the leaf is not its own RFC 8785 canonical form", {
+                index: i,
+              }),
+            );
+        } catch (e) {
+          checks.add(
+            finding("V4", "NON_CANONICAL", `the leaf has no canonical form: ${msg(e)}`, {
+              index: i,
+            }),
+          );
+        }
+      };
 
       if (i === 0) {
         checks.get("V6").items = 1;
         const c = ElectionState.create(json);
+        canonical(c.leafHash);
         route(c.findings);
         if (c.entry) checkManifestTrust(c.entry, trust, checks);
         if (c.state) state = c.state;
         else noManifest = "entry 0 is not a valid manifest (see V4-V6)";
         continue;
       }
-      if (!state) continue;
+      if (!state) {
+        canonical(undefined);
+        continue;
+      }
 
       const pre = state.precheck(json, i);
+      canonical(pre.leafHash);
       route(pre.findings);
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
@@ -210,11 +292,22 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
-      await queue(pre.work);
+      if (entry.type === "voting.open") acc = new TallyAccumulator(state.manifest);
+      await queue(
+        pre.work,
+        entry.type === "ballot" ? sumBallotOf(i, entry.body as BallotBody) : undefined,
+      );
 
-      if (entry.type === "voting.close" && !tallied) {
+      if (entry.type === "voting.close" && !tallied && acc) {
         tallied = true;
-        await sumCountedBallots(state, source, runner, checks, progress);
+        await flush();
+        await Promise.all(inflight);
+        await subtractSuperseded(state, source, runner, acc, checks, progress);
+        const superseded = new Set(state.supersededBallots());
+        for (const [b, why] of unsummable)
+          if (!superseded.has(b))
+            checks.add(finding("V14", "TALLY_MISMATCH", `counted ballot: ${why}`, { index: b }));
+        state.setComputedTally(acc.toBody().contests);
       }
     }
     await flush();
@@ -226,10 +319,16 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   // ---- V1
   const v1 = checks.get("V1");
   v1.items = index;
-  if (size === undefined) v1.fail({ message: `no checkpoint could be read; the record has ${index} leaves with root ${toBase64(root.root())}` });
-  else if (index !== size) v1.fail({ message: `the record has ${index} leaves, the checkpoint's size is ${size}` });
+  if (size === undefined)
+    v1.fail({
+      message: `no checkpoint could be read; the record has ${index} leaves with root ${toBase64(root.root())}`,
+    });
+  else if (index !== size)
+    v1.fail({ message: `the record has ${index} leaves, the checkpoint's size is ${size}` });
   else if (!bytesEqual(root.root(), (cp as Checkpoint).root))
-    v1.fail({ message: `the root of the ${size} leaves is ${toBase64(root.root())}, the checkpoint's is ${toBase64((cp as Checkpoint).root)}` });
+    v1.fail({
+      message: `the root of the ${size} leaves is ${toBase64(root.root())}, the checkpoint's is ${toBase64((cp as Checkpoint).root)}`,
+    });
   if (size !== undefined && index === size) {
     let extra = 0;
     for await (const _ of source.leaves(size)) extra++;
@@ -238,7 +337,9 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
 
   // ---- coverage and skips
   if (!state) {
-    for (const id of CHECK_IDS) if (!["V1", "V2", "V3", "V4", "V6"].includes(id)) checks.get(id).skip(noManifest ?? "no manifest");
+    for (const id of CHECK_IDS)
+      if (!["V1", "V2", "V3", "V4", "V6"].includes(id))
+        checks.get(id).skip(noManifest ?? "no manifest");
   } else finish(state, checks, counters, badShares);
 
   const reports = checks.reports();
@@ -264,18 +365,34 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
 
 function checkManifestTrust(entry: Entry, trust: Trust, checks: Checks): void {
   if (entry.election !== trust.election)
-    checks.add(finding("V4", "ELECTION_MISMATCH", `the record is election ${entry.election}, the trust file's is ${trust.election}`, { index: 0 }));
+    checks.add(
+      finding(
+        "V4",
+        "ELECTION_MISMATCH",
+        `the record is election ${entry.election}, the trust file's is ${trust.election}`,
+        { index: 0 },
+      ),
+    );
   if (entry.type === "manifest") {
     const m = entry.body as { authority?: string };
     if (m.authority !== trust.authority)
-      checks.add(finding("V6", "INVALID_MANIFEST", "the manifest's authority is not the trust file's authority key", { index: 0, path: "/body/authority" }));
+      checks.add(
+        finding(
+          "V6",
+          "INVALID_MANIFEST",
+          "the manifest's authority is not the trust file's authority key",
+          { index: 0, path: "/body/authority" },
+        ),
+      );
   }
 }
 
 function countItems(entry: Entry, checks: Checks, c: Counters): void {
   const b = entry.body as Record<string, unknown>;
   const options = (contests: unknown) =>
-    Array.isArray(contests) ? contests.reduce((n: number, x: { options?: unknown[] }) => n + (x.options?.length ?? 0), 0) : 0;
+    Array.isArray(contests)
+      ? contests.reduce((n: number, x: { options?: unknown[] }) => n + (x.options?.length ?? 0), 0)
+      : 0;
   switch (entry.type) {
     case "credentials":
       checks.get("V9").items += (b.credentials as unknown[]).length;
@@ -315,69 +432,94 @@ function countItems(entry: Entry, checks: Checks, c: Counters): void {
   }
 }
 
-/** Pass 2: sum the counted ballots and give the sum to the state (V14). */
-async function sumCountedBallots(
+const sumBallotOf = (index: number, body: BallotBody): SumBallot => ({
+  index,
+  contests: body.contests.map((c) => ({
+    contest: c.contest,
+    ciphertexts: c.selections.map((s) => s.ciphertext),
+  })),
+});
+
+/**
+ * Pass 2, at `voting.close`: every applied ballot was summed during pass 1; under "last" the
+ * superseded ones are read again and subtracted, leaving the sum of the counted ballots (V14).
+ */
+async function subtractSuperseded(
   state: ElectionState,
   source: RecordSource,
   runner: CryptoRunner,
+  acc: TallyAccumulator,
   checks: Checks,
   progress: (p: AuditProgress) => void,
 ): Promise<void> {
-  const counted = state.countedBallots();
-  const acc = new TallyAccumulator(state.manifest);
+  const superseded = state.supersededBallots();
+  if (superseded.length === 0) return;
   const jobs = new Set<Promise<void>>();
   let slice: SumBallot[] = [];
-  const SLICE = 512;
   let done = 0;
   const send = async () => {
     if (slice.length === 0) return;
-    const job = { ballots: slice };
+    const ballots = slice;
     slice = [];
-    const p: Promise<void> = runner.sum(job).then(
+    const p: Promise<void> = runner.run({ work: [], sum: { ballots } }).then(
       (r) => {
         try {
-          addPartialSums(acc, r.sums);
+          if (r.sum) addPartialSums(acc, r.sum.sums, -1);
         } catch (e) {
-          for (const b of job.ballots) checks.add(finding("V14", "VERIFIER_ERROR", `cannot sum this ballot: ${msg(e)}`, { index: b.index }));
+          for (const b of ballots)
+            checks.add(
+              finding(
+                "V14",
+                "VERIFIER_ERROR",
+                `cannot take this superseded ballot out: ${msg(e)}`,
+                { index: b.index },
+              ),
+            );
         }
-        for (const b of r.bad) checks.add(finding("V14", "TALLY_MISMATCH", b.message, { index: b.index, contest: b.contest }));
-        done += job.ballots.length;
-        progress({ stage: "tally", done, total: counted.length });
+        done += ballots.length;
+        progress({ stage: "tally", done, total: superseded.length });
       },
       (e: unknown) => {
-        for (const b of job.ballots) checks.add(finding("V14", "VERIFIER_ERROR", `cannot sum this ballot: ${msg(e)}`, { index: b.index }));
+        for (const b of ballots)
+          checks.add(
+            finding("V14", "VERIFIER_ERROR", `cannot take this superseded ballot out: ${msg(e)}`, {
+              index: b.index,
+            }),
+          );
       },
     );
     const tracked = p.finally(() => jobs.delete(tracked));
     jobs.add(tracked);
     while (jobs.size >= runner.parallelism * 2) await Promise.race(jobs);
   };
-  if (counted.length > 0) {
-    let k = 0;
-    let i = counted[0];
-    for await (const leaf of source.leaves(counted[0], counted[counted.length - 1] + 1)) {
-      if (i === counted[k]) {
-        k++;
-        try {
-          const entry = JSON.parse(fromUtf8(leaf)) as Entry;
-          const body = entry.body as BallotBody;
-          slice.push({
+  let k = 0;
+  let i = superseded[0];
+  for await (const leaf of source.leaves(superseded[0], superseded[superseded.length - 1] + 1)) {
+    if (i === superseded[k]) {
+      k++;
+      try {
+        slice.push(sumBallotOf(i, (JSON.parse(fromUtf8(leaf)) as Entry).body as BallotBody));
+      } catch (e) {
+        checks.add(
+          finding("V14", "TALLY_MISMATCH", `a superseded ballot changed between reads: ${msg(e)}`, {
             index: i,
-            contests: body.contests.map((c) => ({ contest: c.contest, ciphertexts: c.selections.map((s) => s.ciphertext) })),
-          });
-        } catch (e) {
-          checks.add(finding("V14", "TALLY_MISMATCH", `counted ballot changed between reads: ${msg(e)}`, { index: i }));
-        }
-        if (slice.length >= SLICE) await send();
+          }),
+        );
       }
-      i++;
+      if (slice.length >= 512) await send();
     }
-    if (k !== counted.length)
-      checks.add(finding("V14", "TALLY_MISMATCH", `the record ended before counted ballot ${counted[k]} on the second read`));
-    await send();
-    await Promise.all(jobs);
+    i++;
   }
-  state.setComputedTally(acc.toBody().contests);
+  if (k !== superseded.length)
+    checks.add(
+      finding(
+        "V14",
+        "TALLY_MISMATCH",
+        `the record ended before superseded ballot ${superseded[k]} on the second read`,
+      ),
+    );
+  await send();
+  await Promise.all(jobs);
 }
 
 function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Set<string>): void {
@@ -385,7 +527,9 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
   const phase = state.phase;
   const superseded = state.supersededBallots().length;
   const counted = state.countedBallots().length;
-  checks.get("V11").note = `${counted} counted ballot(s)` + (m.revotePolicy === "last" ? `, ${superseded} superseded under "last"` : "");
+  checks.get("V11").note =
+    `${counted} counted ballot(s)` +
+    (m.revotePolicy === "last" ? `, ${superseded} superseded under "last"` : "");
   if (c.challenged === 0) checks.get("V13").note = "no challenged ballots";
   if (phase === "setup" || phase === "voting") {
     const why = `the election is in phase ${phase}: no tally yet`;
@@ -395,31 +539,50 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
   }
   // V14: every contest tallied exactly once (the state checks duplicates and sums)
   if (state.tally.size === 0) {
-    for (const id of ["V14", "V15", "V16", "V17"] as CheckId[]) checks.get(id).skip("voting is closed but no tally is on the log yet");
+    for (const id of ["V14", "V15", "V16", "V17"] as CheckId[])
+      checks.get(id).skip("voting is closed but no tally is on the log yet");
     return;
   }
   for (const ct of m.contests)
-    if (!state.tally.has(ct.id)) checks.add(finding("V14", "TALLY_MISMATCH", `contest ${ct.id} has no tally entry`, { contest: ct.id }));
+    if (!state.tally.has(ct.id))
+      checks.add(
+        finding("V14", "TALLY_MISMATCH", `contest ${ct.id} has no tally entry`, { contest: ct.id }),
+      );
   if (phase === "closed") {
-    for (const id of ["V15", "V16", "V17"] as CheckId[]) checks.get(id).skip("the tally does not cover every contest yet");
+    for (const id of ["V15", "V16", "V17"] as CheckId[])
+      checks.get(id).skip("the tally does not cover every contest yet");
     return;
   }
   if (state.shares.size === 0) checks.get("V15").skip("no decryption share is on the log yet");
   if (state.result.size === 0) {
-    for (const id of ["V16", "V17"] as CheckId[]) checks.get(id).skip("no result is on the log yet");
+    for (const id of ["V16", "V17"] as CheckId[])
+      checks.get(id).skip("no result is on the log yet");
     return;
   }
   for (const ct of m.contests)
-    if (!state.result.has(ct.id)) checks.add(finding("V17", "RESULT_MISMATCH", `contest ${ct.id} has no result`, { contest: ct.id }));
+    if (!state.result.has(ct.id))
+      checks.add(
+        finding("V17", "RESULT_MISMATCH", `contest ${ct.id} has no result`, { contest: ct.id }),
+      );
   // V16: the combined shares must be valid ones (V15)
   const S = state.resultCustodians ?? [];
   for (const [contest] of state.result)
     for (const i of S)
       if (badShares.has(`${i}/${contest}`) || badShares.has(`${i}/*`))
-        checks.add(finding("V16", "RESULT_MISMATCH", `custodian ${i}'s share for ${contest} is not valid (V15)`, { contest, custodian: i }));
+        checks.add(
+          finding(
+            "V16",
+            "RESULT_MISMATCH",
+            `custodian ${i}'s share for ${contest} is not valid (V15)`,
+            { contest, custodian: i },
+          ),
+        );
 }
 
-function resultOf(state: ElectionState, reports: VerificationReport["checks"]): ResultBody | undefined {
+function resultOf(
+  state: ElectionState,
+  reports: VerificationReport["checks"],
+): ResultBody | undefined {
   const ok = (id: string) => reports.find((r) => r.id === id)?.status === "pass";
   if (!ok("V16") || !ok("V17") || !state.resultCustodians) return undefined;
   const contests: ResultContest[] = [];

@@ -1,20 +1,20 @@
 /**
- * Worker thread of the auditor's pool (pool-node.ts): `{ id, op: "verify", work }` answers
- * `{ id, out: Finding[] }`, `{ id, op: "sum", job }` answers `{ id, out: SumResult }`, and a
- * crash answers `{ id, error }`.
+ * Worker thread of the auditor's pool (pool-node.ts): `{ id, job: RunnerJob }` answers
+ * `{ id, out: RunnerResult }` (findings of the proofs, partial sums of the counted ballots), a
+ * crash `{ id, error }`.
  */
 import { parentPort } from "node:worker_threads";
-import { verifyBatch } from "./runner.js";
-import { sumBallots } from "./tally-sum.js";
+import { runBatch, type RunnerJob } from "./runner.js";
 
 if (!parentPort) throw new Error("worker-node must run in a worker thread");
 const port = parentPort;
-port.on("message", (m: { id: number; op: "verify" | "sum"; work?: unknown; job?: unknown }) => {
+port.on("message", (m: { id: number; job: RunnerJob }) => {
   try {
-    const out = m.op === "verify" ? verifyBatch(m.work as Parameters<typeof verifyBatch>[0]) : sumBallots(m.job as Parameters<typeof sumBallots>[0]);
-    port.postMessage({ id: m.id, out });
+    port.postMessage({ id: m.id, out: runBatch(m.job) });
   } catch (e) {
-    port.postMessage({ id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    port.postMessage({
+      id: m.id,
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    });
   }
 });
-port.postMessage({ ready: true });

@@ -6,7 +6,13 @@
  * (`BatchVerifier`). `verifyBallot` is structure plus every proof; `verifyChallengedBallot` adds
  * the Benaloh check that the revealed nonces and choices reproduce every ciphertext.
  */
-import type { BallotBody, ChallengedBallotBody, Contest, Manifest, RangeProofJson } from "@urna/schemas";
+import type {
+  BallotBody,
+  ChallengedBallotBody,
+  Contest,
+  Manifest,
+  RangeProofJson,
+} from "@urna/schemas";
 import { BatchVerifier } from "./batch.js";
 import { BallotError } from "./errors.js";
 import { decodeCiphertext, sumCiphertexts, type Ciphertext } from "./elgamal.js";
@@ -111,12 +117,22 @@ export function checkBallotContests(
       const sel = bc.selections[j];
       let ct: Ciphertext;
       try {
-        if (typeof sel !== "object" || sel === null || typeof sel.ciphertext !== "object" || sel.ciphertext === null)
+        if (
+          typeof sel !== "object" ||
+          sel === null ||
+          typeof sel.ciphertext !== "object" ||
+          sel.ciphertext === null
+        )
           throw new GroupError("BAD_ELEMENT_ENCODING", "missing ciphertext");
         ct = decodeCiphertext(sel.ciphertext, "ballot");
       } catch (e) {
         if (!(e instanceof GroupError)) throw e;
-        throw new BallotError("BAD_CIPHERTEXT", `contest "${spec.id}" option "${option}": ${e.message}`, { contest: spec.id, option }, e.code);
+        throw new BallotError(
+          "BAD_CIPHERTEXT",
+          `contest "${spec.id}" option "${option}": ${e.message}`,
+          { contest: spec.id, option },
+          e.code,
+        );
       }
       selections.push(ct);
       out.proofs.push({
@@ -160,7 +176,8 @@ export function checkBallot(
   if (typeof body !== "object" || body === null)
     throw new BallotError("CONTEST_MISMATCH", "the ballot must be an object");
   const contests = styleContests(manifest, body.style);
-  if (!contests) throw new BallotError("UNKNOWN_STYLE", `unknown ballot style "${String(body.style)}"`);
+  if (!contests)
+    throw new BallotError("UNKNOWN_STYLE", `unknown ballot style "${String(body.style)}"`);
   if (body.style !== credentialStyle)
     throw new BallotError(
       "STYLE_MISMATCH",
@@ -176,7 +193,10 @@ export function verifyBallotProofs(checked: CheckedBallot): void {
   const r = batch.verify();
   if (!r.ok) {
     const f = r.failures[0];
-    const what = f.label.option === "" ? `contest "${f.label.contest}"` : `contest "${f.label.contest}" option "${f.label.option}"`;
+    const what =
+      f.label.option === ""
+        ? `contest "${f.label.contest}"`
+        : `contest "${f.label.contest}" option "${f.label.option}"`;
     throw new BallotError(
       "PROOF_FAILED",
       `range proof of ${what}: ${f.message}`,
@@ -211,7 +231,10 @@ export function checkRevealed(
   publicKey: Element,
 ): void {
   if (!Array.isArray(revealed) || revealed.length !== contests.length)
-    throw new BallotError("REVEALED_MISMATCH", `revealed must list the ${contests.length} contests of the ballot`);
+    throw new BallotError(
+      "REVEALED_MISMATCH",
+      `revealed must list the ${contests.length} contests of the ballot`,
+    );
   for (let i = 0; i < contests.length; i++) {
     const spec = contests[i];
     const rc = revealed[i];
@@ -242,7 +265,12 @@ export function checkRevealed(
         r = decodeScalar(base64Bytes(rc.nonces[j]));
       } catch (e) {
         if (!(e instanceof GroupError)) throw e;
-        throw new BallotError("BAD_NONCE", `nonce: ${e.message}`, { contest: spec.id, option }, e.code);
+        throw new BallotError(
+          "BAD_NONCE",
+          `nonce: ${e.message}`,
+          { contest: spec.id, option },
+          e.code,
+        );
       }
       const ct = checked.contests[i].selections[j];
       const betaMinusM = m === 1 ? ct.beta.subtract(G) : ct.beta;
@@ -270,6 +298,11 @@ export function verifyChallengedBallot(
   ctx: BallotContext,
 ): CheckedBallot {
   const checked = verifyBallot(manifest, credentialStyle, body.ballot, ctx);
-  checkRevealed(styleContests(manifest, checked.style) ?? [], checked, body.revealed, ctx.publicKey);
+  checkRevealed(
+    styleContests(manifest, checked.style) ?? [],
+    checked,
+    body.revealed,
+    ctx.publicKey,
+  );
   return checked;
 }

@@ -53,11 +53,19 @@ export interface BatchResult<L> {
 
 type Pending<L> =
   | { seq: number; label: L; kind: "range"; st: RangeStatement; p: ParsedRangeProof }
-  | { seq: number; label: L; kind: "decryption"; st: DecryptionStatement; p: ParsedDecryptionProof; c: bigint };
+  | {
+      seq: number;
+      label: L;
+      kind: "decryption";
+      st: DecryptionStatement;
+      p: ParsedDecryptionProof;
+      c: bigint;
+    };
 
 function failureOf<L>(label: L, e: unknown): BatchFailure<L> {
   if (e instanceof ProofError) return { label, code: e.code, detail: e.detail, message: e.message };
-  if (e instanceof GroupError) return { label, code: "PROOF_MALFORMED", detail: e.code, message: e.message };
+  if (e instanceof GroupError)
+    return { label, code: "PROOF_MALFORMED", detail: e.code, message: e.message };
   return { label, code: "PROOF_MALFORMED", message: e instanceof Error ? e.message : String(e) };
 }
 

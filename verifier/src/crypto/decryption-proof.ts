@@ -50,8 +50,12 @@ export interface ParsedDecryptionProof {
 }
 
 function malformed(what: string, e: unknown): ProofError {
-  if (e instanceof GroupError) return new ProofError("PROOF_MALFORMED", `${what}: ${e.message}`, e.code);
-  return new ProofError("PROOF_MALFORMED", `${what}: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof GroupError)
+    return new ProofError("PROOF_MALFORMED", `${what}: ${e.message}`, e.code);
+  return new ProofError(
+    "PROOF_MALFORMED",
+    `${what}: ${e instanceof Error ? e.message : String(e)}`,
+  );
 }
 
 /**
@@ -69,12 +73,17 @@ function checkShareIdentity(ciphertext: Ciphertext, share: Element): void {
   if (alphaZero !== share.equals(IDENTITY))
     throw new ProofError(
       "SHARE_IDENTITY_MISMATCH",
-      alphaZero ? "alpha is the identity, so the share must be" : "the share must not be the identity",
+      alphaZero
+        ? "alpha is the identity, so the share must be"
+        : "the share must not be the identity",
     );
 }
 
 /** Decode the proof (a, b, v): a is never the identity; b only when alpha is; v may be zero. */
-export function parseDecryptionProof(proof: DecryptionProofJson, ciphertext: Ciphertext): ParsedDecryptionProof {
+export function parseDecryptionProof(
+  proof: DecryptionProofJson,
+  ciphertext: Ciphertext,
+): ParsedDecryptionProof {
   if (typeof proof !== "object" || proof === null)
     throw new ProofError("PROOF_MALFORMED", "proof must be an object");
   const alphaZero = ciphertext.alpha.equals(IDENTITY);
@@ -105,7 +114,11 @@ function checkCustodianIndex(i: number): void {
 }
 
 /** The Fiat-Shamir challenge c of §10.2. */
-export function decryptionChallenge(st: DecryptionStatement, aBytes: Uint8Array, bBytes: Uint8Array): bigint {
+export function decryptionChallenge(
+  st: DecryptionStatement,
+  aBytes: Uint8Array,
+  bBytes: Uint8Array,
+): bigint {
   checkCustodianIndex(st.custodian);
   return hashToScalar("decryption-proof", [
     st.baseHash,
@@ -165,7 +178,9 @@ export function decryptionEquationsHold(
  * PROOF_MALFORMED or PROOF_EQUATION_FAILED (a wrong challenge shows up as a failed equation,
  * since this proof carries no challenge).
  */
-export function verifyDecryptionShare(st: DecryptionStatement & { proof: DecryptionProofJson }): void {
+export function verifyDecryptionShare(
+  st: DecryptionStatement & { proof: DecryptionProofJson },
+): void {
   const { parsed, c } = preverifyDecryptionProof(st, st.proof);
   if (!decryptionEquationsHold(st, parsed, c))
     throw new ProofError("PROOF_EQUATION_FAILED", "a decryption-proof equation does not hold");

@@ -35,7 +35,11 @@ const edwardsOf = (p: Element): EdPoint => (p as unknown as { ep: EdPoint }).ep;
 
 /** Low 32 bits of the affine x-coordinate of each point (one field inversion for the lot). */
 function xKeys(points: EdPoint[]): Uint32Array {
-  const inv = FpInvertBatch(Fp, points.map((p) => p.Z), true);
+  const inv = FpInvertBatch(
+    Fp,
+    points.map((p) => p.Z),
+    true,
+  );
   const out = new Uint32Array(points.length);
   for (let i = 0; i < points.length; i++) out[i] = Number(Fp.mul(points[i].X, inv[i]) & MASK32);
   return out;
@@ -59,7 +63,8 @@ export class DiscreteLog {
   constructor(opts: { max?: number; babySteps?: number } = {}) {
     this.max = opts.max ?? MAX_VOTES;
     this.babySteps = opts.babySteps ?? DEFAULT_BABY_STEPS;
-    if (!Number.isSafeInteger(this.max) || this.max < 0) throw new RangeError("max must be a non-negative integer");
+    if (!Number.isSafeInteger(this.max) || this.max < 0)
+      throw new RangeError("max must be a non-negative integer");
     if (!Number.isInteger(this.babySteps) || this.babySteps < 1 || this.babySteps > 1 << 24)
       throw new RangeError("babySteps must be in [1, 2^24]");
   }
@@ -114,7 +119,7 @@ export class DiscreteLog {
     const giants = Math.floor(this.max / m);
     let q = edwardsOf(target).double().double();
     let size = 1;
-    for (let i0 = 0; i0 <= giants; ) {
+    for (let i0 = 0; i0 <= giants;) {
       const n = Math.min(size, giants - i0 + 1);
       const chunk: EdPoint[] = new Array(n);
       for (let k = 0; k < n; k++) {
@@ -127,7 +132,8 @@ export class DiscreteLog {
           if (keys[s] !== ks[k]) continue;
           const value = (i0 + k) * m + vals[s];
           if (!G.multiplyUnsafe(BigInt(value)).equals(target)) continue; // a 32-bit key collision
-          if (value > this.max) throw new TallyError("DLOG_OUT_OF_RANGE", `the total ${value} exceeds ${this.max}`);
+          if (value > this.max)
+            throw new TallyError("DLOG_OUT_OF_RANGE", `the total ${value} exceeds ${this.max}`);
           return value;
         }
       }

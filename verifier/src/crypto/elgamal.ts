@@ -20,7 +20,10 @@ export const ZERO_CIPHERTEXT: Ciphertext = Object.freeze({ alpha: IDENTITY, beta
  * Decode a ciphertext. `kind: "ballot"` (the default) refuses an identity alpha; `"tally"`
  * accepts the identity in both components. Throws GroupError.
  */
-export function decodeCiphertext(json: CiphertextJson, kind: "ballot" | "tally" = "ballot"): Ciphertext {
+export function decodeCiphertext(
+  json: CiphertextJson,
+  kind: "ballot" | "tally" = "ballot",
+): Ciphertext {
   const alpha = elementFromBase64(json.alpha, { allowIdentity: kind === "tally" });
   const beta = elementFromBase64(json.beta, { allowIdentity: true });
   return { alpha, beta };

@@ -54,11 +54,18 @@ export const mod = (a: bigint): bigint => {
 /** The canonical encoding each point object was decoded from or last encoded to. */
 const encodings = new WeakMap<Element, Uint8Array>();
 
+/**
+ * How many elements `decodeElement` decoded and `elementBytes` encoded (each an inverse square
+ * root, the dominant cost of verifying ballots), for benchmarks and capacity planning.
+ */
+export const groupCounters = { decodes: 0, encodes: 0 };
+
 /** Decode a 32-byte canonical ristretto255 encoding (RFC 9496 §4.3.1, strict). */
 export function decodeElement(bytes: Uint8Array, opts: { allowIdentity?: boolean } = {}): Element {
   if (bytes.length !== ELEMENT_BYTES)
     throw new GroupError("BAD_ELEMENT_ENCODING", `element must be ${ELEMENT_BYTES} bytes`);
   let p: Element;
+  groupCounters.decodes++;
   try {
     p = Point.fromBytes(bytes);
   } catch {
@@ -77,6 +84,7 @@ export function decodeElement(bytes: Uint8Array, opts: { allowIdentity?: boolean
 export function elementBytes(p: Element): Uint8Array {
   let b = encodings.get(p);
   if (b === undefined) {
+    groupCounters.encodes++;
     b = p.toBytes();
     encodings.set(p, b);
   }
@@ -90,10 +98,11 @@ export const encodeElement = (p: Element): Uint8Array => Uint8Array.from(element
 export function decodeScalar(bytes: Uint8Array, opts: { allowZero?: boolean } = {}): bigint {
   if (bytes.length !== SCALAR_BYTES)
     throw new GroupError("BAD_SCALAR_ENCODING", `scalar must be ${SCALAR_BYTES} bytes`);
-  let s = 0n;
-  for (let i = SCALAR_BYTES - 1; i >= 0; i--) s = (s << 8n) | BigInt(bytes[i]);
-  if (s >= ORDER) throw new GroupError("SCALAR_OUT_OF_RANGE", "scalar is not below the group order");
-  if (!opts.allowZero && s === 0n) throw new GroupError("ZERO_NOT_ALLOWED", "zero scalar not allowed");
+  const s = bytesToNumberLE(bytes);
+  if (s >= ORDER)
+    throw new GroupError("SCALAR_OUT_OF_RANGE", "scalar is not below the group order");
+  if (!opts.allowZero && s === 0n)
+    throw new GroupError("ZERO_NOT_ALLOWED", "zero scalar not allowed");
   return s;
 }
 
@@ -110,14 +119,66 @@ export function encodeScalar(s: bigint): Uint8Array {
 
 /** Little-endian bytes to bigint, any length (used to reduce 64-byte digests). */
 export function bytesToNumberLE(b: Uint8Array): bigint {
-  let s = 0n;
-  for (let i = b.length - 1; i >= 0; i--) s = (s << 8n) | BigInt(b[i]);
-  return s;
+  if (b.length === 0) return 0n;
+  let hex = "0x";
+  for (let i = b.length - 1; i >= 0; i--) hex += HEX_BYTE[b[i]];
+  return BigInt(hex);
+}
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).padStart(2, "0"),
+);
+
+const B64_VALUE = new Int8Array(128).fill(-1);
+"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  .split("")
+  .forEach((c, i) => (B64_VALUE[c.charCodeAt(0)] = i));
+
+/**
+ * Fast path for the commonest case, 32 bytes = 44 characters ending in one "=": returns
+ * undefined for anything that is not exactly canonical base64 of 32 bytes (the general,
+ * equally strict decoder then decides).
+ */
+function base64_32(s: string): Uint8Array | undefined {
+  if (s.charCodeAt(43) !== 61 /* = */) return undefined;
+  const out = new Uint8Array(32);
+  let o = 0;
+  for (let i = 0; i < 40; i += 4) {
+    const a = s.charCodeAt(i),
+      b = s.charCodeAt(i + 1),
+      c = s.charCodeAt(i + 2),
+      d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) >= 128) return undefined;
+    const va = B64_VALUE[a],
+      vb = B64_VALUE[b],
+      vc = B64_VALUE[c],
+      vd = B64_VALUE[d];
+    if ((va | vb | vc | vd) < 0) return undefined;
+    const n = (va << 18) | (vb << 12) | (vc << 6) | vd;
+    out[o++] = n >>> 16;
+    out[o++] = (n >>> 8) & 0xff;
+    out[o++] = n & 0xff;
+  }
+  const a = s.charCodeAt(40),
+    b = s.charCodeAt(41),
+    c = s.charCodeAt(42);
+  if ((a | b | c) >= 128) return undefined;
+  const va = B64_VALUE[a],
+    vb = B64_VALUE[b],
+    vc = B64_VALUE[c];
+  if ((va | vb | vc) < 0 || (vc & 3) !== 0) return undefined; // canonical: unused low bits are 0
+  const n = (va << 12) | (vb << 6) | vc;
+  out[30] = n >>> 10;
+  out[31] = (n >>> 2) & 0xff;
+  return out;
 }
 
 /** Strict base64 (RFC 4648 §4) as a GroupError("BAD_BASE64") on failure. */
 export function base64Bytes(s: string): Uint8Array {
   if (typeof s !== "string") throw new GroupError("BAD_BASE64", "expected a base64 string");
+  if (s.length === 44) {
+    const fast = base64_32(s);
+    if (fast) return fast;
+  }
   try {
     return fromBase64(s);
   } catch {
@@ -128,6 +189,28 @@ export function base64Bytes(s: string): Uint8Array {
 export const elementToBase64 = (p: Element): string => toBase64(elementBytes(p));
 export const elementFromBase64 = (s: string, opts?: { allowIdentity?: boolean }): Element =>
   decodeElement(base64Bytes(s), opts);
+const decodedKeys = new Map<string, Element>();
+const DECODED_KEYS_MAX = 1024;
+
+/**
+ * `elementFromBase64` for values that recur across many items (the joint key K, verification
+ * shares X_i): decoded once and remembered (up to 1,024 distinct strings, oldest dropped), so
+ * that verifying a million ballots does not decode K a million times. Same checks and errors.
+ */
+export function elementFromBase64Cached(
+  s: string,
+  opts: { allowIdentity?: boolean } = {},
+): Element {
+  const key = opts.allowIdentity ? `i:${s}` : s;
+  let p = decodedKeys.get(key);
+  if (p === undefined) {
+    p = elementFromBase64(s, opts);
+    if (decodedKeys.size >= DECODED_KEYS_MAX) decodedKeys.delete(decodedKeys.keys().next().value!);
+    decodedKeys.set(key, p);
+  }
+  return p;
+}
+
 export const scalarToBase64 = (s: bigint): string => toBase64(encodeScalar(s));
 export const scalarFromBase64 = (s: string, opts?: { allowZero?: boolean }): bigint =>
   decodeScalar(base64Bytes(s), opts);
@@ -145,16 +228,20 @@ export function lengthPrefixed(b: Uint8Array): Uint8Array {
  * where lp(x) is x prefixed with its length as 8 bytes big-endian.
  */
 export function hashParts(tag: string, parts: Uint8Array[]): Uint8Array {
-  const h = sha512.create();
-  h.update(lengthPrefixed(utf8(`urna-v1/${tag}`)));
-  const len = new Uint8Array(8);
-  const view = new DataView(len.buffer);
+  const t = utf8(`urna-v1/${tag}`);
+  let n = 8 + t.length;
+  for (const p of parts) n += 8 + p.length;
+  const buf = new Uint8Array(n);
+  const view = new DataView(buf.buffer);
+  view.setBigUint64(0, BigInt(t.length), false);
+  buf.set(t, 8);
+  let o = 8 + t.length;
   for (const p of parts) {
-    view.setBigUint64(0, BigInt(p.length), false);
-    h.update(len);
-    h.update(p);
+    view.setBigUint64(o, BigInt(p.length), false);
+    buf.set(p, o + 8);
+    o += 8 + p.length;
   }
-  return h.digest();
+  return sha512(buf);
 }
 
 /** u32(x): 4 bytes big-endian (protocol.md §2). */

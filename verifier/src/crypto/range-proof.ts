@@ -61,14 +61,19 @@ export function rangeSize(lo: number, hi: number): number {
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi > 0xffffffff || lo > hi)
     throw new ProofError("STATEMENT_INVALID", `bad range [${lo}, ${hi}]`);
   const d = hi - lo + 1;
-  if (d > MAX_RANGE_SIZE) throw new ProofError("STATEMENT_INVALID", `range [${lo}, ${hi}] is too wide`);
+  if (d > MAX_RANGE_SIZE)
+    throw new ProofError("STATEMENT_INVALID", `range [${lo}, ${hi}] is too wide`);
   return d;
 }
 
 function malformed(what: string, e: unknown): ProofError {
-  if (e instanceof GroupError) return new ProofError("PROOF_MALFORMED", `${what}: ${e.message}`, e.code);
+  if (e instanceof GroupError)
+    return new ProofError("PROOF_MALFORMED", `${what}: ${e.message}`, e.code);
   if (e instanceof ProofError) return e;
-  return new ProofError("PROOF_MALFORMED", `${what}: ${e instanceof Error ? e.message : String(e)}`);
+  return new ProofError(
+    "PROOF_MALFORMED",
+    `${what}: ${e instanceof Error ? e.message : String(e)}`,
+  );
 }
 
 function arrayOf(x: unknown, d: number, name: string): string[] {
@@ -116,7 +121,11 @@ export function parseRangeProof(proof: RangeProofJson, d: number): ParsedRangePr
 }
 
 /** The Fiat-Shamir challenge c of §8.2. */
-export function rangeChallenge(st: RangeStatement, aBytes: Uint8Array[], bBytes: Uint8Array[]): bigint {
+export function rangeChallenge(
+  st: RangeStatement,
+  aBytes: Uint8Array[],
+  bBytes: Uint8Array[],
+): bigint {
   const parts: Uint8Array[] = [
     st.baseHash,
     elementBytes(st.publicKey),
@@ -137,7 +146,8 @@ export function checkRangeChallenge(st: RangeStatement, p: ParsedRangeProof): vo
   const c = rangeChallenge(st, p.aBytes, p.bBytes);
   let sum = 0n;
   for (const cj of p.c) sum += cj;
-  if (mod(sum) !== c) throw new ProofError("PROOF_CHALLENGE_MISMATCH", "challenges do not sum to the hash");
+  if (mod(sum) !== c)
+    throw new ProofError("PROOF_CHALLENGE_MISMATCH", "challenges do not sum to the hash");
 }
 
 /** Decode and check the challenge: everything but the group equations. */
@@ -181,7 +191,11 @@ export function accumulateRangeEquations(
 }
 
 /** Check the group equations of an already parsed proof (random-weight combination of the 2d equations). */
-export function rangeEquationsHold(st: RangeStatement, p: ParsedRangeProof, w = new WeightSource()): boolean {
+export function rangeEquationsHold(
+  st: RangeStatement,
+  p: ParsedRangeProof,
+  w = new WeightSource(),
+): boolean {
   const acc = new MsmAccumulator();
   accumulateRangeEquations(acc, w, st, p);
   return acc.isIdentity();

@@ -48,7 +48,10 @@ export class TallyAccumulator {
       const s = this.sums.get(bc.contest);
       if (!s) throw new TallyError("UNKNOWN_CONTEST", `unknown contest "${bc.contest}"`);
       if (bc.selections.length !== s.options.length)
-        throw new TallyError("BALLOT_SHAPE", `contest "${bc.contest}" needs ${s.options.length} selections`);
+        throw new TallyError(
+          "BALLOT_SHAPE",
+          `contest "${bc.contest}" needs ${s.options.length} selections`,
+        );
     }
     for (const bc of b.contests) {
       const s = this.sums.get(bc.contest)!;
@@ -103,7 +106,10 @@ export class TallyAccumulator {
 }
 
 /** Sum a stream of counted ballots (memory O(options)). */
-export function encryptedTallyOf(manifest: Manifest, ballots: Iterable<BallotCiphertexts>): TallyAccumulator {
+export function encryptedTallyOf(
+  manifest: Manifest,
+  ballots: Iterable<BallotCiphertexts>,
+): TallyAccumulator {
   const acc = new TallyAccumulator(manifest);
   for (const b of ballots) acc.add(b);
   return acc;
@@ -129,7 +135,11 @@ export function checkTallyContest(acc: TallyAccumulator, published: TallyContest
     published.options.length !== spec.options.length ||
     published.options.some((o, j) => o?.option !== spec.options[j].id)
   ) {
-    out.push({ contest: published.contest, option: "", reason: "options are not the manifest's, in order" });
+    out.push({
+      contest: published.contest,
+      option: "",
+      reason: "options are not the manifest's, in order",
+    });
     return out;
   }
   for (let j = 0; j < spec.options.length; j++) {
@@ -138,17 +148,26 @@ export function checkTallyContest(acc: TallyAccumulator, published: TallyContest
     try {
       ct = decodeTallyCiphertext(published.options[j].ciphertext);
     } catch (e) {
-      out.push({ contest: published.contest, option, reason: e instanceof Error ? e.message : String(e) });
+      out.push({
+        contest: published.contest,
+        option,
+        reason: e instanceof Error ? e.message : String(e),
+      });
       continue;
     }
     if (!ct.alpha.equals(expected[j].alpha) || !ct.beta.equals(expected[j].beta))
-      out.push({ contest: published.contest, option, reason: "ciphertext differs from the sum of the counted ballots" });
+      out.push({
+        contest: published.contest,
+        option,
+        reason: "ciphertext differs from the sum of the counted ballots",
+      });
   }
   return out;
 }
 
 /** A tally ciphertext: both components may be the identity. Throws GroupError. */
-export const decodeTallyCiphertext = (json: CiphertextJson): Ciphertext => decodeCiphertext(json, "tally");
+export const decodeTallyCiphertext = (json: CiphertextJson): Ciphertext =>
+  decodeCiphertext(json, "tally");
 
 function checkIndices(indices: readonly number[]): void {
   const seen = new Set<number>();
@@ -163,7 +182,8 @@ function checkIndices(indices: readonly number[]): void {
 /** λ_i = Π_{j∈S, j≠i} j·(j − i)^{-1} mod ℓ (protocol.md §10.3). */
 export function lagrangeCoefficient(indices: readonly number[], i: number): bigint {
   checkIndices(indices);
-  if (!indices.includes(i)) throw new TallyError("BAD_CUSTODIAN_INDEX", `custodian ${i} is not in the set`);
+  if (!indices.includes(i))
+    throw new TallyError("BAD_CUSTODIAN_INDEX", `custodian ${i} is not in the set`);
   let num = 1n;
   let den = 1n;
   for (const j of indices) {
@@ -196,10 +216,14 @@ export function combineShares(ciphertext: Ciphertext, shares: readonly ShareInpu
 }
 
 function checkThreshold(shares: readonly ShareInput[], threshold: number): void {
-  if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError("threshold must be a positive integer");
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError("threshold must be a positive integer");
   checkIndices(shares.map((s) => s.custodian));
   if (shares.length < threshold)
-    throw new TallyError("THRESHOLD_NOT_MET", `${shares.length} shares, the threshold is ${threshold}`);
+    throw new TallyError(
+      "THRESHOLD_NOT_MET",
+      `${shares.length} shares, the threshold is ${threshold}`,
+    );
 }
 
 /**
@@ -232,4 +256,3 @@ export function checkVotes(
   if (!Number.isSafeInteger(votes) || votes < 0 || votes > MAX_VOTES) return false;
   return combineShares(ciphertext, shares).equals(G.multiplyUnsafe(BigInt(votes)));
 }
-

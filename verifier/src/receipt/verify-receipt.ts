@@ -68,14 +68,20 @@ export interface VerifyReceiptOptions {
 /** Validate a receipt (throws ReceiptError). */
 export function parseReceipt(json: unknown): Receipt {
   const v = validateReceipt(json);
-  if (!v.ok) throw new ReceiptError(`receipt: ${v.errors.map((e) => `${e.path || "/"} ${e.message}`).join("; ")}`);
+  if (!v.ok)
+    throw new ReceiptError(
+      `receipt: ${v.errors.map((e) => `${e.path || "/"} ${e.message}`).join("; ")}`,
+    );
   return v.value;
 }
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** R1's test of any checkpoint: signed by the board key with the right origin, and cosigned. */
-function checkSigned(note: string, trust: Trust): { checkpoint?: Checkpoint; error?: string; witnesses: string } {
+function checkSigned(
+  note: string,
+  trust: Trust,
+): { checkpoint?: Checkpoint; error?: string; witnesses: string } {
   let checkpoint: Checkpoint;
   try {
     checkpoint = openCheckpoint(note, trust.board, { origin: trust.origin }).checkpoint;
@@ -84,7 +90,10 @@ function checkSigned(note: string, trust: Trust): { checkpoint?: Checkpoint; err
   }
   try {
     const q = verifyWitnessQuorum(note, trust.witnesses, trust.quorum);
-    const w = trust.quorum === 0 ? "no witness quorum required" : `${q.count} of ${trust.quorum} required witness cosignatures`;
+    const w =
+      trust.quorum === 0
+        ? "no witness quorum required"
+        : `${q.count} of ${trust.quorum} required witness cosignatures`;
     if (!q.ok) return { checkpoint, error: `only ${w}`, witnesses: w };
     return { checkpoint, witnesses: w };
   } catch (e) {
@@ -98,7 +107,11 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
   const source =
     opts.source ??
     (opts.board
-      ? boardSource({ url: opts.board.url, election: opts.board.election ?? trust.election, fetch: opts.board.fetch })
+      ? boardSource({
+          url: opts.board.url,
+          election: opts.board.election ?? trust.election,
+          fetch: opts.board.fetch,
+        })
       : undefined);
   if (!source) throw new ReceiptError("verifyReceipt needs a source or a board");
 
@@ -111,8 +124,10 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
   // ---- R1: the receipt's checkpoint
   let proof: TlogProof | undefined;
   let rcp: Checkpoint | undefined;
-  if (receipt.election !== trust.election) set("R1", "fail", `the receipt is for election ${receipt.election}, not ${trust.election}`);
-  else if (receipt.origin !== trust.origin) set("R1", "fail", `the receipt's origin ${receipt.origin} is not ${trust.origin}`);
+  if (receipt.election !== trust.election)
+    set("R1", "fail", `the receipt is for election ${receipt.election}, not ${trust.election}`);
+  else if (receipt.origin !== trust.origin)
+    set("R1", "fail", `the receipt's origin ${receipt.origin} is not ${trust.origin}`);
   try {
     proof = parseTlogProof(receipt.proof);
   } catch (e) {
@@ -123,12 +138,18 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
     const s = checkSigned(proof.checkpoint, trust);
     rcp = s.checkpoint;
     if (s.error) set("R1", "fail", `the receipt's checkpoint: ${s.error}`);
-    else if (rcp) set("R1", "pass", `checkpoint of size ${rcp.size} signed by ${trust.boardName}; ${s.witnesses}`);
+    else if (rcp)
+      set(
+        "R1",
+        "pass",
+        `checkpoint of size ${rcp.size} signed by ${trust.boardName}; ${s.witnesses}`,
+      );
   }
 
   // ---- R2: inclusion under the receipt's checkpoint
   if (proof && rcp) {
-    if (proof.index !== receipt.index) set("R2", "fail", `the proof is for index ${proof.index}, the receipt says ${receipt.index}`);
+    if (proof.index !== receipt.index)
+      set("R2", "fail", `the proof is for index ${proof.index}, the receipt says ${receipt.index}`);
     if (receipt.entry) {
       let ok = false;
       try {
@@ -137,11 +158,16 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
         ok = false;
       }
       if (!ok) set("R2", "fail", "the receipt's entry does not hash to its tracking code");
-      else if (receipt.entry.type !== receipt.entryType) set("R2", "fail", "the receipt's entry type differs from its entryType");
+      else if (receipt.entry.type !== receipt.entryType)
+        set("R2", "fail", "the receipt's entry type differs from its entryType");
     }
     try {
       verifyInclusion(lh, receipt.index, rcp.size, proof.proof, rcp.root);
-      set("R2", "pass", `tracking code ${receipt.trackingCode.slice(0, 16)}… is leaf ${receipt.index} of the receipt's tree of ${rcp.size}`);
+      set(
+        "R2",
+        "pass",
+        `tracking code ${receipt.trackingCode.slice(0, 16)}… is leaf ${receipt.index} of the receipt's tree of ${rcp.size}`,
+      );
     } catch (e) {
       set("R2", "fail", `the inclusion proof does not verify: ${msg(e)}`);
     }
@@ -168,35 +194,75 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
   if (current) {
     const m = rcp?.size;
     const n = current.size;
-    if (m !== undefined && m > n) set("R3", "fail", `the current tree (${n}) is smaller than the receipt's (${m})`);
+    if (m !== undefined && m > n)
+      set("R3", "fail", `the current tree (${n}) is smaller than the receipt's (${m})`);
     if (receipt.index >= n) {
       set("R4", "fail", `the current tree has ${n} leaves; index ${receipt.index} is not in it`);
       set("R5", "fail", "the ballot is not in the current tree");
     }
     if (rcp && m !== undefined && m <= n && source.consistencyProof) {
+      // The scan below is authoritative; a proof the board serves must verify too.
+      let proofHashes: Uint8Array[] | undefined;
       try {
-        verifyConsistency(m, n, await source.consistencyProof(m, n), rcp.root, current.root);
-      } catch (e) {
-        set("R3", "fail", `the board's consistency proof from ${m} to ${n} does not verify: ${msg(e)}`);
+        proofHashes = await source.consistencyProof(m, n);
+      } catch {
+        proofHashes = undefined; // not served: the scan decides
       }
+      if (proofHashes)
+        try {
+          verifyConsistency(m, n, proofHashes, rcp.root, current.root);
+        } catch (e) {
+          set(
+            "R3",
+            "fail",
+            `the board's consistency proof from ${m} to ${n} does not verify: ${msg(e)}`,
+          );
+        }
     }
     const scan = await scanLog(source, n, m, receipt.index, lh);
     if (scan.error) {
-      for (const id of ["R3", "R4", "R5"] as const) set(id, "fail", `cannot read the current log: ${scan.error}`);
+      for (const id of ["R3", "R4", "R5"] as const)
+        set(id, "fail", `cannot read the current log: ${scan.error}`);
     } else if (!bytesEqual(scan.root as Uint8Array, current.root)) {
       const why = `the leaves served do not match the current checkpoint's root (${toBase64(current.root)})`;
       for (const id of ["R3", "R4", "R5"] as const) set(id, "fail", why);
     }
     if (rcp && scan.rootAtM && !bytesEqual(scan.rootAtM, rcp.root))
-      set("R3", "fail", `the first ${m} leaves of the current log do not have the receipt's root: the log was changed`);
-    set("R3", "pass", `the current checkpoint (size ${n}) is signed and consistent with the receipt's (size ${m})`);
-    if (!scan.leafMatches) set("R4", "fail", `leaf ${receipt.index} of the current log is not the receipt's tracking code`);
-    else set("R4", "pass", `leaf ${receipt.index} of the current log has tracking code ${receipt.trackingCode.slice(0, 16)}…`);
+      set(
+        "R3",
+        "fail",
+        `the first ${m} leaves of the current log do not have the receipt's root: the log was changed`,
+      );
+    set(
+      "R3",
+      "pass",
+      `the current checkpoint (size ${n}) is signed and consistent with the receipt's (size ${m})`,
+    );
+    if (!scan.leafMatches)
+      set(
+        "R4",
+        "fail",
+        `leaf ${receipt.index} of the current log is not the receipt's tracking code`,
+      );
+    else
+      set(
+        "R4",
+        "pass",
+        `leaf ${receipt.index} of the current log has tracking code ${receipt.trackingCode.slice(0, 16)}…`,
+      );
     const r5 = countedStep(scan, receipt.index);
     set("R5", r5.status, r5.message);
   }
   const order: ReceiptStepId[] = ["R1", "R2", "R3", "R4", "R5"];
-  const out = order.map((id) => steps.get(id) ?? { id, title: RECEIPT_STEP_TITLES[id], status: "fail" as const, message: "not checked" });
+  const out = order.map(
+    (id) =>
+      steps.get(id) ?? {
+        id,
+        title: RECEIPT_STEP_TITLES[id],
+        status: "fail" as const,
+        message: "not checked",
+      },
+  );
   const outcome: ReceiptOutcome = { steps: out, ok: out.every((s) => s.status !== "fail") };
   if (current) outcome.currentSize = current.size;
   return outcome;
@@ -230,7 +296,13 @@ async function signerAt(source: RecordSource, index: number): Promise<string | u
 }
 
 /** One pass over the current log: roots at m and n, the receipt's leaf, and what R5 needs. */
-async function scanLog(source: RecordSource, n: number, m: number | undefined, index: number, lh: Uint8Array): Promise<Scan> {
+async function scanLog(
+  source: RecordSource,
+  n: number,
+  m: number | undefined,
+  index: number,
+  lh: Uint8Array,
+): Promise<Scan> {
   const scan: Scan = { leafMatches: false, earlier: [], later: [] };
   const signer = await signerAt(source, index);
   const root = new StreamingRoot();
@@ -248,13 +320,19 @@ async function scanLog(source: RecordSource, n: number, m: number | undefined, i
         e = undefined;
       }
       if (e && typeof e === "object") {
-        if (i === 0 && e.type === "manifest") scan.revotePolicy = (e.body as { revotePolicy?: string })?.revotePolicy;
+        if (i === 0 && e.type === "manifest")
+          scan.revotePolicy = (e.body as { revotePolicy?: string })?.revotePolicy;
         if (e.type === "voting.open" && scan.openIndex === undefined) scan.openIndex = i;
         if (e.type === "voting.close" && scan.closeIndex === undefined) scan.closeIndex = i;
         if (i === index) {
           scan.leafMatches = bytesEqual(h, lh);
           scan.entry = e;
-        } else if (e.type === "ballot" && signer !== undefined && e.signer === signer && verifyEntrySignature(e)) {
+        } else if (
+          e.type === "ballot" &&
+          signer !== undefined &&
+          e.signer === signer &&
+          verifyEntrySignature(e)
+        ) {
           if (i < index) scan.earlier.push(i);
           else scan.later.push(i);
         }
@@ -276,22 +354,37 @@ async function scanLog(source: RecordSource, n: number, m: number | undefined, i
 
 function countedStep(scan: Scan, index: number): { status: ReceiptStepStatus; message: string } {
   const e = scan.entry;
-  if (!e || !scan.leafMatches) return { status: "fail", message: "the receipt's ballot is not at its index" };
+  if (!e || !scan.leafMatches)
+    return { status: "fail", message: "the receipt's ballot is not at its index" };
   if (e.type === "ballot.challenged")
-    return { status: "fail", message: "this is a challenged (opened) ballot: by design it is never counted" };
-  if (e.type !== "ballot") return { status: "fail", message: `the entry is a ${String(e.type)}, not a ballot` };
-  if (!verifyEntrySignature(e)) return { status: "fail", message: "the ballot's signature does not verify" };
+    return {
+      status: "fail",
+      message: "this is a challenged (opened) ballot: by design it is never counted",
+    };
+  if (e.type !== "ballot")
+    return { status: "fail", message: `the entry is a ${String(e.type)}, not a ballot` };
+  if (!verifyEntrySignature(e))
+    return { status: "fail", message: "the ballot's signature does not verify" };
   if (scan.openIndex === undefined || scan.openIndex > index)
     return { status: "fail", message: "the ballot is not after voting.open" };
   if (scan.closeIndex !== undefined && scan.closeIndex < index)
-    return { status: "fail", message: `the ballot comes after voting.close (entry ${scan.closeIndex})` };
+    return {
+      status: "fail",
+      message: `the ballot comes after voting.close (entry ${scan.closeIndex})`,
+    };
   const close = scan.closeIndex ?? Infinity;
   const earlier = scan.earlier.filter((j) => j > (scan.openIndex as number));
   if (scan.revotePolicy === "single" && earlier.length)
-    return { status: "fail", message: `under "single" the credential's first ballot (entry ${earlier[0]}) counts, not this one` };
+    return {
+      status: "fail",
+      message: `under "single" the credential's first ballot (entry ${earlier[0]}) counts, not this one`,
+    };
   const later = scan.later.filter((j) => j < close);
   if (scan.revotePolicy === "last" && later.length)
-    return { status: "fail", message: `superseded under "last" by the credential's later ballot at entry ${later[later.length - 1]}` };
+    return {
+      status: "fail",
+      message: `superseded under "last" by the credential's later ballot at entry ${later[later.length - 1]}`,
+    };
   if (scan.closeIndex === undefined)
     return {
       status: "pending",
@@ -300,5 +393,8 @@ function countedStep(scan: Scan, index: number): { status: ReceiptStepStatus; me
           ? "voting is still open: the ballot will count unless the credential votes again before voting.close"
           : "voting is still open: the ballot will count",
     };
-  return { status: "pass", message: `the ballot is between voting.open (entry ${scan.openIndex}) and voting.close (entry ${scan.closeIndex}) and counts` };
+  return {
+    status: "pass",
+    message: `the ballot is between voting.open (entry ${scan.openIndex}) and voting.close (entry ${scan.closeIndex}) and counts`,
+  };
 }

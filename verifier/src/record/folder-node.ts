@@ -59,7 +59,11 @@ export function folderSource(dir: string): FolderSource {
       }
     } catch (e) {
       if (e instanceof RecordError) throw e;
-      throw new RecordError("RECORD_UNREADABLE", `cannot read ${entriesPath}: ${(e as Error).message}`, { cause: e });
+      throw new RecordError(
+        "RECORD_UNREADABLE",
+        `cannot read ${entriesPath}: ${(e as Error).message}`,
+        { cause: e },
+      );
     } finally {
       stream.destroy();
     }

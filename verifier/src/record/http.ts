@@ -9,7 +9,10 @@ import { parseCheckpoint } from "../log/checkpoint.js";
 import { parseNote } from "../log/note.js";
 import { RecordError, type RecordSource, checkRange, splitLines } from "./source.js";
 
-export type Fetch = (url: string, init?: { headers?: Record<string, string> }) => Promise<FetchResponse>;
+export type Fetch = (
+  url: string,
+  init?: { headers?: Record<string, string> },
+) => Promise<FetchResponse>;
 export interface FetchResponse {
   ok: boolean;
   status: number;
@@ -36,7 +39,8 @@ export const MAX_PAGE = 10_000;
 
 export function boardSource(opts: BoardSourceOptions): BoardSource {
   const base = opts.url.replace(/\/+$/, "") + `/elections/${encodeURIComponent(opts.election)}`;
-  const doFetch: Fetch = opts.fetch ?? ((url, init) => (globalThis.fetch as unknown as Fetch)(url, init));
+  const doFetch: Fetch =
+    opts.fetch ?? ((url, init) => (globalThis.fetch as unknown as Fetch)(url, init));
   const pageSize = Math.max(1, Math.min(opts.pageSize ?? MAX_PAGE, MAX_PAGE));
   let checkpoint: Promise<string> | undefined;
 
@@ -45,7 +49,11 @@ export function boardSource(opts: BoardSourceOptions): BoardSource {
     try {
       res = await doFetch(base + path);
     } catch (e) {
-      throw new RecordError("RECORD_UNREADABLE", `cannot reach ${base + path}: ${(e as Error).message}`, { cause: e });
+      throw new RecordError(
+        "RECORD_UNREADABLE",
+        `cannot reach ${base + path}: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     if (!res.ok) {
       let detail = "";
@@ -54,7 +62,10 @@ export function boardSource(opts: BoardSourceOptions): BoardSource {
       } catch {
         /* ignore */
       }
-      throw new RecordError("HTTP_ERROR", `GET ${base + path}: HTTP ${res.status} ${detail}`.trim());
+      throw new RecordError(
+        "HTTP_ERROR",
+        `GET ${base + path}: HTTP ${res.status} ${detail}`.trim(),
+      );
     }
     return res;
   }
@@ -85,7 +96,11 @@ export function boardSource(opts: BoardSourceOptions): BoardSource {
       try {
         return parseCheckpoint(parseNote(text).text).size;
       } catch (e) {
-        throw new RecordError("RECORD_UNREADABLE", `the board's checkpoint does not parse: ${(e as Error).message}`, { cause: e });
+        throw new RecordError(
+          "RECORD_UNREADABLE",
+          `the board's checkpoint does not parse: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
     },
     async *leaves(start = 0, end?: number) {
@@ -100,11 +115,16 @@ export function boardSource(opts: BoardSourceOptions): BoardSource {
         const want = Math.min(s + pageSize, last) - s;
         let got = 0;
         for await (const line of splitLines(once(body))) {
-          if (got === want) throw new RecordError("SHORT_READ", `entries?start=${s}: more than ${want} leaves`);
+          if (got === want)
+            throw new RecordError("SHORT_READ", `entries?start=${s}: more than ${want} leaves`);
           got++;
           yield line;
         }
-        if (got !== want) throw new RecordError("SHORT_READ", `entries?start=${s}: ${got} leaves, expected ${want}`);
+        if (got !== want)
+          throw new RecordError(
+            "SHORT_READ",
+            `entries?start=${s}: ${got} leaves, expected ${want}`,
+          );
       }
     },
     leaf: (index: number) => bytes(`/entries/${index}`),
@@ -130,6 +150,8 @@ function decodeProof(p: unknown): Uint8Array[] {
   try {
     return (p as string[]).map(fromBase64);
   } catch (e) {
-    throw new RecordError("RECORD_UNREADABLE", "the board's proof is not valid base64", { cause: e });
+    throw new RecordError("RECORD_UNREADABLE", "the board's proof is not valid base64", {
+      cause: e,
+    });
   }
 }

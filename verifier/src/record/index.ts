@@ -1,3 +1,4 @@
 /** Record sources (isomorphic; the folder reader is folder-node.ts). */
 export * from "./source.js";
 export * from "./http.js";
+export * from "./tiles.js";

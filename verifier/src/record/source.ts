@@ -54,7 +54,10 @@ export interface RecordSource {
  * yielded too (a record cut mid-write: its leaf then fails V1/V4). Views into the chunks are
  * yielded, never copies of the whole input.
  */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>, maxLine = MAX_LINE_BYTES): AsyncGenerator<Uint8Array> {
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLine = MAX_LINE_BYTES,
+): AsyncGenerator<Uint8Array> {
   let carry: Uint8Array | undefined;
   for await (const chunk of chunks) {
     let start = 0;
@@ -72,7 +75,8 @@ export async function* splitLines(chunks: AsyncIterable<Uint8Array>, maxLine = M
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       carry = carry ? concat(carry, rest) : rest.slice();
-      if (carry.length > maxLine) throw new RecordError("LINE_TOO_LONG", `a line is longer than ${maxLine} bytes`);
+      if (carry.length > maxLine)
+        throw new RecordError("LINE_TOO_LONG", `a line is longer than ${maxLine} bytes`);
     }
   }
   if (carry && carry.length > 0) yield carry;
@@ -86,7 +90,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** A source over leaves held in memory (tests, small records, a browser's uploaded files). */
-export function memorySource(checkpoint: string, leaves: readonly Uint8Array[], description = "memory"): RecordSource {
+export function memorySource(
+  checkpoint: string,
+  leaves: readonly Uint8Array[],
+  description = "memory",
+): RecordSource {
   return {
     description,
     checkpoint: async () => checkpoint,
@@ -98,6 +106,10 @@ export function memorySource(checkpoint: string, leaves: readonly Uint8Array[], 
 }
 
 export function checkRange(start: number, end: number): void {
-  if (!Number.isSafeInteger(start) || start < 0 || !(end === Infinity || (Number.isSafeInteger(end) && end >= start)))
+  if (
+    !Number.isSafeInteger(start) ||
+    start < 0 ||
+    !(end === Infinity || (Number.isSafeInteger(end) && end >= start))
+  )
     throw new RecordError("BAD_RANGE", `bad leaf range [${start}, ${end})`);
 }

@@ -16,7 +16,10 @@ export interface HtmlOptions {
 }
 
 export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 
 const CSS = `
 *{box-sizing:border-box}
@@ -68,8 +71,13 @@ export function reportToHtml(r: VerificationReport, opts: HtmlOptions = {}): str
         .map((c) => {
           const total = c.options.reduce((n, o) => n + o.votes, 0);
           return `<h3>${e(c.title)} <code>${e(c.contest)}</code></h3><table><thead><tr><th>Option</th><th>Votes</th></tr></thead><tbody>${c.options
-            .map((o) => `<tr><td>${e(o.label)} <code>${e(o.option)}</code></td><td class="num">${o.votes.toLocaleString("en-US")}</td></tr>`)
-            .join("")}<tr><th>Total</th><th class="num">${total.toLocaleString("en-US")}</th></tr></tbody></table>`;
+            .map(
+              (o) =>
+                `<tr><td>${e(o.label)} <code>${e(o.option)}</code></td><td class="num">${o.votes.toLocaleString("en-US")}</td></tr>`,
+            )
+            .join(
+              "",
+            )}<tr><th>Total</th><th class="num">${total.toLocaleString("en-US")}</th></tr></tbody></table>`;
         })
         .join("\n")
     : `<h2>Result</h2><p>No verified result: it is shown only when checks V16 and V17 pass.</p>`;

@@ -8,5 +8,8 @@ export function reportToJson(r: VerificationReport): string {
 /** Throws if the report does not match its schema (a verifier bug). */
 export function assertValidReport(r: unknown): asserts r is VerificationReport {
   const v = validateReport(r);
-  if (!v.ok) throw new Error(`report does not match report.schema.json: ${v.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+  if (!v.ok)
+    throw new Error(
+      `report does not match report.schema.json: ${v.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`,
+    );
 }

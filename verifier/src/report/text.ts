@@ -27,13 +27,17 @@ export function reportToText(r: VerificationReport, opts: TextOptions = {}): str
   const max = opts.maxFailures ?? 20;
   const out: string[] = [];
   out.push(`${r.verifier}: election ${r.election}`);
-  out.push(`checkpoint  ${r.checkpoint.origin}  size ${r.checkpoint.size}  root ${r.checkpoint.root}`);
+  out.push(
+    `checkpoint  ${r.checkpoint.origin}  size ${r.checkpoint.size}  root ${r.checkpoint.root}`,
+  );
   out.push(`started     ${r.startedAt}  took ${formatDuration(r.durationMs)}`);
   out.push("");
   out.push(`${pad("check", 6)} ${pad("status", 6)} ${lpad("items", 10)}  title`);
   for (const c of r.checks) {
     const status = c.status === "fail" ? "FAIL" : c.status;
-    out.push(`${pad(c.id, 6)} ${pad(status, 6)} ${lpad(String(c.items), 10)}  ${c.title}${c.reason ? `  (${c.reason})` : ""}`);
+    out.push(
+      `${pad(c.id, 6)} ${pad(status, 6)} ${lpad(String(c.items), 10)}  ${c.title}${c.reason ? `  (${c.reason})` : ""}`,
+    );
     const shown = c.failures.slice(0, max);
     for (const f of shown) {
       const loc = locationOf(f);
@@ -49,7 +53,8 @@ export function reportToText(r: VerificationReport, opts: TextOptions = {}): str
       out.push(`  ${c.title} [${c.contest}]`);
       const w = Math.max(...c.options.map((o) => o.label.length), 8);
       const total = c.options.reduce((n, o) => n + o.votes, 0);
-      for (const o of c.options) out.push(`    ${pad(o.label, w)}  ${lpad(o.votes.toLocaleString("en-US"), 12)}`);
+      for (const o of c.options)
+        out.push(`    ${pad(o.label, w)}  ${lpad(o.votes.toLocaleString("en-US"), 12)}`);
       out.push(`    ${pad("total", w)}  ${lpad(total.toLocaleString("en-US"), 12)}`);
     }
     out.push("");

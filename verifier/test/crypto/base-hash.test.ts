@@ -13,7 +13,9 @@ const manifest: Manifest = {
   custodians: [],
   threshold: 1,
   revotePolicy: "single",
-  contests: [{ id: "c", title: "C", minSelections: 0, maxSelections: 1, options: [{ id: "a", label: "A" }] }],
+  contests: [
+    { id: "c", title: "C", minSelections: 0, maxSelections: 1, options: [{ id: "a", label: "A" }] },
+  ],
   ballotStyles: [{ id: "s", contests: ["c"] }],
 };
 

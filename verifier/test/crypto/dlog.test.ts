@@ -15,7 +15,8 @@ const P = (n: number) => (n === 0 ? IDENTITY : G.multiplyUnsafe(BigInt(n)));
 describe("DiscreteLog (baby-step giant-step)", () => {
   it("small table: finds every value at the edges of baby and giant steps", () => {
     const d = new DiscreteLog({ babySteps: 1000, max: 1_000_000 });
-    for (const v of [0, 1, 2, 999, 1000, 1001, 12_345, 999_999, 1_000_000]) expect(d.solve(P(v))).toBe(v);
+    for (const v of [0, 1, 2, 999, 1000, 1001, 12_345, 999_999, 1_000_000])
+      expect(d.solve(P(v))).toBe(v);
     for (let i = 0; i < 20; i++) {
       const v = Math.floor(Math.random() * 1_000_001);
       expect(d.solve(P(v))).toBe(v);
@@ -29,7 +30,9 @@ describe("DiscreteLog (baby-step giant-step)", () => {
   it("works on any representative of a ristretto element (decoded, computed)", () => {
     const d = new DiscreteLog({ babySteps: 64, max: 10_000 });
     const p = P(4321);
-    const decoded = (G.constructor as unknown as { fromBytes(b: Uint8Array): typeof p }).fromBytes(p.toBytes());
+    const decoded = (G.constructor as unknown as { fromBytes(b: Uint8Array): typeof p }).fromBytes(
+      p.toBytes(),
+    );
     expect(d.solve(decoded)).toBe(4321);
     expect(d.solve(P(5000).subtract(P(679)))).toBe(4321);
   });
@@ -39,7 +42,8 @@ describe("DiscreteLog (baby-step giant-step)", () => {
     expect(d).toBe(DiscreteLog.shared());
     expect(d.max).toBe(MAX_VOTES);
     expect(MAX_VOTES).toBe(100_000_000);
-    for (const v of [0, 1, 12_345, 100_000_000, 99_999_999, 131_072, 131_071]) expect(d.solve(P(v))).toBe(v);
+    for (const v of [0, 1, 12_345, 100_000_000, 99_999_999, 131_072, 131_071])
+      expect(d.solve(P(v))).toBe(v);
     expect(code(() => d.solve(P(100_000_001)))).toBe("DLOG_OUT_OF_RANGE");
     expect(d.tableBytes).toBeLessThanOrEqual(32 * 2 ** 20);
   });

@@ -4,12 +4,15 @@ import { describe, expect, it } from "vitest";
 import {
   G,
   GroupError,
+  base64Bytes,
+  fromBase64,
   IDENTITY,
   ORDER,
   decodeElement,
   decodeScalar,
   elementBytes,
   elementFromBase64,
+  elementFromBase64Cached,
   encodeElement,
   encodeScalar,
   fromHex,
@@ -53,7 +56,9 @@ describe("ristretto255 (RFC 9496 vectors)", () => {
     expect(all).toHaveLength(29);
     for (const hex of all) {
       expect(code(() => decodeElement(fromHex(hex)))).toBe("BAD_ELEMENT_ENCODING");
-      expect(code(() => decodeElement(fromHex(hex), { allowIdentity: true }))).toBe("BAD_ELEMENT_ENCODING");
+      expect(code(() => decodeElement(fromHex(hex), { allowIdentity: true }))).toBe(
+        "BAD_ELEMENT_ENCODING",
+      );
     }
   });
 
@@ -102,7 +107,8 @@ describe("scalars", () => {
   };
   it("round-trips below ℓ and refuses ℓ, ℓ+1, 2^256−1 with SCALAR_OUT_OF_RANGE", () => {
     for (const s of [1n, 2n, ORDER - 1n, 2n ** 252n]) expect(decodeScalar(encodeScalar(s))).toBe(s);
-    for (const s of [ORDER, ORDER + 1n, 2n ** 256n - 1n]) expect(code(() => decodeScalar(le(s)))).toBe("SCALAR_OUT_OF_RANGE");
+    for (const s of [ORDER, ORDER + 1n, 2n ** 256n - 1n])
+      expect(code(() => decodeScalar(le(s)))).toBe("SCALAR_OUT_OF_RANGE");
   });
   it("refuses zero unless allowed, and wrong lengths", () => {
     expect(code(() => decodeScalar(new Uint8Array(32)))).toBe("ZERO_NOT_ALLOWED");
@@ -129,5 +135,55 @@ describe("hashing (protocol.md §3)", () => {
     for (let i = 63; i >= 0; i--) n = (n << 8n) | BigInt(expected[i]);
     expect(hashToScalar("range-proof", parts)).toBe(n % ORDER);
     expect(toHex(u32(258))).toBe("00000102");
+  });
+});
+
+describe("elementFromBase64Cached", () => {
+  it("returns the same decoded object for the same string, with the same checks", () => {
+    const b64 = toBase64(G.multiplyUnsafe(9n).toBytes());
+    const p = elementFromBase64Cached(b64);
+    expect(elementFromBase64Cached(b64)).toBe(p);
+    expect(p.equals(G.multiplyUnsafe(9n))).toBe(true);
+    expect(code(() => elementFromBase64Cached(toBase64(new Uint8Array(32))))).toBe(
+      "IDENTITY_NOT_ALLOWED",
+    );
+    expect(
+      elementFromBase64Cached(toBase64(new Uint8Array(32)), { allowIdentity: true }).equals(
+        IDENTITY,
+      ),
+    ).toBe(true);
+    expect(code(() => elementFromBase64Cached(toBase64(new Uint8Array(32))))).toBe(
+      "IDENTITY_NOT_ALLOWED",
+    );
+  });
+});
+
+describe("base64Bytes (fast path for 32 bytes)", () => {
+  it("agrees with the general strict decoder on random and edge inputs", () => {
+    for (let i = 0; i < 500; i++) {
+      const b = crypto.getRandomValues(new Uint8Array(32));
+      const s = toBase64(b);
+      expect(base64Bytes(s)).toEqual(b);
+      expect(base64Bytes(s)).toEqual(fromBase64(s));
+    }
+    const s = toBase64(new Uint8Array(32).fill(255)); // ends "...8="
+    const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // Every possible character at the last data position: only those with 2 zero low bits pass.
+    for (const c of chars) {
+      const t = s.slice(0, 42) + c + "=";
+      const ok = (chars.indexOf(c) & 3) === 0;
+      if (ok) expect(base64Bytes(t)).toEqual(fromBase64(t));
+      else expect(code(() => base64Bytes(t))).toBe("BAD_BASE64");
+    }
+    expect(base64Bytes(s.slice(0, 43) + "A")).toHaveLength(33); // 44 chars, no padding: 33 bytes
+    for (const bad of [
+      s.slice(0, 43),
+      s.replace("/", "_"),
+      s.replace("/", "-"),
+      `${s.slice(0, 10)}\u00e9${s.slice(11)}`,
+      s.slice(0, 42) + "==",
+      " " + s.slice(1),
+    ])
+      expect(code(() => base64Bytes(bad))).toBe("BAD_BASE64");
   });
 });

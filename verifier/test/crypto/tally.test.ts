@@ -39,18 +39,45 @@ const rnd = (): bigint => {
 function shamir(n: number, k: number) {
   const coeffs = Array.from({ length: k }, rnd);
   const f = (x: bigint) => coeffs.reduceRight((acc, c) => mod(acc * x + c), 0n);
-  return { s: coeffs[0], K: G.multiply(coeffs[0]), shares: Array.from({ length: n }, (_, i) => f(BigInt(i + 1))), f };
+  return {
+    s: coeffs[0],
+    K: G.multiply(coeffs[0]),
+    shares: Array.from({ length: n }, (_, i) => f(BigInt(i + 1))),
+    f,
+  };
 }
 
 const enc = (K: Element, m: number): Ciphertext => {
   const r = rnd();
-  return { alpha: G.multiply(r), beta: (m === 0 ? IDENTITY : G.multiplyUnsafe(BigInt(m))).add(K.multiply(r)) };
+  return {
+    alpha: G.multiply(r),
+    beta: (m === 0 ? IDENTITY : G.multiplyUnsafe(BigInt(m))).add(K.multiply(r)),
+  };
 };
 
 const manifest = {
   contests: [
-    { id: "c1", title: "C1", minSelections: 0, maxSelections: 1, options: [{ id: "a", label: "A" }, { id: "b", label: "B" }] },
-    { id: "c2", title: "C2", minSelections: 0, maxSelections: 3, options: [{ id: "x", label: "X" }, { id: "y", label: "Y" }, { id: "z", label: "Z" }] },
+    {
+      id: "c1",
+      title: "C1",
+      minSelections: 0,
+      maxSelections: 1,
+      options: [
+        { id: "a", label: "A" },
+        { id: "b", label: "B" },
+      ],
+    },
+    {
+      id: "c2",
+      title: "C2",
+      minSelections: 0,
+      maxSelections: 3,
+      options: [
+        { id: "x", label: "X" },
+        { id: "y", label: "Y" },
+        { id: "z", label: "Z" },
+      ],
+    },
   ],
   ballotStyles: [{ id: "s", contests: ["c1", "c2"] }],
 } as unknown as Manifest;
@@ -58,7 +85,12 @@ const manifest = {
 describe("Lagrange coefficients (protocol.md §10.3)", () => {
   it("interpolate f(0) from any k points of a degree k−1 polynomial", () => {
     const { s, shares } = shamir(5, 3);
-    for (const S of [[1, 2, 3], [1, 3, 5], [2, 4, 5], [5, 1, 3]]) {
+    for (const S of [
+      [1, 2, 3],
+      [1, 3, 5],
+      [2, 4, 5],
+      [5, 1, 3],
+    ]) {
       let acc = 0n;
       for (const i of S) acc = mod(acc + lagrangeCoefficient(S, i) * shares[i - 1]);
       expect(acc).toBe(s);
@@ -99,7 +131,14 @@ describe("tally accumulation and threshold decryption", () => {
   it("sums streamed ballots; any 3 of 5 custodians decrypt the same totals", () => {
     const acc = encryptedTallyOf(manifest, ballots);
     expect(acc.ballots).toBe(4);
-    const subsets = [[1, 2, 3], [1, 2, 4], [1, 3, 5], [2, 4, 5], [3, 4, 5], [5, 4, 1]];
+    const subsets = [
+      [1, 2, 3],
+      [1, 2, 4],
+      [1, 3, 5],
+      [2, 4, 5],
+      [3, 4, 5],
+      [5, 4, 1],
+    ];
     for (const [contest, totals] of Object.entries(expected)) {
       const cts = acc.contest(contest);
       cts.forEach((ct, j) => {
@@ -134,7 +173,8 @@ describe("tally accumulation and threshold decryption", () => {
 
   it("subtract undoes add (revote policy last); an empty tally is (identity, identity)", () => {
     const acc = new TallyAccumulator(manifest);
-    for (const ct of acc.contest("c1")) expect(ct.alpha.equals(IDENTITY) && ct.beta.equals(IDENTITY)).toBe(true);
+    for (const ct of acc.contest("c1"))
+      expect(ct.alpha.equals(IDENTITY) && ct.beta.equals(IDENTITY)).toBe(true);
     acc.add(ballots[0]);
     acc.add(ballots[1]);
     acc.subtract(ballots[0]);
@@ -152,19 +192,38 @@ describe("tally accumulation and threshold decryption", () => {
     const good = acc.toContest("c2");
     const other = encryptedTallyOf(manifest, ballots.slice(1)).toContest("c2");
     const bad = { ...good, options: [good.options[0], other.options[1], good.options[2]] };
-    expect(checkTallyContest(acc, bad)).toEqual([{ contest: "c2", option: "y", reason: expect.any(String) }]);
+    expect(checkTallyContest(acc, bad)).toEqual([
+      { contest: "c2", option: "y", reason: expect.any(String) },
+    ]);
     const reordered = { ...good, options: [good.options[1], good.options[0], good.options[2]] };
     expect(checkTallyContest(acc, reordered)[0].option).toBe("");
-    const garbled = { ...good, options: [{ ...good.options[0], ciphertext: { alpha: "AAAA", beta: good.options[0].ciphertext.beta } }, good.options[1], good.options[2]] };
+    const garbled = {
+      ...good,
+      options: [
+        {
+          ...good.options[0],
+          ciphertext: { alpha: "AAAA", beta: good.options[0].ciphertext.beta },
+        },
+        good.options[1],
+        good.options[2],
+      ],
+    };
     expect(checkTallyContest(acc, garbled)[0].option).toBe("x");
   });
 
   it("refuses ballots that do not fit the manifest, leaving the sums untouched", () => {
     const acc = new TallyAccumulator(manifest);
-    expect(code(() => acc.add({ contests: [{ contest: "nope", selections: [] }] }))).toBe("UNKNOWN_CONTEST");
+    expect(code(() => acc.add({ contests: [{ contest: "nope", selections: [] }] }))).toBe(
+      "UNKNOWN_CONTEST",
+    );
     expect(
       code(() =>
-        acc.add({ contests: [ballots[0].contests[0], { contest: "c2", selections: ballots[0].contests[1].selections.slice(1) }] }),
+        acc.add({
+          contests: [
+            ballots[0].contests[0],
+            { contest: "c2", selections: ballots[0].contests[1].selections.slice(1) },
+          ],
+        }),
       ),
     ).toBe("BALLOT_SHAPE");
     expect(acc.ballots).toBe(0);

@@ -1,0 +1,367 @@
+/**
+ * Bulletin-board load benchmark: `npm run bench -- board [options]`.
+ *
+ * A board runs as its own process, exactly as deployed (`node board/bin/urna.js board serve`,
+ * compiled JS, crypto worker threads), on loopback; this process is the load generator.
+ *
+ *   1. Ballots: many concurrent clients post pre-generated valid ballots (one contest of 10
+ *      options, so 10 selections + 1 contest proof each) and measure accepted ballots/s, latency
+ *      p50/p99 and the board's CPU use. Goal: >= 200 ballots/s with p99 < 1 s.
+ *   2. Small entries: `credentials` batches of one credential (about 300 bytes, one Ed25519
+ *      signature to check, no other crypto). Batches of one election must arrive in order, so
+ *      each of E elections gets one client posting its batches back to back. Goal: >= 5,000/s.
+ *
+ * Ballots are expensive to generate (the voter's encryption and 11 range proofs each), so the
+ * election setup and the ballots are generated once, in worker threads, and cached in
+ * $TMPDIR/urna-bench-board-*.json; later runs replay the same signed setup entries on a fresh
+ * board and post the same ballots.
+ *
+ *   --ballots N        ballots to post (default 1000)
+ *   --clients C        concurrent ballot clients (default 64)
+ *   --small N          small entries to post (default 10000)
+ *   --elections E      elections (= sequential clients) for small entries (default 128)
+ *   --workers W        board crypto workers (default: one per core)
+ *   --batch-delay-ms   the board's group-commit delay (default 50)
+ *   --skip-ballots / --skip-small
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createPrivateKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { register } from "node:module";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+
+// The fixture generator runs against the packages' TypeScript sources (as vitest does).
+const hook = `
+const map = { "@urna/verifier": "verifier", "@urna/schemas": "schemas", "@urna/board": "board" };
+export async function resolve(spec, ctx, next) {
+  const pkg = map[spec];
+  if (pkg) return next(new URL("../" + pkg + "/src/index.ts", ${JSON.stringify(import.meta.url)}).href, ctx);
+  return next(spec, ctx);
+}`;
+register("data:text/javascript," + encodeURIComponent(hook));
+
+const { values: args } = parseArgs({
+  options: {
+    ballots: { type: "string", default: "1000" },
+    clients: { type: "string", default: "64" },
+    small: { type: "string", default: "10000" },
+    elections: { type: "string", default: "128" },
+    workers: { type: "string" },
+    "batch-delay-ms": { type: "string" },
+    "skip-ballots": { type: "boolean", default: false },
+    "skip-small": { type: "boolean", default: false },
+  },
+});
+const BALLOTS = Number(args.ballots);
+const CLIENTS = Number(args.clients);
+const SMALL = Number(args.small);
+const ELECTIONS = Number(args.elections);
+const OPTIONS = 10;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const { canonicalJson } = await import("@urna/schemas");
+const { toBase64, fromBase64 } = await import("@urna/verifier");
+const actors = await import("../board/src/actors/index.js");
+const { createBoard } = await import("../board/src/server/index.js");
+const { signEntry } = await import("../board/src/entry-sign.js");
+
+const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const c0 = cpus()[0];
+console.log(`# urna board benchmark`);
+console.log(
+  `machine: ${availableParallelism()} cores (${c0?.model ?? "?"}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}, load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
+
+// ---------------------------------------------------------------------------
+// The board under test: a separate process from the compiled build.
+
+process.stderr.write("building (tsc -b)...\n");
+execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"], { cwd: root, stdio: "inherit" });
+
+interface RunningBoard {
+  url: string;
+  proc: ChildProcess;
+  dir: string;
+  /** CPU seconds (user + system, all threads) used so far. */
+  cpu(): number;
+  stop(): Promise<void>;
+}
+
+async function startBoard(name: string): Promise<RunningBoard> {
+  const dir = mkdtempSync(join(tmpdir(), "urna-bench-board-data-"));
+  const extra: string[] = [];
+  if (args.workers) extra.push("--workers", args.workers);
+  if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
+  const proc = spawn(process.execPath, [join(root, "board/bin/urna.js"), "board", "serve", "--data", dir, "--port", "0", "--name", name, "--json", ...extra], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stderr!.on("data", (d: Buffer) => {
+    for (const line of d.toString().split("\n")) if (line && !/election \S+ created|listening on|shutting down/.test(line)) process.stderr.write(line + "\n");
+  });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      try {
+        resolve((JSON.parse(out) as { url: string }).url);
+      } catch {
+        /* incomplete */
+      }
+    });
+    proc.on("exit", (c) => reject(new Error(`board exited with ${c}`)));
+  });
+  const cpu = (): number => {
+    const f = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
+  };
+  const stop = async () => {
+    const done = new Promise((r) => proc.on("exit", r));
+    proc.kill("SIGTERM");
+    await done;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, proc, dir, cpu, stop };
+}
+
+async function post(url: string, body: string): Promise<{ status: number; ms: number; text: string }> {
+  const t = performance.now();
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const text = await res.text();
+  return { status: res.status, ms: performance.now() - t, text };
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface LoadResult {
+  ok: number;
+  failed: Map<string, number>;
+  seconds: number;
+  lat: number[];
+  boardCpu: number;
+  genCpu: number;
+}
+
+/** Runs `clients` async loops over `jobs` (each job: [url, body]) and measures. */
+async function load(board: RunningBoard, jobs: Array<[string, string]>, clients: number, sequentialGroups?: Array<Array<[string, string]>>): Promise<LoadResult> {
+  const lat: number[] = [];
+  const failed = new Map<string, number>();
+  let ok = 0;
+  const cpu0 = board.cpu();
+  const gen0 = process.cpuUsage();
+  const t0 = performance.now();
+  const one = async ([url, body]: [string, string]) => {
+    const r = await post(url, body);
+    lat.push(r.ms);
+    if (r.status === 201) ok++;
+    else {
+      const code = `${r.status} ${(JSON.parse(r.text) as { error?: { code?: string } }).error?.code ?? ""}`;
+      failed.set(code, (failed.get(code) ?? 0) + 1);
+    }
+  };
+  if (sequentialGroups) {
+    await Promise.all(sequentialGroups.map(async (g) => {
+      for (const j of g) await one(j);
+    }));
+  } else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < jobs.length) await one(jobs[next++]);
+      }),
+    );
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const g = process.cpuUsage(gen0);
+  return { ok, failed, seconds, lat: lat.sort((a, b) => a - b), boardCpu: board.cpu() - cpu0, genCpu: (g.user + g.system) / 1e6 };
+}
+
+function report(what: string, r: LoadResult, goal: string): void {
+  console.log(
+    `${what}: ${fmt(r.ok)} accepted in ${fmt(r.seconds, 2)} s = ${fmt(r.ok / r.seconds, 1)}/s; latency p50 ${fmt(pct(r.lat, 50), 1)} ms, p99 ${fmt(pct(r.lat, 99), 1)} ms, max ${fmt(r.lat.at(-1) ?? NaN, 1)} ms`,
+  );
+  console.log(
+    `  board CPU ${fmt(r.boardCpu, 1)} s = ${fmt((r.boardCpu / r.seconds) * 100)}% of one core (${fmt((r.boardCpu / r.seconds / availableParallelism()) * 100)}% of the machine); load generator ${fmt((r.genCpu / r.seconds) * 100)}% of one core`,
+  );
+  if (r.failed.size) console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
+  console.log(`  goal: ${goal}`);
+}
+
+// ---------------------------------------------------------------------------
+// 1. Ballots
+
+interface Fixture {
+  election: string;
+  setup: string[];
+  ballots: string[];
+}
+
+async function ballotFixture(n: number): Promise<Fixture> {
+  const file = join(tmpdir(), `urna-bench-board-v1-${n}x${OPTIONS}.json`);
+  if (existsSync(file)) {
+    process.stderr.write(`using cached fixture ${file}\n`);
+    return JSON.parse(readFileSync(file, "utf8")) as Fixture;
+  }
+  const t0 = performance.now();
+  const election = "bench-ballots";
+  const dir = mkdtempSync(join(tmpdir(), "urna-bench-fixture-"));
+  const board = await createBoard({ dataDir: dir, name: "fixture", workers: 1, log: () => undefined });
+  const { url } = await board.listen(0);
+  const client = new actors.BoardClient(url);
+  const key = () => {
+    const k = generateKeyPairSync("ed25519");
+    const raw = k.publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+    const seed = k.privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
+    return { secretKey: new Uint8Array(seed), publicKey: toBase64(new Uint8Array(raw)) };
+  };
+  const authority = key();
+  const registrar = key();
+  const cust = actors.newCustodianKeyFile("Custodio 1");
+  const custodian = actors.custodianKeyFromFile(cust);
+  const manifest = {
+    electionId: election,
+    title: "Benchmark: one contest of ten options",
+    suite: "urna-v1" as const,
+    authority: authority.publicKey,
+    registrar: registrar.publicKey,
+    custodians: [{ index: 1, name: "Custodio 1", signingKey: custodian.signingKey, dkgKey: custodian.dkgKey }],
+    threshold: 1,
+    revotePolicy: "single" as const,
+    contests: [
+      { id: "presidencia", title: "Presidencia", minSelections: 0, maxSelections: 1, options: Array.from({ length: OPTIONS }, (_, i) => ({ id: `o${i}`, label: `Opción ${i}` })) },
+    ],
+    ballotStyles: [{ id: "unico", contests: ["presidencia"] }],
+  };
+  await actors.createElection(client, manifest, authority.secretKey);
+  const creds = actors.generateCredentials(election, n, ["unico"]);
+  await actors.publishCredentials(client, election, registrar.secretKey, creds.map((c) => c.public));
+  await actors.postRound1(client, election, custodian);
+  await actors.postCertify(client, election, custodian, { pollMs: 20 });
+  await actors.postElectionKey(client, election, authority.secretKey);
+  await actors.openVoting(client, election, authority.secretKey);
+  const view = await actors.loadVotingView(client, election);
+  const setup = await client.leaves(election, 0, (await client.status(election)).size);
+  await board.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(`generating ${n} ballots of ${OPTIONS} selections in ${availableParallelism()} worker threads (once; cached)...\n`);
+
+  const W = availableParallelism();
+  const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/esm/api/index.mjs")).href;
+  const crypto = pathToFileURL(join(root, "board/src/crypto/index.ts")).href;
+  const sign = pathToFileURL(join(root, "board/src/entry-sign.ts")).href;
+  const verifier = pathToFileURL(join(root, "verifier/src/index.ts")).href;
+  const code = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    (async () => {
+      (await import(${JSON.stringify(tsx)})).register();
+      const { encryptBallot } = await import(${JSON.stringify(crypto)});
+      const { signEntry } = await import(${JSON.stringify(sign)});
+      const { fromBase64, decodeElement } = await import(${JSON.stringify(verifier)});
+      const { manifest, baseHash, K, election, creds } = workerData;
+      const publicKey = decodeElement(fromBase64(K));
+      const out = creds.map((c, i) => {
+        const choices = { presidencia: Array.from({ length: ${OPTIONS} }, (_, j) => (j === i % ${OPTIONS + 1} ? 1 : 0)) };
+        const body = encryptBallot({ manifest, baseHash: fromBase64(baseHash), publicKey, signer: fromBase64(c.key), style: "unico", choices }).body;
+        return JSON.stringify(signEntry("ballot", election, body, fromBase64(c.secretKey)));
+      });
+      parentPort.postMessage(out);
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const parts = Array.from({ length: W }, (_, w) => creds.filter((_, i) => i % W === w).map((c) => ({ key: c.public.key, secretKey: c.file.secretKey })));
+  const results = await Promise.all(
+    parts.map(
+      (p) =>
+        new Promise<string[]>((resolve, reject) => {
+          const w = new Worker(code, {
+            eval: true,
+            workerData: { manifest, baseHash: toBase64(view.state.baseHash), K: view.state.electionKey!.publicKey, election, creds: p },
+          });
+          w.once("message", (m: string[]) => {
+            resolve(m);
+            void w.terminate();
+          });
+          w.once("error", reject);
+        }),
+    ),
+  );
+  const ballots = results.flat();
+  const fixture: Fixture = { election, setup, ballots };
+  writeFileSync(file, JSON.stringify(fixture));
+  process.stderr.write(`fixture ready in ${fmt((performance.now() - t0) / 1000, 1)} s: ${file}\n`);
+  return fixture;
+}
+
+async function replaySetup(board: RunningBoard, f: { election: string; setup: string[] }): Promise<void> {
+  for (let i = 0; i < f.setup.length; i++) {
+    const r = await post(i === 0 ? `${board.url}/elections` : `${board.url}/elections/${f.election}/entries`, f.setup[i]);
+    if (r.status !== 201) throw new Error(`setup entry ${i}: ${r.status} ${r.text}`);
+  }
+}
+
+if (!args["skip-ballots"]) {
+  const f = await ballotFixture(BALLOTS);
+  const board = await startBoard("bench.board");
+  await replaySetup(board, f);
+  const bytes = f.ballots.reduce((n, b) => n + b.length, 0) / f.ballots.length;
+  const warm = Math.min(64, Math.floor(f.ballots.length / 10));
+  const url = `${board.url}/elections/${f.election}/entries`;
+  const jobs = f.ballots.map((b): [string, string] => [url, b]);
+  await load(board, jobs.slice(0, warm), CLIENTS); // JIT warm-up, not counted
+  console.log(`\nballots: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients (after ${warm} warm-up ballots)`);
+  const r = await load(board, jobs.slice(warm), CLIENTS);
+  report("ballots", r, ">= 200 ballots/s with p99 < 1 s");
+  await board.stop();
+}
+
+// ---------------------------------------------------------------------------
+// 2. Small entries: credentials batches of one credential, one sequential client per election.
+
+/** protocol.md §5 signature with node:crypto (deterministic Ed25519: same bytes as signEntry). */
+function fastSign(type: string, election: string, body: unknown, key: KeyObject, signer: string) {
+  const msg = Buffer.concat([Buffer.from("urna-v1/entry\n"), Buffer.from(canonicalJson({ type, election, body, signer }))]);
+  return { type, election, body, signer, signature: nodeSign(null, msg, key).toString("base64") };
+}
+
+if (!args["skip-small"]) {
+  const perElection = Math.ceil(SMALL / ELECTIONS);
+  const board = await startBoard("bench.small");
+  const authority = actors.newSigningKeyFile("authority");
+  const registrar = actors.newSigningKeyFile("registrar");
+  const regKey = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(fromBase64(registrar.secretKey))]), format: "der", type: "pkcs8" });
+  const cust = actors.custodianKeyFromFile(actors.newCustodianKeyFile("Custodio 1"));
+  const groups: Array<Array<[string, string]>> = [];
+  let bytes = 0;
+  for (let e = 0; e < ELECTIONS; e++) {
+    const id = `bench-small-${e}`;
+    const manifest = {
+      electionId: id,
+      title: `Benchmark ${e}`,
+      suite: "urna-v1" as const,
+      authority: authority.publicKey,
+      registrar: registrar.publicKey,
+      custodians: [{ index: 1, name: "Custodio 1", signingKey: cust.signingKey, dkgKey: cust.dkgKey }],
+      threshold: 1,
+      revotePolicy: "single" as const,
+      contests: [{ id: "c", title: "C", minSelections: 0, maxSelections: 1, options: [{ id: "o", label: "O" }] }],
+      ballotStyles: [{ id: "s", contests: ["c"] }],
+    };
+    const r = await post(`${board.url}/elections`, JSON.stringify(signEntry("manifest", id, manifest, fromBase64(authority.secretKey))));
+    if (r.status !== 201) throw new Error(`manifest: ${r.text}`);
+    const g: Array<[string, string]> = [];
+    for (let b = 0; b < perElection; b++) {
+      const k = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("base64");
+      const body = JSON.stringify(fastSign("credentials", id, { batch: b, credentials: [{ key: k, style: "s" }] }, regKey, registrar.publicKey));
+      bytes += body.length;
+      g.push([`${board.url}/elections/${id}/entries`, body]);
+    }
+    groups.push(g);
+  }
+  console.log(`\nsmall entries: ${fmt(ELECTIONS * perElection)} credentials batches of one credential (${fmt(bytes / (ELECTIONS * perElection))} bytes each) over ${ELECTIONS} elections, one sequential client each`);
+  const r = await load(board, [], ELECTIONS, groups);
+  report("small entries", r, ">= 5,000 entries/s");
+  await board.stop();
+}
