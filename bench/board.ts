@@ -25,7 +25,12 @@
  *   --skip-ballots / --skip-small
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createPrivateKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  type KeyObject,
+} from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { register } from "node:module";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -69,7 +74,8 @@ const actors = await import("../board/src/actors/index.js");
 const { createBoard } = await import("../board/src/server/index.js");
 const { signEntry } = await import("../board/src/entry-sign.js");
 
-const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (x: number, d = 0) =>
+  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const c0 = cpus()[0];
 console.log(`# urna board benchmark`);
 console.log(
@@ -82,7 +88,10 @@ console.log(
 // The board under test: a separate process from the compiled build.
 
 process.stderr.write("building (tsc -b)...\n");
-execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"], { cwd: root, stdio: "inherit" });
+execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"], {
+  cwd: root,
+  stdio: "inherit",
+});
 
 interface RunningBoard {
   url: string;
@@ -98,11 +107,29 @@ async function startBoard(name: string): Promise<RunningBoard> {
   const extra: string[] = [];
   if (args.workers) extra.push("--workers", args.workers);
   if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
-  const proc = spawn(process.execPath, [join(root, "board/bin/urna.js"), "board", "serve", "--data", dir, "--port", "0", "--name", name, "--json", ...extra], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      join(root, "board/bin/urna.js"),
+      "board",
+      "serve",
+      "--data",
+      dir,
+      "--port",
+      "0",
+      "--name",
+      name,
+      "--json",
+      ...extra,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   proc.stderr!.on("data", (d: Buffer) => {
-    for (const line of d.toString().split("\n")) if (line && !/election \S+ created|listening on|shutting down/.test(line)) process.stderr.write(line + "\n");
+    for (const line of d.toString().split("\n"))
+      if (line && !/election \S+ created|listening on|shutting down/.test(line))
+        process.stderr.write(line + "\n");
   });
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -129,14 +156,22 @@ async function startBoard(name: string): Promise<RunningBoard> {
   return { url, proc, dir, cpu, stop };
 }
 
-async function post(url: string, body: string): Promise<{ status: number; ms: number; text: string }> {
+async function post(
+  url: string,
+  body: string,
+): Promise<{ status: number; ms: number; text: string }> {
   const t = performance.now();
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
   const text = await res.text();
   return { status: res.status, ms: performance.now() - t, text };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface LoadResult {
   ok: number;
@@ -148,7 +183,12 @@ interface LoadResult {
 }
 
 /** Runs `clients` async loops over `jobs` (each job: [url, body]) and measures. */
-async function load(board: RunningBoard, jobs: Array<[string, string]>, clients: number, sequentialGroups?: Array<Array<[string, string]>>): Promise<LoadResult> {
+async function load(
+  board: RunningBoard,
+  jobs: Array<[string, string]>,
+  clients: number,
+  sequentialGroups?: Array<Array<[string, string]>>,
+): Promise<LoadResult> {
   const lat: number[] = [];
   const failed = new Map<string, number>();
   let ok = 0;
@@ -165,9 +205,11 @@ async function load(board: RunningBoard, jobs: Array<[string, string]>, clients:
     }
   };
   if (sequentialGroups) {
-    await Promise.all(sequentialGroups.map(async (g) => {
-      for (const j of g) await one(j);
-    }));
+    await Promise.all(
+      sequentialGroups.map(async (g) => {
+        for (const j of g) await one(j);
+      }),
+    );
   } else {
     let next = 0;
     await Promise.all(
@@ -178,7 +220,14 @@ async function load(board: RunningBoard, jobs: Array<[string, string]>, clients:
   }
   const seconds = (performance.now() - t0) / 1000;
   const g = process.cpuUsage(gen0);
-  return { ok, failed, seconds, lat: lat.sort((a, b) => a - b), boardCpu: board.cpu() - cpu0, genCpu: (g.user + g.system) / 1e6 };
+  return {
+    ok,
+    failed,
+    seconds,
+    lat: lat.sort((a, b) => a - b),
+    boardCpu: board.cpu() - cpu0,
+    genCpu: (g.user + g.system) / 1e6,
+  };
 }
 
 function report(what: string, r: LoadResult, goal: string): void {
@@ -188,7 +237,8 @@ function report(what: string, r: LoadResult, goal: string): void {
   console.log(
     `  board CPU ${fmt(r.boardCpu, 1)} s = ${fmt((r.boardCpu / r.seconds) * 100)}% of one core (${fmt((r.boardCpu / r.seconds / availableParallelism()) * 100)}% of the machine); load generator ${fmt((r.genCpu / r.seconds) * 100)}% of one core`,
   );
-  if (r.failed.size) console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
+  if (r.failed.size)
+    console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
   console.log(`  goal: ${goal}`);
 }
 
@@ -210,7 +260,12 @@ async function ballotFixture(n: number): Promise<Fixture> {
   const t0 = performance.now();
   const election = "bench-ballots";
   const dir = mkdtempSync(join(tmpdir(), "urna-bench-fixture-"));
-  const board = await createBoard({ dataDir: dir, name: "fixture", workers: 1, log: () => undefined });
+  const board = await createBoard({
+    dataDir: dir,
+    name: "fixture",
+    workers: 1,
+    log: () => undefined,
+  });
   const { url } = await board.listen(0);
   const client = new actors.BoardClient(url);
   const key = () => {
@@ -229,17 +284,30 @@ async function ballotFixture(n: number): Promise<Fixture> {
     suite: "urna-v1" as const,
     authority: authority.publicKey,
     registrar: registrar.publicKey,
-    custodians: [{ index: 1, name: "Custodio 1", signingKey: custodian.signingKey, dkgKey: custodian.dkgKey }],
+    custodians: [
+      { index: 1, name: "Custodio 1", signingKey: custodian.signingKey, dkgKey: custodian.dkgKey },
+    ],
     threshold: 1,
     revotePolicy: "single" as const,
     contests: [
-      { id: "presidencia", title: "Presidencia", minSelections: 0, maxSelections: 1, options: Array.from({ length: OPTIONS }, (_, i) => ({ id: `o${i}`, label: `Opción ${i}` })) },
+      {
+        id: "presidencia",
+        title: "Presidencia",
+        minSelections: 0,
+        maxSelections: 1,
+        options: Array.from({ length: OPTIONS }, (_, i) => ({ id: `o${i}`, label: `Opción ${i}` })),
+      },
     ],
     ballotStyles: [{ id: "unico", contests: ["presidencia"] }],
   };
   await actors.createElection(client, manifest, authority.secretKey);
   const creds = actors.generateCredentials(election, n, ["unico"]);
-  await actors.publishCredentials(client, election, registrar.secretKey, creds.map((c) => c.public));
+  await actors.publishCredentials(
+    client,
+    election,
+    registrar.secretKey,
+    creds.map((c) => c.public),
+  );
   await actors.postRound1(client, election, custodian);
   await actors.postCertify(client, election, custodian, { pollMs: 20 });
   await actors.postElectionKey(client, election, authority.secretKey);
@@ -248,7 +316,9 @@ async function ballotFixture(n: number): Promise<Fixture> {
   const setup = await client.leaves(election, 0, (await client.status(election)).size);
   await board.close();
   rmSync(dir, { recursive: true, force: true });
-  process.stderr.write(`generating ${n} ballots of ${OPTIONS} selections in ${availableParallelism()} worker threads (once; cached)...\n`);
+  process.stderr.write(
+    `generating ${n} ballots of ${OPTIONS} selections in ${availableParallelism()} worker threads (once; cached)...\n`,
+  );
 
   const W = availableParallelism();
   const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/esm/api/index.mjs")).href;
@@ -271,14 +341,24 @@ async function ballotFixture(n: number): Promise<Fixture> {
       });
       parentPort.postMessage(out);
     })().catch((e) => { console.error(e); process.exit(1); });`;
-  const parts = Array.from({ length: W }, (_, w) => creds.filter((_, i) => i % W === w).map((c) => ({ key: c.public.key, secretKey: c.file.secretKey })));
+  const parts = Array.from({ length: W }, (_, w) =>
+    creds
+      .filter((_, i) => i % W === w)
+      .map((c) => ({ key: c.public.key, secretKey: c.file.secretKey })),
+  );
   const results = await Promise.all(
     parts.map(
       (p) =>
         new Promise<string[]>((resolve, reject) => {
           const w = new Worker(code, {
             eval: true,
-            workerData: { manifest, baseHash: toBase64(view.state.baseHash), K: view.state.electionKey!.publicKey, election, creds: p },
+            workerData: {
+              manifest,
+              baseHash: toBase64(view.state.baseHash),
+              K: view.state.electionKey!.publicKey,
+              election,
+              creds: p,
+            },
           });
           w.once("message", (m: string[]) => {
             resolve(m);
@@ -295,9 +375,15 @@ async function ballotFixture(n: number): Promise<Fixture> {
   return fixture;
 }
 
-async function replaySetup(board: RunningBoard, f: { election: string; setup: string[] }): Promise<void> {
+async function replaySetup(
+  board: RunningBoard,
+  f: { election: string; setup: string[] },
+): Promise<void> {
   for (let i = 0; i < f.setup.length; i++) {
-    const r = await post(i === 0 ? `${board.url}/elections` : `${board.url}/elections/${f.election}/entries`, f.setup[i]);
+    const r = await post(
+      i === 0 ? `${board.url}/elections` : `${board.url}/elections/${f.election}/entries`,
+      f.setup[i],
+    );
     if (r.status !== 201) throw new Error(`setup entry ${i}: ${r.status} ${r.text}`);
   }
 }
@@ -311,7 +397,9 @@ if (!args["skip-ballots"]) {
   const url = `${board.url}/elections/${f.election}/entries`;
   const jobs = f.ballots.map((b): [string, string] => [url, b]);
   await load(board, jobs.slice(0, warm), CLIENTS); // JIT warm-up, not counted
-  console.log(`\nballots: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients (after ${warm} warm-up ballots)`);
+  console.log(
+    `\nballots: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients (after ${warm} warm-up ballots)`,
+  );
   const r = await load(board, jobs.slice(warm), CLIENTS);
   report("ballots", r, ">= 200 ballots/s with p99 < 1 s");
   await board.stop();
@@ -322,7 +410,10 @@ if (!args["skip-ballots"]) {
 
 /** protocol.md §5 signature with node:crypto (deterministic Ed25519: same bytes as signEntry). */
 function fastSign(type: string, election: string, body: unknown, key: KeyObject, signer: string) {
-  const msg = Buffer.concat([Buffer.from("urna-v1/entry\n"), Buffer.from(canonicalJson({ type, election, body, signer }))]);
+  const msg = Buffer.concat([
+    Buffer.from("urna-v1/entry\n"),
+    Buffer.from(canonicalJson({ type, election, body, signer })),
+  ]);
   return { type, election, body, signer, signature: nodeSign(null, msg, key).toString("base64") };
 }
 
@@ -331,7 +422,14 @@ if (!args["skip-small"]) {
   const board = await startBoard("bench.small");
   const authority = actors.newSigningKeyFile("authority");
   const registrar = actors.newSigningKeyFile("registrar");
-  const regKey = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(fromBase64(registrar.secretKey))]), format: "der", type: "pkcs8" });
+  const regKey = createPrivateKey({
+    key: Buffer.concat([
+      Buffer.from("302e020100300506032b657004220420", "hex"),
+      Buffer.from(fromBase64(registrar.secretKey)),
+    ]),
+    format: "der",
+    type: "pkcs8",
+  });
   const cust = actors.custodianKeyFromFile(actors.newCustodianKeyFile("Custodio 1"));
   const groups: Array<Array<[string, string]>> = [];
   let bytes = 0;
@@ -343,24 +441,50 @@ if (!args["skip-small"]) {
       suite: "urna-v1" as const,
       authority: authority.publicKey,
       registrar: registrar.publicKey,
-      custodians: [{ index: 1, name: "Custodio 1", signingKey: cust.signingKey, dkgKey: cust.dkgKey }],
+      custodians: [
+        { index: 1, name: "Custodio 1", signingKey: cust.signingKey, dkgKey: cust.dkgKey },
+      ],
       threshold: 1,
       revotePolicy: "single" as const,
-      contests: [{ id: "c", title: "C", minSelections: 0, maxSelections: 1, options: [{ id: "o", label: "O" }] }],
+      contests: [
+        {
+          id: "c",
+          title: "C",
+          minSelections: 0,
+          maxSelections: 1,
+          options: [{ id: "o", label: "O" }],
+        },
+      ],
       ballotStyles: [{ id: "s", contests: ["c"] }],
     };
-    const r = await post(`${board.url}/elections`, JSON.stringify(signEntry("manifest", id, manifest, fromBase64(authority.secretKey))));
+    const r = await post(
+      `${board.url}/elections`,
+      JSON.stringify(signEntry("manifest", id, manifest, fromBase64(authority.secretKey))),
+    );
     if (r.status !== 201) throw new Error(`manifest: ${r.text}`);
     const g: Array<[string, string]> = [];
     for (let b = 0; b < perElection; b++) {
-      const k = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("base64");
-      const body = JSON.stringify(fastSign("credentials", id, { batch: b, credentials: [{ key: k, style: "s" }] }, regKey, registrar.publicKey));
+      const k = generateKeyPairSync("ed25519")
+        .publicKey.export({ format: "der", type: "spki" })
+        .subarray(-32)
+        .toString("base64");
+      const body = JSON.stringify(
+        fastSign(
+          "credentials",
+          id,
+          { batch: b, credentials: [{ key: k, style: "s" }] },
+          regKey,
+          registrar.publicKey,
+        ),
+      );
       bytes += body.length;
       g.push([`${board.url}/elections/${id}/entries`, body]);
     }
     groups.push(g);
   }
-  console.log(`\nsmall entries: ${fmt(ELECTIONS * perElection)} credentials batches of one credential (${fmt(bytes / (ELECTIONS * perElection))} bytes each) over ${ELECTIONS} elections, one sequential client each`);
+  console.log(
+    `\nsmall entries: ${fmt(ELECTIONS * perElection)} credentials batches of one credential (${fmt(bytes / (ELECTIONS * perElection))} bytes each) over ${ELECTIONS} elections, one sequential client each`,
+  );
   const r = await load(board, [], ELECTIONS, groups);
   report("small entries", r, ">= 5,000 entries/s");
   await board.stop();

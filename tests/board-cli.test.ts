@@ -20,11 +20,26 @@ let server: ChildProcess;
 let url = "";
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ["--import", "tsx", join(root, "board/src/cli.ts"), "board", "serve", "--port", "0", "--json", "--workers", "1"], {
-    cwd: root,
-    env: { ...process.env, URNA_DATA: join(dir, "data"), URNA_NAME: "cli.test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  server = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(root, "board/src/cli.ts"),
+      "board",
+      "serve",
+      "--port",
+      "0",
+      "--json",
+      "--workers",
+      "1",
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, URNA_DATA: join(dir, "data"), URNA_NAME: "cli.test" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   url = await new Promise<string>((resolve, reject) => {
     server.stdout!.on("data", (d: Buffer) => {
@@ -47,8 +62,12 @@ afterAll(() => {
 async function urna(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const o = vi
+    .spyOn(process.stdout, "write")
+    .mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const e = vi
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
   try {
     const code = await main(args);
     return { code, stdout, stderr };
@@ -71,51 +90,212 @@ test("urna: a whole election from the command line", async () => {
   expect((await urna("authority", "create", "--board", url)).code).toBe(2);
   expect((await urna("authority", "open", "--bogus")).code).toBe(2);
 
-  const authority = JSON.parse((await urna("authority", "keygen", "--out", p("authority.key"), "--json")).stdout) as { publicKey: string };
-  const registrar = JSON.parse((await urna("registrar", "keygen", "--out", p("registrar.key"), "--json")).stdout) as { publicKey: string };
+  const authority = JSON.parse(
+    (await urna("authority", "keygen", "--out", p("authority.key"), "--json")).stdout,
+  ) as { publicKey: string };
+  const registrar = JSON.parse(
+    (await urna("registrar", "keygen", "--out", p("registrar.key"), "--json")).stdout,
+  ) as { publicKey: string };
   expect(readFileSync(p("authority.key"), "utf8")).toMatch(/"secretKey"/);
   const custodians = [];
   for (let i = 1; i <= 3; i++) {
-    const r = await urna("custodian", "keygen", "--name", `Custodio ${i}`, "--out", p(`c${i}.key`), "--json");
+    const r = await urna(
+      "custodian",
+      "keygen",
+      "--name",
+      `Custodio ${i}`,
+      "--out",
+      p(`c${i}.key`),
+      "--json",
+    );
     custodians.push(JSON.parse(r.stdout) as { name: string; signingKey: string; dkgKey: string });
   }
-  const manifest = manifestFor("cli", { authority: { publicKey: authority.publicKey, secretKey: new Uint8Array() }, registrar: { publicKey: registrar.publicKey, secretKey: new Uint8Array() }, custodians: custodians.map((c) => ({ ...c, signingSecret: new Uint8Array(), dkgSecret: 0n })) }, { threshold: 2 });
+  const manifest = manifestFor(
+    "cli",
+    {
+      authority: { publicKey: authority.publicKey, secretKey: new Uint8Array() },
+      registrar: { publicKey: registrar.publicKey, secretKey: new Uint8Array() },
+      custodians: custodians.map((c) => ({ ...c, signingSecret: new Uint8Array(), dkgSecret: 0n })),
+    },
+    { threshold: 2 },
+  );
   writeFileSync(p("manifest.json"), JSON.stringify(manifest));
 
   const b = ["--board", url];
-  expect((await urna("authority", "create", ...b, "--manifest", p("manifest.json"), "--key", p("authority.key"))).code).toBe(0);
-  const again = await urna("authority", "create", ...b, "--manifest", p("manifest.json"), "--key", p("authority.key"), "--json");
+  expect(
+    (
+      await urna(
+        "authority",
+        "create",
+        ...b,
+        "--manifest",
+        p("manifest.json"),
+        "--key",
+        p("authority.key"),
+      )
+    ).code,
+  ).toBe(0);
+  const again = await urna(
+    "authority",
+    "create",
+    ...b,
+    "--manifest",
+    p("manifest.json"),
+    "--key",
+    p("authority.key"),
+    "--json",
+  );
   expect(again.code).toBe(1);
   expect(JSON.parse(again.stdout).error.code).toBe("ELECTION_EXISTS");
-  expect((await urna("authority", "create", ...b, "--manifest", p("manifest.json"), "--key", p("nope.key"))).code).toBe(2);
+  expect(
+    (
+      await urna(
+        "authority",
+        "create",
+        ...b,
+        "--manifest",
+        p("manifest.json"),
+        "--key",
+        p("nope.key"),
+      )
+    ).code,
+  ).toBe(2);
 
   const e = ["--election", "cli"];
-  const creds = await urna("registrar", "credentials", ...b, ...e, "--key", p("registrar.key"), "--count", "3", "--styles", "ent-09,ent-14", "--out", p("creds"), "--json");
+  const creds = await urna(
+    "registrar",
+    "credentials",
+    ...b,
+    ...e,
+    "--key",
+    p("registrar.key"),
+    "--count",
+    "3",
+    "--styles",
+    "ent-09,ent-14",
+    "--out",
+    p("creds"),
+    "--json",
+  );
   expect(creds.code).toBe(0);
   expect((JSON.parse(creds.stdout) as { files: string[] }).files).toHaveLength(3);
-  for (let i = 1; i <= 3; i++) expect((await urna("custodian", "round1", ...b, ...e, "--key", p(`c${i}.key`))).code).toBe(0);
-  for (let i = 1; i <= 3; i++) expect((await urna("custodian", "certify", ...b, ...e, "--key", p(`c${i}.key`), "--state", p(`c${i}.state`))).code).toBe(0);
+  for (let i = 1; i <= 3; i++)
+    expect((await urna("custodian", "round1", ...b, ...e, "--key", p(`c${i}.key`))).code).toBe(0);
+  for (let i = 1; i <= 3; i++)
+    expect(
+      (
+        await urna(
+          "custodian",
+          "certify",
+          ...b,
+          ...e,
+          "--key",
+          p(`c${i}.key`),
+          "--state",
+          p(`c${i}.state`),
+        )
+      ).code,
+    ).toBe(0);
   expect((await urna("authority", "key", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
   expect((await urna("authority", "open", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
 
-  const cast = await urna("voter", "cast", ...b, "--credential", p("creds/credential-000000.json"), "--choices", '{"presidencia":["mc"],"senaduria-09":["b"]}', "--receipt", p("r0.json"), "--json");
+  const cast = await urna(
+    "voter",
+    "cast",
+    ...b,
+    "--credential",
+    p("creds/credential-000000.json"),
+    "--choices",
+    '{"presidencia":["mc"],"senaduria-09":["b"]}',
+    "--receipt",
+    p("r0.json"),
+    "--json",
+  );
   expect(cast.code).toBe(0);
-  const receipt = JSON.parse(readFileSync(p("r0.json"), "utf8")) as { trackingCode: string; proof: string };
+  const receipt = JSON.parse(readFileSync(p("r0.json"), "utf8")) as {
+    trackingCode: string;
+    proof: string;
+  };
   expect(receipt.proof).toMatch(/^c2sp\.org\/tlog-proof@v1\n/);
-  const challenged = await urna("voter", "challenge", ...b, "--credential", p("creds/credential-000001.json"), "--choices", '{"presidencia":["nulo"],"senaduria-14":["x"]}', "--receipt", p("r1.json"));
+  const challenged = await urna(
+    "voter",
+    "challenge",
+    ...b,
+    "--credential",
+    p("creds/credential-000001.json"),
+    "--choices",
+    '{"presidencia":["nulo"],"senaduria-14":["x"]}',
+    "--receipt",
+    p("r1.json"),
+  );
   expect(challenged.code).toBe(0);
   expect(challenged.stdout).toMatch(/challenged entry \d+; ballot cast/);
-  const twice = await urna("voter", "cast", ...b, "--credential", p("creds/credential-000000.json"), "--choices", '{"presidencia":["mc"]}', "--receipt", p("r2.json"));
+  const twice = await urna(
+    "voter",
+    "cast",
+    ...b,
+    "--credential",
+    p("creds/credential-000000.json"),
+    "--choices",
+    '{"presidencia":["mc"]}',
+    "--receipt",
+    p("r2.json"),
+  );
   expect(twice.code).toBe(1);
   expect(twice.stderr).toMatch(/ALREADY_VOTED/);
-  expect((await urna("voter", "cast", ...b, "--credential", p("creds/credential-000002.json"), "--choices", "{bad", "--receipt", p("r3.json"))).code).toBe(2);
+  expect(
+    (
+      await urna(
+        "voter",
+        "cast",
+        ...b,
+        "--credential",
+        p("creds/credential-000002.json"),
+        "--choices",
+        "{bad",
+        "--receipt",
+        p("r3.json"),
+      )
+    ).code,
+  ).toBe(2);
 
   expect((await urna("authority", "close", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
   expect((await urna("authority", "tally", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
-  for (const i of [1, 3]) expect((await urna("custodian", "share", ...b, ...e, "--key", p(`c${i}.key`), "--state", p(`c${i}.state`))).code).toBe(0);
-  const result = await urna("authority", "result", ...b, ...e, "--key", p("authority.key"), "--max-votes", "100", "--json");
+  for (const i of [1, 3])
+    expect(
+      (
+        await urna(
+          "custodian",
+          "share",
+          ...b,
+          ...e,
+          "--key",
+          p(`c${i}.key`),
+          "--state",
+          p(`c${i}.state`),
+        )
+      ).code,
+    ).toBe(0);
+  const result = await urna(
+    "authority",
+    "result",
+    ...b,
+    ...e,
+    "--key",
+    p("authority.key"),
+    "--max-votes",
+    "100",
+    "--json",
+  );
   expect(result.code).toBe(0);
-  const body = (JSON.parse(result.stdout) as { results: { custodians: number[]; contests: { contest: string; options: { option: string; votes: number }[] }[] }[] }).results[0];
+  const body = (
+    JSON.parse(result.stdout) as {
+      results: {
+        custodians: number[];
+        contests: { contest: string; options: { option: string; votes: number }[] }[];
+      }[];
+    }
+  ).results[0];
   expect(body.custodians).toEqual([1, 3]);
   const pres = Object.fromEntries(body.contests[0].options.map((o) => [o.option, o.votes]));
   expect(pres).toEqual({ "pan-pri-prd": 0, "pvem-pt-morena": 0, mc: 1, nulo: 1 });
@@ -126,7 +306,18 @@ test("urna: a whole election from the command line", async () => {
   expect(await exited).toBe(0);
 
   // the stopped board's data exports as a record folder whose root is the checkpoint's
-  const exp = await urna("board", "export", "--data", p("data"), "--election", "cli", "--out", p("record"), "--tiles", "--json");
+  const exp = await urna(
+    "board",
+    "export",
+    "--data",
+    p("data"),
+    "--election",
+    "cli",
+    "--out",
+    p("record"),
+    "--tiles",
+    "--json",
+  );
   expect(exp.code).toBe(0);
   const lines = readFileSync(p("record/entries.jsonl"), "utf8").split("\n").slice(0, -1);
   expect(lines.length).toBe((JSON.parse(exp.stdout) as { size: number }).size);
@@ -134,5 +325,8 @@ test("urna: a whole election from the command line", async () => {
   const cp = parseCheckpoint(note.slice(0, note.indexOf("\n\n") + 1));
   expect(toBase64(rootFromLeafHashes(lines.map((l) => leafHash(utf8(l)))))).toBe(toBase64(cp.root));
   expect(readFileSync(p(`record/tile/0/000.p/${cp.size}`)).length).toBe(32 * cp.size);
-  expect((await urna("board", "export", "--data", p("data"), "--election", "nope", "--out", p("x"))).code).toBe(1);
+  expect(
+    (await urna("board", "export", "--data", p("data"), "--election", "nope", "--out", p("x")))
+      .code,
+  ).toBe(1);
 });

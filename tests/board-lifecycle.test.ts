@@ -37,7 +37,15 @@ import {
   type VoterCredential,
   type CustodianStateFile,
 } from "../board/src/actors/index.js";
-import { type Actors, manifestFor, newActors, removeDir, startBoard, type TestBoard, untar } from "../board/test/server/helpers.js";
+import {
+  type Actors,
+  manifestFor,
+  newActors,
+  removeDir,
+  startBoard,
+  type TestBoard,
+  untar,
+} from "../board/test/server/helpers.js";
 
 let tb: TestBoard;
 /** Small totals: a small baby-step table keeps the test fast. */
@@ -61,20 +69,39 @@ async function expectRefused(p: Promise<unknown>, status: number, code: string):
 }
 
 /** Ceremony, credentials, key and opening; returns the voters' credentials and custodian states. */
-async function setUp(client: BoardClient, id: string, a: Actors, voters: number): Promise<{ creds: VoterCredential[]; states: CustodianStateFile[] }> {
+async function setUp(
+  client: BoardClient,
+  id: string,
+  a: Actors,
+  voters: number,
+): Promise<{ creds: VoterCredential[]; states: CustodianStateFile[] }> {
   const gen = generateCredentials(id, voters, ["ent-09", "ent-14"]);
-  await publishCredentials(client, id, a.registrar.secretKey, gen.map((g) => g.public), { batchSize: 3 });
+  await publishCredentials(
+    client,
+    id,
+    a.registrar.secretKey,
+    gen.map((g) => g.public),
+    { batchSize: 3 },
+  );
   for (const c of a.custodians) await postRound1(client, id, c);
   const states: CustodianStateFile[] = [];
-  for (const c of a.custodians) states.push((await postCertify(client, id, c, { pollMs: 50 })).state);
+  for (const c of a.custodians)
+    states.push((await postCertify(client, id, c, { pollMs: 50 })).state);
   await postElectionKey(client, id, a.authority.secretKey);
   await openVoting(client, id, a.authority.secretKey);
-  const creds = gen.map((g) => ({ election: id, style: g.public.style, secretKey: fromBase64(g.file.secretKey), publicKey: g.public.key }));
+  const creds = gen.map((g) => ({
+    election: id,
+    style: g.public.style,
+    secretKey: fromBase64(g.file.secretKey),
+    publicKey: g.public.key,
+  }));
   return { creds, states };
 }
 
 const votesOf = (r: ResultBody, contest: string): Record<string, number> =>
-  Object.fromEntries((r.contests.find((c) => c.contest === contest)?.options ?? []).map((o) => [o.option, o.votes]));
+  Object.fromEntries(
+    (r.contests.find((c) => c.contest === contest)?.options ?? []).map((o) => [o.option, o.votes]),
+  );
 
 describe("election lifecycle", () => {
   test("revote policy single: 3-of-5 ceremony, ballots, challenge, refusals, tally by 3 custodians, result, record", async () => {
@@ -84,7 +111,11 @@ describe("election lifecycle", () => {
     const manifest = manifestFor(id, a, { threshold: 3, revotePolicy: "single" });
     const created = await createElection(client, manifest, a.authority.secretKey);
     expect(created.index).toBe(0);
-    await expectRefused(createElection(client, manifest, a.authority.secretKey), 409, "ELECTION_EXISTS");
+    await expectRefused(
+      createElection(client, manifest, a.authority.secretKey),
+      409,
+      "ELECTION_EXISTS",
+    );
 
     const { creds, states } = await setUp(client, id, a, 5);
     expect(creds.map((c) => c.style)).toEqual(["ent-09", "ent-14", "ent-09", "ent-14", "ent-09"]);
@@ -94,9 +125,20 @@ describe("election lifecycle", () => {
 
     // ballots across both styles; voter 0 challenges one encryption first
     const [v0, v1, v2, v3, v4] = creds;
-    const r0 = await castBallot(client, v0, { presidencia: ["mc"], "senaduria-09": ["a", "b"] }, { challengeFirst: true });
-    const r1 = await castBallot(client, v1, { presidencia: ["pvem-pt-morena"], "senaduria-14": ["x"] });
-    const r2 = await castBallot(client, v2, { presidencia: ["pvem-pt-morena"], "senaduria-09": ["a"] });
+    const r0 = await castBallot(
+      client,
+      v0,
+      { presidencia: ["mc"], "senaduria-09": ["a", "b"] },
+      { challengeFirst: true },
+    );
+    const r1 = await castBallot(client, v1, {
+      presidencia: ["pvem-pt-morena"],
+      "senaduria-14": ["x"],
+    });
+    const r2 = await castBallot(client, v2, {
+      presidencia: ["pvem-pt-morena"],
+      "senaduria-09": ["a"],
+    });
     const r3 = await castBallot(client, v3, { "senaduria-14": ["y"] });
     expect(r0.challenged?.receipt.entryType).toBe("ballot.challenged");
     expect(r0.cast.receipt.entryType).toBe("ballot");
@@ -114,7 +156,11 @@ describe("election lifecycle", () => {
 
     // a second ballot from the same credential is refused under `single`
     const before = (await client.status(id)).size;
-    await expectRefused(castBallot(client, v1, { presidencia: ["mc"], "senaduria-14": ["y"] }), 409, "ALREADY_VOTED");
+    await expectRefused(
+      castBallot(client, v1, { presidencia: ["mc"], "senaduria-14": ["y"] }),
+      409,
+      "ALREADY_VOTED",
+    );
     expect((await client.status(id)).size).toBe(before);
 
     await closeVoting(client, id, a.authority.secretKey);
@@ -124,16 +170,28 @@ describe("election lifecycle", () => {
     // tally, then shares from custodians 1, 3 and 5 only
     await postTally(client, id, a.authority.secretKey);
     expect((await client.status(id)).phase).toBe("tallying");
-    for (const i of [1, 3, 5]) await postDecryptionShare(client, id, a.custodians[i - 1], states[i - 1]);
+    for (const i of [1, 3, 5])
+      await postDecryptionShare(client, id, a.custodians[i - 1], states[i - 1]);
     const posted = await postResult(client, id, a.authority.secretKey, { dlog });
     const result = (await client.entry(id, posted[0].index)).body as ResultBody;
     expect(result.custodians).toEqual([1, 3, 5]);
-    expect(votesOf(result, "presidencia")).toEqual({ "pan-pri-prd": 0, "pvem-pt-morena": 2, mc: 1, nulo: 0 });
+    expect(votesOf(result, "presidencia")).toEqual({
+      "pan-pri-prd": 0,
+      "pvem-pt-morena": 2,
+      mc: 1,
+      nulo: 0,
+    });
     expect(votesOf(result, "senaduria-09")).toEqual({ a: 2, b: 1, c: 0 });
     expect(votesOf(result, "senaduria-14")).toEqual({ x: 1, y: 1 });
     status = await client.status(id);
     expect(status.phase).toBe("done");
-    expect(status.counts).toMatchObject({ credentials: 5, ballots: 4, challenged: 1, certified: 5, shares: 3 });
+    expect(status.counts).toMatchObject({
+      credentials: 5,
+      ballots: 4,
+      challenged: 1,
+      certified: 5,
+      shares: 3,
+    });
 
     // the exported record: checkpoint signed by the board, root of entries.jsonl equals its root
     const files = untar(await client.record(id, { tiles: true }));
@@ -156,12 +214,19 @@ describe("election lifecycle", () => {
     const { client } = tb;
     const id = "mx-2024-last";
     const a = newActors(2);
-    await createElection(client, manifestFor(id, a, { threshold: 1, revotePolicy: "last" }), a.authority.secretKey);
+    await createElection(
+      client,
+      manifestFor(id, a, { threshold: 1, revotePolicy: "last" }),
+      a.authority.secretKey,
+    );
     const { creds, states } = await setUp(client, id, a, 2);
     const [v0, v1] = creds;
     await castBallot(client, v0, { presidencia: ["mc"], "senaduria-09": ["c"] });
     await castBallot(client, v1, { presidencia: ["nulo"], "senaduria-14": ["x"] });
-    const revote = await castBallot(client, v0, { presidencia: ["pan-pri-prd"], "senaduria-09": [] });
+    const revote = await castBallot(client, v0, {
+      presidencia: ["pan-pri-prd"],
+      "senaduria-09": [],
+    });
     expect(revote.cast.receipt.entryType).toBe("ballot");
     await closeVoting(client, id, a.authority.secretKey);
     await postTally(client, id, a.authority.secretKey);
@@ -169,7 +234,12 @@ describe("election lifecycle", () => {
     const posted = await postResult(client, id, a.authority.secretKey, { dlog });
     const result = (await client.entry(id, posted[0].index)).body as ResultBody;
     expect(result.custodians).toEqual([2]);
-    expect(votesOf(result, "presidencia")).toEqual({ "pan-pri-prd": 1, "pvem-pt-morena": 0, mc: 0, nulo: 1 });
+    expect(votesOf(result, "presidencia")).toEqual({
+      "pan-pri-prd": 1,
+      "pvem-pt-morena": 0,
+      mc: 0,
+      nulo: 1,
+    });
     expect(votesOf(result, "senaduria-09")).toEqual({ a: 0, b: 0, c: 0 });
     const status = await client.status(id);
     expect(status.counts.ballots).toBe(3);

@@ -195,7 +195,9 @@ describe("urna-verify election: the log (V1-V3)", () => {
     writeFileSync(join(dir, "checkpoint"), "garbage\n");
     const r = await verifyElection({ source: folderSource(dir), trust: g.trust });
     onlyFail(r, ["V1", "V2", "V3"]);
-    expect(check(r, "V1").failures[0].message).toContain(`no checkpoint could be read; the record has ${g.at.size} leaves`);
+    expect(check(r, "V1").failures[0].message).toContain(
+      `no checkpoint could be read; the record has ${g.at.size} leaves`,
+    );
     expect(r.checkpoint.size).toBe(g.at.size);
     expect(check(r, "V12").status).toBe("pass");
     expect(validateReport(r).ok).toBe(true);

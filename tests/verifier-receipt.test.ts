@@ -221,6 +221,14 @@ describe("urna-verify receipt", () => {
     });
     expect(r1b.steps[0]).toMatchObject({ status: "fail" });
     expect(r1b.steps[0].message).toContain("witness");
+    // R1-R3: a proof that does not parse
+    const garbled = await verifyReceipt({
+      receipt: { ...good, proof: "c2sp.org/tlog-proof@v1\nindex 01\n\nnot a checkpoint\n" },
+      source: src(),
+      trust: single.trust,
+    });
+    expect(garbled.steps.slice(0, 3).map((s) => s.status)).toEqual(["fail", "fail", "fail"]);
+    expect(garbled.steps[3].status).toBe("pass"); // the ballot itself is still there
     // Not a receipt at all: bad input, not a failed step
     await expect(
       verifyReceipt({

@@ -63,7 +63,11 @@ options:
 exit codes: 0 success, 1 refused or failed, 2 bad usage or input
 `;
 
-const BOARD_OPT = { board: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+const BOARD_OPT = {
+  board: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 interface Command {
   summary: string;
@@ -72,8 +76,14 @@ interface Command {
   run(v: Record<string, string | boolean | undefined>): Promise<unknown>;
 }
 
-const out = (v: Record<string, string | boolean | undefined>, value: unknown, text: string): void => {
-  process.stdout.write(v.json ? JSON.stringify(value, null, 2) + "\n" : text.endsWith("\n") ? text : text + "\n");
+const out = (
+  v: Record<string, string | boolean | undefined>,
+  value: unknown,
+  text: string,
+): void => {
+  process.stdout.write(
+    v.json ? JSON.stringify(value, null, 2) + "\n" : text.endsWith("\n") ? text : text + "\n",
+  );
 };
 const progress = (msg: string): void => void process.stderr.write(msg + "\n");
 
@@ -83,7 +93,9 @@ function need(v: Record<string, string | boolean | undefined>, name: string): st
   return x;
 }
 const client = (v: Record<string, string | boolean | undefined>): BoardClient =>
-  new BoardClient(typeof v.board === "string" ? v.board : (process.env.URNA_BOARD ?? need(v, "board")));
+  new BoardClient(
+    typeof v.board === "string" ? v.board : (process.env.URNA_BOARD ?? need(v, "board")),
+  );
 
 function readJsonFile<T>(path: string): T {
   try {
@@ -121,18 +133,31 @@ the sequencer's group commit (default 256 entries / 50 ms).`,
       const host = (v.host as string | undefined) ?? process.env.URNA_HOST ?? "127.0.0.1";
       if (!dataDir) throw new UsageError("--data (or URNA_DATA) is required");
       if (!name) throw new UsageError("--name (or URNA_NAME) is required");
-      if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError("--port must be 0..65535");
+      if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+        throw new UsageError("--port must be 0..65535");
       const workers = v.workers === undefined ? undefined : Number(v.workers);
-      if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError("--workers must be a non-negative integer");
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
+        throw new UsageError("--workers must be a non-negative integer");
       const int = (k: string, min: number): number | undefined => {
         if (v[k] === undefined) return undefined;
         const n = Number(v[k]);
-        if (!Number.isInteger(n) || n < min) throw new UsageError(`--${k} must be an integer >= ${min}`);
+        if (!Number.isInteger(n) || n < min)
+          throw new UsageError(`--${k} must be an integer >= ${min}`);
         return n;
       };
-      const board = await createBoard({ dataDir, name, workers, maxBatchSize: int("batch-size", 1), maxBatchDelayMs: int("batch-delay-ms", 0) });
+      const board = await createBoard({
+        dataDir,
+        name,
+        workers,
+        maxBatchSize: int("batch-size", 1),
+        maxBatchDelayMs: int("batch-delay-ms", 0),
+      });
       const { url } = await board.listen(Number(portText), host);
-      out(v, { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url }, `${board.vkey}\npublic key ${board.publicKey}`);
+      out(
+        v,
+        { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url },
+        `${board.vkey}\npublic key ${board.publicKey}`,
+      );
       progress(`urna board ${name} listening on ${url}`);
       await new Promise<void>((resolve) => {
         const stop = (sig: string) => {
@@ -156,7 +181,14 @@ the sequencer's group commit (default 256 entries / 50 ms).`,
 Writes the record folder of spec/record.md: checkpoint, entries.jsonl and, with --tiles, the
 tlog-tiles tree (tile/...) that any static web server or CDN can serve. The board must not be
 running on DIR (the database is locked while it runs; use GET /elections/<id>/record instead).`,
-    options: { data: { type: "string" }, election: { type: "string" }, out: { type: "string" }, tiles: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      data: { type: "string" },
+      election: { type: "string" },
+      out: { type: "string" },
+      tiles: { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     async run(v) {
       const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
       if (!dataDir) throw new UsageError("--data (or URNA_DATA) is required");
@@ -170,7 +202,11 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
         const { size, bytes } = await log.writeEntriesJsonl(reader, join(outDir, "entries.jsonl"));
         if (v.tiles) await log.exportStaticTree(reader, outDir);
         else writeFileSync(join(outDir, "checkpoint"), reader.checkpoint());
-        out(v, { election: id, size, bytes, dir: outDir }, `exported ${size} entries of ${id} to ${outDir}`);
+        out(
+          v,
+          { election: id, size, bytes, dir: outDir },
+          `exported ${size} entries of ${id} to ${outDir}`,
+        );
       } finally {
         await db.close();
       }
@@ -180,7 +216,11 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
   "authority keygen": {
     summary: "generate an authority signing key",
     usage: "urna authority keygen --out FILE   (prints the public key)",
-    options: { out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      out: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     async run(v) {
       const f = newSigningKeyFile("authority");
       writeSecretJson(need(v, "out"), f);
@@ -189,7 +229,8 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
   },
   "authority create": {
     summary: "create an election from a manifest file",
-    usage: "urna authority create --board URL --manifest FILE --key FILE [--json]\n\nFILE is the manifest body (protocol.md §6.1) as JSON; the authority key signs it.",
+    usage:
+      "urna authority create --board URL --manifest FILE --key FILE [--json]\n\nFILE is the manifest body (protocol.md §6.1) as JSON; the authority key signs it.",
     options: { ...BOARD_OPT, manifest: { type: "string" }, key: { type: "string" } },
     async run(v) {
       const manifest = readJsonFile<Manifest>(need(v, "manifest"));
@@ -203,7 +244,11 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
     usage: "urna authority key --board URL --election ID --key FILE [--json]",
     options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
     async run(v) {
-      const r = await postElectionKey(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      const r = await postElectionKey(
+        client(v),
+        need(v, "election"),
+        loadSigningKey(need(v, "key")).secretKey,
+      );
       out(v, r, `election.key posted (entry ${r.index})`);
     },
   },
@@ -212,7 +257,11 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
     usage: "urna authority open --board URL --election ID --key FILE [--json]",
     options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
     async run(v) {
-      const r = await openVoting(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      const r = await openVoting(
+        client(v),
+        need(v, "election"),
+        loadSigningKey(need(v, "key")).secretKey,
+      );
       out(v, r, `voting open (entry ${r.index})`);
     },
   },
@@ -221,7 +270,11 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
     usage: "urna authority close --board URL --election ID --key FILE [--json]",
     options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
     async run(v) {
-      const r = await closeVoting(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      const r = await closeVoting(
+        client(v),
+        need(v, "election"),
+        loadSigningKey(need(v, "key")).secretKey,
+      );
       out(v, r, `voting closed (entry ${r.index})`);
     },
   },
@@ -230,33 +283,57 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
     usage: "urna authority tally --board URL --election ID --key FILE [--json]",
     options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" } },
     async run(v) {
-      const r = await postTally(client(v), need(v, "election"), loadSigningKey(need(v, "key")).secretKey);
+      const r = await postTally(
+        client(v),
+        need(v, "election"),
+        loadSigningKey(need(v, "key")).secretKey,
+      );
       out(v, r, `tally posted (entries ${r.map((x) => x.index).join(", ")})`);
     },
   },
   "authority result": {
     summary: "combine the decryption shares and post the result",
-    usage: "urna authority result --board URL --election ID --key FILE [--max-votes N] [--json]\n\n--max-votes bounds each option's total (default 10^8) and sizes the discrete-log table.",
-    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, "max-votes": { type: "string" } },
+    usage:
+      "urna authority result --board URL --election ID --key FILE [--max-votes N] [--json]\n\n--max-votes bounds each option's total (default 10^8) and sizes the discrete-log table.",
+    options: {
+      ...BOARD_OPT,
+      election: { type: "string" },
+      key: { type: "string" },
+      "max-votes": { type: "string" },
+    },
     async run(v) {
       const c = client(v);
       const election = need(v, "election");
       let dlog: DiscreteLog | undefined;
       if (v["max-votes"] !== undefined) {
         const max = Number(v["max-votes"]);
-        if (!Number.isSafeInteger(max) || max < 1 || max > 100_000_000) throw new UsageError("--max-votes must be 1..100000000");
+        if (!Number.isSafeInteger(max) || max < 1 || max > 100_000_000)
+          throw new UsageError("--max-votes must be 1..100000000");
         dlog = new DiscreteLog({ max, babySteps: Math.max(1, Math.ceil(Math.sqrt(max + 1))) });
       }
-      const r = await postResult(c, election, loadSigningKey(need(v, "key")).secretKey, dlog ? { dlog } : {});
+      const r = await postResult(
+        c,
+        election,
+        loadSigningKey(need(v, "key")).secretKey,
+        dlog ? { dlog } : {},
+      );
       const results = await Promise.all(r.map((x) => c.entry(election, x.index)));
-      out(v, { appended: r, results: results.map((e) => e.body) }, results.map((e) => JSON.stringify(e.body, null, 2)).join("\n"));
+      out(
+        v,
+        { appended: r, results: results.map((e) => e.body) },
+        results.map((e) => JSON.stringify(e.body, null, 2)).join("\n"),
+      );
     },
   },
 
   "registrar keygen": {
     summary: "generate a registrar signing key",
     usage: "urna registrar keygen --out FILE   (prints the public key)",
-    options: { out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      out: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     async run(v) {
       const f = newSigningKeyFile("registrar");
       writeSecretJson(need(v, "out"), f);
@@ -269,29 +346,53 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
 
 Styles are assigned round-robin. Each private credential goes to DIR/credential-NNNNNN.json
 (mode 0600); the public ones are posted in batches of at most 500.`,
-    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, count: { type: "string" }, styles: { type: "string" }, out: { type: "string" }, "batch-size": { type: "string" } },
+    options: {
+      ...BOARD_OPT,
+      election: { type: "string" },
+      key: { type: "string" },
+      count: { type: "string" },
+      styles: { type: "string" },
+      out: { type: "string" },
+      "batch-size": { type: "string" },
+    },
     async run(v) {
       const election = need(v, "election");
       const count = Number(need(v, "count"));
-      if (!Number.isSafeInteger(count) || count < 1) throw new UsageError("--count must be a positive integer");
+      if (!Number.isSafeInteger(count) || count < 1)
+        throw new UsageError("--count must be a positive integer");
       const styles = need(v, "styles").split(",").filter(Boolean);
       const key = loadSigningKey(need(v, "key"));
       const creds = generateCredentials(election, count, styles);
       const files = writeCredentialFiles(need(v, "out"), creds);
       progress(`wrote ${files.length} credential files to ${String(v.out)}`);
       const batchSize = v["batch-size"] === undefined ? undefined : Number(v["batch-size"]);
-      const r = await publishCredentials(client(v), election, key.secretKey, creds.map((c) => c.public), {
-        batchSize,
-        onBatch: (n, a) => progress(`batch ${n} posted (entry ${a.index})`),
-      });
-      out(v, { files, batches: r.map((x) => x.index) }, `published ${count} credentials in ${r.length} batch(es)`);
+      const r = await publishCredentials(
+        client(v),
+        election,
+        key.secretKey,
+        creds.map((c) => c.public),
+        {
+          batchSize,
+          onBatch: (n, a) => progress(`batch ${n} posted (entry ${a.index})`),
+        },
+      );
+      out(
+        v,
+        { files, batches: r.map((x) => x.index) },
+        `published ${count} credentials in ${r.length} batch(es)`,
+      );
     },
   },
 
   "custodian keygen": {
     summary: "generate a custodian's signing and DKG keys",
     usage: "urna custodian keygen --name NAME --out FILE   (prints the public keys as JSON)",
-    options: { name: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      name: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
     async run(v) {
       const f = newCustodianKeyFile(need(v, "name"));
       writeSecretJson(need(v, "out"), f);
@@ -310,22 +411,48 @@ Styles are assigned round-robin. Each private credential goes to DIR/credential-
   },
   "custodian certify": {
     summary: "wait for every round 1, derive the secret share, post the certification",
-    usage: "urna custodian certify --board URL --election ID --key FILE --state FILE [--timeout SECONDS] [--json]\n\nThe secret share is written to the --state file (mode 0600).",
-    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, state: { type: "string" }, timeout: { type: "string" } },
+    usage:
+      "urna custodian certify --board URL --election ID --key FILE --state FILE [--timeout SECONDS] [--json]\n\nThe secret share is written to the --state file (mode 0600).",
+    options: {
+      ...BOARD_OPT,
+      election: { type: "string" },
+      key: { type: "string" },
+      state: { type: "string" },
+      timeout: { type: "string" },
+    },
     async run(v) {
       const statePath = need(v, "state");
       const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
-      const { result, state } = await postCertify(client(v), need(v, "election"), loadCustodianKey(need(v, "key")), { timeoutMs });
+      const { result, state } = await postCertify(
+        client(v),
+        need(v, "election"),
+        loadCustodianKey(need(v, "key")),
+        { timeoutMs },
+      );
       saveCustodianState(statePath, state);
-      out(v, result, `ceremony.certify posted (entry ${result.index}); secret share saved to ${statePath}`);
+      out(
+        v,
+        result,
+        `ceremony.certify posted (entry ${result.index}); secret share saved to ${statePath}`,
+      );
     },
   },
   "custodian share": {
     summary: "post this custodian's decryption share of the tally",
     usage: "urna custodian share --board URL --election ID --key FILE --state FILE [--json]",
-    options: { ...BOARD_OPT, election: { type: "string" }, key: { type: "string" }, state: { type: "string" } },
+    options: {
+      ...BOARD_OPT,
+      election: { type: "string" },
+      key: { type: "string" },
+      state: { type: "string" },
+    },
     async run(v) {
-      const r = await postDecryptionShare(client(v), need(v, "election"), loadCustodianKey(need(v, "key")), loadCustodianState(need(v, "state")));
+      const r = await postDecryptionShare(
+        client(v),
+        need(v, "election"),
+        loadCustodianKey(need(v, "key")),
+        loadCustodianState(need(v, "state")),
+      );
       out(v, r, `decryption.share posted (entries ${r.map((x) => x.index).join(", ")})`);
     },
   },
@@ -336,37 +463,62 @@ Styles are assigned round-robin. Each private credential goes to DIR/credential-
 
 --choices maps each contest to the chosen option ids, e.g. '{"presidencia":["pan"]}' (or a
 file path). With --challenge-first, one encryption is opened (Benaloh challenge) before casting.`,
-    options: { ...BOARD_OPT, credential: { type: "string" }, choices: { type: "string" }, receipt: { type: "string" }, "challenge-first": { type: "boolean" } },
+    options: {
+      ...BOARD_OPT,
+      credential: { type: "string" },
+      choices: { type: "string" },
+      receipt: { type: "string" },
+      "challenge-first": { type: "boolean" },
+    },
     async run(v) {
       const cred = loadCredential(need(v, "credential"));
       const choices = parseChoices(need(v, "choices"));
-      const r = await castBallot(client(v), cred, choices, { challengeFirst: v["challenge-first"] === true });
+      const r = await castBallot(client(v), cred, choices, {
+        challengeFirst: v["challenge-first"] === true,
+      });
       saveReceipt(need(v, "receipt"), r.cast.receipt);
-      if (r.challenged) progress(`challenged ballot posted (entry ${r.challenged.index}, tracking code ${r.challenged.trackingCode})`);
+      if (r.challenged)
+        progress(
+          `challenged ballot posted (entry ${r.challenged.index}, tracking code ${r.challenged.trackingCode})`,
+        );
       out(v, r, `ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`);
     },
   },
   "voter challenge": {
     summary: "challenge (open) one encryption, then cast a fresh one",
-    usage: "urna voter challenge --board URL --credential FILE --choices JSON --receipt FILE [--json]",
-    options: { ...BOARD_OPT, credential: { type: "string" }, choices: { type: "string" }, receipt: { type: "string" } },
+    usage:
+      "urna voter challenge --board URL --credential FILE --choices JSON --receipt FILE [--json]",
+    options: {
+      ...BOARD_OPT,
+      credential: { type: "string" },
+      choices: { type: "string" },
+      receipt: { type: "string" },
+    },
     async run(v) {
       const cred = loadCredential(need(v, "credential"));
-      const r = await castBallot(client(v), cred, parseChoices(need(v, "choices")), { challengeFirst: true });
+      const r = await castBallot(client(v), cred, parseChoices(need(v, "choices")), {
+        challengeFirst: true,
+      });
       saveReceipt(need(v, "receipt"), r.cast.receipt);
-      out(v, r, `challenged entry ${r.challenged?.index}; ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`);
+      out(
+        v,
+        r,
+        `challenged entry ${r.challenged?.index}; ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`,
+      );
     },
   },
 };
 
 function parseChoices(s: string): Choices {
-  const text = s.trim().startsWith("{") ? s : (() => {
-    try {
-      return readFileSync(s, "utf8");
-    } catch {
-      throw new UsageError("--choices must be JSON or a JSON file");
-    }
-  })();
+  const text = s.trim().startsWith("{")
+    ? s
+    : (() => {
+        try {
+          return readFileSync(s, "utf8");
+        } catch {
+          throw new UsageError("--choices must be JSON or a JSON file");
+        }
+      })();
   try {
     const c = JSON.parse(text) as unknown;
     if (typeof c !== "object" || c === null || Array.isArray(c)) throw new Error("not an object");
@@ -409,9 +561,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv.slice(2), options: cmd.options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({
+      args: argv.slice(2),
+      options: cmd.options,
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
   } catch (e) {
-    process.stderr.write(`urna ${group} ${sub}: ${e instanceof Error ? e.message : String(e)}\n\nusage: ${cmd.usage}\n`);
+    process.stderr.write(
+      `urna ${group} ${sub}: ${e instanceof Error ? e.message : String(e)}\n\nusage: ${cmd.usage}\n`,
+    );
     return 2;
   }
   if (values.help) {
@@ -427,8 +586,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof BoardApiError) {
-      if (values.json) process.stdout.write(JSON.stringify({ error: { status: e.status, code: e.code, message: e.message, path: e.path } }) + "\n");
-      process.stderr.write(`urna ${group} ${sub}: the board refused (${e.status}): ${e.message}${e.path ? ` at ${e.path}` : ""}\n`);
+      if (values.json)
+        process.stdout.write(
+          JSON.stringify({
+            error: { status: e.status, code: e.code, message: e.message, path: e.path },
+          }) + "\n",
+        );
+      process.stderr.write(
+        `urna ${group} ${sub}: the board refused (${e.status}): ${e.message}${e.path ? ` at ${e.path}` : ""}\n`,
+      );
       return 1;
     }
     if (e instanceof ActorError) {
@@ -442,7 +608,10 @@ export async function main(argv: string[]): Promise<number> {
 
 const isMain = (() => {
   const a = process.argv[1];
-  return a !== undefined && (import.meta.url.endsWith(a) || /[\\/](urna|urna\.js|cli\.js|cli\.ts)$/.test(a));
+  return (
+    a !== undefined &&
+    (import.meta.url.endsWith(a) || /[\\/](urna|urna\.js|cli\.js|cli\.ts)$/.test(a))
+  );
 })();
 if (isMain) {
   main(process.argv.slice(2)).then(

@@ -13,15 +13,29 @@ import { ActorError, type ElectionView, loadElection } from "./view.js";
 /** Largest entry we post; split tallies and results to stay below it. */
 const ENTRY_BUDGET = 60_000;
 
-export async function createElection(client: BoardClient, manifest: Manifest, secretKey: Uint8Array): Promise<AppendResult> {
+export async function createElection(
+  client: BoardClient,
+  manifest: Manifest,
+  secretKey: Uint8Array,
+): Promise<AppendResult> {
   return client.createElection(signEntry("manifest", manifest.electionId, manifest, secretKey));
 }
 
-export async function openVoting(client: BoardClient, election: string, secretKey: Uint8Array, at = new Date()): Promise<AppendResult> {
+export async function openVoting(
+  client: BoardClient,
+  election: string,
+  secretKey: Uint8Array,
+  at = new Date(),
+): Promise<AppendResult> {
   return client.post(signEntry("voting.open", election, { at: rfc3339(at) }, secretKey));
 }
 
-export async function closeVoting(client: BoardClient, election: string, secretKey: Uint8Array, at = new Date()): Promise<AppendResult> {
+export async function closeVoting(
+  client: BoardClient,
+  election: string,
+  secretKey: Uint8Array,
+  at = new Date(),
+): Promise<AppendResult> {
   return client.post(signEntry("voting.close", election, { at: rfc3339(at) }, secretKey));
 }
 
@@ -38,7 +52,11 @@ export function ceremonySetupOf(view: Pick<ElectionView, "state">): ceremony.Cer
 }
 
 /** Recomputes the joint key from the ceremony entries on the log and posts `election.key`. */
-export async function postElectionKey(client: BoardClient, election: string, secretKey: Uint8Array): Promise<AppendResult> {
+export async function postElectionKey(
+  client: BoardClient,
+  election: string,
+  secretKey: Uint8Array,
+): Promise<AppendResult> {
   const view = await loadElection(client, election);
   const m = view.manifest;
   const round1: ceremony.Round1Message[] = [];
@@ -46,12 +64,22 @@ export async function postElectionKey(client: BoardClient, election: string, sec
   for (const c of m.custodians) {
     const r1 = view.state.round1.get(c.index);
     const cert = view.state.certify.get(c.index);
-    if (!r1 || !cert) throw new ActorError("CEREMONY_INCOMPLETE", `custodian ${c.index} has not completed the ceremony`);
+    if (!r1 || !cert)
+      throw new ActorError(
+        "CEREMONY_INCOMPLETE",
+        `custodian ${c.index} has not completed the ceremony`,
+      );
     round1.push(ceremony.round1FromBody(r1).message);
     signatures.push(ceremony.certifyFromBody(cert).signature);
   }
-  const result = ceremony.verifyCeremonyTranscript(ceremonySetupOf(view), { round1, signatures }, { sessionId: view.state.baseHash });
-  return client.post(signEntry("election.key", election, ceremony.electionKeyBody(result), secretKey));
+  const result = ceremony.verifyCeremonyTranscript(
+    ceremonySetupOf(view),
+    { round1, signatures },
+    { sessionId: view.state.baseHash },
+  );
+  return client.post(
+    signEntry("election.key", election, ceremony.electionKeyBody(result), secretKey),
+  );
 }
 
 /** Groups contests into bodies whose canonical size stays under the entry budget. */
@@ -70,9 +98,14 @@ function split<C, B>(contests: C[], make: (cs: C[]) => B): B[] {
 }
 
 /** Sums the counted ballots on the log and posts the tally (one or more entries). */
-export async function postTally(client: BoardClient, election: string, secretKey: Uint8Array): Promise<AppendResult[]> {
+export async function postTally(
+  client: BoardClient,
+  election: string,
+  secretKey: Uint8Array,
+): Promise<AppendResult[]> {
   const view = await loadElection(client, election);
-  if (view.state.phase !== "closed") throw new ActorError("WRONG_PHASE", `the election is in phase ${view.state.phase}, not closed`);
+  if (view.state.phase !== "closed")
+    throw new ActorError("WRONG_PHASE", `the election is in phase ${view.state.phase}, not closed`);
   const ballots = view.state.countedBallots().map((i) => view.entries[i].body as BallotBody);
   const full = computeTally(view.manifest, ballots);
   const bodies = split(full.contests, (cs): TallyBody => ({ ballots: full.ballots, contests: cs }));
@@ -92,9 +125,15 @@ export async function postResult(
   opts: { dlog?: DiscreteLog } = {},
 ): Promise<AppendResult[]> {
   const view = await loadElection(client, election);
-  if (view.state.phase !== "tallying") throw new ActorError("WRONG_PHASE", `the election is in phase ${view.state.phase}, not tallying`);
+  if (view.state.phase !== "tallying")
+    throw new ActorError(
+      "WRONG_PHASE",
+      `the election is in phase ${view.state.phase}, not tallying`,
+    );
   const tallies = view.entries.filter((e) => e.type === "tally").map((e) => e.body as TallyBody);
-  const shares = view.entries.filter((e) => e.type === "decryption.share").map((e) => e.body as DecryptionShareBody);
+  const shares = view.entries
+    .filter((e) => e.type === "decryption.share")
+    .map((e) => e.body as DecryptionShareBody);
   const key = view.state.electionKey;
   if (!key) throw new ActorError("NO_KEY", "the election has no joint key");
   const result = computeResult(view.manifest, tallies, shares, view.manifest.threshold, {

@@ -40,7 +40,13 @@ export interface ElectionStatus {
   phase: string;
   size: number;
   root: string;
-  counts: { credentials: number; ballots: number; challenged: number; certified: number; shares: number };
+  counts: {
+    credentials: number;
+    ballots: number;
+    challenged: number;
+    certified: number;
+    shares: number;
+  };
   origin?: string;
   vkey?: string;
 }
@@ -68,7 +74,9 @@ export class BoardClient {
     let message = res.statusText;
     let p: string | undefined;
     try {
-      const j = (await res.json()) as { error?: { code?: string; message?: string; path?: string } };
+      const j = (await res.json()) as {
+        error?: { code?: string; message?: string; path?: string };
+      };
       if (j.error?.code) code = j.error.code;
       if (j.error?.message) message = j.error.message;
       p = j.error?.path;
@@ -92,23 +100,34 @@ export class BoardClient {
     return this.#json(`/elections/${encodeURIComponent(election)}/status`);
   }
   async checkpoint(election: string): Promise<string> {
-    return (await this.#request("GET", `/elections/${encodeURIComponent(election)}/checkpoint`)).text();
+    return (
+      await this.#request("GET", `/elections/${encodeURIComponent(election)}/checkpoint`)
+    ).text();
   }
 
   /** POSTs a manifest entry: creates the election. */
   async createElection(manifest: AnyEntry | Entry): Promise<AppendResult> {
-    return (await (await this.#request("POST", "/elections", JSON.stringify(manifest))).json()) as AppendResult;
+    return (await (
+      await this.#request("POST", "/elections", JSON.stringify(manifest))
+    ).json()) as AppendResult;
   }
 
   /** POSTs any other entry to its election. */
   async post(entry: AnyEntry | Entry): Promise<AppendResult> {
     const path = `/elections/${encodeURIComponent(entry.election)}/entries`;
-    return (await (await this.#request("POST", path, JSON.stringify(entry))).json()) as AppendResult;
+    return (await (
+      await this.#request("POST", path, JSON.stringify(entry))
+    ).json()) as AppendResult;
   }
 
   /** Leaves [start, end) as raw JSON lines (at most 10,000 per call). */
   async leaves(election: string, start: number, end: number): Promise<string[]> {
-    const text = await (await this.#request("GET", `/elections/${encodeURIComponent(election)}/entries?start=${start}&end=${end}`)).text();
+    const text = await (
+      await this.#request(
+        "GET",
+        `/elections/${encodeURIComponent(election)}/entries?start=${start}&end=${end}`,
+      )
+    ).text();
     return text.length === 0 ? [] : text.slice(0, -1).split("\n");
   }
 
@@ -117,7 +136,8 @@ export class BoardClient {
     const { size } = await this.status(election);
     const out: Entry[] = [];
     for (let a = start; a < size; a += 10_000) {
-      for (const line of await this.leaves(election, a, Math.min(size, a + 10_000))) out.push(JSON.parse(line) as Entry);
+      for (const line of await this.leaves(election, a, Math.min(size, a + 10_000)))
+        out.push(JSON.parse(line) as Entry);
     }
     return out;
   }
@@ -127,20 +147,37 @@ export class BoardClient {
   }
 
   receipt(election: string, trackingCode: string): Promise<ReceiptJson> {
-    return this.#json(`/elections/${encodeURIComponent(election)}/receipts/${encodeURIComponent(trackingCode)}`);
+    return this.#json(
+      `/elections/${encodeURIComponent(election)}/receipts/${encodeURIComponent(trackingCode)}`,
+    );
   }
 
-  inclusionProof(election: string, index: number, size?: number): Promise<{ index: number; size: number; leafHash: string; proof: string[] }> {
-    return this.#json(`/elections/${encodeURIComponent(election)}/proof/inclusion?index=${index}${size === undefined ? "" : `&size=${size}`}`);
+  inclusionProof(
+    election: string,
+    index: number,
+    size?: number,
+  ): Promise<{ index: number; size: number; leafHash: string; proof: string[] }> {
+    return this.#json(
+      `/elections/${encodeURIComponent(election)}/proof/inclusion?index=${index}${size === undefined ? "" : `&size=${size}`}`,
+    );
   }
 
-  consistencyProof(election: string, from: number, to?: number): Promise<{ from: number; to: number; proof: string[] }> {
-    return this.#json(`/elections/${encodeURIComponent(election)}/proof/consistency?from=${from}${to === undefined ? "" : `&to=${to}`}`);
+  consistencyProof(
+    election: string,
+    from: number,
+    to?: number,
+  ): Promise<{ from: number; to: number; proof: string[] }> {
+    return this.#json(
+      `/elections/${encodeURIComponent(election)}/proof/consistency?from=${from}${to === undefined ? "" : `&to=${to}`}`,
+    );
   }
 
   /** The record as a ustar archive. */
   async record(election: string, opts: { tiles?: boolean } = {}): Promise<Uint8Array> {
-    const res = await this.#request("GET", `/elections/${encodeURIComponent(election)}/record${opts.tiles ? "?tiles=1" : ""}`);
+    const res = await this.#request(
+      "GET",
+      `/elections/${encodeURIComponent(election)}/record${opts.tiles ? "?tiles=1" : ""}`,
+    );
     return new Uint8Array(await res.arrayBuffer());
   }
 }

@@ -4,7 +4,14 @@
  * sender), keeps its secret share in a state file, and after the tally posts its decryption share.
  */
 import type { TallyBody } from "@urna/schemas";
-import { ceremony, decodeElement, decodeScalar, encodeScalar, fromBase64, toBase64 } from "@urna/verifier";
+import {
+  ceremony,
+  decodeElement,
+  decodeScalar,
+  encodeScalar,
+  fromBase64,
+  toBase64,
+} from "@urna/verifier";
 import { certify, makeBlameRandom, round1Random, round2 } from "../ceremony/index.js";
 import { decryptionShare } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
@@ -27,18 +34,34 @@ export interface CustodianStateFile {
 export function custodianIndex(view: ElectionView, key: CustodianKey): number {
   const c = view.manifest.custodians.find((x) => x.signingKey === key.signingKey);
   if (!c) throw new ActorError("NOT_A_CUSTODIAN", "this key is not a custodian of the election");
-  if (c.dkgKey !== key.dkgKey) throw new ActorError("WRONG_DKG_KEY", `custodian ${c.index}'s DKG key in the manifest differs from this key file's`);
+  if (c.dkgKey !== key.dkgKey)
+    throw new ActorError(
+      "WRONG_DKG_KEY",
+      `custodian ${c.index}'s DKG key in the manifest differs from this key file's`,
+    );
   return c.index;
 }
 
-const setupPrefix = (client: BoardClient, election: string) => loadPrefix(client, election, (e) => e.type === "election.key");
+const setupPrefix = (client: BoardClient, election: string) =>
+  loadPrefix(client, election, (e) => e.type === "election.key");
 
 /** Posts this custodian's `ceremony.round1`. */
-export async function postRound1(client: BoardClient, election: string, key: CustodianKey): Promise<AppendResult> {
+export async function postRound1(
+  client: BoardClient,
+  election: string,
+  key: CustodianKey,
+): Promise<AppendResult> {
   const view = await setupPrefix(client, election);
   const index = custodianIndex(view, key);
   const { message } = round1Random(ceremonySetupOf(view), index, key.dkgSecret);
-  return client.post(signEntry("ceremony.round1", election, ceremony.round1ToBody(index, message), key.signingSecret));
+  return client.post(
+    signEntry(
+      "ceremony.round1",
+      election,
+      ceremony.round1ToBody(index, message),
+      key.signingSecret,
+    ),
+  );
 }
 
 /**
@@ -55,24 +78,44 @@ export async function postCertify(
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let view = await setupPrefix(client, election);
   while (view.state.round1.size < view.manifest.custodians.length) {
-    if (Date.now() > deadline) throw new ActorError("TIMEOUT", `only ${view.state.round1.size} of ${view.manifest.custodians.length} custodians posted round 1`);
+    if (Date.now() > deadline)
+      throw new ActorError(
+        "TIMEOUT",
+        `only ${view.state.round1.size} of ${view.manifest.custodians.length} custodians posted round 1`,
+      );
     await sleep(opts.pollMs ?? 500);
     view = await setupPrefix(client, election);
   }
   const index = custodianIndex(view, key);
   const setup = ceremonySetupOf(view);
-  const messages = view.manifest.custodians.map((c) => ceremony.round1FromBody(view.state.round1.get(c.index)).message);
+  const messages = view.manifest.custodians.map(
+    (c) => ceremony.round1FromBody(view.state.round1.get(c.index)).message,
+  );
   const r2 = round2(setup, index, key.dkgSecret, messages);
   if (!r2.ok) {
     for (const bad of r2.badShares) {
-      const blame = makeBlameRandom(setup, index, key.dkgSecret, bad.sender, messages[bad.sender - 1], bad.fault);
-      await client.post(signEntry("ceremony.blame", election, ceremony.blameToBody(blame), key.signingSecret));
+      const blame = makeBlameRandom(
+        setup,
+        index,
+        key.dkgSecret,
+        bad.sender,
+        messages[bad.sender - 1],
+        bad.fault,
+      );
+      await client.post(
+        signEntry("ceremony.blame", election, ceremony.blameToBody(blame), key.signingSecret),
+      );
     }
-    throw new ActorError("CEREMONY_BLAME", `bad shares from custodian(s) ${r2.badShares.map((b) => b.sender).join(", ")}: blame posted`);
+    throw new ActorError(
+      "CEREMONY_BLAME",
+      `bad shares from custodian(s) ${r2.badShares.map((b) => b.sender).join(", ")}: blame posted`,
+    );
   }
   const out = r2.output;
   const sig = certify(setup, index, key.dkgSecret, out.transcript);
-  const result = await client.post(signEntry("ceremony.certify", election, ceremony.certifyToBody(index, sig), key.signingSecret));
+  const result = await client.post(
+    signEntry("ceremony.certify", election, ceremony.certifyToBody(index, sig), key.signingSecret),
+  );
   const state: CustodianStateFile = {
     kind: "urna-custodian-state",
     election,
@@ -90,7 +133,8 @@ export function saveCustodianState(path: string, state: CustodianStateFile): voi
 
 export function loadCustodianState(path: string): CustodianStateFile {
   const s = readJson<CustodianStateFile>(path);
-  if (s.kind !== "urna-custodian-state") throw new ActorError("BAD_STATE_FILE", `${path} is not a custodian state file`);
+  if (s.kind !== "urna-custodian-state")
+    throw new ActorError("BAD_STATE_FILE", `${path} is not a custodian state file`);
   return s;
 }
 
@@ -103,12 +147,23 @@ export async function postDecryptionShare(
 ): Promise<AppendResult[]> {
   const view = await loadElection(client, election);
   const index = custodianIndex(view, key);
-  if (index !== state.index) throw new ActorError("WRONG_STATE", `the state file is custodian ${state.index}'s, this key is ${index}'s`);
-  if (view.state.phase !== "tallying") throw new ActorError("WRONG_PHASE", `the election is in phase ${view.state.phase}, not tallying`);
+  if (index !== state.index)
+    throw new ActorError(
+      "WRONG_STATE",
+      `the state file is custodian ${state.index}'s, this key is ${index}'s`,
+    );
+  if (view.state.phase !== "tallying")
+    throw new ActorError(
+      "WRONG_PHASE",
+      `the election is in phase ${view.state.phase}, not tallying`,
+    );
   const k = view.state.electionKey;
   if (!k) throw new ActorError("NO_KEY", "the election has no joint key");
   if (k.verificationShares[index - 1] !== state.verificationShare)
-    throw new ActorError("WRONG_STATE", "the state's verification share differs from the published one");
+    throw new ActorError(
+      "WRONG_STATE",
+      "the state's verification share differs from the published one",
+    );
   const secretShare = decodeScalar(fromBase64(state.secretShare));
   const out: AppendResult[] = [];
   for (const e of view.entries) {

@@ -62,16 +62,27 @@ function checkKey(b64: unknown, what: string, len = 32): Uint8Array {
 
 export function newSigningKeyFile(role: string): SigningKeyFile {
   const sk = ed25519.utils.randomSecretKey();
-  return { kind: "urna-signing-key", role, secretKey: toBase64(sk), publicKey: toBase64(ed25519.getPublicKey(sk)) };
+  return {
+    kind: "urna-signing-key",
+    role,
+    secretKey: toBase64(sk),
+    publicKey: toBase64(ed25519.getPublicKey(sk)),
+  };
 }
 
 /** Reads a signing key file; returns the 32-byte secret key and the base64 public key (checked to match). */
-export function loadSigningKey(path: string): { secretKey: Uint8Array; publicKey: string; role: string } {
+export function loadSigningKey(path: string): {
+  secretKey: Uint8Array;
+  publicKey: string;
+  role: string;
+} {
   const f = readJson<Partial<SigningKeyFile>>(path);
-  if (f.kind !== "urna-signing-key") throw new KeyFileError(`${path} is not an urna signing key file`);
+  if (f.kind !== "urna-signing-key")
+    throw new KeyFileError(`${path} is not an urna signing key file`);
   const secretKey = checkKey(f.secretKey, "secretKey");
   const publicKey = toBase64(ed25519.getPublicKey(secretKey));
-  if (f.publicKey !== undefined && f.publicKey !== publicKey) throw new KeyFileError(`${path}: publicKey does not match secretKey`);
+  if (f.publicKey !== undefined && f.publicKey !== publicKey)
+    throw new KeyFileError(`${path}: publicKey does not match secretKey`);
   return { secretKey, publicKey, role: String(f.role ?? "") };
 }
 
@@ -99,8 +110,12 @@ export function loadCustodianKey(path: string): CustodianKey {
 }
 
 /** The usable key from a custodian key file's contents. */
-export function custodianKeyFromFile(f: Partial<CustodianKeyFile>, path = "custodian key"): CustodianKey {
-  if (f.kind !== "urna-custodian-key" || !f.signing || !f.dkg) throw new KeyFileError(`${path} is not an urna custodian key file`);
+export function custodianKeyFromFile(
+  f: Partial<CustodianKeyFile>,
+  path = "custodian key",
+): CustodianKey {
+  if (f.kind !== "urna-custodian-key" || !f.signing || !f.dkg)
+    throw new KeyFileError(`${path} is not an urna custodian key file`);
   const signingSecret = checkKey(f.signing.secretKey, "signing.secretKey");
   const dkgSecret = decodeScalar(checkKey(f.dkg.secret, "dkg.secret"));
   return {
@@ -112,9 +127,20 @@ export function custodianKeyFromFile(f: Partial<CustodianKeyFile>, path = "custo
   };
 }
 
-export function loadCredential(path: string): { election: string; style: string; secretKey: Uint8Array; publicKey: string } {
+export function loadCredential(path: string): {
+  election: string;
+  style: string;
+  secretKey: Uint8Array;
+  publicKey: string;
+} {
   const f = readJson<Partial<CredentialFile>>(path);
-  if (f.kind !== "urna-credential") throw new KeyFileError(`${path} is not an urna credential file`);
+  if (f.kind !== "urna-credential")
+    throw new KeyFileError(`${path} is not an urna credential file`);
   const secretKey = checkKey(f.secretKey, "secretKey");
-  return { election: String(f.election), style: String(f.style), secretKey, publicKey: toBase64(ed25519.getPublicKey(secretKey)) };
+  return {
+    election: String(f.election),
+    style: String(f.style),
+    secretKey,
+    publicKey: toBase64(ed25519.getPublicKey(secretKey)),
+  };
 }

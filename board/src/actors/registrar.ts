@@ -21,21 +21,33 @@ export interface GeneratedCredential {
 }
 
 /** `count` fresh credentials, styles assigned round-robin over `styles`. */
-export function generateCredentials(election: string, count: number, styles: readonly string[]): GeneratedCredential[] {
-  if (!Number.isSafeInteger(count) || count < 1) throw new ActorError("BAD_COUNT", "count must be a positive integer");
+export function generateCredentials(
+  election: string,
+  count: number,
+  styles: readonly string[],
+): GeneratedCredential[] {
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new ActorError("BAD_COUNT", "count must be a positive integer");
   if (styles.length === 0) throw new ActorError("NO_STYLES", "at least one ballot style is needed");
   const out: GeneratedCredential[] = [];
   for (let i = 0; i < count; i++) {
     const sk = ed25519.utils.randomSecretKey();
     const key = toBase64(ed25519.getPublicKey(sk));
     const style = styles[i % styles.length];
-    out.push({ public: { key, style }, file: { kind: "urna-credential", election, style, secretKey: toBase64(sk), publicKey: key } });
+    out.push({
+      public: { key, style },
+      file: { kind: "urna-credential", election, style, secretKey: toBase64(sk), publicKey: key },
+    });
   }
   return out;
 }
 
 /** Writes each private credential to `<dir>/credential-<n>.json` (mode 0600); returns the paths. */
-export function writeCredentialFiles(dir: string, creds: readonly GeneratedCredential[], first = 0): string[] {
+export function writeCredentialFiles(
+  dir: string,
+  creds: readonly GeneratedCredential[],
+  first = 0,
+): string[] {
   mkdirSync(dir, { recursive: true });
   return creds.map((c, i) => {
     const p = join(dir, `credential-${String(first + i).padStart(6, "0")}.json`);

@@ -27,9 +27,14 @@ export interface ElectionView {
 export function replay(entries: Entry[]): ElectionView {
   if (entries.length === 0) throw new ActorError("EMPTY_ELECTION", "the election has no entries");
   const created = ElectionState.create(entries[0]);
-  if (!created.state) throw new ActorError("BAD_MANIFEST", `entry 0 is not a valid manifest: ${created.findings[0]?.message}`);
+  if (!created.state)
+    throw new ActorError(
+      "BAD_MANIFEST",
+      `entry 0 is not a valid manifest: ${created.findings[0]?.message}`,
+    );
   const state = created.state;
-  for (let i = 1; i < entries.length; i++) state.apply(entries[i], i, toHex(leafHash(canonicalBytes(entries[i]))));
+  for (let i = 1; i < entries.length; i++)
+    state.apply(entries[i], i, toHex(leafHash(canonicalBytes(entries[i]))));
   return { state, entries, manifest: state.manifest };
 }
 
@@ -42,7 +47,11 @@ export async function loadElection(client: BoardClient, election: string): Promi
  * Fetches entries from the start until `until` holds for one (or the log ends): for clients that
  * need only the setup prefix (manifest, credentials, ceremony, key) of a large election.
  */
-export async function loadPrefix(client: BoardClient, election: string, until: (e: Entry) => boolean): Promise<ElectionView> {
+export async function loadPrefix(
+  client: BoardClient,
+  election: string,
+  until: (e: Entry) => boolean,
+): Promise<ElectionView> {
   const { size } = await client.status(election);
   const out: Entry[] = [];
   for (let a = 0; a < size; a += 1000) {

@@ -27,14 +27,17 @@ export type Choices = Record<string, string[] | number[]>;
 export function choiceVector(contests: Contest[], choices: Choices): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const id of Object.keys(choices))
-    if (!contests.some((c) => c.id === id)) throw new ActorError("BAD_CHOICES", `contest ${id} is not on this ballot style`);
+    if (!contests.some((c) => c.id === id))
+      throw new ActorError("BAD_CHOICES", `contest ${id} is not on this ballot style`);
   for (const c of contests) {
     const v = choices[c.id] ?? [];
     if (v.length > 0 && typeof v[0] === "number") {
       out[c.id] = (v as number[]).slice();
     } else {
       const ids = new Set(v as string[]);
-      for (const id of ids) if (!c.options.some((o) => o.id === id)) throw new ActorError("BAD_CHOICES", `contest ${c.id} has no option ${id}`);
+      for (const id of ids)
+        if (!c.options.some((o) => o.id === id))
+          throw new ActorError("BAD_CHOICES", `contest ${c.id} has no option ${id}`);
       out[c.id] = c.options.map((o) => (ids.has(o.id) ? 1 : 0));
     }
   }
@@ -76,16 +79,21 @@ export async function castBallot(
 ): Promise<CastResult> {
   const view = opts.view ?? (await loadVotingView(client, cred.election));
   const contests = styleContests(view.manifest, cred.style);
-  if (!contests) throw new ActorError("UNKNOWN_STYLE", `the manifest has no ballot style ${cred.style}`);
+  if (!contests)
+    throw new ActorError("UNKNOWN_STYLE", `the manifest has no ballot style ${cred.style}`);
   const vector = choiceVector(contests, choices);
   let challenged: CastResult["challenged"];
   if (opts.challengeFirst) {
     const enc = encrypt(view, cred, vector);
     const body = challengeBallot(enc.body, enc.nonces, vector);
-    challenged = (await client.post(signEntry("ballot.challenged", cred.election, body, cred.secretKey))) as CastResult["cast"];
+    challenged = (await client.post(
+      signEntry("ballot.challenged", cred.election, body, cred.secretKey),
+    )) as CastResult["cast"];
   }
   const enc = encrypt(view, cred, vector);
-  const cast = (await client.post(signEntry("ballot", cred.election, enc.body, cred.secretKey))) as CastResult["cast"];
+  const cast = (await client.post(
+    signEntry("ballot", cred.election, enc.body, cred.secretKey),
+  )) as CastResult["cast"];
   return challenged ? { cast, challenged } : { cast };
 }
 

@@ -5,7 +5,12 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Ed25519NoteSigner, encodePrivateKey, generateSeed, parsePrivateKey } from "@urna/verifier";
+import {
+  type Ed25519NoteSigner,
+  encodePrivateKey,
+  generateSeed,
+  parsePrivateKey,
+} from "@urna/verifier";
 
 export const BOARD_KEY_FILE = "board.key";
 
@@ -18,7 +23,11 @@ export class BoardKeyError extends Error {
  * to `dataDir` if none is stored there), generating one on first start. The key's name must
  * equal the board name: checkpoints' origins are `<name>/elections/<id>`.
  */
-export function loadOrCreateBoardKey(dataDir: string, name: string, privateKey?: string): Ed25519NoteSigner {
+export function loadOrCreateBoardKey(
+  dataDir: string,
+  name: string,
+  privateKey?: string,
+): Ed25519NoteSigner {
   const file = join(dataDir, BOARD_KEY_FILE);
   let signer: Ed25519NoteSigner;
   if (existsSync(file)) {
@@ -32,6 +41,8 @@ export function loadOrCreateBoardKey(dataDir: string, name: string, privateKey?:
     chmodSync(file, 0o600);
   }
   if (signer.name !== name)
-    throw new BoardKeyError(`the board key is named ${JSON.stringify(signer.name)} but the board is ${JSON.stringify(name)}`);
+    throw new BoardKeyError(
+      `the board key is named ${JSON.stringify(signer.name)} but the board is ${JSON.stringify(name)}`,
+    );
   return signer;
 }

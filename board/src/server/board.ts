@@ -13,8 +13,26 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import express, { type Express } from "express";
 import type { AnyEntry, Entry } from "@urna/schemas";
-import { ElectionState, type Ed25519NoteSigner, encodeVkey, fromBase64, fromUtf8, toBase64, toHex, utf8 } from "@urna/verifier";
-import { CheckpointSigner, type LevelDb, LevelLogStorage, Sequencer, checkpointOrigin, leafHashFast, nodeEd25519Signer, openLevelDb } from "../log/index.js";
+import {
+  ElectionState,
+  type Ed25519NoteSigner,
+  encodeVkey,
+  fromBase64,
+  fromUtf8,
+  toBase64,
+  toHex,
+  utf8,
+} from "@urna/verifier";
+import {
+  CheckpointSigner,
+  type LevelDb,
+  LevelLogStorage,
+  Sequencer,
+  checkpointOrigin,
+  leafHashFast,
+  nodeEd25519Signer,
+  openLevelDb,
+} from "../log/index.js";
 import { loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
@@ -68,7 +86,10 @@ export interface BoardContext {
   readonly shutdown: AbortSignal;
   isClosing(): boolean;
   electionVkey(id: string): string;
-  createElection(entry: AnyEntry, leaf: Uint8Array): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
+  createElection(
+    entry: AnyEntry,
+    leaf: Uint8Array,
+  ): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
 }
 
 const REGISTRY = "_board";
@@ -87,7 +108,10 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   const key: Ed25519NoteSigner = loadOrCreateBoardKey(opts.dataDir, opts.name, opts.signingKey);
   const seed = seedOf(readFileSync(join(opts.dataDir, "board.key"), "utf8"));
   const db: LevelDb = await openLevelDb(join(opts.dataDir, "db"));
-  const registry = db.sublevel<string, Uint8Array>(REGISTRY, { keyEncoding: "utf8", valueEncoding: "view" });
+  const registry = db.sublevel<string, Uint8Array>(REGISTRY, {
+    keyEncoding: "utf8",
+    valueEncoding: "view",
+  });
   const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const elections = new Map<string, Election>();
   const creating = new Set<string>();
@@ -96,12 +120,16 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   let closed: Promise<void> | undefined;
   const servers = new Set<Server>();
 
-  const signerFor = (id: string): Ed25519NoteSigner => nodeEd25519Signer(checkpointOrigin(opts.name, id), seed);
+  const signerFor = (id: string): Ed25519NoteSigner =>
+    nodeEd25519Signer(checkpointOrigin(opts.name, id), seed);
 
   async function openLog(id: string): Promise<{ storage: LevelLogStorage; seq: Sequencer }> {
     const origin = checkpointOrigin(opts.name, id);
     const storage = new LevelLogStorage(db, id);
-    const signer = await CheckpointSigner.open({ origin, key: signerFor(id), statePath: join(opts.dataDir, "signer", `${id}.json`)
+    const signer = await CheckpointSigner.open({
+      origin,
+      key: signerFor(id),
+      statePath: join(opts.dataDir, "signer", `${id}.json`),
     });
     const seq = await Sequencer.open({
       storage,
@@ -133,8 +161,19 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       bytes += leaf.length;
       if (index === 0) {
         const created = ElectionState.create(entry);
-        if (!created.state) throw new Error(`election ${id}: stored manifest is invalid: ${created.findings[0]?.message}`);
-        election = new Election({ id, origin: checkpointOrigin(opts.name, id), state: created.state, seq, storage, pool, bytes: 0 });
+        if (!created.state)
+          throw new Error(
+            `election ${id}: stored manifest is invalid: ${created.findings[0]?.message}`,
+          );
+        election = new Election({
+          id,
+          origin: checkpointOrigin(opts.name, id),
+          state: created.state,
+          seq,
+          storage,
+          pool,
+          bytes: 0,
+        });
       } else {
         (election as Election).replay(entry, index, leafHashFast(leaf));
       }
@@ -143,21 +182,41 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     const e = election as Election;
     e.setPublishedBytes(bytes);
     elections.set(id, e);
-    log(`election ${id}: ${seq.size} entries, phase ${e.state.phase} (replayed in ${Math.round(performance.now() - t0)} ms)`);
+    log(
+      `election ${id}: ${seq.size} entries, phase ${e.state.phase} (replayed in ${Math.round(performance.now() - t0)} ms)`,
+    );
     if (seq.failure) log(`election ${id}: READ-ONLY: ${seq.failure.message}`);
   }
 
-  async function createElection(entry: AnyEntry, leaf: Uint8Array): Promise<{ index: number; trackingCode: string; checkpoint: string }> {
+  async function createElection(
+    entry: AnyEntry,
+    leaf: Uint8Array,
+  ): Promise<{ index: number; trackingCode: string; checkpoint: string }> {
     const created = ElectionState.create(entry);
-    if (!created.state) throw findingToError(created.findings[0] ?? { code: "INVALID_MANIFEST", message: "invalid manifest" });
+    if (!created.state)
+      throw findingToError(
+        created.findings[0] ?? { code: "INVALID_MANIFEST", message: "invalid manifest" },
+      );
     const id = created.state.electionId;
-    if (elections.has(id) || creating.has(id)) throw new ApiError("ELECTION_EXISTS", `election ${id} already exists`);
+    if (elections.has(id) || creating.has(id))
+      throw new ApiError("ELECTION_EXISTS", `election ${id} already exists`);
     creating.add(id);
     try {
-      await registry.put(`election/${id}`, utf8(JSON.stringify({ id, created: new Date().toISOString() })));
+      await registry.put(
+        `election/${id}`,
+        utf8(JSON.stringify({ id, created: new Date().toISOString() })),
+      );
       const { storage, seq } = await openLog(id);
       if (seq.size !== 0) throw new ApiError("ELECTION_EXISTS", `election ${id} already has a log`);
-      const election = new Election({ id, origin: checkpointOrigin(opts.name, id), state: created.state, seq, storage, pool, bytes: 0 });
+      const election = new Election({
+        id,
+        origin: checkpointOrigin(opts.name, id),
+        state: created.state,
+        seq,
+        storage,
+        pool,
+        bytes: 0,
+      });
       let r;
       try {
         r = await seq.append(leaf);
@@ -203,7 +262,16 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
           }),
       );
       await Promise.all([...elections.values()].map((e) => e.drained()));
-      for (const e of elections.values()) await e.seq.close().catch((err: unknown) => log(`close ${e.id}: ${String(err)}`));
+      for (const e of elections.values())
+        await e.seq.close().catch((err: unknown) => log(`close ${e.id}: ${String(err)}`));
+      // Let the last responses flush, then drop whatever connection is left.
+      for (const s of servers) s.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(stopped),
+        new Promise<void>((r) => (timer = setTimeout(r, 2000))),
+      ]);
+      clearTimeout(timer);
       for (const s of servers) s.closeAllConnections();
       await Promise.all(stopped);
       await pool.close();
@@ -212,7 +280,10 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     return closed;
   }
 
-  function listen(port = opts.port ?? 0, host?: string): Promise<{ port: number; url: string; server: Server }> {
+  function listen(
+    port = opts.port ?? 0,
+    host?: string,
+  ): Promise<{ port: number; url: string; server: Server }> {
     return new Promise((resolve, reject) => {
       const server = app.listen(port, host ?? "127.0.0.1", (err?: Error) => {
         if (err) return reject(err);
@@ -227,5 +298,14 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     });
   }
 
-  return { app, name: opts.name, vkey: key.vkey, publicKey: toBase64(key.publicKey), elections, electionVkey: ctx.electionVkey, listen, close };
+  return {
+    app,
+    name: opts.name,
+    vkey: key.vkey,
+    publicKey: toBase64(key.publicKey),
+    elections,
+    electionVkey: ctx.electionVkey,
+    listen,
+    close,
+  };
 }

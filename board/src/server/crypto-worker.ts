@@ -26,7 +26,10 @@ function answer(t: Task, f: () => PoolFinding[]): void {
   try {
     port.postMessage({ id: t.id, findings: f() });
   } catch (e) {
-    port.postMessage({ id: t.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    port.postMessage({
+      id: t.id,
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    });
   }
 }
 
@@ -60,7 +63,8 @@ function drain(): void {
       } catch {
         together = undefined;
       }
-      if (together !== undefined && together.length === 0) for (const t of withWork) answer(t, () => []);
+      if (together !== undefined && together.length === 0)
+        for (const t of withWork) answer(t, () => []);
       else for (const t of withWork) answer(t, () => verifyCryptoWork(t.work));
     }
   }

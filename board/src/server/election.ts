@@ -8,6 +8,7 @@
 import type { AnyEntry, Entry, TallyContest } from "@urna/schemas";
 import { ElectionState, type Finding, type Precheck, formatTlogProof, toHex } from "@urna/verifier";
 import { BoardLogError, type LevelLogStorage, type Sequencer, leafHashFast } from "../log/index.js";
+import { verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError } from "./errors.js";
 import { type Commit, Feed } from "./feed.js";
 import { computeTally } from "./tally-sum.js";
@@ -38,7 +39,8 @@ export interface Published {
   readonly root: Uint8Array;
 }
 
-const isBallotType = (t: string): t is "ballot" | "ballot.challenged" => t === "ballot" || t === "ballot.challenged";
+const isBallotType = (t: string): t is "ballot" | "ballot.challenged" =>
+  t === "ballot" || t === "ballot.challenged";
 
 /** Maps a log failure to the API: a dead log is 503 LOG_UNAVAILABLE, a closing one SHUTTING_DOWN. */
 export function logErrorToApi(e: unknown): ApiError {
@@ -68,14 +70,27 @@ export class Election {
   #inflight = 0;
   #drained: Array<() => void> = [];
 
-  constructor(args: { id: string; origin: string; state: ElectionState; seq: Sequencer; storage: LevelLogStorage; pool: CryptoPool; bytes: number }) {
+  constructor(args: {
+    id: string;
+    origin: string;
+    state: ElectionState;
+    seq: Sequencer;
+    storage: LevelLogStorage;
+    pool: CryptoPool;
+    bytes: number;
+  }) {
     this.id = args.id;
     this.origin = args.origin;
     this.state = args.state;
     this.seq = args.seq;
     this.storage = args.storage;
     this.#pool = args.pool;
-    this.#published = { size: args.seq.size, bytes: args.bytes, checkpoint: args.seq.checkpoint(), root: args.seq.head().root };
+    this.#published = {
+      size: args.seq.size,
+      bytes: args.bytes,
+      checkpoint: args.seq.checkpoint(),
+      root: args.seq.head().root,
+    };
   }
 
   get reader(): Sequencer["reader"] {
@@ -89,7 +104,12 @@ export class Election {
 
   /** Sets the byte count of the published leaves (after startup replay or creation). */
   setPublishedBytes(bytes: number): void {
-    this.#published = { size: this.seq.size, bytes, checkpoint: this.seq.checkpoint(), root: this.seq.head().root };
+    this.#published = {
+      size: this.seq.size,
+      bytes,
+      checkpoint: this.seq.checkpoint(),
+      root: this.seq.head().root,
+    };
   }
 
   get inflight(): number {
@@ -132,22 +152,31 @@ export class Election {
    * precheck on this thread.
    */
   #stateRules(entry: AnyEntry, lh: Uint8Array): Precheck | undefined {
-    const check = (this.state as unknown as { check?: (e: Entry, lh: Uint8Array, i: number, sig: boolean) => Precheck }).check;
-    return typeof check === "function" && check.length === 4 ? check.call(this.state, entry, lh, this.state.size, false) : undefined;
+    const check = (
+      this.state as unknown as {
+        check?: (e: Entry, lh: Uint8Array, i: number, sig: boolean) => Precheck;
+      }
+    ).check;
+    return typeof check === "function" && check.length === 4
+      ? check.call(this.state, entry, lh, this.state.size, false)
+      : undefined;
   }
 
   async #submit(entry: AnyEntry, leaf: Uint8Array): Promise<AppendResponse> {
     if (entry.type === "tally" && this.state.phase === "closed") await this.#ensureTally();
     const lh = leafHashFast(leaf);
     const fast = this.#stateRules(entry, lh);
-    if (fast === undefined || fast.findings.length > 0) {
-      // Refused (or no fast path): the full precheck, signature included, gives the exact
-      // finding an auditor's ordering gives (a bad signature outranks the body's faults).
+    if (fast === undefined) {
       const pre = this.state.precheck(entry);
       if (pre.findings.length > 0) throw findingToError(pre.findings[0]);
-      if (fast !== undefined) throw findingToError(fast.findings[0]);
       const findings = await this.#pool.run(pre.work);
       if (findings.length > 0) throw findingToError(findings[0]);
+    } else if (fast.findings.length > 0) {
+      // Refused. With a good signature the rules without it give the same first finding; with a
+      // bad one, the full precheck decides which comes first (an earlier rule or the signature).
+      if (verifyEntrySignatureFast(entry)) throw findingToError(fast.findings[0]);
+      const pre = this.state.precheck(entry);
+      throw findingToError(pre.findings[0] ?? fast.findings[0]);
     } else {
       const findings = await this.#pool.run(fast.work, entry);
       if (findings.length > 0) throw findingToError(findings[0]);
@@ -168,8 +197,19 @@ export class Election {
       throw logErrorToApi(e);
     }
     this.#publishUpTo(result);
-    const out: AppendResponse = { index: result.index, trackingCode: hex, checkpoint: result.checkpoint };
-    if (isBallotType(entry.type)) out.receipt = await this.receipt(result.index, hex, entry.type, result.size, result.checkpoint);
+    const out: AppendResponse = {
+      index: result.index,
+      trackingCode: hex,
+      checkpoint: result.checkpoint,
+    };
+    if (isBallotType(entry.type))
+      out.receipt = await this.receipt(
+        result.index,
+        hex,
+        entry.type,
+        result.size,
+        result.checkpoint,
+      );
     return out;
   }
 
@@ -186,13 +226,24 @@ export class Election {
       leaves.push(leaf);
       bytes += leaf.length;
     }
-    this.#published = { size: r.size, bytes: this.#published.bytes + bytes, checkpoint: r.checkpoint, root: r.root };
+    this.#published = {
+      size: r.size,
+      bytes: this.#published.bytes + bytes,
+      checkpoint: r.checkpoint,
+      root: r.root,
+    };
     const c: Commit = { first: from, leaves, size: r.size, root: r.root, checkpoint: r.checkpoint };
     this.feed.publish(c);
   }
 
   /** A receipt (record.md §Receipt) for entry `index` against the checkpoint of `size`. */
-  async receipt(index: number, hex: string, entryType: "ballot" | "ballot.challenged", size: number, checkpoint: string): Promise<Receipt> {
+  async receipt(
+    index: number,
+    hex: string,
+    entryType: "ballot" | "ballot.challenged",
+    size: number,
+    checkpoint: string,
+  ): Promise<Receipt> {
     const proof = await this.reader.inclusionProof(index, size);
     return {
       version: 1,
@@ -212,7 +263,9 @@ export class Election {
   #ensureTally(): Promise<void> {
     if (this.state.hasComputedTally) return Promise.resolve();
     this.#tally ??= (async () => {
-      const contests: TallyContest[] = await computeTally(this.state, (a, b) => this.reader.entries(a, b));
+      const contests: TallyContest[] = await computeTally(this.state, (a, b) =>
+        this.reader.entries(a, b),
+      );
       this.state.setComputedTally(contests);
     })().catch((e: unknown) => {
       this.#tally = undefined;

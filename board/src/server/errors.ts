@@ -63,7 +63,8 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   INTERNAL: 500,
 };
 
-export const isApiErrorCode = (c: unknown): c is ApiErrorCode => typeof c === "string" && Object.hasOwn(STATUS, c);
+export const isApiErrorCode = (c: unknown): c is ApiErrorCode =>
+  typeof c === "string" && Object.hasOwn(STATUS, c);
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
@@ -78,7 +79,13 @@ export class ApiError extends Error {
   }
 
   toJSON(): { error: { code: ApiErrorCode; message: string; path?: string } } {
-    return { error: { code: this.code, message: this.message, ...(this.path !== undefined ? { path: this.path } : {}) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.path !== undefined ? { path: this.path } : {}),
+      },
+    };
   }
 }
 
@@ -86,6 +93,7 @@ export class ApiError extends Error {
 export function findingToError(f: { code: string; message: string; path?: string }): ApiError {
   // A finding code outside the API table would be a bug in the state machine: report it as a
   // schema problem rather than a 5xx, so that no client input can produce a server error.
-  const code: ApiErrorCode = isApiErrorCode(f.code) && f.code !== "INTERNAL" ? f.code : "SCHEMA_INVALID";
+  const code: ApiErrorCode =
+    isApiErrorCode(f.code) && f.code !== "INTERNAL" ? f.code : "SCHEMA_INVALID";
   return new ApiError(code, f.message, f.path);
 }

@@ -50,7 +50,11 @@ export function entryEventData(index: number, leaf: Uint8Array): string {
   return `{"index":${index},"type":${JSON.stringify(type)},"trackingCode":"${toHex(leafHash(leaf))}","entry":${text}}`;
 }
 
-export function checkpointEventData(c: { size: number; root: Uint8Array; checkpoint: string }): string {
+export function checkpointEventData(c: {
+  size: number;
+  root: Uint8Array;
+  checkpoint: string;
+}): string {
   return JSON.stringify({ size: c.size, root: toBase64(c.root), checkpoint: c.checkpoint });
 }
 
@@ -68,7 +72,12 @@ const HEARTBEAT_MS = 15_000;
  * Serves the event stream on `res` for entries after `after` (-1 for the whole log) until the
  * client disconnects or `signal` aborts (board shutdown).
  */
-export async function serveEvents(src: FeedSource, res: Response, after: number, signal: AbortSignal): Promise<void> {
+export async function serveEvents(
+  src: FeedSource,
+  res: Response,
+  after: number,
+  signal: AbortSignal,
+): Promise<void> {
   res.status(200);
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
   res.setHeader("Cache-Control", "no-cache, no-transform");
@@ -101,15 +110,16 @@ export async function serveEvents(src: FeedSource, res: Response, after: number,
 
   const write = async (s: string): Promise<void> => {
     if (closed) return;
-    if (!res.write(s)) await new Promise<void>((r) => {
-      const done = (): void => {
-        res.off("drain", done);
-        res.off("close", done);
-        r();
-      };
-      res.on("drain", done);
-      res.on("close", done);
-    });
+    if (!res.write(s))
+      await new Promise<void>((r) => {
+        const done = (): void => {
+          res.off("drain", done);
+          res.off("close", done);
+          r();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
   };
 
   let next = after + 1; // first index not yet sent
@@ -121,11 +131,13 @@ export async function serveEvents(src: FeedSource, res: Response, after: number,
       const end = Math.min(head.size, next + HISTORY_CHUNK);
       const leaves = await src.readEntries(next, end);
       let out = "";
-      for (const leaf of leaves) out += `event: entry\nid: ${next}\ndata: ${entryEventData(next++, leaf)}\n\n`;
+      for (const leaf of leaves)
+        out += `event: entry\nid: ${next}\ndata: ${entryEventData(next++, leaf)}\n\n`;
       await write(out);
       if (leaves.length === 0) break;
     }
-    if (!closed && after < head.size && head.size > 0) await write(`event: checkpoint\ndata: ${checkpointEventData(head)}\n\n`);
+    if (!closed && after < head.size && head.size > 0)
+      await write(`event: checkpoint\ndata: ${checkpointEventData(head)}\n\n`);
     // Live batches.
     while (!closed) {
       const c = queue.shift();
@@ -141,7 +153,8 @@ export async function serveEvents(src: FeedSource, res: Response, after: number,
         if (index > next) {
           // A gap cannot happen (commits are published in order), but never skip silently.
           const missing = await src.readEntries(next, index);
-          for (const leaf of missing) out += `event: entry\nid: ${next}\ndata: ${entryEventData(next++, leaf)}\n\n`;
+          for (const leaf of missing)
+            out += `event: entry\nid: ${next}\ndata: ${entryEventData(next++, leaf)}\n\n`;
         }
         out += `event: entry\nid: ${index}\ndata: ${entryEventData(index, c.leaves[i])}\n\n`;
         next = index + 1;

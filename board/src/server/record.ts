@@ -11,7 +11,10 @@ import { type TarSource, ustarStream } from "./ustar.js";
 
 const enc = new TextEncoder();
 
-export function recordStream(e: Election, opts: { tiles?: boolean } = {}): AsyncGenerator<Uint8Array> {
+export function recordStream(
+  e: Election,
+  opts: { tiles?: boolean } = {},
+): AsyncGenerator<Uint8Array> {
   const snap = e.published; // { size, bytes, checkpoint }
   const mtime = Math.floor(Date.now() / 1000);
   const reader = e.reader;
@@ -28,10 +31,20 @@ export function recordStream(e: Election, opts: { tiles?: boolean } = {}): Async
     if (!opts.tiles) return;
     for (const t of tilesForSize(snap.size)) {
       const bytes = await reader.tile(t.level, t.index, t.width);
-      yield { name: tilePath(t.level, t.index, t.width), size: bytes.length, mtime, data: () => [bytes] };
+      yield {
+        name: tilePath(t.level, t.index, t.width),
+        size: bytes.length,
+        mtime,
+        data: () => [bytes],
+      };
       if (t.level === 0) {
         const bundle = await reader.entryBundle(t.index, t.width);
-        yield { name: entryBundlePath(t.index, t.width), size: bundle.length, mtime, data: () => [bundle] };
+        yield {
+          name: entryBundlePath(t.index, t.width),
+          size: bundle.length,
+          mtime,
+          data: () => [bundle],
+        };
       }
     }
   }

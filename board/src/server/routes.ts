@@ -37,20 +37,29 @@ const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Body bytes -> a schema-valid entry and its canonical leaf, or the API error for the first problem. */
 export function parseEntryBody(body: unknown): { entry: AnyEntry; leaf: Uint8Array } {
-  if (!(body instanceof Uint8Array) || body.length === 0) throw new ApiError("BAD_JSON", "the request body is empty");
-  if (body.length > MAX_BODY_BYTES) throw new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  if (!(body instanceof Uint8Array) || body.length === 0)
+    throw new ApiError("BAD_JSON", "the request body is empty");
+  if (body.length > MAX_BODY_BYTES)
+    throw new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(fatalUtf8.decode(body));
   } catch (e) {
-    throw new ApiError("BAD_JSON", `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ApiError(
+      "BAD_JSON",
+      `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   let v;
   try {
     v = validateEntry(value);
   } catch (e) {
     // e.g. a stack overflow on absurdly nested input
-    throw new ApiError("SCHEMA_INVALID", `the entry cannot be validated: ${e instanceof Error ? e.message : String(e)}`, "");
+    throw new ApiError(
+      "SCHEMA_INVALID",
+      `the entry cannot be validated: ${e instanceof Error ? e.message : String(e)}`,
+      "",
+    );
   }
   if (!v.ok) {
     const first = v.errors[0];
@@ -60,17 +69,26 @@ export function parseEntryBody(body: unknown): { entry: AnyEntry; leaf: Uint8Arr
   try {
     leaf = entryLeaf(v.value);
   } catch (e) {
-    if (e instanceof EntryError && e.code === "ENTRY_TOO_LARGE") throw new ApiError("ENTRY_TOO_LARGE", e.message);
+    if (e instanceof EntryError && e.code === "ENTRY_TOO_LARGE")
+      throw new ApiError("ENTRY_TOO_LARGE", e.message);
     if (e instanceof CanonicalJsonError) throw new ApiError("NON_CANONICAL", e.message, e.path);
-    throw new ApiError("NON_CANONICAL", `the entry cannot be canonicalised: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ApiError(
+      "NON_CANONICAL",
+      `the entry cannot be canonicalised: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
-  if (leaf.length > MAX_ENTRY_BYTES) throw new ApiError("ENTRY_TOO_LARGE", `the entry is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`);
+  if (leaf.length > MAX_ENTRY_BYTES)
+    throw new ApiError(
+      "ENTRY_TOO_LARGE",
+      `the entry is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`,
+    );
   return { entry: v.value, leaf };
 }
 
 function intParam(v: unknown, name: string, dflt?: number): number {
   if (v === undefined && dflt !== undefined) return dflt;
-  if (typeof v !== "string" || !DECIMAL.test(v)) throw new ApiError("BAD_REQUEST", `${name} must be a decimal integer`);
+  if (typeof v !== "string" || !DECIMAL.test(v))
+    throw new ApiError("BAD_REQUEST", `${name} must be a decimal integer`);
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new ApiError("BAD_REQUEST", `${name} is too large`);
   return n;
@@ -78,7 +96,10 @@ function intParam(v: unknown, name: string, dflt?: number): number {
 
 /** Log read errors: out of range is 404, anything else propagates. */
 function readError(e: unknown): never {
-  if (e instanceof BoardLogError && (e.code === "NOT_FOUND" || e.code === "INDEX_OUT_OF_RANGE" || e.code === "SIZE_OUT_OF_RANGE"))
+  if (
+    e instanceof BoardLogError &&
+    (e.code === "NOT_FOUND" || e.code === "INDEX_OUT_OF_RANGE" || e.code === "SIZE_OUT_OF_RANGE")
+  )
     throw new ApiError("NOT_FOUND", e.message.replace(/^[A-Z_]+: /, ""));
   throw e;
 }
@@ -97,6 +118,19 @@ export function routes(ctx: BoardContext): Router {
     if (ctx.isClosing()) throw new ApiError("SHUTTING_DOWN", "the board is shutting down");
   };
 
+  // Public API: browsers (a voter's device, the receipt checker) may call it from any origin.
+  r.use((req, res, next) => {
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    if (req.method === "OPTIONS") {
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.setHeader("Access-Control-Allow-Headers", "Content-Type, Last-Event-ID");
+      res.setHeader("Access-Control-Max-Age", "86400");
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+
   r.get("/", (_req, res) => {
     res.json({ name: ctx.name, vkey: ctx.vkey, version: VERSION, publicKey: ctx.publicKey });
   });
@@ -104,7 +138,12 @@ export function routes(ctx: BoardContext): Router {
   r.get("/elections", (_req, res) => {
     res.setHeader("Cache-Control", "no-cache");
     res.json(
-      [...ctx.elections.values()].map((e) => ({ id: e.id, title: e.state.manifest.title, phase: e.state.phase, size: e.published.size })),
+      [...ctx.elections.values()].map((e) => ({
+        id: e.id,
+        title: e.state.manifest.title,
+        phase: e.state.phase,
+        size: e.published.size,
+      })),
     );
   });
 
@@ -113,8 +152,12 @@ export function routes(ctx: BoardContext): Router {
     writable();
     const { entry, leaf } = parseEntryBody(req.body);
     if (entry.type !== "manifest")
-      throw new ApiError("WRONG_PHASE", `POST /elections takes a manifest; post ${entry.type} to /elections/${entry.election}/entries`);
-    if (ctx.elections.has(entry.election)) throw new ApiError("ELECTION_EXISTS", `election ${entry.election} already exists`);
+      throw new ApiError(
+        "WRONG_PHASE",
+        `POST /elections takes a manifest; post ${entry.type} to /elections/${entry.election}/entries`,
+      );
+    if (ctx.elections.has(entry.election))
+      throw new ApiError("ELECTION_EXISTS", `election ${entry.election} already exists`);
     const out = await ctx.createElection(entry, leaf);
     res.status(201).json(out);
   });
@@ -124,8 +167,13 @@ export function routes(ctx: BoardContext): Router {
     const { entry, leaf } = parseEntryBody(req.body);
     const e = election(req);
     if (entry.election !== e.id)
-      throw new ApiError("ELECTION_MISMATCH", `the entry is for election ${JSON.stringify(entry.election)}, not ${JSON.stringify(e.id)}`, "/election");
-    if (entry.type === "manifest") throw new ApiError("ELECTION_EXISTS", `election ${e.id} already has its manifest`);
+      throw new ApiError(
+        "ELECTION_MISMATCH",
+        `the entry is for election ${JSON.stringify(entry.election)}, not ${JSON.stringify(e.id)}`,
+        "/election",
+      );
+    if (entry.type === "manifest")
+      throw new ApiError("ELECTION_EXISTS", `election ${e.id} already has its manifest`);
     const out = await e.submit(entry, leaf);
     res.status(201).json(out);
   });
@@ -165,7 +213,10 @@ export function routes(ctx: BoardContext): Router {
     }
     let bytes: Uint8Array;
     try {
-      bytes = p.kind === "tile" ? await e.reader.tile(p.level, p.index, p.width) : await e.reader.entryBundle(p.index, p.width);
+      bytes =
+        p.kind === "tile"
+          ? await e.reader.tile(p.level, p.index, p.width)
+          : await e.reader.entryBundle(p.index, p.width);
     } catch (err) {
       readError(err);
     }
@@ -195,9 +246,11 @@ export function routes(ctx: BoardContext): Router {
     const start = intParam(req.query.start, "start", 0);
     const asked = intParam(req.query.end, "end", start + MAX_RANGE);
     if (asked < start) throw new ApiError("BAD_REQUEST", "end is before start");
-    if (asked - start > MAX_RANGE) throw new ApiError("BAD_REQUEST", `at most ${MAX_RANGE} entries per request`);
+    if (asked - start > MAX_RANGE)
+      throw new ApiError("BAD_REQUEST", `at most ${MAX_RANGE} entries per request`);
     const end = Math.min(size, asked);
-    if (start > size) throw new ApiError("NOT_FOUND", `start ${start} is beyond the log's size ${size}`);
+    if (start > size)
+      throw new ApiError("NOT_FOUND", `start ${start} is beyond the log's size ${size}`);
     res.setHeader("Content-Type", "application/x-ndjson");
     res.setHeader("Cache-Control", end === size ? "no-cache" : IMMUTABLE);
     for (let a = start; a < end; a += 256) {
@@ -220,9 +273,13 @@ export function routes(ctx: BoardContext): Router {
     const size = intParam(req.query.size, "size", e.published.size);
     const index = intParam(req.query.index, "index");
     if (size > e.published.size) throw new ApiError("NOT_FOUND", `no tree of size ${size} yet`);
-    if (index >= size) throw new ApiError("NOT_FOUND", `index ${index} is not in a tree of size ${size}`);
+    if (index >= size)
+      throw new ApiError("NOT_FOUND", `index ${index} is not in a tree of size ${size}`);
     try {
-      const [proof, leafHash] = await Promise.all([e.reader.inclusionProof(index, size), e.reader.leafHashAt(index)]);
+      const [proof, leafHash] = await Promise.all([
+        e.reader.inclusionProof(index, size),
+        e.reader.leafHashAt(index),
+      ]);
       res.setHeader("Cache-Control", IMMUTABLE);
       res.json({ index, size, leafHash: toBase64(leafHash), proof: proof.map(toBase64) });
     } catch (err) {
@@ -251,7 +308,10 @@ export function routes(ctx: BoardContext): Router {
     try {
       code = parseTrackingCode(req.params.code as string);
     } catch (err) {
-      throw new ApiError("BAD_REQUEST", err instanceof LogError ? err.message : "malformed tracking code");
+      throw new ApiError(
+        "BAD_REQUEST",
+        err instanceof LogError ? err.message : "malformed tracking code",
+      );
     }
     const { size, checkpoint } = e.published;
     for (const index of e.tracking.lookup(code.prefix)) {
@@ -292,8 +352,14 @@ export function routes(ctx: BoardContext): Router {
     const last = req.get("Last-Event-ID");
     let after = -1;
     if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
-    else if (req.query.after !== undefined) after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
-    await serveEvents({ feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) }, res, after, ctx.shutdown);
+    else if (req.query.after !== undefined)
+      after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
+    await serveEvents(
+      { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
+      res,
+      after,
+      ctx.shutdown,
+    );
   });
 
   r.use((req, _res) => {
@@ -303,7 +369,10 @@ export function routes(ctx: BoardContext): Router {
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;
     const api = toApiError(err);
-    if (api.status >= 500 && api.code === "INTERNAL") process.stderr.write(`[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (api.status >= 500 && api.code === "INTERNAL")
+      process.stderr.write(
+        `[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     if (res.headersSent) return void res.destroy();
     res.status(api.status).json(api.toJSON());
   });
@@ -323,14 +392,21 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const h = err as HttpError;
   if (h && typeof h === "object" && typeof h.type === "string") {
-    if (h.type === "entity.too.large") return new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (h.type === "entity.too.large")
+      return new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
     if (h.type === "entity.parse.failed") return new ApiError("BAD_JSON", "the body is not JSON");
     return new ApiError("BAD_REQUEST", h.message ?? "bad request");
   }
   const status = h?.status ?? h?.statusCode;
-  if (typeof status === "number" && status >= 400 && status < 500) return new ApiError("BAD_REQUEST", h.message ?? "bad request");
+  if (typeof status === "number" && status >= 400 && status < 500)
+    return new ApiError("BAD_REQUEST", h.message ?? "bad request");
   if (err instanceof BoardLogError) {
-    if (err.code === "NOT_FOUND" || err.code === "INDEX_OUT_OF_RANGE" || err.code === "SIZE_OUT_OF_RANGE") return new ApiError("NOT_FOUND", err.message);
+    if (
+      err.code === "NOT_FOUND" ||
+      err.code === "INDEX_OUT_OF_RANGE" ||
+      err.code === "SIZE_OUT_OF_RANGE"
+    )
+      return new ApiError("NOT_FOUND", err.message);
     return new ApiError("LOG_UNAVAILABLE", err.message);
   }
   return new ApiError("INTERNAL", "internal error");

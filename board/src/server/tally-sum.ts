@@ -14,7 +14,10 @@ const dec = new TextDecoder();
 const BUNDLE = 256;
 
 /** Entries at the sorted `indices`, reading each 256-entry bundle that holds some once. */
-export async function* entriesAt(indices: number[], read: ReadLeaves): AsyncGenerator<{ index: number; entry: Entry }> {
+export async function* entriesAt(
+  indices: number[],
+  read: ReadLeaves,
+): AsyncGenerator<{ index: number; entry: Entry }> {
   let k = 0;
   while (k < indices.length) {
     const start = indices[k] - (indices[k] % BUNDLE);
@@ -23,7 +26,10 @@ export async function* entriesAt(indices: number[], read: ReadLeaves): AsyncGene
     while (last + 1 < indices.length && indices[last + 1] < end) last++;
     const leaves = await read(start, Math.min(end, indices[last] + 1));
     for (; k <= last; k++) {
-      yield { index: indices[k], entry: JSON.parse(dec.decode(leaves[indices[k] - start])) as Entry };
+      yield {
+        index: indices[k],
+        entry: JSON.parse(dec.decode(leaves[indices[k] - start])) as Entry,
+      };
       if (k % 32 === 31) await yieldToLoop();
     }
   }

@@ -23,7 +23,8 @@ export interface TarFile {
 
 function octal(buf: Uint8Array, off: number, len: number, value: number): void {
   const s = value.toString(8).padStart(len - 1, "0");
-  if (s.length > len - 1) throw new RangeError(`tar: ${value} does not fit in ${len - 1} octal digits`);
+  if (s.length > len - 1)
+    throw new RangeError(`tar: ${value} does not fit in ${len - 1} octal digits`);
   buf.set(enc.encode(s), off);
   buf[off + len - 1] = 0;
 }
@@ -40,7 +41,13 @@ function splitName(name: string): { name: Uint8Array; prefix: Uint8Array } {
   throw new RangeError(`tar: path too long: ${name}`);
 }
 
-function header(name: string, size: number, mode: number, mtime: number, type: "0" | "x"): Uint8Array {
+function header(
+  name: string,
+  size: number,
+  mode: number,
+  mtime: number,
+  type: "0" | "x",
+): Uint8Array {
   const h = new Uint8Array(BLOCK);
   const { name: n, prefix } = splitName(name);
   h.set(n, 0);

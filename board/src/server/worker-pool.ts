@@ -44,7 +44,9 @@ function workerEntry(): { url: URL; eval?: string } {
   if (!import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(js))) return { url: js };
   const ts = new URL("./crypto-worker.ts", import.meta.url);
   const require = createRequire(import.meta.url);
-  const api = pathToFileURL(require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs")).href;
+  const api = pathToFileURL(
+    require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs"),
+  ).href;
   const code =
     `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
     `.catch((e) => { console.error(e); process.exit(1); });`;
@@ -66,7 +68,8 @@ export class CryptoPool {
 
   private spawn(): Slot {
     const entry = workerEntry();
-    const worker = entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
+    const worker =
+      entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (m: { id: number; findings?: PoolFinding[]; error?: string }) => {
       const p = slot.pending.get(m.id);
@@ -97,7 +100,8 @@ export class CryptoPool {
     if (this.closed) return Promise.reject(new Error("crypto pool is closed"));
     if (work.length === 0 && entry === undefined) return Promise.resolve([]);
     if (this.slots.length === 0) {
-      if (!this.inline) return Promise.reject(new Error("no crypto workers and no inline verifier"));
+      if (!this.inline)
+        return Promise.reject(new Error("no crypto workers and no inline verifier"));
       try {
         return Promise.resolve(this.inline(work, entry));
       } catch (e) {
@@ -122,7 +126,8 @@ export class CryptoPool {
     this.closed = true;
     const slots = this.slots;
     this.slots = [];
-    for (const s of slots) for (const p of s.pending.values()) p.reject(new Error("crypto pool is closed"));
+    for (const s of slots)
+      for (const p of s.pending.values()) p.reject(new Error("crypto pool is closed"));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }

@@ -211,6 +211,33 @@ describe("range proofs (protocol.md §8.2)", () => {
     ]);
   });
 
+  it("a large batch with a few bad proofs, or with every proof bad, names exactly those", () => {
+    const eq = variants.filter((v) => v.code === "PROOF_EQUATION_FAILED");
+    const bad = new Map([
+      [3, eq[0]],
+      [170, eq[1]],
+      [171, eq[2]],
+      [399, eq[3]],
+    ]);
+    const b = new BatchVerifier<number>();
+    for (let i = 0; i < 400; i++) {
+      const v = bad.get(i);
+      const rc = checked.proofs[i % checked.proofs.length];
+      if (v) b.addRange(i, v.statement, v.proof);
+      else b.addRange(i, rc.statement, rc.proof);
+    }
+    const r = b.verify();
+    expect(r.fellBack).toBe(true);
+    expect(r.failures.map((f) => f.label)).toEqual([3, 170, 171, 399]);
+
+    const all = new BatchVerifier<number>();
+    for (let i = 0; i < 40; i++)
+      all.addRange(i, eq[i % eq.length].statement, eq[i % eq.length].proof);
+    expect(all.verify().failures.map((f) => f.label)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+  });
+
   it("malformed proofs: wrong lengths, identity or non-canonical commitments, scalars ≥ ℓ", () => {
     const rc = picks[0];
     const q = () => structuredClone(rc.proof);

@@ -4,7 +4,16 @@
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Manifest } from "@urna/schemas";
-import { decodeElement, fromBase64, fromHex, leafHash, parseVkey, toHex, utf8, verifyTlogProof } from "@urna/verifier";
+import {
+  decodeElement,
+  fromBase64,
+  fromHex,
+  leafHash,
+  parseVkey,
+  toHex,
+  utf8,
+  verifyTlogProof,
+} from "@urna/verifier";
 import {
   type AppendResult,
   createElection,
@@ -32,7 +41,11 @@ afterAll(async () => {
   removeDir(tb.dir);
 });
 
-async function readEvents(url: string, headers: Record<string, string>, until: (ids: number[]) => boolean): Promise<{ ids: number[]; checkpoints: number[] }> {
+async function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  until: (ids: number[]) => boolean,
+): Promise<{ ids: number[]; checkpoints: number[] }> {
   const ctrl = new AbortController();
   const res = await fetch(url, { headers, signal: ctrl.signal });
   expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -56,7 +69,8 @@ async function readEvents(url: string, headers: Record<string, string>, until: (
         expect(toHex(leafHash(utf8(JSON.stringify(d.entry))))).toBe(d.trackingCode);
         expect(/^id: (\d+)$/m.exec(block)?.[1]).toBe(String(d.index));
         ids.push(d.index);
-      } else if (ev === "checkpoint") checkpoints.push((JSON.parse(data!) as { size: number }).size);
+      } else if (ev === "checkpoint")
+        checkpoints.push((JSON.parse(data!) as { size: number }).size);
     }
   }
   ctrl.abort();
@@ -71,16 +85,36 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
     suite: "urna-v1",
     authority: a.authority.publicKey,
     registrar: a.registrar.publicKey,
-    custodians: [{ index: 1, name: "Custodio 1", signingKey: a.custodians[0].signingKey, dkgKey: a.custodians[0].dkgKey }],
+    custodians: [
+      {
+        index: 1,
+        name: "Custodio 1",
+        signingKey: a.custodians[0].signingKey,
+        dkgKey: a.custodians[0].dkgKey,
+      },
+    ],
     threshold: 1,
     revotePolicy: "single",
-    contests: [{ id: "consulta", title: "¿Sí o no?", minSelections: 0, maxSelections: 1, options: [{ id: "si", label: "Sí" }] }],
+    contests: [
+      {
+        id: "consulta",
+        title: "¿Sí o no?",
+        minSelections: 0,
+        maxSelections: 1,
+        options: [{ id: "si", label: "Sí" }],
+      },
+    ],
     ballotStyles: [{ id: "unico", contests: ["consulta"] }],
   };
   const { client } = tb;
   await createElection(client, manifest, a.authority.secretKey);
   const creds = generateCredentials(ID, N, ["unico"]);
-  await publishCredentials(client, ID, a.registrar.secretKey, creds.map((c) => c.public));
+  await publishCredentials(
+    client,
+    ID,
+    a.registrar.secretKey,
+    creds.map((c) => c.public),
+  );
   await postRound1(client, ID, a.custodians[0]);
   await postCertify(client, ID, a.custodians[0], { pollMs: 20 });
   await postElectionKey(client, ID, a.authority.secretKey);
@@ -94,16 +128,31 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
       signEntry(
         "ballot",
         ID,
-        encryptBallot({ manifest, baseHash: view.state.baseHash, publicKey: K, signer: fromBase64(c.public.key), style: "unico", choices: { consulta: [i % 2] } }).body,
+        encryptBallot({
+          manifest,
+          baseHash: view.state.baseHash,
+          publicKey: K,
+          signer: fromBase64(c.public.key),
+          style: "unico",
+          choices: { consulta: [i % 2] },
+        }).body,
         fromBase64(c.file.secretKey),
       ),
     ),
   );
 
-  const feed = readEvents(`${tb.url}/elections/${ID}/events?after=${first - 1}`, {}, (ids) => ids.length >= N);
+  const feed = readEvents(
+    `${tb.url}/elections/${ID}/events?after=${first - 1}`,
+    {},
+    (ids) => ids.length >= N,
+  );
   const results = await Promise.all(
     ballots.map(async (b) => {
-      const res = await fetch(`${tb.url}/elections/${ID}/entries`, { method: "POST", headers: { "content-type": "application/json" }, body: b });
+      const res = await fetch(`${tb.url}/elections/${ID}/entries`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: b,
+      });
       expect(res.status).toBe(201);
       return (await res.json()) as AppendResult;
     }),
@@ -113,7 +162,8 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
   expect(indices[0]).toBe(first);
   expect(indices[N - 1]).toBe(first + N - 1);
   const vkey = parseVkey(tb.board.electionVkey(ID));
-  for (const r of results) expect(verifyTlogProof(r.receipt!.proof, fromHex(r.trackingCode), vkey).index).toBe(r.index);
+  for (const r of results)
+    expect(verifyTlogProof(r.receipt!.proof, fromHex(r.trackingCode), vkey).index).toBe(r.index);
   // batching: far fewer checkpoints than entries
   expect(new Set(results.map((r) => r.checkpoint)).size).toBeLessThan(N);
 
@@ -122,7 +172,11 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
   expect(checkpoints.at(-1)).toBe(first + N);
 
   // resume with Last-Event-ID: exactly the entries after it
-  const resumed = await readEvents(`${tb.url}/elections/${ID}/events`, { "Last-Event-ID": String(first + N - 11) }, (x) => x.length >= 10);
+  const resumed = await readEvents(
+    `${tb.url}/elections/${ID}/events`,
+    { "Last-Event-ID": String(first + N - 11) },
+    (x) => x.length >= 10,
+  );
   expect(resumed.ids).toEqual(indices.slice(-10));
 
   const restarted = await tb.restart();
@@ -139,7 +193,10 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
   expect(receipt.index).toBe(some.index);
   expect(verifyTlogProof(receipt.proof, fromHex(some.trackingCode), vkey).index).toBe(some.index);
   // and the restarted board refuses a second vote by the same credential
-  const again = await fetch(`${tb.url}/elections/${ID}/entries`, { method: "POST", body: ballots[5] });
+  const again = await fetch(`${tb.url}/elections/${ID}/entries`, {
+    method: "POST",
+    body: ballots[5],
+  });
   expect(again.status).toBe(409);
   expect(((await again.json()) as { error: { code: string } }).error.code).toBe("DUPLICATE_ENTRY");
 });

@@ -37,13 +37,28 @@ beforeAll(async () => {
   const { client } = tb;
   await createElection(client, manifestFor(A, a, { threshold: 1 }), a.authority.secretKey);
   const creds = generateCredentials(A, 4, ["ent-09", "ent-14"]);
-  await publishCredentials(client, A, a.registrar.secretKey, creds.map((c) => c.public));
+  await publishCredentials(
+    client,
+    A,
+    a.registrar.secretKey,
+    creds.map((c) => c.public),
+  );
   await postRound1(client, A, a.custodians[0]);
   await postCertify(client, A, a.custodians[0], { pollMs: 20 });
   await postElectionKey(client, A, a.authority.secretKey);
   await openVoting(client, A, a.authority.secretKey);
-  const voters = creds.map((c) => ({ election: A, style: c.public.style, secretKey: fromBase64(c.file.secretKey), publicKey: c.public.key }));
-  await castBallot(client, voters[0], { presidencia: ["mc"], "senaduria-09": ["a"] }, { challengeFirst: true });
+  const voters = creds.map((c) => ({
+    election: A,
+    style: c.public.style,
+    secretKey: fromBase64(c.file.secretKey),
+    publicKey: c.public.key,
+  }));
+  await castBallot(
+    client,
+    voters[0],
+    { presidencia: ["mc"], "senaduria-09": ["a"] },
+    { challengeFirst: true },
+  );
   await castBallot(client, voters[1], { presidencia: ["nulo"], "senaduria-14": ["y"] });
   pool = await client.entries(A);
   // unvoted credentials' ballots, to re-sign after breaking one proof value
@@ -51,12 +66,27 @@ beforeAll(async () => {
   const K = decodeElement(fromBase64(view.state.electionKey!.publicKey));
   resignable = voters.slice(2).map((v) => ({
     secretKey: v.secretKey,
-    body: encryptBallot({ manifest: view.manifest, baseHash: view.state.baseHash, publicKey: K, signer: fromBase64(v.publicKey), style: v.style, choices: v.style === "ent-09" ? { presidencia: [1, 0, 0, 0], "senaduria-09": [0, 0, 1] } : { presidencia: [0, 0, 0, 1], "senaduria-14": [1, 0] } }).body,
+    body: encryptBallot({
+      manifest: view.manifest,
+      baseHash: view.state.baseHash,
+      publicKey: K,
+      signer: fromBase64(v.publicKey),
+      style: v.style,
+      choices:
+        v.style === "ent-09"
+          ? { presidencia: [1, 0, 0, 0], "senaduria-09": [0, 0, 1] }
+          : { presidencia: [0, 0, 0, 1], "senaduria-14": [1, 0] },
+    }).body,
   }));
   // a second election in setup: its entries replayed into A, and A's into it
   const b = newActors(1);
   await createElection(client, manifestFor(B, b, { threshold: 1 }), b.authority.secretKey);
-  await publishCredentials(client, B, b.registrar.secretKey, generateCredentials(B, 2, ["ent-09"]).map((c) => c.public));
+  await publishCredentials(
+    client,
+    B,
+    b.registrar.secretKey,
+    generateCredentials(B, 2, ["ent-09"]).map((c) => c.public),
+  );
   other = await client.entries(B);
 });
 afterAll(async () => {
@@ -68,7 +98,8 @@ type Pointer = (string | number)[];
 function paths(v: unknown, at: Pointer = [], out: Pointer[] = []): Pointer[] {
   out.push(at);
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
+  else if (v && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
   return out;
 }
 function setAt(root: unknown, p: Pointer, value: unknown, remove: boolean): unknown {
@@ -86,7 +117,24 @@ function setAt(root: unknown, p: Pointer, value: unknown, remove: boolean): unkn
 
 const weird = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, true, "", 0, -1, 1.5, 1e308, -1e-308, 2 ** 53, "A".repeat(5000), "\u0000", "é", "AAAA", "====", [], {}),
+  fc.constantFrom(
+    null,
+    true,
+    "",
+    0,
+    -1,
+    1.5,
+    1e308,
+    -1e-308,
+    2 ** 53,
+    "A".repeat(5000),
+    "\u0000",
+    "é",
+    "AAAA",
+    "====",
+    [],
+    {},
+  ),
   fc.string({ maxLength: 80 }),
   fc.integer(),
   fc.base64String({ maxLength: 64 }),
@@ -94,27 +142,53 @@ const weird = fc.oneof(
 
 /** [route election, body text] */
 const arbRequest: fc.Arbitrary<[string, string]> = fc.oneof(
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v): [string, string] => [A, JSON.stringify(v) ?? "null"]) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .jsonValue({ maxDepth: 4 })
+      .map((v): [string, string] => [A, JSON.stringify(v) ?? "null"]),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s): [string, string] => [A, s]) },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 30_000 }), fc.boolean()).map(([d, arr]): [string, string] => [A, arr ? "[".repeat(d) + "]".repeat(d) : '{"a":'.repeat(d) + "1" + "}".repeat(d)]) },
   {
     weight: 1,
-    arbitrary: fc.tuple(fc.nat(), fc.integer({ min: 60_000, max: 90_000 })).map(([i, n]): [string, string] => {
-      const e = pool[i % pool.length];
-      return [A, JSON.stringify({ ...e, body: { ...(e.body as object), pad: "x".repeat(n) } })];
-    }),
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 30_000 }), fc.boolean())
+      .map(([d, arr]): [string, string] => [
+        A,
+        arr ? "[".repeat(d) + "]".repeat(d) : '{"a":'.repeat(d) + "1" + "}".repeat(d),
+      ]),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.nat(), fc.integer({ min: 60_000, max: 90_000 }))
+      .map(([i, n]): [string, string] => {
+        const e = pool[i % pool.length];
+        return [A, JSON.stringify({ ...e, body: { ...(e.body as object), pad: "x".repeat(n) } })];
+      }),
   },
   {
     weight: 6,
-    arbitrary: fc.tuple(fc.nat(), fc.nat(), weird, fc.boolean()).map(([i, j, value, remove]): [string, string] => {
-      const e = pool[i % pool.length];
-      const ps = paths(e);
-      return [A, JSON.stringify(setAt(e, ps[j % ps.length], value, remove)) ?? "null"];
-    }),
+    arbitrary: fc
+      .tuple(fc.nat(), fc.nat(), weird, fc.boolean())
+      .map(([i, j, value, remove]): [string, string] => {
+        const e = pool[i % pool.length];
+        const ps = paths(e);
+        return [A, JSON.stringify(setAt(e, ps[j % ps.length], value, remove)) ?? "null"];
+      }),
   },
-  { weight: 1, arbitrary: fc.nat().map((i): [string, string] => [A, JSON.stringify(other[i % other.length])]) },
-  { weight: 1, arbitrary: fc.nat().map((i): [string, string] => [B, JSON.stringify(pool[i % pool.length])]) },
-  { weight: 1, arbitrary: fc.nat().map((i): [string, string] => [A, JSON.stringify(pool[i % pool.length])]) },
+  {
+    weight: 1,
+    arbitrary: fc.nat().map((i): [string, string] => [A, JSON.stringify(other[i % other.length])]),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.nat().map((i): [string, string] => [B, JSON.stringify(pool[i % pool.length])]),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.nat().map((i): [string, string] => [A, JSON.stringify(pool[i % pool.length])]),
+  },
 );
 
 async function sizes(): Promise<number[]> {
@@ -124,9 +198,14 @@ async function sizes(): Promise<number[]> {
 const seen = new Map<string, number>();
 
 async function post(route: string, body: string): Promise<void> {
-  const res = await fetch(`${tb.url}/elections/${route}/entries`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = await fetch(`${tb.url}/elections/${route}/entries`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
   const text = await res.text();
-  if (res.status < 400 || res.status >= 500) throw new Error(`status ${res.status} for ${body.slice(0, 300)}: ${text.slice(0, 300)}`);
+  if (res.status < 400 || res.status >= 500)
+    throw new Error(`status ${res.status} for ${body.slice(0, 300)}: ${text.slice(0, 300)}`);
   const code = (JSON.parse(text) as { error: { code: keyof typeof STATUS } }).error.code;
   if (STATUS[code] !== res.status) throw new Error(`code ${code} with status ${res.status}`);
   seen.set(code, (seen.get(code) ?? 0) + 1);
@@ -145,7 +224,14 @@ test("random and mutated entries: always a stable 4xx, never a write", async () 
   );
   expect(posted).toBeGreaterThanOrEqual(2000);
   // the inputs reach every layer of the write path
-  for (const code of ["BAD_JSON", "ENTRY_TOO_LARGE", "SCHEMA_INVALID", "ELECTION_MISMATCH", "BAD_SIGNATURE", "DUPLICATE_ENTRY"])
+  for (const code of [
+    "BAD_JSON",
+    "ENTRY_TOO_LARGE",
+    "SCHEMA_INVALID",
+    "ELECTION_MISMATCH",
+    "BAD_SIGNATURE",
+    "DUPLICATE_ENTRY",
+  ])
     expect(seen.get(code) ?? 0, code).toBeGreaterThan(0);
 });
 
@@ -153,22 +239,31 @@ test("re-signed ballots with one proof value changed reach the crypto checks and
   const before = await sizes();
   let proofRefusals = 0;
   await fc.assert(
-    fc.asyncProperty(fc.nat(), fc.nat(), fc.nat(), fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toBase64), async (i, j, k, value) => {
-      const r = resignable[i % resignable.length];
-      const body = structuredClone(r.body);
-      const c = body.contests[j % body.contests.length];
-      const proofs = [c.proof, ...c.selections.map((s) => s.proof)];
-      const p = proofs[k % proofs.length];
-      const field = (["a", "b", "c", "v"] as const)[k % 4];
-      if (p[field][0] === value) return;
-      p[field][0] = value;
-      const res = await fetch(`${tb.url}/elections/${A}/entries`, { method: "POST", body: JSON.stringify(signEntry("ballot", A, body, r.secretKey)) });
-      expect(res.status).toBeGreaterThanOrEqual(400);
-      expect(res.status).toBeLessThan(500);
-      const code = ((await res.json()) as { error: { code: string } }).error.code;
-      expect(["INVALID_PROOF", "SCHEMA_INVALID"]).toContain(code);
-      if (code === "INVALID_PROOF") proofRefusals++;
-    }),
+    fc.asyncProperty(
+      fc.nat(),
+      fc.nat(),
+      fc.nat(),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toBase64),
+      async (i, j, k, value) => {
+        const r = resignable[i % resignable.length];
+        const body = structuredClone(r.body);
+        const c = body.contests[j % body.contests.length];
+        const proofs = [c.proof, ...c.selections.map((s) => s.proof)];
+        const p = proofs[k % proofs.length];
+        const field = (["a", "b", "c", "v"] as const)[k % 4];
+        if (p[field][0] === value) return;
+        p[field][0] = value;
+        const res = await fetch(`${tb.url}/elections/${A}/entries`, {
+          method: "POST",
+          body: JSON.stringify(signEntry("ballot", A, body, r.secretKey)),
+        });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        const code = ((await res.json()) as { error: { code: string } }).error.code;
+        expect(["INVALID_PROOF", "SCHEMA_INVALID"]).toContain(code);
+        if (code === "INVALID_PROOF") proofRefusals++;
+      },
+    ),
     { numRuns: 24 },
   );
   expect(proofRefusals).toBeGreaterThan(0);

@@ -46,14 +46,23 @@ export function newActors(n: number): Actors {
 }
 
 /** A small election: presidency (1 of 4) for everyone, a senate contest per style (0..2 of 3). */
-export function manifestFor(id: string, a: Actors, opts: { threshold?: number; revotePolicy?: RevotePolicy } = {}): Manifest {
+export function manifestFor(
+  id: string,
+  a: Actors,
+  opts: { threshold?: number; revotePolicy?: RevotePolicy } = {},
+): Manifest {
   return {
     electionId: id,
     title: `Elección de prueba ${id}`,
     suite: "urna-v1",
     authority: a.authority.publicKey,
     registrar: a.registrar.publicKey,
-    custodians: a.custodians.map((c, i) => ({ index: i + 1, name: c.name, signingKey: c.signingKey, dkgKey: c.dkgKey })),
+    custodians: a.custodians.map((c, i) => ({
+      index: i + 1,
+      name: c.name,
+      signingKey: c.signingKey,
+      dkgKey: c.dkgKey,
+    })),
     threshold: opts.threshold ?? Math.min(3, a.custodians.length),
     revotePolicy: opts.revotePolicy ?? "single",
     contests: [
@@ -108,8 +117,17 @@ export interface TestBoard {
   restart(): Promise<TestBoard>;
 }
 
-export async function startBoard(opts: Partial<BoardOptions> = {}, dir = mkdtempSync(join(tmpdir(), "urna-board-"))): Promise<TestBoard> {
-  const board = await createBoard({ dataDir: dir, name: "board.test", workers: 1, log: () => undefined, ...opts });
+export async function startBoard(
+  opts: Partial<BoardOptions> = {},
+  dir = mkdtempSync(join(tmpdir(), "urna-board-")),
+): Promise<TestBoard> {
+  const board = await createBoard({
+    dataDir: dir,
+    name: "board.test",
+    workers: 1,
+    log: () => undefined,
+    ...opts,
+  });
   const { url } = await board.listen(0);
   const t: TestBoard = {
     board,

@@ -37,7 +37,15 @@ beforeAll(async () => {
   const a = newActors(1);
   await createElection(tb.client, manifestFor(ID, a, { threshold: 1 }), a.authority.secretKey);
   const creds = generateCredentials(ID, N - 1, ["ent-09", "ent-14"]);
-  for (let i = 0; i < N - 1; i++) await tb.client.post(signEntry("credentials", ID, { batch: i, credentials: [creds[i].public] }, a.registrar.secretKey));
+  for (let i = 0; i < N - 1; i++)
+    await tb.client.post(
+      signEntry(
+        "credentials",
+        ID,
+        { batch: i, credentials: [creds[i].public] },
+        a.registrar.secretKey,
+      ),
+    );
 });
 afterAll(async () => {
   await tb.close();
@@ -53,10 +61,22 @@ const bytes = async (path: string): Promise<Uint8Array> => {
 
 describe("reads", () => {
   test("board info and election list", async () => {
-    const info = (await (await get("/")).json()) as { name: string; vkey: string; version: string; publicKey: string };
-    expect(info).toEqual({ name: "board.test", vkey: tb.board.vkey, version: "0.1.0", publicKey: tb.board.publicKey });
+    const info = (await (await get("/")).json()) as {
+      name: string;
+      vkey: string;
+      version: string;
+      publicKey: string;
+    };
+    expect(info).toEqual({
+      name: "board.test",
+      vkey: tb.board.vkey,
+      version: "0.1.0",
+      publicKey: tb.board.publicKey,
+    });
     // every election's checkpoints verify under the same public key, named after the origin
-    expect(tb.board.electionVkey(ID)).toBe(encodeVkey(`board.test/elections/${ID}`, fromBase64(info.publicKey)));
+    expect(tb.board.electionVkey(ID)).toBe(
+      encodeVkey(`board.test/elections/${ID}`, fromBase64(info.publicKey)),
+    );
     expect(parseVkey(info.vkey).name).toBe("board.test");
     const list = (await (await get("/elections")).json()) as unknown[];
     expect(list).toEqual([{ id: ID, title: `Elección de prueba ${ID}`, phase: "setup", size: N }]);
@@ -66,16 +86,25 @@ describe("reads", () => {
     const res = await get(`/elections/${ID}/checkpoint`);
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(res.headers.get("cache-control")).toMatch(/no-cache|max-age=1/);
-    const cp = openCheckpoint(await res.text(), parseVkey(tb.board.electionVkey(ID)), { origin: `board.test/elections/${ID}` }).checkpoint;
+    const cp = openCheckpoint(await res.text(), parseVkey(tb.board.electionVkey(ID)), {
+      origin: `board.test/elections/${ID}`,
+    }).checkpoint;
     expect(cp.size).toBe(N);
-    const reader = new TileReader(cp.size, (level, index, width) => bytes(`/elections/${ID}/${tilePath(level, index, width)}`), {
-      fetchEntryBundle: (index, width) => bytes(`/elections/${ID}/${entryBundlePath(index, width)}`),
-    });
+    const reader = new TileReader(
+      cp.size,
+      (level, index, width) => bytes(`/elections/${ID}/${tilePath(level, index, width)}`),
+      {
+        fetchEntryBundle: (index, width) =>
+          bytes(`/elections/${ID}/${entryBundlePath(index, width)}`),
+      },
+    );
     await reader.verifyRoot(cp.root);
     const entries = await reader.entries(0, N);
     const lines = await tb.client.leaves(ID, 0, N);
     expect(entries.map((e) => new TextDecoder().decode(e))).toEqual(lines);
-    expect(toBase64(rootFromLeafHashes(lines.map((l) => leafHash(utf8(l)))))).toBe(toBase64(cp.root));
+    expect(toBase64(rootFromLeafHashes(lines.map((l) => leafHash(utf8(l)))))).toBe(
+      toBase64(cp.root),
+    );
 
     const full = await get(`/elections/${ID}/tile/0/000`);
     expect(full.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
@@ -88,6 +117,14 @@ describe("reads", () => {
     expect((await get(`/elections/${ID}/tile/1/000.p/1`)).status).toBe(200);
   });
 
+  test("CORS: reads and writes are open to any origin", async () => {
+    const pre = await fetch(`${tb.url}/elections/${ID}/entries`, { method: "OPTIONS" });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-origin")).toBe("*");
+    expect(pre.headers.get("access-control-allow-methods")).toMatch(/POST/);
+    expect((await get(`/elections/${ID}/status`)).headers.get("access-control-allow-origin")).toBe("*");
+  });
+
   test("entries by index and by range", async () => {
     const one = await get(`/elections/${ID}/entries/7`);
     expect(one.headers.get("content-type")).toMatch(/^application\/json/);
@@ -98,7 +135,9 @@ describe("reads", () => {
     expect(lines).toHaveLength(5);
     expect(lines[4]).toBe("");
     expect(lines[2]).toBe(text);
-    const clamped = (await (await get(`/elections/${ID}/entries?start=${N - 2}&end=${N + 50}`)).text()).split("\n");
+    const clamped = (
+      await (await get(`/elections/${ID}/entries?start=${N - 2}&end=${N + 50}`)).text()
+    ).split("\n");
     expect(clamped).toHaveLength(3);
     expect(await (await get(`/elections/${ID}/entries?start=${N}`)).text()).toBe("");
   });
@@ -106,12 +145,32 @@ describe("reads", () => {
   test("inclusion and consistency proofs verify", async () => {
     const lines = await tb.client.leaves(ID, 0, N);
     const hashes = lines.map((l) => leafHash(utf8(l)));
-    for (const [index, size] of [[0, 1], [5, 17], [255, 256], [256, 257], [123, N], [N - 1, N]]) {
+    for (const [index, size] of [
+      [0, 1],
+      [5, 17],
+      [255, 256],
+      [256, 257],
+      [123, N],
+      [N - 1, N],
+    ]) {
       const p = await tb.client.inclusionProof(ID, index, size);
       expect(p.leafHash).toBe(toBase64(hashes[index]));
-      verifyInclusion(hashes[index], index, size, p.proof.map(fromBase64), rootFromLeafHashes(hashes.slice(0, size)));
+      verifyInclusion(
+        hashes[index],
+        index,
+        size,
+        p.proof.map(fromBase64),
+        rootFromLeafHashes(hashes.slice(0, size)),
+      );
     }
-    for (const [m, n] of [[1, 2], [3, 7], [100, 256], [256, N], [0, N], [N, N]]) {
+    for (const [m, n] of [
+      [1, 2],
+      [3, 7],
+      [100, 256],
+      [256, N],
+      [0, N],
+      [N, N],
+    ]) {
       const p = await tb.client.consistencyProof(ID, m, n);
       const root = (k: number) => rootFromLeafHashes(hashes.slice(0, k));
       if (m > 0) verifyConsistency(m, n, p.proof.map(fromBase64), root(m), root(n));
@@ -138,9 +197,13 @@ describe("reads", () => {
       const dir = mkdtempSync(join(tmpdir(), "urna-record-"));
       try {
         execFileSync("tar", ["-xf", "-", "-C", dir], { input: buf });
-        expect(new Uint8Array(readFileSync(join(dir, "entries.jsonl")))).toEqual(files.get("entries.jsonl"));
+        expect(new Uint8Array(readFileSync(join(dir, "entries.jsonl")))).toEqual(
+          files.get("entries.jsonl"),
+        );
         expect(readFileSync(join(dir, "checkpoint"), "utf8")).toBe(await tb.client.checkpoint(ID));
-        expect(new Uint8Array(readFileSync(join(dir, "tile/0/000")))).toEqual(files.get("tile/0/000"));
+        expect(new Uint8Array(readFileSync(join(dir, "tile/0/000")))).toEqual(
+          files.get("tile/0/000"),
+        );
       } finally {
         removeDir(dir);
       }
@@ -152,7 +215,10 @@ describe("ustar writer", () => {
   test("long paths use the prefix field and a file above 8 GiB gets a pax size record", async () => {
     const long = `tile/entries/${"x001/".repeat(30)}000`;
     const chunks: Uint8Array[] = [];
-    for await (const c of ustarStream([{ name: long, size: 3, data: () => [new Uint8Array([1, 2, 3])] }])) chunks.push(c);
+    for await (const c of ustarStream([
+      { name: long, size: 3, data: () => [new Uint8Array([1, 2, 3])] },
+    ]))
+      chunks.push(c);
     const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let p = 0;
     for (const c of chunks) {
@@ -168,7 +234,8 @@ describe("ustar writer", () => {
 
   test("a file whose data does not match its size is an error", async () => {
     const run = async () => {
-      for await (const _ of ustarStream([{ name: "a", size: 5, data: () => [new Uint8Array(3)] }])) void _;
+      for await (const _ of ustarStream([{ name: "a", size: 5, data: () => [new Uint8Array(3)] }]))
+        void _;
     };
     await expect(run()).rejects.toThrow(/declared 5/);
   });
@@ -180,7 +247,9 @@ describe("reading counted ballots for the tally", () => {
     const reads: Array<[number, number]> = [];
     const read = async (a: number, b: number) => {
       reads.push([a, b]);
-      return Array.from({ length: b - a }, (_, k) => utf8(JSON.stringify({ type: "ballot", i: a + k })));
+      return Array.from({ length: b - a }, (_, k) =>
+        utf8(JSON.stringify({ type: "ballot", i: a + k })),
+      );
     };
     const indices = [3, 4, 255, 256, 300, 511, 512, 1000, 70_000];
     const got: number[] = [];

@@ -7,8 +7,26 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BallotBody, ChallengedBallotBody, CredentialsBody, DecryptionShareBody, Entry, Manifest, ResultBody, TallyBody } from "@urna/schemas";
-import { DiscreteLog, decodeElement, fromBase64, leafHash, scalarToBase64, toBase64, toHex, utf8 } from "@urna/verifier";
+import type {
+  BallotBody,
+  ChallengedBallotBody,
+  CredentialsBody,
+  DecryptionShareBody,
+  Entry,
+  Manifest,
+  ResultBody,
+  TallyBody,
+} from "@urna/schemas";
+import {
+  DiscreteLog,
+  decodeElement,
+  fromBase64,
+  leafHash,
+  scalarToBase64,
+  toBase64,
+  toHex,
+  utf8,
+} from "@urna/verifier";
 import {
   closeVoting,
   createElection,
@@ -26,7 +44,15 @@ import {
 } from "../../src/actors/index.js";
 import { challengeBallot, computeResult, encryptBallot } from "../../src/crypto/index.js";
 import { signEntry } from "../../src/entry-sign.js";
-import { type Actors, manifestFor, newActors, newKey, removeDir, startBoard, type TestBoard } from "./helpers.js";
+import {
+  type Actors,
+  manifestFor,
+  newActors,
+  newKey,
+  removeDir,
+  startBoard,
+  type TestBoard,
+} from "./helpers.js";
 
 let tb: TestBoard;
 const ID = "rechazos";
@@ -46,13 +72,23 @@ afterAll(async () => {
 const size = async (id = ID): Promise<number> => (await tb.client.status(id)).size;
 
 /** POSTs `body` (object or raw text/bytes) and expects the refusal; the log size must not change. */
-async function refuse(body: unknown, status: number, code: string, opts: { path?: string; route?: string; errorPath?: string } = {}): Promise<void> {
+async function refuse(
+  body: unknown,
+  status: number,
+  code: string,
+  opts: { path?: string; route?: string; errorPath?: string } = {},
+): Promise<void> {
   const route = opts.route ?? `/elections/${ID}/entries`;
   const known = tb.board.elections.has(ID);
   const before = known ? await size() : 0;
   const elections = tb.board.elections.size;
-  const payload = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
-  const res = await fetch(tb.url + route, { method: "POST", headers: { "content-type": "application/json" }, body: payload });
+  const payload =
+    typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const res = await fetch(tb.url + route, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: payload,
+  });
   const j = (await res.json()) as { error: { code: string; message: string; path?: string } };
   expect({ status: res.status, code: j.error?.code }).toEqual({ status, code });
   expect(typeof j.error.message).toBe("string");
@@ -68,8 +104,12 @@ async function refuseGet(path: string, status: number, code: string): Promise<vo
   expect(j.error.code).toBe(code);
 }
 
-const sign = <T extends Entry["type"]>(type: T, body: unknown, key: Uint8Array, election = ID): Entry =>
-  signEntry(type, election, body as never, key) as Entry;
+const sign = <T extends Entry["type"]>(
+  type: T,
+  body: unknown,
+  key: Uint8Array,
+  election = ID,
+): Entry => signEntry(type, election, body as never, key) as Entry;
 
 describe("refusals, phase by phase", () => {
   let states: CustodianStateFile[] = [];
@@ -86,83 +126,249 @@ describe("refusals, phase by phase", () => {
     const { signature: _s, ...unsigned } = good;
     void _s;
     await refuse(unsigned, 400, "SCHEMA_INVALID", { route, errorPath: "/signature" });
-    await refuse({ ...good, body: { ...manifest, threshold: "3" } }, 400, "SCHEMA_INVALID", { route, errorPath: "/body/threshold" });
+    await refuse({ ...good, body: { ...manifest, threshold: "3" } }, 400, "SCHEMA_INVALID", {
+      route,
+      errorPath: "/body/threshold",
+    });
     await refuse({ ...good, extra: 1 }, 400, "SCHEMA_INVALID", { route, errorPath: "/extra" });
     await refuse([good], 400, "SCHEMA_INVALID", { route });
     // a lone surrogate passes the schema (any text) but has no RFC 8785 form
-    await refuse(`{"type":"manifest","election":"${ID}","body":${JSON.stringify(manifest).replace('"title":"', '"title":"\\ud800')},"signer":"${good.signer}","signature":"${good.signature}"}`, 400, "NON_CANONICAL", { route });
+    await refuse(
+      `{"type":"manifest","election":"${ID}","body":${JSON.stringify(manifest).replace('"title":"', '"title":"\\ud800')},"signer":"${good.signer}","signature":"${good.signature}"}`,
+      400,
+      "NON_CANONICAL",
+      { route },
+    );
     // canonical form above 65,535 bytes while the body is below the 70 KiB HTTP limit
     const label = "x".repeat(250);
     const big: Manifest = {
       ...manifest,
-      contests: [...manifest.contests, ...[0, 1, 2, 3].map((k) => ({ id: `big-${k}`, title: label, minSelections: 0, maxSelections: 1, options: Array.from({ length: 60 }, (_, j) => ({ id: `o${j}`, label })) }))],
+      contests: [
+        ...manifest.contests,
+        ...[0, 1, 2, 3].map((k) => ({
+          id: `big-${k}`,
+          title: label,
+          minSelections: 0,
+          maxSelections: 1,
+          options: Array.from({ length: 60 }, (_, j) => ({ id: `o${j}`, label })),
+        })),
+      ],
     };
     const bigEntry = sign("manifest", big, a.authority.secretKey);
     const bigText = JSON.stringify(bigEntry);
     expect(bigText.length).toBeGreaterThan(65_535);
     expect(bigText.length).toBeLessThan(70 * 1024);
     await refuse(bigText, 413, "ENTRY_TOO_LARGE", { route });
-    await refuse(sign("manifest", { ...manifest, threshold: 4 }, a.authority.secretKey), 422, "INVALID_MANIFEST", { route });
-    await refuse(sign("manifest", { ...manifest, revotePolicy: "single", ballotStyles: [{ id: "s", contests: ["nope"] }] }, a.authority.secretKey), 422, "INVALID_MANIFEST", { route });
-    await refuse(sign("manifest", manifest, a.registrar.secretKey), 422, "INVALID_MANIFEST", { route });
-    await refuse({ ...good, body: { ...manifest, title: "otra" } }, 400, "BAD_SIGNATURE", { route });
-    await refuse(sign("credentials", { batch: 0, credentials: [] }, a.registrar.secretKey), 400, "SCHEMA_INVALID", { route });
-    await refuse(sign("voting.open", { at: "2024-06-02T08:00:00Z" }, a.authority.secretKey), 409, "WRONG_PHASE", { route });
+    await refuse(
+      sign("manifest", { ...manifest, threshold: 4 }, a.authority.secretKey),
+      422,
+      "INVALID_MANIFEST",
+      { route },
+    );
+    await refuse(
+      sign(
+        "manifest",
+        { ...manifest, revotePolicy: "single", ballotStyles: [{ id: "s", contests: ["nope"] }] },
+        a.authority.secretKey,
+      ),
+      422,
+      "INVALID_MANIFEST",
+      { route },
+    );
+    await refuse(sign("manifest", manifest, a.registrar.secretKey), 422, "INVALID_MANIFEST", {
+      route,
+    });
+    await refuse({ ...good, body: { ...manifest, title: "otra" } }, 400, "BAD_SIGNATURE", {
+      route,
+    });
+    await refuse(
+      sign("credentials", { batch: 0, credentials: [] }, a.registrar.secretKey),
+      400,
+      "SCHEMA_INVALID",
+      { route },
+    );
+    await refuse(
+      sign("voting.open", { at: "2024-06-02T08:00:00Z" }, a.authority.secretKey),
+      409,
+      "WRONG_PHASE",
+      { route },
+    );
     expect(tb.board.elections.size).toBe(0);
 
     const created = await tb.client.createElection(good);
     expect(created.index).toBe(0);
     await refuse(good, 409, "ELECTION_EXISTS", { route });
-    await refuse(sign("manifest", { ...manifest, title: "otra" }, a.authority.secretKey), 409, "ELECTION_EXISTS", { route });
+    await refuse(
+      sign("manifest", { ...manifest, title: "otra" }, a.authority.secretKey),
+      409,
+      "ELECTION_EXISTS",
+      { route },
+    );
     await refuse(good, 409, "ELECTION_EXISTS");
   });
 
   test("setup: election, replay, phase, signer, signature, credentials, duplicates, ceremony, key", async () => {
     creds = generateCredentials(ID, 4, ["ent-09", "ent-14"]);
-    const batch0: CredentialsBody = { batch: 0, credentials: creds.slice(0, 2).map((c) => c.public) };
+    const batch0: CredentialsBody = {
+      batch: 0,
+      credentials: creds.slice(0, 2).map((c) => c.public),
+    };
     const good = sign("credentials", batch0, a.registrar.secretKey);
     await refuse(good, 404, "UNKNOWN_ELECTION", { route: "/elections/no-such-election/entries" });
     await refuse(good, 404, "UNKNOWN_ELECTION", { route: "/elections/NOT%20AN%20ID/entries" });
-    await refuse(sign("credentials", batch0, a.registrar.secretKey, "otra-eleccion"), 400, "ELECTION_MISMATCH");
-    await refuse(sign("voting.close", { at: "2024-06-02T20:00:00Z" }, a.authority.secretKey), 409, "WRONG_PHASE");
-    await refuse(sign("tally", { ballots: 0, contests: [] }, a.authority.secretKey), 400, "SCHEMA_INVALID");
+    await refuse(
+      sign("credentials", batch0, a.registrar.secretKey, "otra-eleccion"),
+      400,
+      "ELECTION_MISMATCH",
+    );
+    await refuse(
+      sign("voting.close", { at: "2024-06-02T20:00:00Z" }, a.authority.secretKey),
+      409,
+      "WRONG_PHASE",
+    );
+    await refuse(
+      sign("tally", { ballots: 0, contests: [] }, a.authority.secretKey),
+      400,
+      "SCHEMA_INVALID",
+    );
     await refuse(sign("credentials", batch0, a.authority.secretKey), 403, "UNAUTHORIZED_SIGNER");
-    await refuse(sign("voting.open", { at: "2024-06-02T08:00:00Z" }, a.registrar.secretKey), 403, "UNAUTHORIZED_SIGNER");
-    await refuse({ ...good, body: { ...batch0, credentials: [creds[2].public] } }, 400, "BAD_SIGNATURE");
+    await refuse(
+      sign("voting.open", { at: "2024-06-02T08:00:00Z" }, a.registrar.secretKey),
+      403,
+      "UNAUTHORIZED_SIGNER",
+    );
+    await refuse(
+      { ...good, body: { ...batch0, credentials: [creds[2].public] } },
+      400,
+      "BAD_SIGNATURE",
+    );
     await refuse({ ...good, signature: toBase64(new Uint8Array(64)) }, 400, "BAD_SIGNATURE");
-    await refuse(sign("credentials", { batch: 1, credentials: [creds[0].public] }, a.registrar.secretKey), 422, "INVALID_CREDENTIALS");
-    await refuse(sign("credentials", { batch: 0, credentials: [creds[0].public, creds[0].public] }, a.registrar.secretKey), 422, "INVALID_CREDENTIALS");
-    await refuse(sign("credentials", { batch: 0, credentials: [{ key: creds[0].public.key, style: "ent-99" }] }, a.registrar.secretKey), 422, "INVALID_CREDENTIALS");
-    await refuse(sign("credentials", { batch: 0, credentials: [{ key: a.authority.publicKey, style: "ent-09" }] }, a.registrar.secretKey), 422, "INVALID_CREDENTIALS");
+    await refuse(
+      sign("credentials", { batch: 1, credentials: [creds[0].public] }, a.registrar.secretKey),
+      422,
+      "INVALID_CREDENTIALS",
+    );
+    await refuse(
+      sign(
+        "credentials",
+        { batch: 0, credentials: [creds[0].public, creds[0].public] },
+        a.registrar.secretKey,
+      ),
+      422,
+      "INVALID_CREDENTIALS",
+    );
+    await refuse(
+      sign(
+        "credentials",
+        { batch: 0, credentials: [{ key: creds[0].public.key, style: "ent-99" }] },
+        a.registrar.secretKey,
+      ),
+      422,
+      "INVALID_CREDENTIALS",
+    );
+    await refuse(
+      sign(
+        "credentials",
+        { batch: 0, credentials: [{ key: a.authority.publicKey, style: "ent-09" }] },
+        a.registrar.secretKey,
+      ),
+      422,
+      "INVALID_CREDENTIALS",
+    );
     await tb.client.post(good);
     await refuse(good, 409, "DUPLICATE_ENTRY");
-    await refuse(sign("credentials", { batch: 1, credentials: [creds[1].public] }, a.registrar.secretKey), 422, "INVALID_CREDENTIALS");
-    await publishCredentials(tb.client, ID, a.registrar.secretKey, creds.slice(2).map((c) => c.public));
+    await refuse(
+      sign("credentials", { batch: 1, credentials: [creds[1].public] }, a.registrar.secretKey),
+      422,
+      "INVALID_CREDENTIALS",
+    );
+    await publishCredentials(
+      tb.client,
+      ID,
+      a.registrar.secretKey,
+      creds.slice(2).map((c) => c.public),
+    );
 
-    await refuse(sign("voting.open", { at: "2024-06-02T08:00:00Z" }, a.authority.secretKey), 409, "WRONG_PHASE");
+    await refuse(
+      sign("voting.open", { at: "2024-06-02T08:00:00Z" }, a.authority.secretKey),
+      409,
+      "WRONG_PHASE",
+    );
     const r1 = await postRound1(tb.client, ID, a.custodians[0]);
     const round1 = (await tb.client.entry(ID, r1.index)) as Entry;
     await refuse(round1, 409, "DUPLICATE_ENTRY");
-    await refuse(sign("ceremony.round1", { ...(round1.body as object), pop: toBase64(new Uint8Array(64).fill(7)) }, a.custodians[0].signingSecret), 422, "INVALID_CEREMONY");
-    await refuse(sign("ceremony.round1", round1.body, a.custodians[1].signingSecret), 403, "UNAUTHORIZED_SIGNER");
-    await refuse(sign("ceremony.certify", { custodian: 1, signature: toBase64(new Uint8Array(64)) }, a.custodians[0].signingSecret), 422, "INVALID_CEREMONY");
+    await refuse(
+      sign(
+        "ceremony.round1",
+        { ...(round1.body as object), pop: toBase64(new Uint8Array(64).fill(7)) },
+        a.custodians[0].signingSecret,
+      ),
+      422,
+      "INVALID_CEREMONY",
+    );
+    await refuse(
+      sign("ceremony.round1", round1.body, a.custodians[1].signingSecret),
+      403,
+      "UNAUTHORIZED_SIGNER",
+    );
+    await refuse(
+      sign(
+        "ceremony.certify",
+        { custodian: 1, signature: toBase64(new Uint8Array(64)) },
+        a.custodians[0].signingSecret,
+      ),
+      422,
+      "INVALID_CEREMONY",
+    );
     for (const c of a.custodians.slice(1)) await postRound1(tb.client, ID, c);
-    for (const c of a.custodians) states.push((await postCertify(tb.client, ID, c, { pollMs: 50 })).state);
+    for (const c of a.custodians)
+      states.push((await postCertify(tb.client, ID, c, { pollMs: 50 })).state);
     const view = await loadElection(tb.client, ID);
     const shares = view.manifest.custodians.map((c) => states[c.index - 1].verificationShare);
-    const swapped = { publicKey: states[0].groupPublicKey, verificationShares: [shares[1], shares[0], shares[2]] };
+    const swapped = {
+      publicKey: states[0].groupPublicKey,
+      verificationShares: [shares[1], shares[0], shares[2]],
+    };
     await refuse(sign("election.key", swapped, a.authority.secretKey), 422, "INVALID_KEY");
-    await refuse(sign("election.key", { publicKey: shares[0], verificationShares: shares }, a.authority.secretKey), 422, "INVALID_KEY");
+    await refuse(
+      sign(
+        "election.key",
+        { publicKey: shares[0], verificationShares: shares },
+        a.authority.secretKey,
+      ),
+      422,
+      "INVALID_KEY",
+    );
     await postElectionKey(tb.client, ID, a.authority.secretKey);
-    await refuse(sign("election.key", { publicKey: shares[1], verificationShares: shares }, a.authority.secretKey), 422, "INVALID_KEY");
+    await refuse(
+      sign(
+        "election.key",
+        { publicKey: shares[1], verificationShares: shares },
+        a.authority.secretKey,
+      ),
+      422,
+      "INVALID_KEY",
+    );
     await openVoting(tb.client, ID, a.authority.secretKey);
   });
 
   test("voting: eligibility, structure, proofs, challenge, revote, duplicates", async () => {
     const view = await loadVotingView(tb.client, ID);
     const K = decodeElement(fromBase64(view.state.electionKey!.publicKey));
-    const enc = (secretKey: Uint8Array, publicKey: string, style: string, choices: Record<string, number[]>) =>
-      encryptBallot({ manifest, baseHash: view.state.baseHash, publicKey: K, signer: fromBase64(publicKey), style, choices });
+    const enc = (
+      secretKey: Uint8Array,
+      publicKey: string,
+      style: string,
+      choices: Record<string, number[]>,
+    ) =>
+      encryptBallot({
+        manifest,
+        baseHash: view.state.baseHash,
+        publicKey: K,
+        signer: fromBase64(publicKey),
+        style,
+        choices,
+      });
     const c0 = creds[0]; // ent-09
     const sk0 = fromBase64(c0.file.secretKey);
     const choices09 = { presidencia: [0, 0, 1, 0], "senaduria-09": [1, 0, 0] };
@@ -171,14 +377,20 @@ describe("refusals, phase by phase", () => {
     const stranger = newKey();
     const eS = enc(stranger.secretKey, stranger.publicKey, "ent-09", choices09);
     await refuse(sign("ballot", eS.body, stranger.secretKey), 403, "NOT_ELIGIBLE");
-    const e14 = enc(sk0, c0.public.key, "ent-14", { presidencia: [0, 0, 1, 0], "senaduria-14": [1, 0] });
+    const e14 = enc(sk0, c0.public.key, "ent-14", {
+      presidencia: [0, 0, 1, 0],
+      "senaduria-14": [1, 0],
+    });
     await refuse(sign("ballot", e14.body, sk0), 403, "NOT_ELIGIBLE");
     await refuse(sign("ballot", e0.body, a.authority.secretKey), 403, "NOT_ELIGIBLE");
 
     const missing: BallotBody = structuredClone(e0.body);
     missing.contests[0].selections.pop();
     await refuse(sign("ballot", missing, sk0), 422, "INVALID_BALLOT");
-    const reordered: BallotBody = { ...e0.body, contests: [e0.body.contests[1], e0.body.contests[0]] };
+    const reordered: BallotBody = {
+      ...e0.body,
+      contests: [e0.body.contests[1], e0.body.contests[0]],
+    };
     await refuse(sign("ballot", reordered, sk0), 422, "INVALID_BALLOT");
     const badProof: BallotBody = structuredClone(e0.body);
     badProof.contests[0].selections[1].proof.v[0] = scalarToBase64(12345n);
@@ -204,14 +416,37 @@ describe("refusals, phase by phase", () => {
 
     firstBallot = sign("ballot", enc(sk0, c0.public.key, "ent-09", choices09).body, sk0);
     const r = await tb.client.post(firstBallot);
-    expect(r.receipt?.trackingCode).toBe(toHex(leafHash(utf8(JSON.stringify(await tb.client.entry(ID, r.index))))));
+    expect(r.receipt?.trackingCode).toBe(
+      toHex(leafHash(utf8(JSON.stringify(await tb.client.entry(ID, r.index))))),
+    );
     await refuse(firstBallot, 409, "DUPLICATE_ENTRY");
-    await refuse(sign("ballot", enc(sk0, c0.public.key, "ent-09", choices09).body, sk0), 409, "ALREADY_VOTED");
-    const early = { ballots: 1, contests: [{ contest: "presidencia", options: [{ option: "pan-pri-prd", ciphertext: e0.body.contests[0].selections[0].ciphertext }] }] };
+    await refuse(
+      sign("ballot", enc(sk0, c0.public.key, "ent-09", choices09).body, sk0),
+      409,
+      "ALREADY_VOTED",
+    );
+    const early = {
+      ballots: 1,
+      contests: [
+        {
+          contest: "presidencia",
+          options: [
+            { option: "pan-pri-prd", ciphertext: e0.body.contests[0].selections[0].ciphertext },
+          ],
+        },
+      ],
+    };
     await refuse(sign("tally", early, a.authority.secretKey), 409, "WRONG_PHASE");
     const c1 = creds[1]; // ent-14
     const sk1 = fromBase64(c1.file.secretKey);
-    await tb.client.post(sign("ballot", enc(sk1, c1.public.key, "ent-14", { presidencia: [1, 0, 0, 0], "senaduria-14": [0, 1] }).body, sk1));
+    await tb.client.post(
+      sign(
+        "ballot",
+        enc(sk1, c1.public.key, "ent-14", { presidencia: [1, 0, 0, 0], "senaduria-14": [0, 1] })
+          .body,
+        sk1,
+      ),
+    );
     await closeVoting(tb.client, ID, a.authority.secretKey);
     await refuse(sign("ballot", e2.body, fromBase64(c2.file.secretKey)), 409, "WRONG_PHASE");
   });
@@ -226,7 +461,11 @@ describe("refusals, phase by phase", () => {
     const opts = swapped.contests[0].options;
     [opts[0].ciphertext, opts[1].ciphertext] = [opts[1].ciphertext, opts[0].ciphertext];
     await refuse(sign("tally", swapped, a.authority.secretKey), 422, "TALLY_MISMATCH");
-    await refuse(sign("tally", { ...tally, ballots: 3 }, a.authority.secretKey), 422, "TALLY_MISMATCH");
+    await refuse(
+      sign("tally", { ...tally, ballots: 3 }, a.authority.secretKey),
+      422,
+      "TALLY_MISMATCH",
+    );
     await refuse(sign("tally", tally, a.registrar.secretKey), 403, "UNAUTHORIZED_SIGNER");
     await postTally(tb.client, ID, a.authority.secretKey);
     expect((await tb.client.status(ID)).phase).toBe("tallying");
@@ -236,17 +475,35 @@ describe("refusals, phase by phase", () => {
     const tallyEntry = v2.entries.find((e) => e.type === "tally")!;
     const { decryptionShare } = await import("../../src/crypto/index.js");
     const K = decodeElement(fromBase64(v2.state.electionKey!.publicKey));
-    const good = decryptionShare({ baseHash: v2.state.baseHash, publicKey: K, custodian: 1, secretShare: fromB64Scalar(states[0].secretShare), tally: tallyEntry.body as TallyBody });
+    const good = decryptionShare({
+      baseHash: v2.state.baseHash,
+      publicKey: K,
+      custodian: 1,
+      secretShare: fromB64Scalar(states[0].secretShare),
+      tally: tallyEntry.body as TallyBody,
+    });
     const bad: DecryptionShareBody = structuredClone(good);
     bad.contests[0].options[0].share = bad.contests[0].options[1].share;
-    await refuse(sign("decryption.share", bad, a.custodians[0].signingSecret), 422, "INVALID_PROOF");
-    await refuse(sign("decryption.share", good, a.custodians[1].signingSecret), 403, "UNAUTHORIZED_SIGNER");
+    await refuse(
+      sign("decryption.share", bad, a.custodians[0].signingSecret),
+      422,
+      "INVALID_PROOF",
+    );
+    await refuse(
+      sign("decryption.share", good, a.custodians[1].signingSecret),
+      403,
+      "UNAUTHORIZED_SIGNER",
+    );
     await postDecryptionShare(tb.client, ID, a.custodians[0], states[0]);
     await postDecryptionShare(tb.client, ID, a.custodians[2], states[2]);
 
     const v3 = await loadElection(tb.client, ID);
-    const shares = v3.entries.filter((e) => e.type === "decryption.share").map((e) => e.body as DecryptionShareBody);
-    const result: ResultBody = computeResult(manifest, [tallyEntry.body as TallyBody], shares, 2, { dlog: new DiscreteLog({ max: 100, babySteps: 16 }) });
+    const shares = v3.entries
+      .filter((e) => e.type === "decryption.share")
+      .map((e) => e.body as DecryptionShareBody);
+    const result: ResultBody = computeResult(manifest, [tallyEntry.body as TallyBody], shares, 2, {
+      dlog: new DiscreteLog({ max: 100, babySteps: 16 }),
+    });
     expect(result.custodians).toEqual([1, 3]);
     const wrongVotes: ResultBody = structuredClone(result);
     wrongVotes.contests[0].options[0].votes += 1;
@@ -254,11 +511,19 @@ describe("refusals, phase by phase", () => {
     const wrongLabel: ResultBody = structuredClone(result);
     wrongLabel.contests[0].options[1].label = "Otro";
     await refuse(sign("result", wrongLabel, a.authority.secretKey), 422, "RESULT_MISMATCH");
-    await refuse(sign("result", { ...result, custodians: [1, 2] }, a.authority.secretKey), 422, "RESULT_MISMATCH");
+    await refuse(
+      sign("result", { ...result, custodians: [1, 2] }, a.authority.secretKey),
+      422,
+      "RESULT_MISMATCH",
+    );
     const r = await tb.client.post(sign("result", result, a.authority.secretKey));
     expect(r.index).toBe((await size()) - 1);
     expect((await tb.client.status(ID)).phase).toBe("done");
-    await refuse(sign("voting.close", { at: "2024-06-03T00:00:00Z" }, a.authority.secretKey), 409, "WRONG_PHASE");
+    await refuse(
+      sign("voting.close", { at: "2024-06-03T00:00:00Z" }, a.authority.secretKey),
+      409,
+      "WRONG_PHASE",
+    );
   });
 
   test("reads: bad requests and missing things", async () => {
@@ -284,7 +549,11 @@ describe("refusals, phase by phase", () => {
     await refuseGet(`/no/such/route`, 404, "NOT_FOUND");
     // a receipt exists for the ballot, not for other entries
     const first = await tb.client.entry(ID, 0);
-    await refuseGet(`/elections/${ID}/receipts/${toHex(leafHash(utf8(JSON.stringify(first))))}`, 404, "NOT_FOUND");
+    await refuseGet(
+      `/elections/${ID}/receipts/${toHex(leafHash(utf8(JSON.stringify(first))))}`,
+      404,
+      "NOT_FOUND",
+    );
   });
 
   test("ranges are capped", async () => {
@@ -316,10 +585,19 @@ describe("a board that cannot write", () => {
       const creds = generateCredentials("rollback", 1, ["ent-09"]);
       const res = await fetch(`${t2.url}/elections/rollback/entries`, {
         method: "POST",
-        body: JSON.stringify(signEntry("credentials", "rollback", { batch: 0, credentials: [creds[0].public] }, b.registrar.secretKey)),
+        body: JSON.stringify(
+          signEntry(
+            "credentials",
+            "rollback",
+            { batch: 0, credentials: [creds[0].public] },
+            b.registrar.secretKey,
+          ),
+        ),
       });
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("LOG_UNAVAILABLE");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        "LOG_UNAVAILABLE",
+      );
       const st = await t2.client.status("rollback");
       expect(st.size).toBe(1);
       expect((await t2.client.entry("rollback", 0)).type).toBe("manifest");
@@ -336,7 +614,16 @@ describe("a board that cannot write", () => {
     const res = await request(t.board.app)
       .post("/elections")
       .set("content-type", "application/json")
-      .send(JSON.stringify(signEntry("manifest", "late", manifestFor("late", b, { threshold: 1 }), b.authority.secretKey)));
+      .send(
+        JSON.stringify(
+          signEntry(
+            "manifest",
+            "late",
+            manifestFor("late", b, { threshold: 1 }),
+            b.authority.secretKey,
+          ),
+        ),
+      );
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe("SHUTTING_DOWN");
     await closing;

@@ -61,7 +61,11 @@ function msmCost(w: number, nShort: number, nLong: number): number {
  * scalar is below 2^128 only takes part in the windows below bit 129. Variable time. The window
  * width is chosen by a cost model unless `window` is given (for benchmarks).
  */
-export function msm(points: readonly Element[], scalars: readonly bigint[], window?: number): Element {
+export function msm(
+  points: readonly Element[],
+  scalars: readonly bigint[],
+  window?: number,
+): Element {
   const n = points.length;
   if (n !== scalars.length) throw new RangeError("points and scalars differ in length");
   const SHORT = 1n << 128n;

@@ -466,6 +466,15 @@ export class ElectionState {
     }
   }
 
+  /**
+   * Move past an entry that is on the log but must not change the state (an auditor's entry
+   * with a blocking finding): later entries keep their true indices.
+   */
+  skip(index: number): void {
+    if (index !== this.next) throw new Error(`skip: expected index ${this.next}, got ${index}`);
+    this.next++;
+  }
+
   /** Record an entry that passed `precheck` at `index` (which must be the next index). */
   apply(entry: Entry, index: number, leafHashHex?: string): void {
     if (index !== this.next) throw new Error(`apply: expected index ${this.next}, got ${index}`);

@@ -187,6 +187,7 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
     if (s.error) {
       const why = `the current checkpoint fails R1: ${s.error}`;
       set("R3", "fail", why);
+      if (!s.checkpoint) for (const id of ["R4", "R5"] as const) set(id, "fail", why);
     }
     current = s.checkpoint;
   }
@@ -194,6 +195,7 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
   if (current) {
     const m = rcp?.size;
     const n = current.size;
+    if (!rcp) set("R3", "fail", "not checked: the receipt's checkpoint could not be read");
     if (m !== undefined && m > n)
       set("R3", "fail", `the current tree (${n}) is smaller than the receipt's (${m})`);
     if (receipt.index >= n) {

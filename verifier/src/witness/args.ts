@@ -13,7 +13,11 @@ export interface ParsedArgs {
 }
 
 /** `--flag value`, `--flag=value`, repeatable value flags, boolean flags; `-h` is `--help`. */
-export function parseArgs(argv: string[], valueFlags: readonly string[], boolFlags: readonly string[]): ParsedArgs {
+export function parseArgs(
+  argv: string[],
+  valueFlags: readonly string[],
+  boolFlags: readonly string[],
+): ParsedArgs {
   const out: ParsedArgs = { positional: [], values: new Map(), flags: new Set() };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -46,7 +50,12 @@ export function single(p: ParsedArgs, flag: string): string | undefined {
   return v?.[0];
 }
 
-export function integerFlag(p: ParsedArgs, flag: string, min: number, max: number): number | undefined {
+export function integerFlag(
+  p: ParsedArgs,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
   const v = single(p, flag);
   if (v === undefined) return undefined;
   if (!/^[0-9]+$/.test(v)) throw new UsageError(`${flag} must be an integer`);

@@ -115,7 +115,8 @@ export async function runWitnessCli(argv: string[], io: CliIo = {}): Promise<num
       seed = key.seed;
     } else {
       if (explicitKey) throw new UsageError(`no key file ${keyPath}`);
-      if (name === undefined) throw new UsageError("--name NAME is required to generate the witness key");
+      if (name === undefined)
+        throw new UsageError("--name NAME is required to generate the witness key");
       seed = ed25519.utils.randomSecretKey();
       await writeFileAtomic(keyPath, encodeWitnessPrivateKey(name, seed) + "\n");
       err(`urna-verify witness: generated a new key in ${keyPath}\n`);
@@ -151,7 +152,9 @@ export async function runWitnessCli(argv: string[], io: CliIo = {}): Promise<num
     return 1;
   }
   out(`${svc.vkey}\n`);
-  err(`urna-verify witness: ${svc.name} listening on ${listening.url} for ${logs.map((l) => l.name).join(", ")}\n`);
+  err(
+    `urna-verify witness: ${svc.name} listening on ${listening.url} for ${logs.map((l) => l.name).join(", ")}\n`,
+  );
   io.onListening?.(listening.url);
 
   await waitForStop(io.signal);

@@ -16,7 +16,11 @@ export function encodeWitnessPrivateKey(name: string, seed: Uint8Array): string 
 }
 
 /** Parses a witness private key (surrounding whitespace ignored). Throws LogError BAD_PRIVATE_KEY. */
-export function parseWitnessPrivateKey(text: string): { name: string; seed: Uint8Array; cosigner: Cosigner } {
+export function parseWitnessPrivateKey(text: string): {
+  name: string;
+  seed: Uint8Array;
+  cosigner: Cosigner;
+} {
   const bad = (msg: string): never => {
     throw new LogError("BAD_PRIVATE_KEY", msg);
   };

@@ -35,7 +35,10 @@ export interface WitnessService {
   name: string;
   handler: WitnessHandler;
   /** Starts listening (port 0: any free port); resolves with the base URL. */
-  listen(port: number, host?: string): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }>;
+  listen(
+    port: number,
+    host?: string,
+  ): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }>;
 }
 
 export function createWitness(opts: CreateWitnessOptions): WitnessService {

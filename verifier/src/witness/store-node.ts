@@ -6,16 +6,34 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./durable-node.js";
-import { type WitnessLogState, type WitnessStore, originHash } from "./witness.js";
+import {
+  type WitnessEvidence,
+  type WitnessLogState,
+  type WitnessStore,
+  originHash,
+} from "./witness.js";
 
 const FORMAT = "urna-witness-log-v1";
 
 export class FileWitnessStore implements WitnessStore {
   readonly dir: string;
+  readonly evidenceDir: string;
   #ready?: Promise<void>;
+  #n = 0;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, "logs");
+    this.evidenceDir = join(dataDir, "evidence");
+  }
+
+  /** `<data>/evidence/<origin hash>-<time>-<n>.json`: refused requests the log had signed. */
+  async saveEvidence(origin: string, evidence: WitnessEvidence): Promise<void> {
+    await mkdir(this.evidenceDir, { recursive: true });
+    const name = `${originHash(origin)}-${evidence.at.replace(/[:.]/g, "-")}-${this.#n++}.json`;
+    await writeFileAtomic(
+      join(this.evidenceDir, name),
+      JSON.stringify({ origin, ...evidence }, null, 1) + "\n",
+    );
   }
 
   #path(origin: string): string {
@@ -41,7 +59,13 @@ export class FileWitnessStore implements WitnessStore {
       !Number.isSafeInteger(j.timestamp)
     )
       throw new Error(`witness state file for ${origin} is corrupt`);
-    return { origin: j.origin, size: j.size, root: j.root, timestamp: j.timestamp, checkpoint: j.checkpoint };
+    return {
+      origin: j.origin,
+      size: j.size,
+      root: j.root,
+      timestamp: j.timestamp,
+      checkpoint: j.checkpoint,
+    };
   }
 
   async save(state: WitnessLogState): Promise<void> {
@@ -53,6 +77,9 @@ export class FileWitnessStore implements WitnessStore {
       },
     );
     await this.#ready;
-    await writeFileAtomic(this.#path(state.origin), JSON.stringify({ format: FORMAT, ...state }, null, 1) + "\n");
+    await writeFileAtomic(
+      this.#path(state.origin),
+      JSON.stringify({ format: FORMAT, ...state }, null, 1) + "\n",
+    );
   }
 }

@@ -54,6 +54,20 @@ export interface WitnessLogState {
 export interface WitnessStore {
   load(origin: string): Promise<WitnessLogState | undefined>;
   save(state: WitnessLogState): Promise<void>;
+  /**
+   * Optional: keeps a refused request whose checkpoint the log did sign (422), next to the
+   * checkpoint the witness had cosigned: possible evidence of a fork (tlog-witness MAY).
+   */
+  saveEvidence?(origin: string, evidence: WitnessEvidence): Promise<void>;
+}
+
+export interface WitnessEvidence {
+  reason: string;
+  /** The checkpoint the witness had cosigned (with its cosignature). */
+  cosigned?: string;
+  /** The refused request body (old size, proof, the log-signed checkpoint). */
+  request: string;
+  at: string;
 }
 
 export class MemoryWitnessStore implements WitnessStore {
@@ -75,7 +89,14 @@ export interface WitnessResponse {
 
 export type WitnessEvent =
   | { type: "cosigned"; origin: string; size: number; oldSize: number; timestamp: number }
-  | { type: "refused"; status: number; code: WitnessErrorCode; message: string; origin?: string; size?: number };
+  | {
+      type: "refused";
+      status: number;
+      code: WitnessErrorCode;
+      message: string;
+      origin?: string;
+      size?: number;
+    };
 
 export type AddCheckpointOutcome =
   | {
@@ -86,7 +107,14 @@ export type AddCheckpointOutcome =
       cosignatures: NoteSignature[];
       timestamp: number;
     }
-  | { ok: false; status: number; code: WitnessErrorCode; message: string; size?: number; origin?: string };
+  | {
+      ok: false;
+      status: number;
+      code: WitnessErrorCode;
+      message: string;
+      size?: number;
+      origin?: string;
+    };
 
 export interface WitnessOptions {
   cosigner: Cosigner;
@@ -209,7 +237,9 @@ export class Witness {
       const k = keys.find((k) => k.name === s.name && bytesEqual(k.keyId, s.keyId));
       if (!k) continue;
       if (!k.verify(msg, s.signature))
-        return fail(403, "BAD_SIGNATURE", `the signature of ${origin}'s key does not verify`, { origin });
+        return fail(403, "BAD_SIGNATURE", `the signature of ${origin}'s key does not verify`, {
+          origin,
+        });
       logSigs.push(s);
     }
     if (logSigs.length === 0)
@@ -217,16 +247,23 @@ export class Witness {
 
     // ---- 400: old size beyond the checkpoint
     if (req.oldSize > cp.size)
-      return fail(400, "MALFORMED_REQUEST", `old size ${req.oldSize} > checkpoint size ${cp.size}`, {
-        origin,
-      });
+      return fail(
+        400,
+        "MALFORMED_REQUEST",
+        `old size ${req.oldSize} > checkpoint size ${cp.size}`,
+        {
+          origin,
+        },
+      );
 
     return this.#locked(origin, async () => {
       let last: WitnessLogState | undefined;
       try {
         last = await this.#store.load(origin);
       } catch (e) {
-        return fail(500, "STORAGE_FAILED", `cannot read the state of ${origin}: ${message(e)}`, { origin });
+        return fail(500, "STORAGE_FAILED", `cannot read the state of ${origin}: ${message(e)}`, {
+          origin,
+        });
       }
       const lastSize = last?.size ?? 0;
       // ---- 409: not the size it last cosigned
@@ -239,14 +276,23 @@ export class Witness {
         );
       // ---- 422: empty tree root, consistency
       if (cp.size === 0 && !bytesEqual(cp.root, emptyRoot()))
-        return fail(422, "INCONSISTENT", "a checkpoint of size 0 must have the empty tree's root", { origin });
+        return fail(422, "INCONSISTENT", "a checkpoint of size 0 must have the empty tree's root", {
+          origin,
+        });
       const lastRoot = last ? fromBase64(last.root) : emptyRoot();
       try {
         verifyAppendOnly(lastSize, cp.size, req.proof, lastRoot, cp.root);
       } catch (e) {
-        return fail(422, "INCONSISTENT", `not consistent with the cosigned size ${lastSize}: ${message(e)}`, {
-          origin,
-        });
+        const reason = `not consistent with the cosigned size ${lastSize}: ${message(e)}`;
+        await this.#store
+          .saveEvidence?.(origin, {
+            reason,
+            request: body,
+            at: new Date(this.#now()).toISOString(),
+            ...(last ? { cosigned: last.checkpoint } : {}),
+          })
+          .catch(() => {});
+        return fail(422, "INCONSISTENT", reason, { origin });
       }
       // ---- cosign, persist, answer
       const timestamp = Math.max(Math.floor(this.#now() / 1000), last?.timestamp ?? 0, 1);
@@ -261,9 +307,18 @@ export class Witness {
       try {
         await this.#store.save(state);
       } catch (e) {
-        return fail(500, "STORAGE_FAILED", `cannot save the state of ${origin}: ${message(e)}`, { origin });
+        return fail(500, "STORAGE_FAILED", `cannot save the state of ${origin}: ${message(e)}`, {
+          origin,
+        });
       }
-      return { ok: true, origin, oldSize: req.oldSize, checkpoint: cp, cosignatures: [cosig], timestamp };
+      return {
+        ok: true,
+        origin,
+        oldSize: req.oldSize,
+        checkpoint: cp,
+        cosignatures: [cosig],
+        timestamp,
+      };
     });
   }
 
@@ -293,9 +348,14 @@ export class Witness {
     if (m) {
       if (method !== "GET" && method !== "HEAD") return methodNotAllowed("GET, HEAD");
       const origin = this.#byHash.get(m[1]);
-      const s = origin === undefined ? undefined : await this.#store.load(origin).catch(() => undefined);
+      const s =
+        origin === undefined ? undefined : await this.#store.load(origin).catch(() => undefined);
       if (!s) return text(404, "no checkpoint cosigned for this log\n");
-      return { status: 200, headers: { "content-type": TEXT, "cache-control": "no-cache" }, body: s.checkpoint };
+      return {
+        status: 200,
+        headers: { "content-type": TEXT, "cache-control": "no-cache" },
+        body: s.checkpoint,
+      };
     }
     if (p === "/" && (method === "GET" || method === "HEAD"))
       return text(200, `urna witness ${this.cosigner.name}\n${this.vkey}\n`);
@@ -321,6 +381,10 @@ const methodNotAllowed = (allow: string): WitnessResponse => ({
 export function outcomeToResponse(o: AddCheckpointOutcome): WitnessResponse {
   if (o.ok) return text(200, formatCosignatureResponse(o.cosignatures));
   if (o.status === 409 && o.size !== undefined)
-    return { status: 409, headers: { "content-type": SIZE_CONTENT_TYPE }, body: formatSizeBody(o.size) };
+    return {
+      status: 409,
+      headers: { "content-type": SIZE_CONTENT_TYPE },
+      body: formatSizeBody(o.size),
+    };
   return text(o.status, `${o.code}: ${o.message}\n`);
 }
