@@ -6,6 +6,7 @@ const src = (p: string) => fileURLToPath(new URL(`./${p}/src/index.ts`, import.m
 export default defineConfig({
   resolve: {
     alias: {
+      "@urna/verifier/node": fileURLToPath(new URL("./verifier/src/node.ts", import.meta.url)),
       "@urna/schemas": src("schemas"),
       "@urna/verifier": src("verifier"),
       "@urna/board": src("board"),

@@ -36,7 +36,11 @@ import {
 } from "@urna/board";
 import type { ResultBody, TrustFile } from "@urna/schemas";
 import {
+  encodePrivateKey,
+  encodeVkey,
   fromBase64,
+  generateSeed,
+  parsePrivateKey,
   reportToHtml,
   reportToJson,
   reportToText,
@@ -44,7 +48,7 @@ import {
   verifyElection,
   verifyReceipt,
 } from "@urna/verifier";
-import { folderSource } from "@urna/verifier/node";
+import { createWitness, encodeWitnessPrivateKey, folderSource } from "@urna/verifier/node";
 import { exportRecord } from "./export-record.js";
 import { ineManifest, loadIneData } from "./ine-manifest.js";
 import { assignStyles, expectedTotals, prng, simulateChoices } from "./simulate.js";
@@ -105,12 +109,30 @@ writeFileSync(
 
 say(`urna demo: ${N} voters, seed ${seed}, output in ${relative(process.cwd(), out) || "."}`);
 
-// 1. The board.
-const board = await createBoard({ dataDir: join(out, "board"), name: BOARD_NAME, log: () => {} });
+// 1. The board's key, two witnesses that know it, and the board.
+const boardKey = encodePrivateKey(BOARD_NAME, generateSeed());
+writeFileSync(join(keysDir, "board.key"), boardKey + "\n", { mode: 0o600 });
+const electionVkey = encodeVkey(`${BOARD_NAME}/elections/${ELECTION}`, parsePrivateKey(boardKey).publicKey);
+const witnesses = await Promise.all(
+  ["testigo-1.demo.mx", "testigo-2.demo.mx"].map(async (name, i) => {
+    const seedBytes = generateSeed();
+    writeFileSync(join(keysDir, `witness-${i + 1}.key`), encodeWitnessPrivateKey(name, seedBytes) + "\n", { mode: 0o600 });
+    const w = createWitness({ dataDir: join(out, `witness-${i + 1}`), name, signingSeed: seedBytes, logs: [electionVkey] });
+    const l = await w.listen(0, "127.0.0.1");
+    return { w, l };
+  }),
+);
+const board = await createBoard({
+  dataDir: join(out, "board"),
+  name: BOARD_NAME,
+  signingKey: boardKey,
+  witnesses: witnesses.map(({ w, l }) => ({ url: l.url, vkey: w.vkey })),
+  quorum: 2,
+  log: () => {},
+});
 const { url } = await board.listen(Number(args.port), "127.0.0.1");
 const client = new BoardClient(url);
-say(`board ${BOARD_NAME} listening on ${url} (public key ${board.publicKey})`);
-writeFileSync(join(keysDir, "board.key"), board.privateKeyForDemo() + "\n", { mode: 0o600 });
+say(`board ${BOARD_NAME} listening on ${url}, cosigned by ${witnesses.map(({ w }) => w.name).join(" and ")}`);
 
 try {
   // 2. Keys and manifest.
@@ -232,10 +254,10 @@ try {
   const trust: TrustFile = {
     version: 1,
     election: ELECTION,
-    board: { vkey: board.electionVkey(ELECTION) },
+    board: { vkey: electionVkey },
     authority: authority.publicKey,
-    witnesses: [],
-    quorum: 0,
+    witnesses: witnesses.map(({ w }) => ({ vkey: w.vkey })),
+    quorum: 2,
   };
   writeFileSync(join(out, "trust.json"), JSON.stringify(trust, null, 2) + "\n");
   say(`record exported: ${size} entries`);
@@ -276,7 +298,7 @@ try {
   process.stdout.write(`
 Everything verified in ${secs().trim()} s. In ${rel("") || "."}:
   record/       checkpoint, entries.jsonl, tile/ (the published election record)
-  trust.json    trust material for the verifier (board key, authority key)
+  trust.json    trust material for the verifier (board key, witness keys and quorum, authority key)
   report.json   the verification report; report.html to print and sign
   receipts/     one receipt per voter
   keys/         the demo's secret keys (DEMO ONLY)
@@ -287,4 +309,5 @@ Re-run the audit and a receipt check by hand:
 `);
 } finally {
   await board.close();
+  await Promise.all(witnesses.map(({ l }) => l.close()));
 }

@@ -39,6 +39,7 @@ import {
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
 import { createBoard } from "./server/index.js";
+import { parseWitnessFlag } from "./witnessing/index.js";
 import { VERSION } from "./server/version.js";
 
 class UsageError extends Error {}
@@ -109,12 +110,14 @@ const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
     usage: `urna board serve --data DIR --port PORT --name NAME [--host HOST] [--workers N]
-                 [--batch-size N] [--batch-delay-ms MS] [--json]
+                 [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
 
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
-the sequencer's group commit (default 256 entries / 50 ms).`,
+the sequencer's group commit (default 256 entries / 50 ms). --witness: a C2SP tlog-witness
+(its add-checkpoint URL prefix and cosigner vkey) asked to cosign every checkpoint, repeatable;
+--quorum: how many must cosign (default: all of them).`,
     options: {
       data: { type: "string" },
       port: { type: "string" },
@@ -123,6 +126,8 @@ the sequencer's group commit (default 256 entries / 50 ms).`,
       workers: { type: "string" },
       "batch-size": { type: "string" },
       "batch-delay-ms": { type: "string" },
+      witness: { type: "string", multiple: true },
+      quorum: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -151,6 +156,14 @@ the sequencer's group commit (default 256 entries / 50 ms).`,
         workers,
         maxBatchSize: int("batch-size", 1),
         maxBatchDelayMs: int("batch-delay-ms", 0),
+        witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
+          try {
+            return parseWitnessFlag(w);
+          } catch (e) {
+            throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
+          }
+        }),
+        quorum: int("quorum", 0),
       });
       const { url } = await board.listen(Number(portText), host);
       out(

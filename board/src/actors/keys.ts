@@ -109,6 +109,9 @@ export function loadCustodianKey(path: string): CustodianKey {
   return custodianKeyFromFile(readJson<Partial<CustodianKeyFile>>(path), path);
 }
 
+/** The usable key from a custodian key file's contents (one argument: safe to pass to `map`). */
+export const loadCustodianKeyFile = (f: CustodianKeyFile): CustodianKey => custodianKeyFromFile(f);
+
 /** The usable key from a custodian key file's contents. */
 export function custodianKeyFromFile(
   f: Partial<CustodianKeyFile>,

@@ -39,10 +39,14 @@ import { Election, logErrorToApi } from "./election.js";
 import { ApiError, findingToError } from "./errors.js";
 import { routes } from "./routes.js";
 import { CryptoPool } from "./worker-pool.js";
+import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
 
 export interface BoardOptions {
   /** Data directory, created if absent. */
   dataDir: string;
+  /** Witnesses asked to cosign every checkpoint (spec/witness.md), and how many must. */
+  witnesses?: WitnessConfig[];
+  quorum?: number;
   /** Board name: the signed-note key name; checkpoint origins are `<name>/elections/<id>`. */
   name: string;
   /** Default port for listen(). */
@@ -74,6 +78,8 @@ export interface Board {
   listen(port?: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
   /** Stops accepting, finishes in-flight writes, closes every log and the database. Idempotent. */
   close(): Promise<void>;
+  /** The board's private key (C2SP `PRIVATE+KEY+...`), for demos and key backups. Keep secret. */
+  privateKeyForDemo(): string;
 }
 
 /** Internal context shared with the routes. */
@@ -113,6 +119,10 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     valueEncoding: "view",
   });
   const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
+  const witnessing =
+    opts.witnesses && opts.witnesses.length > 0
+      ? new Witnessing({ witnesses: opts.witnesses, quorum: opts.quorum ?? opts.witnesses.length })
+      : undefined;
   const elections = new Map<string, Election>();
   const creating = new Set<string>();
   const abort = new AbortController();
@@ -173,6 +183,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
           storage,
           pool,
           bytes: 0,
+          witnessing,
+          log,
         });
       } else {
         (election as Election).replay(entry, index, leafHashFast(leaf));
@@ -216,6 +228,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
         storage,
         pool,
         bytes: 0,
+        witnessing,
+        log,
       });
       let r;
       try {
@@ -298,8 +312,11 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     });
   }
 
+  const privateKeyForDemo = (): string =>
+    readFileSync(join(opts.dataDir, "board.key"), "utf8").trim();
   return {
     app,
+    privateKeyForDemo,
     name: opts.name,
     vkey: key.vkey,
     publicKey: toBase64(key.publicKey),

@@ -14,6 +14,7 @@ import { type Commit, Feed } from "./feed.js";
 import { computeTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
+import type { Witnessing } from "../witnessing/index.js";
 
 export interface Receipt {
   version: 1;
@@ -67,6 +68,10 @@ export class Election {
   /** The published tree as this election has announced it: size, leaf bytes, checkpoint. */
   #published: Published;
   #tally?: Promise<void>;
+  readonly #witnessing?: Witnessing;
+  readonly #log: (msg: string) => void;
+  /** The cosigning of the newest checkpoint, shared by every append of its batch. */
+  #cosigning?: { size: number; note: Promise<string> };
   #inflight = 0;
   #drained: Array<() => void> = [];
 
@@ -78,7 +83,11 @@ export class Election {
     storage: LevelLogStorage;
     pool: CryptoPool;
     bytes: number;
+    witnessing?: Witnessing | undefined;
+    log?: (msg: string) => void;
   }) {
+    this.#witnessing = args.witnessing;
+    this.#log = args.log ?? (() => {});
     this.id = args.id;
     this.origin = args.origin;
     this.state = args.state;
@@ -143,35 +152,11 @@ export class Election {
     }
   }
 
-  /**
-   * The state's rules without the signature check (which then runs in a worker thread), or
-   * undefined when the state offers no such entry point.
-   *
-   * TEMPORARY: uses ElectionState's private `check(entry, leafHash, index, withSignature)`
-   * until the verifier exposes `precheck(..., { signature: false })`; the fallback is the full
-   * precheck on this thread.
-   */
-  #stateRules(entry: AnyEntry, lh: Uint8Array): Precheck | undefined {
-    const check = (
-      this.state as unknown as {
-        check?: (e: Entry, lh: Uint8Array, i: number, sig: boolean) => Precheck;
-      }
-    ).check;
-    return typeof check === "function" && check.length === 4
-      ? check.call(this.state, entry, lh, this.state.size, false)
-      : undefined;
-  }
-
   async #submit(entry: AnyEntry, leaf: Uint8Array): Promise<AppendResponse> {
     if (entry.type === "tally" && this.state.phase === "closed") await this.#ensureTally();
     const lh = leafHashFast(leaf);
-    const fast = this.#stateRules(entry, lh);
-    if (fast === undefined) {
-      const pre = this.state.precheck(entry);
-      if (pre.findings.length > 0) throw findingToError(pre.findings[0]);
-      const findings = await this.#pool.run(pre.work);
-      if (findings.length > 0) throw findingToError(findings[0]);
-    } else if (fast.findings.length > 0) {
+    const fast = this.state.checkRules(entry, lh);
+    if (fast.findings.length > 0) {
       // Refused. With a good signature the rules without it give the same first finding; with a
       // bad one, the full precheck decides which comes first (an earlier rule or the signature).
       if (verifyEntrySignatureFast(entry)) throw findingToError(fast.findings[0]);
@@ -196,11 +181,12 @@ export class Election {
     } catch (e) {
       throw logErrorToApi(e);
     }
-    this.#publishUpTo(result);
+    const checkpoint = await this.#cosigned(result);
+    this.#publishUpTo({ ...result, checkpoint });
     const out: AppendResponse = {
       index: result.index,
       trackingCode: hex,
-      checkpoint: result.checkpoint,
+      checkpoint,
     };
     if (isBallotType(entry.type))
       out.receipt = await this.receipt(
@@ -208,9 +194,33 @@ export class Election {
         hex,
         entry.type,
         result.size,
-        result.checkpoint,
+        checkpoint,
       );
     return out;
+  }
+
+  /**
+   * The board's checkpoint with the witnesses' cosignatures (spec/witness.md §2): asked once per
+   * checkpoint, every append of the batch waits for the same answer. Without witnesses, or when
+   * they do not answer (each has a timeout), the board's own checkpoint; the quorum shortfall is
+   * logged and the next checkpoint asks again.
+   */
+  #cosigned(r: { size: number; checkpoint: string }): Promise<string> {
+    const w = this.#witnessing;
+    if (!w) return Promise.resolve(r.checkpoint);
+    if (this.#cosigning?.size === r.size) return this.#cosigning.note;
+    const note = w
+      .cosign(r.checkpoint, (old) => this.reader.consistencyProof(old, r.size))
+      .then((c) => {
+        if (!c.quorumMet) this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
+        return c.checkpoint;
+      })
+      .catch((e: unknown) => {
+        this.#log(`${this.id}: witnessing checkpoint ${r.size} failed: ${String(e)}`);
+        return r.checkpoint;
+      });
+    this.#cosigning = { size: r.size, note };
+    return note;
   }
 
   /** Publishes to the feed every sequenced leaf below `size` (called as appends resolve, in order). */

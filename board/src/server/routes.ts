@@ -199,7 +199,7 @@ export function routes(ctx: BoardContext): Router {
     const e = election(req);
     res.setHeader("Content-Type", "text/plain; charset=utf-8");
     res.setHeader("Cache-Control", "no-cache");
-    res.send(e.reader.checkpoint());
+    res.send(e.published.checkpoint);
   });
 
   r.get("/elections/:id/tile/*path", async (req, res) => {

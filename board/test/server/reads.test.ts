@@ -122,7 +122,9 @@ describe("reads", () => {
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("*");
     expect(pre.headers.get("access-control-allow-methods")).toMatch(/POST/);
-    expect((await get(`/elections/${ID}/status`)).headers.get("access-control-allow-origin")).toBe("*");
+    expect((await get(`/elections/${ID}/status`)).headers.get("access-control-allow-origin")).toBe(
+      "*",
+    );
   });
 
   test("entries by index and by range", async () => {

@@ -4,11 +4,11 @@
  * Every element and scalar that comes from outside goes through `decodeElement` /
  * `decodeScalar`, which reject non-canonical encodings and, where asked, the identity or zero.
  * Decoding is the strict RFC 9496 §4.3.1 decoder (canonical field element, non-negative s,
- * square, non-negative t, y ≠ 0) of ./ristretto-decode.ts, which computes exactly what noble's
- * `fromBytes` computes with faster field reductions; test/crypto/group.test.ts checks every
- * invalid encoding of RFC 9496 Appendix A.2 and ristretto-decode.test.ts the equality with
- * noble. We do not re-encode to compare: that would double the cost of a decode (an inverse
- * square root), the dominant cost of verifying ballots.
+ * square, non-negative t, y ≠ 0) of ./ristretto-codec.ts, which computes exactly what noble's
+ * `fromBytes` computes (and encodes as its `toBytes`), with faster field reductions;
+ * test/crypto/group.test.ts checks every invalid encoding of RFC 9496 Appendix A.2 and
+ * ristretto-codec.test.ts the equality with noble. We do not re-encode to compare: that would
+ * double the cost of a decode (an inverse square root), the dominant cost of verifying ballots.
  *
  * Encoding an element costs another inverse square root, so the 32 bytes an element was decoded
  * from are remembered (a WeakMap keyed by the point object) and `encodeElement` returns them
@@ -20,7 +20,7 @@
 import { ristretto255 } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, fromBase64, toBase64, utf8 } from "../bytes.js";
-import { decodeRistretto } from "./ristretto-decode.js";
+import { decodeRistretto, encodeRistretto } from "./ristretto-codec.js";
 
 const Point = ristretto255.Point;
 export { ristretto255 };
@@ -84,7 +84,7 @@ export function elementBytes(p: Element): Uint8Array {
   let b = encodings.get(p);
   if (b === undefined) {
     groupCounters.encodes++;
-    b = p.toBytes();
+    b = encodeRistretto(p);
     encodings.set(p, b);
   }
   return b;

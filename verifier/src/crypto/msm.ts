@@ -22,7 +22,7 @@
  * prover: they come from `crypto.getRandomValues` (via @noble/hashes `randomBytes`).
  */
 import { mulAddUnsafe } from "@noble/curves/abstract/curve.js";
-import type { ed25519 } from "@noble/curves/ed25519.js";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { G, IDENTITY, ORDER, mod, ristretto255, type Element } from "./group.js";
 
@@ -31,6 +31,7 @@ type EdPoint = InstanceType<typeof ed25519.Point>;
 /** The Edwards representative behind a ristretto255 element (a protected field in noble). */
 const edwardsOf = (p: Element): EdPoint => (p as unknown as { ep: EdPoint }).ep;
 const wrap = (ep: EdPoint): Element => new Point(ep);
+const EdPointCons = ed25519.Point;
 
 /** Scalar as 8 little-endian 32-bit limbs (plus zero limbs for window reads past the top). */
 function limbs(s: bigint, out: Uint32Array, off: number): void {
@@ -54,6 +55,77 @@ function msmCost(w: number, nShort: number, nLong: number): number {
   const wl = Math.ceil(254 / w);
   const ws = Math.ceil(129 / w);
   return nShort * ws + nLong * wl + wl * 2 * (1 << (w - 1)) + 254 / 8;
+}
+
+// Edwards arithmetic (a = −1) in extended coordinates on raw bigints, with products reduced by
+// the special form of p = 2^255 − 19 (two folds), about 1.6 times faster than noble's generic
+// field. Coordinates are kept below 2^256 and only partly reduced; sums and differences add a
+// multiple of p to stay non-negative. Operands of `fmul` stay below 2^259, so its result is
+// below 2^255 + 2^17.
+const FP = (1n << 255n) - 19n;
+const FMASK = (1n << 255n) - 1n;
+const P2 = 2n * FP;
+const P4 = 4n * FP;
+const D2 = 16295367250680780974490674513165176452449235426866156013048779062215315747161n; // 2d mod p
+function fmul(a: bigint, b: bigint): bigint {
+  const y = a * b;
+  const z = (y & FMASK) + (y >> 255n) * 19n;
+  return (z & FMASK) + (z >> 255n) * 19n;
+}
+function fcanon(a: bigint): bigint {
+  const r = a % FP;
+  return r < 0n ? r + FP : r;
+}
+
+interface Ext {
+  X: bigint;
+  Y: bigint;
+  Z: bigint;
+  T: bigint;
+}
+/** A point ready to be added: (Y+X, Y−X, 2Z, 2d·T); `z1` when Z = 1 (decoded points). */
+interface Cached {
+  ypx: bigint;
+  ymx: bigint;
+  z2: bigint;
+  t2d: bigint;
+  z1: boolean;
+}
+function cache(p: Ext): Cached {
+  return { ypx: p.Y + p.X, ymx: p.Y - p.X + P2, z2: p.Z << 1n, t2d: fmul(p.T, D2), z1: p.Z === 1n };
+}
+const negCached = (c: Cached): Cached => ({
+  ypx: c.ymx,
+  ymx: c.ypx,
+  z2: c.z2,
+  t2d: P2 - c.t2d,
+  z1: c.z1,
+});
+
+/** p + q (add-2008-hwcd-3 for a = −1). */
+function addCached(p: Ext, q: Cached): Ext {
+  const A = fmul(p.Y - p.X + P2, q.ymx);
+  const B = fmul(p.Y + p.X, q.ypx);
+  const C = fmul(p.T, q.t2d);
+  const D = q.z1 ? p.Z << 1n : fmul(p.Z, q.z2);
+  const E = B - A + P2;
+  const F = D - C + P2;
+  const G = D + C;
+  const H = B + A;
+  return { X: fmul(E, F), Y: fmul(G, H), Z: fmul(F, G), T: fmul(E, H) };
+}
+const addExt = (p: Ext, q: Ext): Ext => addCached(p, cache(q));
+
+/** 2p (dbl-2008-hwcd for a = −1). */
+function double(p: Ext): Ext {
+  const A = fmul(p.X, p.X);
+  const B = fmul(p.Y, p.Y);
+  const C = fmul(p.Z, p.Z) << 1n;
+  const E = fmul(p.X + p.Y, p.X + p.Y) - A - B + P4;
+  const G = B - A + P2;
+  const F = G - C + P4;
+  const H = P4 - A - B;
+  return { X: fmul(E, F), Y: fmul(G, H), Z: fmul(F, G), T: fmul(E, H) };
 }
 
 /**
@@ -82,6 +154,11 @@ export function msm(
     const cost = msmCost(c, m - nLong, nLong);
     if (cost < best) ((best = cost), (w = c));
   }
+  if (window !== undefined) {
+    if (!Number.isInteger(window) || window < 2 || window > 20)
+      throw new RangeError("window must be in [2, 20]");
+    w = window;
+  }
   const half = 1 << (w - 1);
   const full = 1 << w;
   const windowsLong = Math.ceil(254 / w);
@@ -90,8 +167,8 @@ export function msm(
   // Signed digits d ∈ [−2^(w−1), 2^(w−1)] for every window of every point.
   const l = new Uint32Array(10);
   const digits = new Int32Array(m * windowsLong);
-  const pos: EdPoint[] = new Array(m);
-  const neg: EdPoint[] = new Array(m);
+  const pos: Cached[] = new Array(m);
+  const neg: Cached[] = new Array(m);
   for (let k = 0; k < m; k++) {
     const i = order[k];
     limbs(scalars[i], l, 0);
@@ -105,14 +182,14 @@ export function msm(
       } else carry = 0;
       digits[k * windowsLong + t] = d;
     }
-    pos[k] = edwardsOf(points[i]);
-    neg[k] = pos[k].negate();
+    pos[k] = cache(edwardsOf(points[i]));
+    neg[k] = negCached(pos[k]);
   }
 
-  const buckets: (EdPoint | undefined)[] = new Array(half);
-  let acc: EdPoint | undefined;
+  const buckets: (Ext | undefined)[] = new Array(half);
+  let acc: Ext | undefined;
   for (let t = windowsLong - 1; t >= 0; t--) {
-    if (acc) for (let j = 0; j < w; j++) acc = acc.double();
+    if (acc) for (let j = 0; j < w; j++) acc = double(acc);
     buckets.fill(undefined);
     const upto = t < windowsShort ? m : nLong;
     for (let k = 0; k < upto; k++) {
@@ -121,19 +198,29 @@ export function msm(
       const b = d > 0 ? d - 1 : -d - 1;
       const p = d > 0 ? pos[k] : neg[k];
       const cur = buckets[b];
-      buckets[b] = cur ? cur.add(p) : p;
+      buckets[b] = cur ? addCached(cur, p) : fromCached(p, points[order[k]], d > 0);
     }
-    let running: EdPoint | undefined;
-    let sum: EdPoint | undefined;
+    let running: Ext | undefined;
+    let sum: Ext | undefined;
     for (let b = half - 1; b >= 0; b--) {
       const cur = buckets[b];
-      if (cur) running = running ? running.add(cur) : cur;
-      if (running) sum = sum ? sum.add(running) : running;
+      if (cur) running = running ? addExt(running, cur) : cur;
+      if (running) sum = sum ? addExt(sum, running) : running;
     }
-    if (sum) acc = acc ? acc.add(sum) : sum;
+    if (sum) acc = acc ? addExt(acc, sum) : sum;
   }
-  return acc ? wrap(acc) : IDENTITY;
+  if (!acc) return IDENTITY;
+  return wrap(new EdPointCons(fcanon(acc.X), fcanon(acc.Y), fcanon(acc.Z), fcanon(acc.T)));
 }
+
+/** The extended coordinates of an input point or of its negation. */
+function fromCached(_c: Cached, p: Element, positive: boolean): Ext {
+  const e = edwardsOf(p);
+  return positive
+    ? { X: e.X, Y: e.Y, Z: e.Z, T: e.T }
+    : { X: FP - e.X, Y: e.Y, Z: e.Z, T: FP - e.T };
+}
+
 const WEIGHT_POOL_BYTES = 4096;
 
 /** Independent uniform 128-bit weights from the platform CSPRNG, drawn in pooled blocks. */

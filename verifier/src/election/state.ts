@@ -204,6 +204,15 @@ export class ElectionState {
   }
 
   /**
+   * Every rule of `precheck` except the schema (the entry is already typed) and the entry
+   * signature, which the caller checks elsewhere (the board, in a worker thread). Returns the
+   * findings and the cryptographic work.
+   */
+  checkRules(entry: Entry, leafHashBytes: Uint8Array, index: number = this.next): Precheck {
+    return this.check(entry, leafHashBytes, index, false);
+  }
+
+  /**
    * The state-dependent rules again, for an entry that passed `precheck` earlier (the board
    * calls this at sequencing time, when other entries may have been appended meanwhile).
    */

@@ -46,6 +46,24 @@ describe("msm (signed-digit Pippenger with short scalars)", () => {
     }
   });
 
+  it("agrees with noble on a large batch shape (4 short, 2 long per group) with Z ≠ 1 points", () => {
+    const base = Array.from({ length: 64 }, randPoint);
+    const points = Array.from({ length: 1800 }, (_, i) => base[i % 64].add(base[(i * 7 + 3) % 64]));
+    const scalars = points.map((_, i) => (i % 6 < 4 ? rand(128) : rand(256) % ORDER));
+    const want = pippenger(ristretto255.Point, points, scalars);
+    expect(msm(points, scalars).equals(want)).toBe(true);
+    for (const w of [2, 5, 9, 13])
+      expect(
+        msm(points.slice(0, 300), scalars.slice(0, 300), w).equals(
+          pippenger(ristretto255.Point, points.slice(0, 300), scalars.slice(0, 300)),
+        ),
+      ).toBe(true);
+    // A wrong scalar changes the result.
+    const bad = [...scalars];
+    bad[17] += 1n;
+    expect(msm(points, bad).equals(want)).toBe(false);
+  });
+
   it("handles all-zero scalars, identity points and repeated points", () => {
     const p = randPoint();
     expect(msm([p, p], [0n, 0n]).equals(IDENTITY)).toBe(true);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ristretto255 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import { G, fromHex } from "@urna/verifier";
-import { decodeRistretto } from "../../src/crypto/ristretto-decode.js";
+import { decodeRistretto, encodeRistretto } from "../../src/crypto/ristretto-codec.js";
 
 const vectors = JSON.parse(
   readFileSync(new URL("../vectors/rfc9496/ristretto255.json", import.meta.url), "utf8"),
@@ -74,5 +74,27 @@ describe("decodeRistretto (RFC 9496 §4.3.1) against noble's fromBytes", () => {
     ])
       expect(decodeRistretto(fromHex(h))).toBeUndefined();
     expect(decodeRistretto(new Uint8Array(32))!.equals(ristretto255.Point.ZERO)).toBe(true);
+  });
+});
+
+describe("encodeRistretto (RFC 9496 §4.3.2) against noble's toBytes", () => {
+  it("A.1 multiples, and sums, differences, products, negations with various Z", () => {
+    let p = ristretto255.Point.ZERO;
+    for (const h of vectors.multiplesOfGenerator) {
+      expect(Buffer.from(encodeRistretto(p)).toString("hex")).toBe(h);
+      p = p.add(G);
+    }
+    let q = G.multiplyUnsafe(987654321987654321n);
+    const r = G.multiplyUnsafe(0x1111222233334444n);
+    for (let i = 0; i < 1000; i++) {
+      const pts = [q, q.negate(), q.double(), q.subtract(r), q.add(ristretto255.Point.ZERO)];
+      for (const x of pts) expect(encodeRistretto(x)).toEqual(x.toBytes());
+      q = i % 2 ? q.add(r) : q.double().add(G);
+    }
+    for (let i = 0; i < 200; i++) {
+      const b = crypto.getRandomValues(new Uint8Array(32));
+      const d = decodeRistretto(b);
+      if (d) expect(encodeRistretto(d)).toEqual(b);
+    }
   });
 });

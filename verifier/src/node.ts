@@ -1,0 +1,14 @@
+/**
+ * The Node-only half of @urna/verifier (`@urna/verifier/node`): reading record folders, the
+ * worker-thread pool, the witness server and the monitor's file state. The main entry point
+ * stays isomorphic so that it can be bundled for a browser.
+ */
+export * from "./record/folder-node.js";
+export * from "./audit/pool-node.js";
+export * from "./witness/server-node.js";
+export * from "./witness/store-node.js";
+export * from "./witness/cli-node.js";
+export * from "./witness/index.js";
+export * from "./monitor/watch-node.js";
+export * from "./monitor/store-node.js";
+export * from "./monitor/cli-node.js";
