@@ -9,7 +9,7 @@ import { checkBallotContests, checkRevealed, type CheckedBallot } from "../crypt
 import { BatchVerifier } from "../crypto/batch.js";
 import { decodeShare } from "../crypto/decryption-proof.js";
 import { BallotError } from "../crypto/errors.js";
-import { decodeElement, type Element } from "../crypto/group.js";
+import { elementFromBase64Cached, type Element } from "../crypto/group.js";
 import { checkVotes, decodeTallyCiphertext } from "../crypto/tally.js";
 import { verifyCeremonyWork } from "./verify-ceremony.js";
 import { finding, type CheckId, type Finding, type Location } from "./findings.js";
@@ -23,17 +23,8 @@ interface Label {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Decoded joint keys, by encoding: every ballot of an election shares one. */
-const keyCache = new Map<string, Element>();
-function publicKeyOf(b64: string): Element {
-  let k = keyCache.get(b64);
-  if (!k) {
-    k = decodeElement(fromBase64(b64));
-    if (keyCache.size > 16) keyCache.clear();
-    keyCache.set(b64, k);
-  }
-  return k;
-}
+/** Joint keys and verification shares recur in every item: decode each once. */
+const publicKeyOf = (b64: string): Element => elementFromBase64Cached(b64);
 
 export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
   const out: Finding[] = [];
@@ -72,7 +63,7 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
         let X: Element;
         let K: Element;
         try {
-          X = decodeElement(fromBase64(item.verificationShare));
+          X = elementFromBase64Cached(item.verificationShare);
           K = publicKeyOf(item.ctx.publicKey);
         } catch (e) {
           out.push(finding("V15", "INVALID_PROOF", `verification share or key: ${message(e)}`, item.where));
