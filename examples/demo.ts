@@ -201,7 +201,7 @@ try {
     Array.from({ length: workers }, (_, w) => {
       const mine = tasks.filter((t) => t.id % workers === w);
       return new Promise<void>((res, rej) => {
-        const worker = new Worker(new URL("./voter-worker.ts", import.meta.url), {
+        const worker = new Worker(new URL("./voter-worker-bootstrap.mjs", import.meta.url), {
           workerData: { url, election: ELECTION, tasks: mine, inFlight: 8 },
         });
         worker.on("message", (m: VoterOutcome) => {

@@ -132,8 +132,8 @@ describe("urna-verify CLI", () => {
       ],
       [["election", "--record", g.dir, "--trust", trustPath, "--workers", "0"], /--workers/],
       [["election", "--bogus"], /unknown option --bogus/],
-      [["watch"], /not built yet \(issue 9\)/],
-      [["witness"], /not built yet \(issue 9\)/],
+      [["watch"], /--board URL is required/],
+      [["witness"], /--data DIR is required/],
       [["frobnicate"], /unknown command/],
     ];
     const results = await Promise.all(cases.map(([args]) => run(args)));
@@ -144,11 +144,16 @@ describe("urna-verify CLI", () => {
   });
 
   it("--help on each command exits 0", async () => {
-    const [a, b, c] = await Promise.all([
+    const [a, b, c, d, e] = await Promise.all([
       run(["--help"]),
       run(["election", "--help"]),
       run(["receipt", "--help"]),
+      run(["watch", "--help"]),
+      run(["witness", "--help"]),
     ]);
+    expect([d.code, e.code]).toEqual([0, 0]);
+    expect(d.stdout).toContain("usage: urna-verify watch");
+    expect(e.stdout).toContain("usage: urna-verify witness");
     expect(a.code).toBe(0);
     expect(a.stdout).toContain("commands:");
     expect(b.code).toBe(0);

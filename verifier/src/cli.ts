@@ -28,8 +28,8 @@ Independent verifier for urna election records.
 commands:
   election   verify a whole election record against trust material (checks V1-V17)
   receipt    check one voter's ballot receipt (steps R1-R5)
-  watch      follow a board and check every new checkpoint (monitor)   [not built yet]
-  witness    run a C2SP tlog-witness that cosigns consistent checkpoints [not built yet]
+  watch      follow a board and check every new checkpoint (monitor)
+  witness    run a C2SP tlog-witness that cosigns consistent checkpoints
 
 options:
   -h, --help     show this help (or: urna-verify <command> --help)
@@ -254,10 +254,11 @@ export async function main(argv: string[]): Promise<number> {
         return await commandElection(rest);
       case "receipt":
         return await commandReceipt(rest);
+      // The monitor and the witness (issue 9) parse their own options and handle --help.
       case "watch":
+        return await (await import("./monitor/cli-node.js")).runWatchCli(rest);
       case "witness":
-        process.stderr.write(`urna-verify ${cmd}: not built yet (issue 9)\n`);
-        return 2;
+        return await (await import("./witness/cli-node.js")).runWitnessCli(rest);
       default:
         process.stderr.write(`urna-verify: unknown command '${cmd}'\n\n${USAGE}`);
         return 2;

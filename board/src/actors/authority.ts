@@ -3,7 +3,7 @@
  * from the ceremony on the log, opens and closes voting, posts the encrypted tally and the result.
  */
 import type { BallotBody, DecryptionShareBody, Manifest, TallyBody } from "@urna/schemas";
-import { canonicalBytes } from "@urna/schemas";
+import { splitByContest as split } from "./split.js";
 import { type DiscreteLog, ceremony, decodeElement, fromBase64 } from "@urna/verifier";
 import { computeResult, computeTally } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
@@ -11,7 +11,6 @@ import type { AppendResult, BoardClient } from "./client.js";
 import { ActorError, type ElectionView, loadElection } from "./view.js";
 
 /** Largest entry we post; split tallies and results to stay below it. */
-const ENTRY_BUDGET = 60_000;
 
 export async function createElection(
   client: BoardClient,
@@ -80,21 +79,6 @@ export async function postElectionKey(
   return client.post(
     signEntry("election.key", election, ceremony.electionKeyBody(result), secretKey),
   );
-}
-
-/** Groups contests into bodies whose canonical size stays under the entry budget. */
-function split<C, B>(contests: C[], make: (cs: C[]) => B): B[] {
-  const out: B[] = [];
-  let cur: C[] = [];
-  for (const c of contests) {
-    const next = [...cur, c];
-    if (cur.length > 0 && canonicalBytes(make(next)).length > ENTRY_BUDGET) {
-      out.push(make(cur));
-      cur = [c];
-    } else cur = next;
-  }
-  if (cur.length > 0) out.push(make(cur));
-  return out;
 }
 
 /** Sums the counted ballots on the log and posts the tally (one or more entries). */

@@ -4,6 +4,7 @@
  * sender), keeps its secret share in a state file, and after the tally posts its decryption share.
  */
 import type { TallyBody } from "@urna/schemas";
+import { splitByContest } from "./split.js";
 import {
   ceremony,
   decodeElement,
@@ -175,7 +176,8 @@ export async function postDecryptionShare(
       secretShare,
       tally: e.body as TallyBody,
     });
-    out.push(await client.post(signEntry("decryption.share", election, body, key.signingSecret)));
+    for (const part of splitByContest(body.contests, (contests) => ({ custodian: index, contests })))
+      out.push(await client.post(signEntry("decryption.share", election, part, key.signingSecret)));
   }
   return out;
 }
