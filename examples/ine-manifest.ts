@@ -4,7 +4,7 @@
  * contests on the abroad ballot (Gubernatura in six entidades; Jefatura de Gobierno and the
  * diputación migrante in Ciudad de México). Options are the parties, the coalition
  * combinations, "Candidatura no registrada" and "Voto nulo"; one selection at most. One ballot
- * style per entidad.
+ * style per entidad. `entidades` limits the election to some entidades (default: all 32).
  */
 import { readFileSync } from "node:fs";
 import type { Contest, Manifest, RevotePolicy } from "@urna/schemas";
@@ -48,14 +48,16 @@ export interface ManifestKeys {
 export function ineManifest(
   data: IneData,
   keys: ManifestKeys,
-  opts: { electionId: string; threshold: number; revotePolicy?: RevotePolicy },
+  opts: { electionId: string; threshold: number; revotePolicy?: RevotePolicy; entidades?: string[] },
 ): Manifest {
   const labels = data.ballot_options_with_coalitions.options;
   const pres = data.federal_contests_abroad_2024.find((c) => c.id === "presidencia");
   const contests: Contest[] = [contest("presidencia", pres?.name ?? "Presidencia de la República", labels)];
   const styles: Manifest["ballotStyles"] = [];
   const gub = new Set(data.local_contests_abroad_2024.gubernatura);
+  const only = opts.entidades ? new Set(opts.entidades) : undefined;
   for (const e of data.entidades) {
+    if (only && !only.has(e.name)) continue;
     const c = code2(e.code);
     const own = [contest(`senaduria-${c}`, `Senaduría de ${e.name}`, labels)];
     if (gub.has(e.name)) own.push(contest(`gubernatura-${c}`, `Gubernatura de ${e.name}`, labels));
