@@ -1,0 +1,76 @@
+/**
+ * The demo (examples/demo.ts) end to end at a small size: it must exit 0, and what it leaves
+ * behind must check out independently of its own assertions.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import type { Manifest, VerificationReport } from "@urna/schemas";
+import { verifyReceipt } from "@urna/verifier";
+import { folderSource } from "@urna/verifier/node";
+import { loadIneData } from "../examples/ine-manifest.js";
+import { expectedTotals, prng, simulateChoices, assignStyles } from "../examples/simulate.js";
+
+const VOTERS = 24;
+const SEED = 4242;
+const root = join(import.meta.dirname, "..");
+const out = join(mkdtempSync(join(tmpdir(), "urna-demo-")), "run");
+afterAll(() => rmSync(join(out, ".."), { recursive: true, force: true }));
+
+describe("npm run demo", () => {
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "examples/demo.ts", "--voters", String(VOTERS), "--seed", String(SEED), "--out", out],
+    { cwd: root, encoding: "utf8", timeout: 240_000 },
+  );
+
+  test("exits 0 and says everything verified", () => {
+    expect(run.stderr).toContain("refused: 409 ALREADY_VOTED");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("All checks passed.");
+    expect(run.stdout).toContain("Everything verified");
+  });
+
+  test("leaves the record, trust file, reports, receipts and demo keys", () => {
+    const files = readdirSync(out);
+    for (const f of ["record", "trust.json", "report.json", "report.html", "receipts", "keys", "manifest.json"])
+      expect(files).toContain(f);
+    expect(readdirSync(join(out, "record"))).toEqual(expect.arrayContaining(["checkpoint", "entries.jsonl", "tile"]));
+    expect(readdirSync(join(out, "receipts"))).toHaveLength(VOTERS);
+    expect(readFileSync(join(out, "keys", "README.txt"), "utf8")).toMatch(/DEMO ONLY/);
+    expect(readFileSync(join(out, "keys", "board.key"), "utf8")).toMatch(/^PRIVATE\+KEY\+urna\.demo\.ine\.mx\+/);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/<html/i);
+  });
+
+  test("the report passes every check, counts each voter once, and the result is the voters' choices", () => {
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as VerificationReport;
+    expect(report.ok).toBe(true);
+    expect(report.checks.every((c) => c.status === "pass")).toBe(true);
+    // Recompute the simulated choices independently of the demo's own comparison.
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as Manifest;
+    const data = loadIneData();
+    const rand = prng(SEED);
+    const styles = assignStyles(data, VOTERS, rand);
+    const choices = styles.map((s) =>
+      simulateChoices(data, manifest.contests.filter((c) => manifest.ballotStyles.find((b) => b.id === s)!.contests.includes(c.id)), rand),
+    );
+    const want = expectedTotals(manifest, choices);
+    const pres = report.result!.contests.find((c) => c.contest === "presidencia")!;
+    const total = pres.options.reduce((n, o) => n + o.votes, 0);
+    const blank = choices.filter((c) => (c.presidencia ?? []).length === 0).length;
+    expect(total).toBe(VOTERS - blank); // the refused second vote is not counted
+    for (const c of report.result!.contests) for (const o of c.options) expect(o.votes).toBe(want[c.contest][o.option]);
+  });
+
+  test("every receipt verifies against the exported record", async () => {
+    const trust = JSON.parse(readFileSync(join(out, "trust.json"), "utf8")) as unknown;
+    const source = folderSource(join(out, "record"));
+    for (const f of readdirSync(join(out, "receipts")).slice(0, 5)) {
+      const receipt = JSON.parse(readFileSync(join(out, "receipts", f), "utf8")) as unknown;
+      const r = await verifyReceipt({ receipt, source, trust });
+      expect(r.steps.map((s) => s.status)).toEqual(["pass", "pass", "pass", "pass", "pass"]);
+    }
+  });
+});
