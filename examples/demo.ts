@@ -61,6 +61,9 @@ Runs a whole INE-style election from abroad on an embedded urna board and verifi
   --voters N    number of voters (default 1000)
   --seed S      simulation seed (default: random)
   --port P      board port on 127.0.0.1 (default: a free port)
+  --all-combinations
+                list every coalition combination as an option (17 per contest, as INE's
+                electronic ballot does) instead of the parties and whole coalitions (11)
 `;
 
 const { values: args } = parseArgs({
@@ -69,6 +72,7 @@ const { values: args } = parseArgs({
     voters: { type: "string", default: "1000" },
     seed: { type: "string" },
     port: { type: "string", default: "0" },
+    "all-combinations": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -82,7 +86,9 @@ if (!Number.isSafeInteger(N) || N < 5) {
   process.exit(2);
 }
 const seed = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.random() * 2 ** 31);
-const out = resolve(args.out ?? join("demo-output", new Date().toISOString().replace(/[:.]/g, "-")));
+const out = resolve(
+  args.out ?? join("demo-output", new Date().toISOString().replace(/[:.]/g, "-")),
+);
 if (existsSync(join(out, "board"))) {
   process.stderr.write(`demo: ${out} already holds a demo; choose another --out\n`);
   process.exit(2);
@@ -112,12 +118,24 @@ say(`urna demo: ${N} voters, seed ${seed}, output in ${relative(process.cwd(), o
 // 1. The board's key, two witnesses that know it, and the board.
 const boardKey = encodePrivateKey(BOARD_NAME, generateSeed());
 writeFileSync(join(keysDir, "board.key"), boardKey + "\n", { mode: 0o600 });
-const electionVkey = encodeVkey(`${BOARD_NAME}/elections/${ELECTION}`, parsePrivateKey(boardKey).publicKey);
+const electionVkey = encodeVkey(
+  `${BOARD_NAME}/elections/${ELECTION}`,
+  parsePrivateKey(boardKey).publicKey,
+);
 const witnesses = await Promise.all(
   ["testigo-1.demo.mx", "testigo-2.demo.mx"].map(async (name, i) => {
     const seedBytes = generateSeed();
-    writeFileSync(join(keysDir, `witness-${i + 1}.key`), encodeWitnessPrivateKey(name, seedBytes) + "\n", { mode: 0o600 });
-    const w = createWitness({ dataDir: join(out, `witness-${i + 1}`), name, signingSeed: seedBytes, logs: [electionVkey] });
+    writeFileSync(
+      join(keysDir, `witness-${i + 1}.key`),
+      encodeWitnessPrivateKey(name, seedBytes) + "\n",
+      { mode: 0o600 },
+    );
+    const w = createWitness({
+      dataDir: join(out, `witness-${i + 1}`),
+      name,
+      signingSeed: seedBytes,
+      logs: [electionVkey],
+    });
     const l = await w.listen(0, "127.0.0.1");
     return { w, l };
   }),
@@ -132,17 +150,27 @@ const board = await createBoard({
 });
 const { url } = await board.listen(Number(args.port), "127.0.0.1");
 const client = new BoardClient(url);
-say(`board ${BOARD_NAME} listening on ${url}, cosigned by ${witnesses.map(({ w }) => w.name).join(" and ")}`);
+say(
+  `board ${BOARD_NAME} listening on ${url}, cosigned by ${witnesses.map(({ w }) => w.name).join(" and ")}`,
+);
 
 try {
   // 2. Keys and manifest.
   const authority = newSigningKeyFile("authority");
   const registrar = newSigningKeyFile("registrar");
-  const custodianFiles = Array.from({ length: 5 }, (_, i) => newCustodianKeyFile(`Custodio ${i + 1}`));
-  writeFileSync(join(keysDir, "authority.json"), JSON.stringify(authority, null, 2), { mode: 0o600 });
-  writeFileSync(join(keysDir, "registrar.json"), JSON.stringify(registrar, null, 2), { mode: 0o600 });
+  const custodianFiles = Array.from({ length: 5 }, (_, i) =>
+    newCustodianKeyFile(`Custodio ${i + 1}`),
+  );
+  writeFileSync(join(keysDir, "authority.json"), JSON.stringify(authority, null, 2), {
+    mode: 0o600,
+  });
+  writeFileSync(join(keysDir, "registrar.json"), JSON.stringify(registrar, null, 2), {
+    mode: 0o600,
+  });
   custodianFiles.forEach((c, i) =>
-    writeFileSync(join(keysDir, `custodian-${i + 1}.json`), JSON.stringify(c, null, 2), { mode: 0o600 }),
+    writeFileSync(join(keysDir, `custodian-${i + 1}.json`), JSON.stringify(c, null, 2), {
+      mode: 0o600,
+    }),
   );
   const custodians = custodianFiles.map(loadCustodianKeyFile);
   const data = loadIneData();
@@ -151,25 +179,45 @@ try {
     {
       authority: authority.publicKey,
       registrar: registrar.publicKey,
-      custodians: custodians.map((c, i) => ({ name: `Custodio ${i + 1}`, signingKey: c.signingKey, dkgKey: c.dkgKey })),
+      custodians: custodians.map((c, i) => ({
+        name: `Custodio ${i + 1}`,
+        signingKey: c.signingKey,
+        dkgKey: c.dkgKey,
+      })),
     },
-    { electionId: ELECTION, threshold: 3, revotePolicy: "single" },
+    {
+      electionId: ELECTION,
+      threshold: 3,
+      revotePolicy: "single",
+      options: args["all-combinations"] ? "all" : "compact",
+    },
   );
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   const authoritySk = fromBase64(authority.secretKey);
   await createElection(client, manifest, authoritySk);
-  say(`manifest published: ${manifest.contests.length} contests, ${manifest.ballotStyles.length} ballot styles`);
+  say(
+    `manifest published: ${manifest.contests.length} contests, ${manifest.ballotStyles.length} ballot styles`,
+  );
 
   // 3. Registrar: credentials spread over the entidades.
   const rand = prng(seed);
   const styles = assignStyles(data, N, rand);
   const creds = styles.map((s) => generateCredentials(ELECTION, 1, [s])[0]);
   creds.forEach((c, i) =>
-    writeFileSync(join(keysDir, "credentials", `voter-${String(i).padStart(5, "0")}.json`), JSON.stringify(c.file), {
-      mode: 0o600,
-    }),
+    writeFileSync(
+      join(keysDir, "credentials", `voter-${String(i).padStart(5, "0")}.json`),
+      JSON.stringify(c.file),
+      {
+        mode: 0o600,
+      },
+    ),
   );
-  await publishCredentials(client, ELECTION, fromBase64(registrar.secretKey), creds.map((c) => c.public));
+  await publishCredentials(
+    client,
+    ELECTION,
+    fromBase64(registrar.secretKey),
+    creds.map((c) => c.public),
+  );
   say(`registrar published ${N} credentials over ${new Set(styles).size} entidades`);
 
   // 4. Key ceremony, 3 of 5.
@@ -178,7 +226,9 @@ try {
   for (const [i, k] of custodians.entries()) {
     const { state } = await postCertify(client, ELECTION, k);
     states.push(state);
-    writeFileSync(join(keysDir, `custodian-${i + 1}.state.json`), JSON.stringify(state, null, 2), { mode: 0o600 });
+    writeFileSync(join(keysDir, `custodian-${i + 1}.state.json`), JSON.stringify(state, null, 2), {
+      mode: 0o600,
+    });
   }
   await postElectionKey(client, ELECTION, authoritySk);
   say("key ceremony done: 5 custodians certified the joint key (threshold 3)");
@@ -189,7 +239,12 @@ try {
   const view = await loadVotingView(client, ELECTION);
   const tasks: VoterTask[] = creds.map((c, id) => ({
     id,
-    credential: { election: ELECTION, style: c.file.style, secretKey: c.file.secretKey, publicKey: c.file.publicKey },
+    credential: {
+      election: ELECTION,
+      style: c.file.style,
+      secretKey: c.file.secretKey,
+      publicKey: c.file.publicKey,
+    },
     choices: simulateChoices(data, styleContests(view.manifest, c.file.style) ?? [], rand),
     challengeFirst: id % 97 === 13,
   }));
@@ -214,7 +269,9 @@ try {
           }
         });
         worker.on("error", rej);
-        worker.on("exit", (code) => (code === 0 ? res() : rej(new Error(`voter worker exited with ${code}`))));
+        worker.on("exit", (code) =>
+          code === 0 ? res() : rej(new Error(`voter worker exited with ${code}`)),
+        );
       });
     }),
   );
@@ -237,7 +294,10 @@ try {
   }
 
   for (const [id, r] of results)
-    writeFileSync(join(out, "receipts", `voter-${String(id).padStart(5, "0")}.json`), JSON.stringify(r.cast.receipt, null, 2) + "\n");
+    writeFileSync(
+      join(out, "receipts", `voter-${String(id).padStart(5, "0")}.json`),
+      JSON.stringify(r.cast.receipt, null, 2) + "\n",
+    );
 
   await closeVoting(client, ELECTION, authoritySk);
   say("voting closed");
@@ -267,7 +327,8 @@ try {
     trust,
     workers: availableParallelism(),
     onProgress: (p) => {
-      if (p.stage === "entries" && p.done % 500 === 0) say(`  verifying: ${p.done}/${p.total} entries`);
+      if (p.stage === "entries" && p.done % 500 === 0)
+        say(`  verifying: ${p.done}/${p.total} entries`);
     },
   });
   writeFileSync(join(out, "report.json"), reportToJson(report));
@@ -276,13 +337,18 @@ try {
   if (!report.ok) fail("the verifier found failures (see report.json)");
 
   // The result must equal what the simulated voters chose (the refused double vote never counted).
-  const want = expectedTotals(manifest, tasks.map((t) => t.choices));
+  const want = expectedTotals(
+    manifest,
+    tasks.map((t) => t.choices),
+  );
   const result = report.result as ResultBody | undefined;
   if (!result) fail("the report has no result");
   for (const c of result!.contests)
     for (const o of c.options)
       if (want[c.contest][o.option] !== o.votes)
-        fail(`${c.contest}/${o.option}: ${o.votes} votes, the voters cast ${want[c.contest][o.option]}`);
+        fail(
+          `${c.contest}/${o.option}: ${o.votes} votes, the voters cast ${want[c.contest][o.option]}`,
+        );
   say("the decrypted result equals the simulated voters' choices");
 
   // 8. Three voters check their receipts against the record.

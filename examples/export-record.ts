@@ -24,7 +24,9 @@ export async function exportRecord(board: string, election: string, dir: string)
 
   const lines = createWriteStream(join(dir, "entries.jsonl"));
   for (let start = 0; start < size; start += 1000) {
-    const text = await (await get(`${base}/entries?start=${start}&end=${Math.min(size, start + 1000)}`)).text();
+    const text = await (
+      await get(`${base}/entries?start=${start}&end=${Math.min(size, start + 1000)}`)
+    ).text();
     if (!lines.write(text)) await once(lines, "drain");
   }
   lines.end();

@@ -4,13 +4,15 @@
  * contests on the abroad ballot (Gubernatura in six entidades; Jefatura de Gobierno and the
  * diputación migrante in Ciudad de México). Options are the parties, the coalition
  * combinations, "Candidatura no registrada" and "Voto nulo"; one selection at most. One ballot
- * style per entidad. `entidades` limits the election to some entidades (default: all 32).
+ * style per entidad. `entidades` limits the election to some entidades (default: all 32);
+ * `options: "compact"` lists each coalition once, as a whole, instead of every combination.
  */
 import { readFileSync } from "node:fs";
 import type { Contest, Manifest, RevotePolicy } from "@urna/schemas";
 
 export interface IneData {
   entidades: { code: number; name: string }[];
+  coalitions_2024: Record<string, string[]>;
   ballot_options_with_coalitions: { options: string[] };
   federal_contests_abroad_2024: { id: string; name: string; candidates?: Record<string, string> }[];
   local_contests_abroad_2024: { gubernatura: string[]; "Ciudad de México": string[] };
@@ -18,7 +20,9 @@ export interface IneData {
 }
 
 export const loadIneData = (): IneData =>
-  JSON.parse(readFileSync(new URL("./data/ine-2024-abroad.json", import.meta.url), "utf8")) as IneData;
+  JSON.parse(
+    readFileSync(new URL("./data/ine-2024-abroad.json", import.meta.url), "utf8"),
+  ) as IneData;
 
 /** "PAN-PRI-PRD" -> "pan-pri-prd", "Candidatura no registrada" -> "no-registrada". */
 export function optionId(label: string): string {
@@ -48,11 +52,24 @@ export interface ManifestKeys {
 export function ineManifest(
   data: IneData,
   keys: ManifestKeys,
-  opts: { electionId: string; threshold: number; revotePolicy?: RevotePolicy; entidades?: string[] },
+  opts: {
+    electionId: string;
+    threshold: number;
+    revotePolicy?: RevotePolicy;
+    entidades?: string[];
+    /** "all": every coalition combination (17 options); "compact": the parties, each whole coalition, "Candidatura no registrada" and "Voto nulo" (11). */
+    options?: "all" | "compact";
+  },
 ): Manifest {
-  const labels = data.ballot_options_with_coalitions.options;
+  const coalitions = Object.values(data.coalitions_2024);
+  const full = new Set(coalitions.map((c) => c.join("-")));
+  const labels = data.ballot_options_with_coalitions.options.filter(
+    (l) => opts.options !== "compact" || !l.includes("-") || full.has(l),
+  );
   const pres = data.federal_contests_abroad_2024.find((c) => c.id === "presidencia");
-  const contests: Contest[] = [contest("presidencia", pres?.name ?? "Presidencia de la República", labels)];
+  const contests: Contest[] = [
+    contest("presidencia", pres?.name ?? "Presidencia de la República", labels),
+  ];
   const styles: Manifest["ballotStyles"] = [];
   const gub = new Set(data.local_contests_abroad_2024.gubernatura);
   const only = opts.entidades ? new Set(opts.entidades) : undefined;

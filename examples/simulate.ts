@@ -31,7 +31,7 @@ function pick<T>(rand: () => number, items: readonly T[], weights: readonly numb
 const ENTIDAD_WEIGHT: Record<string, number> = {
   "Ciudad de México": 18,
   Jalisco: 12,
-  "México": 9,
+  México: 9,
   Michoacán: 8,
   Guanajuato: 7,
   Puebla: 6,
@@ -42,7 +42,7 @@ const ENTIDAD_WEIGHT: Record<string, number> = {
   "Nuevo León": 3,
   Veracruz: 3,
   Morelos: 2,
-  "Yucatán": 2,
+  Yucatán: 2,
 };
 
 /** The ballot style (`ent-XX`) of each of `n` voters. */
@@ -58,18 +58,19 @@ export function simulateChoices(
   contests: readonly Contest[],
   rand: () => number,
 ): Record<string, string[]> {
-  const coalitions = Object.values(
-    (data as unknown as { coalitions_2024: Record<string, string[]> }).coalitions_2024,
-  );
+  const coalitions = Object.values(data.coalitions_2024);
   const figures = data.figures_2024.presidential_abroad_by_candidate;
-  const pres = data.federal_contests_abroad_2024.find((c) => c.id === "presidencia")?.candidates ?? {};
+  const pres =
+    data.federal_contests_abroad_2024.find((c) => c.id === "presidencia")?.candidates ?? {};
   // Candidate blocs with their 2024 weight abroad; a coalition's vote is spread over its combinations.
   const blocs: { options: string[]; weight: number }[] = [];
   for (const [candidate, label] of Object.entries(pres)) {
     const parties = label.split("-");
     const coalition = coalitions.find((c) => c.join("-") === label);
     const options = coalition
-      ? contests[0].options.map((o) => o.label).filter((l) => l.split("-").every((p) => parties.includes(p)))
+      ? contests[0].options
+          .map((o) => o.label)
+          .filter((l) => l.split("-").every((p) => parties.includes(p)))
       : [label];
     blocs.push({ options: options.map(optionId), weight: figures[candidate] ?? 1 });
   }
@@ -81,10 +82,15 @@ export function simulateChoices(
       out[c.id] = [];
       continue;
     }
-    const bloc = pick(rand, blocs, blocs.map((b) => b.weight));
+    const bloc = pick(
+      rand,
+      blocs,
+      blocs.map((b) => b.weight),
+    );
     // Half of a coalition's voters mark the whole coalition, the rest one party or a pair.
     const full = bloc.options.find((o) => o.split("-").length === 3);
-    const opt = full && rand() < 0.5 ? full : bloc.options[Math.floor(rand() * bloc.options.length)];
+    const opt =
+      full && rand() < 0.5 ? full : bloc.options[Math.floor(rand() * bloc.options.length)];
     out[c.id] = c.options.some((o) => o.id === opt) ? [opt] : [];
   }
   return out;
@@ -97,6 +103,7 @@ export function expectedTotals(
 ): Record<string, Record<string, number>> {
   const t: Record<string, Record<string, number>> = {};
   for (const c of manifest.contests) t[c.id] = Object.fromEntries(c.options.map((o) => [o.id, 0]));
-  for (const choices of counted) for (const [c, opts] of Object.entries(choices)) for (const o of opts) t[c][o]++;
+  for (const choices of counted)
+    for (const [c, opts] of Object.entries(choices)) for (const o of opts) t[c][o]++;
   return t;
 }

@@ -13,7 +13,9 @@ import { ineManifest, loadIneData } from "./ine-manifest.js";
 
 const dir = process.argv[2];
 if (!dir) {
-  process.stderr.write("usage: node --import tsx examples/small-manifest.ts KEYDIR > manifest.json\n");
+  process.stderr.write(
+    "usage: node --import tsx examples/small-manifest.ts KEYDIR > manifest.json\n",
+  );
   process.exit(2);
 }
 const read = <T>(f: string): T => JSON.parse(readFileSync(join(dir, f), "utf8")) as T;

@@ -3,7 +3,13 @@
  * casts them over HTTP, keeping a few posts in flight while it encrypts the next ballot.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { BoardClient, castBallot, loadVotingView, type CastResult, type VoterCredential } from "@urna/board";
+import {
+  BoardClient,
+  castBallot,
+  loadVotingView,
+  type CastResult,
+  type VoterCredential,
+} from "@urna/board";
 import { fromBase64 } from "@urna/verifier";
 
 export interface VoterTask {
@@ -34,10 +40,14 @@ const pending = new Set<Promise<void>>();
 
 for (const t of tasks) {
   const cred: VoterCredential = { ...t.credential, secretKey: fromBase64(t.credential.secretKey) };
-  const p: Promise<void> = castBallot(client, cred, t.choices, { challengeFirst: t.challengeFirst, view })
+  const p: Promise<void> = castBallot(client, cred, t.choices, {
+    challengeFirst: t.challengeFirst,
+    view,
+  })
     .then(
       (result) => parentPort?.postMessage({ id: t.id, ok: true, result } satisfies VoterOutcome),
-      (e: unknown) => parentPort?.postMessage({ id: t.id, ok: false, error: String(e) } satisfies VoterOutcome),
+      (e: unknown) =>
+        parentPort?.postMessage({ id: t.id, ok: false, error: String(e) } satisfies VoterOutcome),
     )
     .finally(() => pending.delete(p));
   pending.add(p);

@@ -22,7 +22,17 @@ afterAll(() => rmSync(join(out, ".."), { recursive: true, force: true }));
 describe("npm run demo", () => {
   const run = spawnSync(
     process.execPath,
-    ["--import", "tsx", "examples/demo.ts", "--voters", String(VOTERS), "--seed", String(SEED), "--out", out],
+    [
+      "--import",
+      "tsx",
+      "examples/demo.ts",
+      "--voters",
+      String(VOTERS),
+      "--seed",
+      String(SEED),
+      "--out",
+      out,
+    ],
     { cwd: root, encoding: "utf8", timeout: 240_000 },
   );
 
@@ -35,12 +45,24 @@ describe("npm run demo", () => {
 
   test("leaves the record, trust file, reports, receipts and demo keys", () => {
     const files = readdirSync(out);
-    for (const f of ["record", "trust.json", "report.json", "report.html", "receipts", "keys", "manifest.json"])
+    for (const f of [
+      "record",
+      "trust.json",
+      "report.json",
+      "report.html",
+      "receipts",
+      "keys",
+      "manifest.json",
+    ])
       expect(files).toContain(f);
-    expect(readdirSync(join(out, "record"))).toEqual(expect.arrayContaining(["checkpoint", "entries.jsonl", "tile"]));
+    expect(readdirSync(join(out, "record"))).toEqual(
+      expect.arrayContaining(["checkpoint", "entries.jsonl", "tile"]),
+    );
     expect(readdirSync(join(out, "receipts"))).toHaveLength(VOTERS);
     expect(readFileSync(join(out, "keys", "README.txt"), "utf8")).toMatch(/DEMO ONLY/);
-    expect(readFileSync(join(out, "keys", "board.key"), "utf8")).toMatch(/^PRIVATE\+KEY\+urna\.demo\.ine\.mx\+/);
+    expect(readFileSync(join(out, "keys", "board.key"), "utf8")).toMatch(
+      /^PRIVATE\+KEY\+urna\.demo\.ine\.mx\+/,
+    );
     expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/<html/i);
   });
 
@@ -54,14 +76,21 @@ describe("npm run demo", () => {
     const rand = prng(SEED);
     const styles = assignStyles(data, VOTERS, rand);
     const choices = styles.map((s) =>
-      simulateChoices(data, manifest.contests.filter((c) => manifest.ballotStyles.find((b) => b.id === s)!.contests.includes(c.id)), rand),
+      simulateChoices(
+        data,
+        manifest.contests.filter((c) =>
+          manifest.ballotStyles.find((b) => b.id === s)!.contests.includes(c.id),
+        ),
+        rand,
+      ),
     );
     const want = expectedTotals(manifest, choices);
     const pres = report.result!.contests.find((c) => c.contest === "presidencia")!;
     const total = pres.options.reduce((n, o) => n + o.votes, 0);
     const blank = choices.filter((c) => (c.presidencia ?? []).length === 0).length;
     expect(total).toBe(VOTERS - blank); // the refused second vote is not counted
-    for (const c of report.result!.contests) for (const o of c.options) expect(o.votes).toBe(want[c.contest][o.option]);
+    for (const c of report.result!.contests)
+      for (const o of c.options) expect(o.votes).toBe(want[c.contest][o.option]);
   });
 
   test("every receipt verifies against the exported record", async () => {

@@ -5,7 +5,8 @@
 import { base64, hex } from "@scure/base";
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const fromUtf8 = (b: Uint8Array): string => new TextDecoder("utf-8", { fatal: true }).decode(b);
+export const fromUtf8 = (b: Uint8Array): string =>
+  new TextDecoder("utf-8", { fatal: true }).decode(b);
 
 export const toBase64 = (b: Uint8Array): string => base64.encode(b);
 /** Strict RFC 4648 §4 decoding: padding required, no whitespace, canonical trailing bits. */

@@ -176,7 +176,10 @@ export async function postDecryptionShare(
       secretShare,
       tally: e.body as TallyBody,
     });
-    for (const part of splitByContest(body.contests, (contests) => ({ custodian: index, contests })))
+    for (const part of splitByContest(body.contests, (contests) => ({
+      custodian: index,
+      contests,
+    })))
       out.push(await client.post(signEntry("decryption.share", election, part, key.signingSecret)));
   }
   return out;

@@ -12,13 +12,21 @@ function checkSizes(key: Uint8Array, nonce: Uint8Array): void {
 }
 
 /** Encrypt: ciphertext || 16-byte tag. */
-export function xchacha20poly1305Seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array {
+export function xchacha20poly1305Seal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+): Uint8Array {
   checkSizes(key, nonce);
   return xchacha20poly1305(key, nonce).encrypt(plaintext);
 }
 
 /** Decrypt and authenticate; null when the tag does not verify. */
-export function xchacha20poly1305Open(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
+export function xchacha20poly1305Open(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
   checkSizes(key, nonce);
   if (ciphertext.length < TAG) return null;
   try {

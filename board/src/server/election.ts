@@ -189,13 +189,7 @@ export class Election {
       checkpoint,
     };
     if (isBallotType(entry.type))
-      out.receipt = await this.receipt(
-        result.index,
-        hex,
-        entry.type,
-        result.size,
-        checkpoint,
-      );
+      out.receipt = await this.receipt(result.index, hex, entry.type, result.size, checkpoint);
     return out;
   }
 
@@ -212,7 +206,8 @@ export class Election {
     const note = w
       .cosign(r.checkpoint, (old) => this.reader.consistencyProof(old, r.size))
       .then((c) => {
-        if (!c.quorumMet) this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
+        if (!c.quorumMet)
+          this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
         return c.checkpoint;
       })
       .catch((e: unknown) => {

@@ -45,7 +45,15 @@ export const finding = (
 ): Finding => ({ check, code, message, ...where });
 
 /** Checks whose failure means the entry must not change the election state. */
-export const BLOCKING_CHECKS: ReadonlySet<CheckId> = new Set(["V4", "V5", "V6", "V7", "V9", "V10", "V11"]);
+export const BLOCKING_CHECKS: ReadonlySet<CheckId> = new Set([
+  "V4",
+  "V5",
+  "V6",
+  "V7",
+  "V9",
+  "V10",
+  "V11",
+]);
 
 /** HTTP status for each finding code (spec/api.md). */
 export const STATUS_OF_CODE: Readonly<Record<string, number>> = {

@@ -35,7 +35,14 @@ import type { CryptoWork, ProofContext } from "./work.js";
 export type Phase = "setup" | "voting" | "closed" | "tallying" | "done";
 
 const ACCEPTS: Record<Phase, readonly string[]> = {
-  setup: ["credentials", "ceremony.round1", "ceremony.certify", "ceremony.blame", "election.key", "voting.open"],
+  setup: [
+    "credentials",
+    "ceremony.round1",
+    "ceremony.certify",
+    "ceremony.blame",
+    "election.key",
+    "voting.open",
+  ],
   voting: ["ballot", "ballot.challenged", "voting.close"],
   closed: ["tally"],
   tallying: ["decryption.share", "result"],
@@ -109,21 +116,38 @@ export class ElectionState {
     this.baseHash = computeBaseHash(electionId, manifest);
     for (const c of manifest.contests) this.contests.set(c.id, c);
     for (const s of manifest.ballotStyles)
-      this.styles.set(s.id, s.contests.map((id) => this.contests.get(id)).filter((c): c is Contest => !!c));
+      this.styles.set(
+        s.id,
+        s.contests.map((id) => this.contests.get(id)).filter((c): c is Contest => !!c),
+      );
     for (const c of manifest.custodians) this.custodianOfKey.set(c.signingKey, c.index);
   }
 
   /** Validate entry 0 and start the election (check V4-V6). */
-  static create(input: unknown): { state?: ElectionState; findings: Finding[]; entry?: Entry; leafHash?: Uint8Array } {
+  static create(input: unknown): {
+    state?: ElectionState;
+    findings: Finding[];
+    entry?: Entry;
+    leafHash?: Uint8Array;
+  } {
     const at: Location = { index: 0 };
     const v = validateEntry(input);
     if (!v.ok)
-      return { findings: v.errors.map((e) => finding("V4", "SCHEMA_INVALID", e.message, { ...at, path: e.path })) };
+      return {
+        findings: v.errors.map((e) =>
+          finding("V4", "SCHEMA_INVALID", e.message, { ...at, path: e.path }),
+        ),
+      };
     const entry = v.value;
     if (entry.type !== "manifest")
-      return { findings: [finding("V6", "WRONG_PHASE", `entry 0 must be a manifest, not ${entry.type}`, at)] };
+      return {
+        findings: [
+          finding("V6", "WRONG_PHASE", `entry 0 must be a manifest, not ${entry.type}`, at),
+        ],
+      };
     const findings: Finding[] = [];
-    if (!verifyEntrySignature(entry)) findings.push(finding("V5", "BAD_SIGNATURE", "bad manifest signature", at));
+    if (!verifyEntrySignature(entry))
+      findings.push(finding("V5", "BAD_SIGNATURE", "bad manifest signature", at));
     const manifest = entry.body as Manifest;
     findings.push(...checkManifestRules(manifest, entry.election, entry.signer));
     if (findings.length) return { findings, entry };
@@ -196,7 +220,9 @@ export class ElectionState {
     const v = validateEntry(input);
     if (!v.ok)
       return {
-        findings: v.errors.map((e) => finding("V4", "SCHEMA_INVALID", e.message, { index, path: e.path })),
+        findings: v.errors.map((e) =>
+          finding("V4", "SCHEMA_INVALID", e.message, { index, path: e.path }),
+        ),
         work: [],
       };
     const entry = v.value;
@@ -222,20 +248,39 @@ export class ElectionState {
 
   private check(entry: Entry, lh: Uint8Array, index: number, withSignature: boolean): Precheck {
     const hex = toHex(lh);
-    const where: Location = { index, ...(entry.type.startsWith("ballot") ? { trackingCode: hex } : {}) };
+    const where: Location = {
+      index,
+      ...(entry.type.startsWith("ballot") ? { trackingCode: hex } : {}),
+    };
     const out: Precheck = { findings: [], work: [], entry, leafHash: lh };
     const fail = (f: Finding): Precheck => {
       out.findings.push(f);
       return out;
     };
     if (entry.election !== this.electionId)
-      return fail(finding("V4", "ELECTION_MISMATCH", `entry is for election ${entry.election}, not ${this.electionId}`, where));
-    if (entry.type === "manifest") return fail(finding("V7", "WRONG_PHASE", "an election has one manifest, at index 0", where));
+      return fail(
+        finding(
+          "V4",
+          "ELECTION_MISMATCH",
+          `entry is for election ${entry.election}, not ${this.electionId}`,
+          where,
+        ),
+      );
+    if (entry.type === "manifest")
+      return fail(finding("V7", "WRONG_PHASE", "an election has one manifest, at index 0", where));
     if (!ACCEPTS[this.phaseNow].includes(entry.type))
-      return fail(finding("V7", "WRONG_PHASE", `${entry.type} is not accepted in phase ${this.phaseNow}`, where));
+      return fail(
+        finding(
+          "V7",
+          "WRONG_PHASE",
+          `${entry.type} is not accepted in phase ${this.phaseNow}`,
+          where,
+        ),
+      );
     const signerFinding = this.checkSigner(entry, where);
     if (signerFinding) return fail(signerFinding);
-    if (this.isDuplicate(entry, hex)) return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
+    if (this.isDuplicate(entry, hex))
+      return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
     if (withSignature && !verifyEntrySignature(entry))
       return fail(finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", where));
     this.checkBody(entry, where, out);
@@ -261,7 +306,9 @@ export class ElectionState {
       case "decryption.share": {
         const i = hasCustodian(entry.body) ? entry.body.custodian : -1;
         const c = m.custodians[i - 1];
-        return c && c.signingKey === entry.signer ? undefined : unauthorised(`custodian ${i}'s signing key`);
+        return c && c.signingKey === entry.signer
+          ? undefined
+          : unauthorised(`custodian ${i}'s signing key`);
       }
       case "ballot":
       case "ballot.challenged":
@@ -285,14 +332,19 @@ export class ElectionState {
     switch (entry.type) {
       case "credentials": {
         const b = entry.body as CredentialsBody;
-        const bad = (msg: string, path: string) => push(finding("V9", "INVALID_CREDENTIALS", msg, { ...where, path }));
+        const bad = (msg: string, path: string) =>
+          push(finding("V9", "INVALID_CREDENTIALS", msg, { ...where, path }));
         if (b.batch !== this.credentialBatches)
-          bad(`credential batch ${b.batch} out of order, expected ${this.credentialBatches}`, "/body/batch");
+          bad(
+            `credential batch ${b.batch} out of order, expected ${this.credentialBatches}`,
+            "/body/batch",
+          );
         const inBatch = new Set<string>();
         const roles = new Set([m.authority, m.registrar, ...m.custodians.map((c) => c.signingKey)]);
         b.credentials.forEach((c, i) => {
           const p = `/body/credentials/${i}`;
-          if (this.credentials.has(c.key) || inBatch.has(c.key)) bad(`credential ${c.key} published twice`, `${p}/key`);
+          if (this.credentials.has(c.key) || inBatch.has(c.key))
+            bad(`credential ${c.key} published twice`, `${p}/key`);
           if (roles.has(c.key)) bad(`credential ${c.key} is another role's key`, `${p}/key`);
           if (!this.styles.has(c.style)) bad(`unknown ballot style ${c.style}`, `${p}/style`);
           inBatch.add(c.key);
@@ -303,13 +355,21 @@ export class ElectionState {
       case "ceremony.certify":
       case "ceremony.blame": {
         const i = (entry.body as CustodianBody).custodian;
-        const step = entry.type === "ceremony.round1" ? "round1" : entry.type === "ceremony.certify" ? "certify" : undefined;
-        const bad = (msg: string) => push(finding("V8", "INVALID_CEREMONY", msg, { ...where, custodian: i }));
+        const step =
+          entry.type === "ceremony.round1"
+            ? "round1"
+            : entry.type === "ceremony.certify"
+              ? "certify"
+              : undefined;
+        const bad = (msg: string) =>
+          push(finding("V8", "INVALID_CEREMONY", msg, { ...where, custodian: i }));
         if (this.electionKey) return bad("the joint key is already published");
-        if (step === "round1" && this.round1.has(i)) return bad(`custodian ${i} already posted round 1`);
+        if (step === "round1" && this.round1.has(i))
+          return bad(`custodian ${i} already posted round 1`);
         if (step === "certify") {
           if (this.certify.has(i)) return bad(`custodian ${i} already certified`);
-          if (this.round1.size !== m.custodians.length) return bad("certification needs every custodian's round 1");
+          if (this.round1.size !== m.custodians.length)
+            return bad("certification needs every custodian's round 1");
         }
         if (!step) return; // blame: recorded; it prevents the key (ceremony.md)
         out.work.push({
@@ -327,8 +387,10 @@ export class ElectionState {
       case "election.key": {
         const bad = (msg: string) => push(finding("V8", "INVALID_KEY", msg, where));
         if (this.electionKey) return bad("the joint key is already published");
-        if (this.blames.length) return bad("the ceremony has unresolved blame; it must be run again");
-        if (this.certify.size !== m.custodians.length) return bad("the joint key needs every custodian's certification");
+        if (this.blames.length)
+          return bad("the ceremony has unresolved blame; it must be run again");
+        if (this.certify.size !== m.custodians.length)
+          return bad("the joint key needs every custodian's certification");
         out.work.push({
           kind: "ceremony",
           step: "key",
@@ -342,38 +404,69 @@ export class ElectionState {
         return;
       }
       case "voting.open":
-        if (!this.electionKey) push(finding("V7", "WRONG_PHASE", "voting cannot open before the joint key", where));
-        if (this.credentialBatches === 0) push(finding("V7", "WRONG_PHASE", "voting cannot open without credentials", where));
+        if (!this.electionKey)
+          push(finding("V7", "WRONG_PHASE", "voting cannot open before the joint key", where));
+        if (this.credentialBatches === 0)
+          push(finding("V7", "WRONG_PHASE", "voting cannot open without credentials", where));
         return;
       case "voting.close":
         return;
       case "ballot":
       case "ballot.challenged": {
         const style = this.credentials.get(entry.signer) as string;
-        const body = entry.type === "ballot" ? (entry.body as BallotBody) : (entry.body as ChallengedBallotBody).ballot;
+        const body =
+          entry.type === "ballot"
+            ? (entry.body as BallotBody)
+            : (entry.body as ChallengedBallotBody).ballot;
         if (body.style !== style)
-          return push(finding("V10", "NOT_ELIGIBLE", `the credential's style is ${style}, not ${body.style}`, { ...where, path: "/body/style" }));
+          return push(
+            finding(
+              "V10",
+              "NOT_ELIGIBLE",
+              `the credential's style is ${style}, not ${body.style}`,
+              { ...where, path: "/body/style" },
+            ),
+          );
         const contests = this.styles.get(style) as Contest[];
         const structure = ballotStructure(body, contests, where);
         if (structure.length) return void out.findings.push(...structure);
         if (entry.type === "ballot") {
           if (m.revotePolicy === "single" && (this.ballotsOf.get(entry.signer)?.length ?? 0) > 0)
-            return push(finding("V11", "ALREADY_VOTED", "this credential has already voted", where));
-          out.work.push({ kind: "ballot", ctx: this.ctx, signer: entry.signer, contests, body, where });
+            return push(
+              finding("V11", "ALREADY_VOTED", "this credential has already voted", where),
+            );
+          out.work.push({
+            kind: "ballot",
+            ctx: this.ctx,
+            signer: entry.signer,
+            contests,
+            body,
+            where,
+          });
         } else {
           const cb = entry.body as ChallengedBallotBody;
           const rev = revealedStructure(cb, contests, where);
           if (rev.length) return void out.findings.push(...rev);
-          out.work.push({ kind: "ballot.challenged", ctx: this.ctx, signer: entry.signer, contests, body: cb, where });
+          out.work.push({
+            kind: "ballot.challenged",
+            ctx: this.ctx,
+            signer: entry.signer,
+            contests,
+            body: cb,
+            where,
+          });
         }
         return;
       }
       case "tally": {
         const b = entry.body as TallyBody;
-        const bad = (msg: string, w: Location = {}) => push(finding("V14", "TALLY_MISMATCH", msg, { ...where, ...w }));
+        const bad = (msg: string, w: Location = {}) =>
+          push(finding("V14", "TALLY_MISMATCH", msg, { ...where, ...w }));
         const counted = this.countedBallots().length;
-        if (b.ballots !== counted) bad(`the tally counts ${b.ballots} ballots, the log has ${counted}`);
-        if (this.tallyBallots !== undefined && b.ballots !== this.tallyBallots) bad("tally entries disagree on the ballot count");
+        if (b.ballots !== counted)
+          bad(`the tally counts ${b.ballots} ballots, the log has ${counted}`);
+        if (this.tallyBallots !== undefined && b.ballots !== this.tallyBallots)
+          bad("tally entries disagree on the ballot count");
         const seen = new Set<string>();
         for (const tc of b.contests) {
           const c = this.contests.get(tc.contest);
@@ -383,7 +476,9 @@ export class ElectionState {
           }
           seen.add(tc.contest);
           if (tc.options.map((o) => o.option).join() !== c.options.map((o) => o.id).join()) {
-            bad(`contest ${tc.contest} must list its options in manifest order`, { contest: tc.contest });
+            bad(`contest ${tc.contest} must list its options in manifest order`, {
+              contest: tc.contest,
+            });
             continue;
           }
           const want = this.computed?.get(tc.contest);
@@ -393,8 +488,15 @@ export class ElectionState {
           }
           tc.options.forEach((o, i) => {
             const w = want.options[i];
-            if (!w || w.ciphertext.alpha !== o.ciphertext.alpha || w.ciphertext.beta !== o.ciphertext.beta)
-              bad("the tally ciphertext is not the sum of the counted ballots", { contest: tc.contest, option: o.option });
+            if (
+              !w ||
+              w.ciphertext.alpha !== o.ciphertext.alpha ||
+              w.ciphertext.beta !== o.ciphertext.beta
+            )
+              bad("the tally ciphertext is not the sum of the counted ballots", {
+                contest: tc.contest,
+                option: o.option,
+              });
           });
         }
         return;
@@ -410,12 +512,16 @@ export class ElectionState {
         for (const sc of b.contests) {
           const tc = this.tally.get(sc.contest);
           if (!tc || mine?.has(sc.contest) || seen.has(sc.contest)) {
-            bad(`contest ${sc.contest} is not tallied or already has this custodian's share`, { contest: sc.contest });
+            bad(`contest ${sc.contest} is not tallied or already has this custodian's share`, {
+              contest: sc.contest,
+            });
             continue;
           }
           seen.add(sc.contest);
           if (sc.options.map((o) => o.option).join() !== tc.options.map((o) => o.option).join()) {
-            bad(`shares for ${sc.contest} must list the tally's options in order`, { contest: sc.contest });
+            bad(`shares for ${sc.contest} must list the tally's options in order`, {
+              contest: sc.contest,
+            });
             continue;
           }
           tally.push(tc);
@@ -436,7 +542,11 @@ export class ElectionState {
         const bad = (check: "V16" | "V17", msg: string, w: Location = {}) =>
           push(finding(check, "RESULT_MISMATCH", msg, { ...where, ...w }));
         const S = b.custodians;
-        if (S.length !== m.threshold || new Set(S).size !== S.length || S.some((i) => !m.custodians[i - 1]))
+        if (
+          S.length !== m.threshold ||
+          new Set(S).size !== S.length ||
+          S.some((i) => !m.custodians[i - 1])
+        )
           bad("V16", `the result must name ${m.threshold} distinct custodians`);
         if (this.resultCustodians && this.resultCustodians.join() !== S.join())
           bad("V16", "result entries must name the same custodians");
@@ -446,28 +556,47 @@ export class ElectionState {
           const c = this.contests.get(rc.contest);
           const tc = this.tally.get(rc.contest);
           if (!c || !tc || this.result.has(rc.contest) || seen.has(rc.contest)) {
-            bad("V17", `contest ${rc.contest} is unknown, not tallied, or already has a result`, { contest: rc.contest });
+            bad("V17", `contest ${rc.contest} is unknown, not tallied, or already has a result`, {
+              contest: rc.contest,
+            });
             continue;
           }
           seen.add(rc.contest);
-          if (rc.title !== c.title) bad("V17", `contest title must be "${c.title}"`, { contest: rc.contest });
+          if (rc.title !== c.title)
+            bad("V17", `contest title must be "${c.title}"`, { contest: rc.contest });
           if (rc.options.length !== c.options.length) {
-            bad("V17", `contest ${rc.contest} must list every option in manifest order`, { contest: rc.contest });
+            bad("V17", `contest ${rc.contest} must list every option in manifest order`, {
+              contest: rc.contest,
+            });
             continue;
           }
           rc.options.forEach((o, k) => {
             const mo = c.options[k];
             if (o.option !== mo.id || o.label !== mo.label)
-              bad("V17", `option ${k} must be ${mo.id} "${mo.label}"`, { contest: rc.contest, option: o.option });
+              bad("V17", `option ${k} must be ${mo.id} "${mo.label}"`, {
+                contest: rc.contest,
+                option: o.option,
+              });
           });
           const shares: { custodian: number; shares: string[] }[] = [];
           for (const i of S) {
             const sc = this.shares.get(i)?.get(rc.contest);
-            if (!sc) bad("V16", `custodian ${i} has no share for ${rc.contest}`, { contest: rc.contest, custodian: i });
+            if (!sc)
+              bad("V16", `custodian ${i} has no share for ${rc.contest}`, {
+                contest: rc.contest,
+                custodian: i,
+              });
             else shares.push({ custodian: i, shares: sc.options.map((o) => o.share) });
           }
           if (shares.length === S.length && S.length === m.threshold)
-            out.work.push({ kind: "result", threshold: m.threshold, shares, tally: tc, result: rc, where: { ...where, contest: rc.contest } });
+            out.work.push({
+              kind: "result",
+              threshold: m.threshold,
+              shares,
+              tally: tc,
+              result: rc,
+              where: { ...where, contest: rc.contest },
+            });
         }
         void order;
         return;
@@ -560,38 +689,71 @@ export class ElectionState {
 /** A ballot holds exactly its style's contests, one selection per option (protocol.md §6.6). */
 export function ballotStructure(body: BallotBody, contests: Contest[], where: Location): Finding[] {
   const out: Finding[] = [];
-  const bad = (msg: string, w: Location) => out.push(finding("V10", "INVALID_BALLOT", msg, { ...where, ...w }));
-  if (body.contests.length !== contests.length || body.contests.some((c, i) => c.contest !== contests[i].id)) {
-    bad(`the ballot must hold exactly the contests ${contests.map((c) => c.id).join(", ")}, in order`, { path: "/body/contests" });
+  const bad = (msg: string, w: Location) =>
+    out.push(finding("V10", "INVALID_BALLOT", msg, { ...where, ...w }));
+  if (
+    body.contests.length !== contests.length ||
+    body.contests.some((c, i) => c.contest !== contests[i].id)
+  ) {
+    bad(
+      `the ballot must hold exactly the contests ${contests.map((c) => c.id).join(", ")}, in order`,
+      { path: "/body/contests" },
+    );
     return out;
   }
   body.contests.forEach((bc, i) => {
     const c = contests[i];
     const d = c.maxSelections - c.minSelections + 1;
     if (bc.selections.length !== c.options.length)
-      bad(`contest ${c.id} needs ${c.options.length} selections`, { contest: c.id, path: `/body/contests/${i}/selections` });
+      bad(`contest ${c.id} needs ${c.options.length} selections`, {
+        contest: c.id,
+        path: `/body/contests/${i}/selections`,
+      });
     bc.selections.forEach((s, j) => {
-      if (s.proof.a.length !== 2 || s.proof.b.length !== 2 || s.proof.c.length !== 2 || s.proof.v.length !== 2)
-        bad("a selection proof has 2 branches", { contest: c.id, option: c.options[j]?.id, path: `/body/contests/${i}/selections/${j}/proof` });
+      if (
+        s.proof.a.length !== 2 ||
+        s.proof.b.length !== 2 ||
+        s.proof.c.length !== 2 ||
+        s.proof.v.length !== 2
+      )
+        bad("a selection proof has 2 branches", {
+          contest: c.id,
+          option: c.options[j]?.id,
+          path: `/body/contests/${i}/selections/${j}/proof`,
+        });
     });
     const p = bc.proof;
     if (p.a.length !== d || p.b.length !== d || p.c.length !== d || p.v.length !== d)
-      bad(`the contest proof of ${c.id} has ${d} branches`, { contest: c.id, path: `/body/contests/${i}/proof` });
+      bad(`the contest proof of ${c.id} has ${d} branches`, {
+        contest: c.id,
+        path: `/body/contests/${i}/proof`,
+      });
   });
   return out;
 }
 
-function revealedStructure(b: ChallengedBallotBody, contests: Contest[], where: Location): Finding[] {
+function revealedStructure(
+  b: ChallengedBallotBody,
+  contests: Contest[],
+  where: Location,
+): Finding[] {
   const out: Finding[] = [];
-  const bad = (msg: string, w: Location) => out.push(finding("V13", "INVALID_CHALLENGE", msg, { ...where, ...w }));
-  if (b.revealed.length !== contests.length || b.revealed.some((r, i) => r.contest !== contests[i].id)) {
+  const bad = (msg: string, w: Location) =>
+    out.push(finding("V13", "INVALID_CHALLENGE", msg, { ...where, ...w }));
+  if (
+    b.revealed.length !== contests.length ||
+    b.revealed.some((r, i) => r.contest !== contests[i].id)
+  ) {
     bad("the revealed contests must match the ballot's", { path: "/body/revealed" });
     return out;
   }
   b.revealed.forEach((r, i) => {
     const n = contests[i].options.length;
     if (r.choices.length !== n || r.nonces.length !== n)
-      bad(`contest ${r.contest} needs ${n} choices and nonces`, { contest: r.contest, path: `/body/revealed/${i}` });
+      bad(`contest ${r.contest} needs ${n} choices and nonces`, {
+        contest: r.contest,
+        path: `/body/revealed/${i}`,
+      });
   });
   return out;
 }

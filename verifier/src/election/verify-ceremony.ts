@@ -5,7 +5,12 @@
  */
 import { fromBase64 } from "../bytes.js";
 import { CeremonyError } from "../ceremony/errors.js";
-import { certifyFromBody, checkElectionKey, round1FromBody, setupFromManifest } from "../ceremony/entries.js";
+import {
+  certifyFromBody,
+  checkElectionKey,
+  round1FromBody,
+  setupFromManifest,
+} from "../ceremony/entries.js";
 import { checkCeremonyTranscript, checkRound1, verifyCertification } from "../ceremony/verify.js";
 import { transcriptFor } from "../ceremony/transcript.js";
 import { finding, type Finding } from "./findings.js";
@@ -24,7 +29,9 @@ export function verifyCeremonyWork(item: CeremonyWork): Finding[] {
     switch (item.step) {
       case "round1": {
         const { custodian, message } = round1FromBody(item.body);
-        return checkRound1(setup, custodian, message).issues.map((i) => bad(i.message, i.custodian ?? custodian));
+        return checkRound1(setup, custodian, message).issues.map((i) =>
+          bad(i.message, i.custodian ?? custodian),
+        );
       }
       case "certify": {
         const { custodian, signature } = certifyFromBody(item.body);
@@ -34,10 +41,17 @@ export function verifyCeremonyWork(item: CeremonyWork): Finding[] {
           : [bad("the certification signature does not verify on the transcript", custodian)];
       }
       case "key": {
-        const signatures = Array.from({ length: n }, (_, k) => certifyFromBody(item.certify[k + 1]).signature);
-        const c = checkCeremonyTranscript(setup, { round1: round1Of(item.round1, n), signatures }, {
-          sessionId: fromBase64(item.baseHash),
-        });
+        const signatures = Array.from(
+          { length: n },
+          (_, k) => certifyFromBody(item.certify[k + 1]).signature,
+        );
+        const c = checkCeremonyTranscript(
+          setup,
+          { round1: round1Of(item.round1, n), signatures },
+          {
+            sessionId: fromBase64(item.baseHash),
+          },
+        );
         if (!c.ok || !c.result) return c.issues.map((i) => bad(i.message, i.custodian));
         checkElectionKey(c.result, item.body);
         return [];

@@ -29,7 +29,11 @@ const publicKeyOf = (b64: string): Element => elementFromBase64Cached(b64);
 export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
   const out: Finding[] = [];
   const batch = new BatchVerifier<Label>();
-  const openings: { checked: CheckedBallot; item: Extract<CryptoWork, { kind: "ballot.challenged" }>; key: Element }[] = [];
+  const openings: {
+    checked: CheckedBallot;
+    item: Extract<CryptoWork, { kind: "ballot.challenged" }>;
+    key: Element;
+  }[] = [];
 
   for (const item of work) {
     switch (item.kind) {
@@ -52,7 +56,11 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
         }
         for (const p of checked.proofs)
           batch.addRange(
-            { check: "V12", code: "INVALID_PROOF", where: { ...item.where, contest: p.contest, option: p.option } },
+            {
+              check: "V12",
+              code: "INVALID_PROOF",
+              where: { ...item.where, contest: p.contest, option: p.option },
+            },
             p.statement,
             p.proof,
           );
@@ -66,7 +74,9 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
           X = elementFromBase64Cached(item.verificationShare);
           K = publicKeyOf(item.ctx.publicKey);
         } catch (e) {
-          out.push(finding("V15", "INVALID_PROOF", `verification share or key: ${message(e)}`, item.where));
+          out.push(
+            finding("V15", "INVALID_PROOF", `verification share or key: ${message(e)}`, item.where),
+          );
           break;
         }
         const baseHash = fromBase64(item.ctx.baseHash);
@@ -79,7 +89,14 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
               const share = decodeShare(so.share, ciphertext);
               batch.addDecryption(
                 { check: "V15", code: "INVALID_PROOF", where },
-                { baseHash, publicKey: K, custodian: item.body.custodian, verificationShare: X, ciphertext, share },
+                {
+                  baseHash,
+                  publicKey: K,
+                  custodian: item.body.custodian,
+                  verificationShare: X,
+                  ciphertext,
+                  share,
+                },
                 so.proof,
               );
             } catch (e) {
@@ -99,7 +116,14 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
               share: decodeShare(s.shares[oi], ciphertext),
             }));
             if (!checkVotes(ciphertext, shares, item.threshold, ro.votes))
-              out.push(finding("V16", "RESULT_MISMATCH", `${ro.votes} votes is not the decryption of the tally`, where));
+              out.push(
+                finding(
+                  "V16",
+                  "RESULT_MISMATCH",
+                  `${ro.votes} votes is not the decryption of the tally`,
+                  where,
+                ),
+              );
           } catch (e) {
             out.push(finding("V16", "RESULT_MISMATCH", message(e), where));
           }
@@ -113,7 +137,8 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
   }
 
   const r = batch.verify();
-  for (const f of r.failures) out.push(finding(f.label.check, f.label.code, f.message, f.label.where));
+  for (const f of r.failures)
+    out.push(finding(f.label.check, f.label.code, f.message, f.label.where));
 
   for (const { checked, item, key } of openings) {
     try {
