@@ -45,7 +45,9 @@ export function crashFindings(work: readonly CryptoWork[], e: unknown): Finding[
             ? "V15"
             : w.kind === "result"
               ? "V16"
-              : "V8";
+              : w.kind === "signature"
+                ? "V5"
+                : "V8";
     return finding(check, "VERIFIER_ERROR", msg, w.where);
   });
 }

@@ -215,8 +215,16 @@ export class ElectionState {
     return this.computed !== undefined;
   }
 
-  /** Cheap checks of one entry at the next index; no mutation. */
-  precheck(input: unknown, index: number = this.next): Precheck {
+  /**
+   * Cheap checks of one entry at the next index; no mutation. With `deferSignature`, the
+   * entry signature is not checked here but returned as a `signature` work item, so that it
+   * runs with the other cryptographic work (in worker threads).
+   */
+  precheck(
+    input: unknown,
+    index: number = this.next,
+    opts: { deferSignature?: boolean } = {},
+  ): Precheck {
     const v = validateEntry(input);
     if (!v.ok)
       return {
@@ -226,7 +234,19 @@ export class ElectionState {
         work: [],
       };
     const entry = v.value;
-    return this.check(entry, leafHash(entryLeaf(entry)), index, true);
+    const out = this.check(entry, leafHash(entryLeaf(entry)), index, !opts.deferSignature);
+    if (opts.deferSignature && out.findings.length === 0)
+      out.work.unshift({
+        kind: "signature",
+        entry,
+        where: {
+          index,
+          ...(out.leafHash && entry.type.startsWith("ballot")
+            ? { trackingCode: toHex(out.leafHash) }
+            : {}),
+        },
+      });
+    return out;
   }
 
   /**

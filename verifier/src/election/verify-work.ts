@@ -12,6 +12,7 @@ import { BallotError } from "../crypto/errors.js";
 import { elementFromBase64Cached, type Element } from "../crypto/group.js";
 import { checkVotes, decodeTallyCiphertext } from "../crypto/tally.js";
 import { verifyCeremonyWork } from "./verify-ceremony.js";
+import { verifyEntrySignature } from "../entry.js";
 import { finding, type CheckId, type Finding, type Location } from "./findings.js";
 import type { CryptoWork } from "./work.js";
 
@@ -132,6 +133,12 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
       }
       case "ceremony":
         out.push(...verifyCeremonyWork(item));
+        break;
+      case "signature":
+        if (!verifyEntrySignature(item.entry))
+          out.push(
+            finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", item.where),
+          );
         break;
     }
   }

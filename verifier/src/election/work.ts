@@ -8,6 +8,7 @@ import type {
   ChallengedBallotBody,
   Contest,
   DecryptionShareBody,
+  Entry,
   Manifest,
   ResultContest,
   TallyContest,
@@ -73,4 +74,12 @@ export interface CeremonyWork {
   where: Location;
 }
 
-export type CryptoWork = BallotWork | ChallengedWork | ShareWork | CombineWork | CeremonyWork;
+/** The entry's Ed25519 signature (protocol.md §5), when the caller deferred it from `precheck`. */
+export interface SignatureWork {
+  kind: "signature";
+  entry: Entry;
+  where: Location;
+}
+
+export type CryptoWork =
+  BallotWork | ChallengedWork | ShareWork | CombineWork | CeremonyWork | SignatureWork;
