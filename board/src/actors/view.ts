@@ -4,7 +4,7 @@
  * distrusts the board runs urna-verify).
  */
 import type { Entry, Manifest } from "@urna/schemas";
-import { ElectionState, leafHash, toHex } from "@urna/verifier";
+import { ElectionState, leafHash, toHex, utf8 } from "@urna/verifier";
 import { canonicalBytes } from "@urna/schemas";
 import type { BoardClient } from "./client.js";
 
@@ -24,7 +24,7 @@ export interface ElectionView {
 }
 
 /** Replays `entries` (entry 0 is the manifest) into a fresh ElectionState. */
-export function replay(entries: Entry[]): ElectionView {
+export function replay(entries: Entry[], leafHashes?: readonly string[]): ElectionView {
   if (entries.length === 0) throw new ActorError("EMPTY_ELECTION", "the election has no entries");
   const created = ElectionState.create(entries[0]);
   if (!created.state)
@@ -34,13 +34,24 @@ export function replay(entries: Entry[]): ElectionView {
     );
   const state = created.state;
   for (let i = 1; i < entries.length; i++)
-    state.apply(entries[i], i, toHex(leafHash(canonicalBytes(entries[i]))));
+    state.apply(entries[i], i, leafHashes?.[i] ?? toHex(leafHash(canonicalBytes(entries[i]))));
   return { state, entries, manifest: state.manifest };
 }
 
-/** Fetches every entry of `election` and replays it. */
+/**
+ * Fetches every entry of `election` and replays it. The board serves each leaf's exact bytes,
+ * so the leaf hash is taken from them rather than from a re-canonicalised copy.
+ */
 export async function loadElection(client: BoardClient, election: string): Promise<ElectionView> {
-  return replay(await client.entries(election));
+  const { size } = await client.status(election);
+  const entries: Entry[] = [];
+  const hashes: string[] = [];
+  for (let a = 0; a < size; a += 1000)
+    for (const line of await client.leaves(election, a, Math.min(size, a + 1000))) {
+      entries.push(JSON.parse(line) as Entry);
+      hashes.push(toHex(leafHash(utf8(line))));
+    }
+  return replay(entries, hashes);
 }
 
 /**
