@@ -453,7 +453,12 @@ export class ElectionState {
         if (entry.type === "ballot") {
           if (m.revotePolicy === "single" && (this.ballotsOf.get(entry.signer)?.length ?? 0) > 0)
             return push(
-              finding("V11", "ALREADY_VOTED", "this credential has already voted", where),
+              finding(
+                "V11",
+                "ALREADY_VOTED",
+                `this credential has already voted (entry ${this.ballotsOf.get(entry.signer)?.[0]})`,
+                where,
+              ),
             );
           out.work.push({
             kind: "ballot",
