@@ -4,7 +4,8 @@
  * and sums slices of counted ballots.
  */
 import { finding, type Finding } from "../election/findings.js";
-import { verifyCryptoWork } from "../election/verify-work.js";
+import { verifyCryptoWork, type VerifyWorkOptions } from "../election/verify-work.js";
+import type { CheckedBallot } from "../crypto/ballot.js";
 import type { CryptoWork } from "../election/work.js";
 import { sumBallots, type SumJob, type SumResult } from "./tally-sum.js";
 
@@ -27,8 +28,14 @@ export interface CryptoRunner {
 
 /** Run a batch here, never throwing for the proofs (a crash becomes findings). */
 export function runBatch(job: RunnerJob): RunnerResult {
-  const out: RunnerResult = { findings: job.work.length ? verifyBatch(job.work) : [] };
-  if (job.sum) out.sum = sumBallots(job.sum);
+  // Ballots verified in this job are summed from the ciphertexts the proof check decoded.
+  const decoded = job.sum ? new Map<number, CheckedBallot>() : undefined;
+  const out: RunnerResult = {
+    findings: job.work.length
+      ? verifyBatch(job.work, decoded ? { onBallot: (i, b) => decoded.set(i, b) } : {})
+      : [],
+  };
+  if (job.sum) out.sum = sumBallots(job.sum, decoded);
   return out;
 }
 
@@ -53,9 +60,9 @@ export function crashFindings(work: readonly CryptoWork[], e: unknown): Finding[
 }
 
 /** Verify a batch, never throwing: a crash becomes findings on the batch's items. */
-export function verifyBatch(work: CryptoWork[]): Finding[] {
+export function verifyBatch(work: CryptoWork[], opts: VerifyWorkOptions = {}): Finding[] {
   try {
-    return verifyCryptoWork(work);
+    return verifyCryptoWork(work, opts);
   } catch (e) {
     return crashFindings(work, e);
   }

@@ -5,6 +5,7 @@
  */
 import type { CiphertextJson } from "@urna/schemas";
 import type { TallyAccumulator } from "../crypto/tally.js";
+import type { CheckedBallot } from "../crypto/ballot.js";
 import {
   addCiphertexts,
   decodeCiphertext,
@@ -30,18 +31,25 @@ export interface SumResult {
   bad: { index: number; contest?: string; message: string }[];
 }
 
-/** Sum a slice of counted ballots (runs in a worker or inline). */
-export function sumBallots(job: SumJob): SumResult {
+/**
+ * Sum a slice of counted ballots (runs in a worker or inline). `decoded` holds ballots whose
+ * ciphertexts the proof check already decoded, by entry index (their contests in ballot order).
+ */
+export function sumBallots(job: SumJob, decoded?: ReadonlyMap<number, CheckedBallot>): SumResult {
   const acc = new Map<string, Ciphertext[]>();
   const bad: SumResult["bad"] = [];
   for (const b of job.ballots) {
     // Decode the whole ballot first so that a bad one is left out entirely.
-    let decoded: { contest: string; cts: Ciphertext[] }[];
+    let cts: { contest: string; cts: Ciphertext[] }[];
+    const known = decoded?.get(b.index);
     try {
-      decoded = b.contests.map((c) => ({
-        contest: c.contest,
-        cts: c.ciphertexts.map((ct) => decodeCiphertext(ct, "ballot")),
-      }));
+      cts =
+        known && known.contests.length === b.contests.length
+          ? known.contests.map((c) => ({ contest: c.contest, cts: c.selections }))
+          : b.contests.map((c) => ({
+              contest: c.contest,
+              cts: c.ciphertexts.map((ct) => decodeCiphertext(ct, "ballot")),
+            }));
     } catch (e) {
       bad.push({
         index: b.index,
@@ -49,10 +57,10 @@ export function sumBallots(job: SumJob): SumResult {
       });
       continue;
     }
-    for (const { contest, cts } of decoded) {
+    for (const { contest, cts: list } of cts) {
       let s = acc.get(contest);
       if (!s) acc.set(contest, (s = []));
-      cts.forEach((ct, j) => {
+      list.forEach((ct, j) => {
         s[j] = s[j] ? addCiphertexts(s[j], ct) : ct;
       });
     }

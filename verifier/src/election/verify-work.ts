@@ -27,7 +27,18 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Joint keys and verification shares recur in every item: decode each once. */
 const publicKeyOf = (b64: string): Element => elementFromBase64Cached(b64);
 
-export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
+export interface VerifyWorkOptions {
+  /**
+   * Called with the decoded ciphertexts of every `ballot` item whose structure checked out, by
+   * entry index: a caller that also sums the ballots (the auditor) decodes each element once.
+   */
+  onBallot?: (index: number, ballot: CheckedBallot) => void;
+}
+
+export function verifyCryptoWork(
+  work: readonly CryptoWork[],
+  opts: VerifyWorkOptions = {},
+): Finding[] {
   const out: Finding[] = [];
   const batch = new BatchVerifier<Label>();
   const openings: {
@@ -66,6 +77,8 @@ export function verifyCryptoWork(work: readonly CryptoWork[]): Finding[] {
             p.proof,
           );
         if (item.kind === "ballot.challenged") openings.push({ checked, item, key });
+        else if (opts.onBallot && item.where.index !== undefined)
+          opts.onBallot(item.where.index, checked);
         break;
       }
       case "decryption.share": {
