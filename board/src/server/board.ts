@@ -123,6 +123,23 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     opts.witnesses && opts.witnesses.length > 0
       ? new Witnessing({ witnesses: opts.witnesses, quorum: opts.quorum ?? opts.witnesses.length })
       : undefined;
+  const newElection = (
+    id: string,
+    state: ElectionState,
+    seq: Sequencer,
+    storage: LevelLogStorage,
+  ): Election =>
+    new Election({
+      id,
+      origin: checkpointOrigin(opts.name, id),
+      state,
+      seq,
+      storage,
+      pool,
+      bytes: 0,
+      witnessing,
+      log,
+    });
   const elections = new Map<string, Election>();
   const creating = new Set<string>();
   const abort = new AbortController();
@@ -175,17 +192,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
           throw new Error(
             `election ${id}: stored manifest is invalid: ${created.findings[0]?.message}`,
           );
-        election = new Election({
-          id,
-          origin: checkpointOrigin(opts.name, id),
-          state: created.state,
-          seq,
-          storage,
-          pool,
-          bytes: 0,
-          witnessing,
-          log,
-        });
+        election = newElection(id, created.state, seq, storage);
       } else {
         (election as Election).replay(entry, index, leafHashFast(leaf));
       }
@@ -220,17 +227,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       );
       const { storage, seq } = await openLog(id);
       if (seq.size !== 0) throw new ApiError("ELECTION_EXISTS", `election ${id} already has a log`);
-      const election = new Election({
-        id,
-        origin: checkpointOrigin(opts.name, id),
-        state: created.state,
-        seq,
-        storage,
-        pool,
-        bytes: 0,
-        witnessing,
-        log,
-      });
+      const election = newElection(id, created.state, seq, storage);
       let r;
       try {
         r = await seq.append(leaf);
