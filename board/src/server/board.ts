@@ -38,6 +38,7 @@ import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
 import { ApiError, findingToError } from "./errors.js";
 import { routes } from "./routes.js";
+import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
 import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
 
@@ -259,6 +260,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.use("/web", webRouter());
   app.use(routes(ctx));
 
   async function close(): Promise<void> {

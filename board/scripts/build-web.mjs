@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * Builds the board's public web pages (board/web/) into board/dist/web/: one minified ESM bundle
+ * per page (esbuild, platform browser), with the verifier's receipt check bundled in, and the
+ * HTML and CSS copied as they are. Usage: node board/scripts/build-web.mjs [--outdir DIR]
+ */
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const boardDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const root = resolve(boardDir, "..");
+const webDir = join(boardDir, "web");
+const i = process.argv.indexOf("--outdir");
+const outdir = i > 0 ? resolve(process.argv[i + 1]) : join(boardDir, "dist", "web");
+
+export const PAGES = ["index", "election", "receipt", "results"];
+
+/** Resolve the workspace packages to their sources, so the bundle never needs their dist/. */
+const workspaceSources = {
+  name: "urna-workspace-sources",
+  setup(b) {
+    b.onResolve({ filter: /^@urna\/(schemas|verifier)$/ }, (args) => ({
+      path: join(root, args.path.slice("@urna/".length), "src", "index.ts"),
+    }));
+  },
+};
+
+mkdirSync(outdir, { recursive: true });
+const started = Date.now();
+await build({
+  entryPoints: Object.fromEntries(PAGES.map((p) => [p, join(webDir, "src", `${p}.ts`)])),
+  outdir,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [workspaceSources],
+});
+for (const f of readdirSync(webDir))
+  if (f.endsWith(".html") || f.endsWith(".css") || f.endsWith(".svg"))
+    copyFileSync(join(webDir, f), join(outdir, f));
+console.log(`web pages built in ${Date.now() - started} ms -> ${outdir}`);
