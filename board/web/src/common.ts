@@ -14,13 +14,16 @@ const COMMON: Dict = {
   "nav.main": { es: "Navegación principal", en: "Main navigation" },
   "lang.switch": { es: "English", en: "Español" },
   "lang.switchLabel": { es: "Cambiar el idioma a inglés", en: "Switch the language to Spanish" },
-  "brand": { es: "urna · tablero público", en: "urna · public board" },
-  "footer": {
+  brand: { es: "urna · tablero público", en: "urna · public board" },
+  footer: {
     es: "Todo lo que muestra esta página viene de la API pública de este tablero. Los datos se pueden verificar de forma independiente con urna-verify.",
     en: "Everything on this page comes from this board's public API. The data can be verified independently with urna-verify.",
   },
-  "loading": { es: "Cargando…", en: "Loading…" },
-  "error.load": { es: "No se pudo leer del tablero: {msg}", en: "Could not read from the board: {msg}" },
+  loading: { es: "Cargando…", en: "Loading…" },
+  "error.load": {
+    es: "No se pudo leer del tablero: {msg}",
+    en: "Could not read from the board: {msg}",
+  },
   "error.noId": {
     es: "Falta el identificador de la elección (?id=…).",
     en: "The election id is missing (?id=…).",
@@ -106,7 +109,10 @@ export function startPage(pageDict: Dict, render: () => void): void {
     const page = a.dataset.page as string;
     if (page !== "index.html" && !id) a.hidden = true;
     else a.href = page + (page !== "index.html" && id ? `?id=${encodeURIComponent(id)}` : "");
-    if (location.pathname.endsWith("/" + page) || (page === "index.html" && /\/web\/?$/.test(location.pathname)))
+    if (
+      location.pathname.endsWith("/" + page) ||
+      (page === "index.html" && /\/web\/?$/.test(location.pathname))
+    )
       a.setAttribute("aria-current", "page");
   }
   const btn = document.getElementById("lang-toggle");
@@ -116,7 +122,8 @@ export function startPage(pageDict: Dict, render: () => void): void {
   render();
 }
 
-export const param = (name: string): string | null => new URLSearchParams(location.search).get(name);
+export const param = (name: string): string | null =>
+  new URLSearchParams(location.search).get(name);
 
 /** The board's base URL: the pages live under <base>/web/. */
 export const boardBase = (): string =>
@@ -142,7 +149,9 @@ export async function getJson<T>(path: string): Promise<T> {
 
 /** The leaves start..end-1 as parsed JSON (ndjson). */
 export async function getEntries(id: string, start: number, end: number): Promise<EntryJson[]> {
-  const res = await fetch(api(`/elections/${encodeURIComponent(id)}/entries?start=${start}&end=${end}`));
+  const res = await fetch(
+    api(`/elections/${encodeURIComponent(id)}/entries?start=${start}&end=${end}`),
+  );
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return (await res.text())
     .split("\n")

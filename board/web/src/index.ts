@@ -16,9 +16,15 @@ let list: ElectionSummary[] | undefined;
 let error: string | undefined;
 
 function render(): void {
-  if (error) return replace(app, h("h1", {}, t("index.h1")), h("p", { class: "error", role: "alert" }, t("error.load", { msg: error })));
+  if (error)
+    return replace(
+      app,
+      h("h1", {}, t("index.h1")),
+      h("p", { class: "error", role: "alert" }, t("error.load", { msg: error })),
+    );
   if (!list) return replace(app, h("p", {}, t("loading")));
-  if (list.length === 0) return replace(app, h("h1", {}, t("index.h1")), h("p", {}, t("index.none")));
+  if (list.length === 0)
+    return replace(app, h("h1", {}, t("index.h1")), h("p", {}, t("index.none")));
   const q = (id: string) => `?id=${encodeURIComponent(id)}`;
   replace(
     app,

@@ -1,0 +1,297 @@
+/**
+ * Receipt check: the voter's receipt (pasted, or `#r=<base64url JSON>` in the URL) verified in
+ * the browser with the verifier's own code (R1..R5, spec/verification.md §Receipt check) against
+ * this board's live log.
+ *
+ * The trust material is taken from the board itself (the election's checkpoint key from
+ * /status, the authority key from the manifest, no witnesses unless the URL names them with
+ * `&witness=<vkey>&quorum=<n>`): the page says so, since real trust must come from outside.
+ */
+import type { TrustFile } from "@urna/schemas";
+import {
+  verifyReceipt,
+  type ReceiptOutcome,
+  type ReceiptStep,
+} from "../../../verifier/src/receipt/verify-receipt.js";
+import {
+  type EntryJson,
+  type Status,
+  boardBase,
+  errMsg,
+  getJson,
+  h,
+  param,
+  replace,
+  startPage,
+  t,
+} from "./common.js";
+
+const app = document.getElementById("app") as HTMLElement;
+let input = "";
+let running = false;
+let outcome: ReceiptOutcome | undefined;
+let error: string | undefined;
+let trustShown: TrustFile | undefined;
+
+function fromBase64Url(s: string): string {
+  const b64 = s
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(s.length / 4) * 4, "=");
+  const bin = atob(b64);
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+function receiptFromHash(): string | undefined {
+  const m = /^#r=([A-Za-z0-9_-]+=*)$/.exec(location.hash);
+  if (!m) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(fromBase64Url(m[1])), null, 2);
+  } catch {
+    return undefined;
+  }
+}
+
+async function trustFor(election: string): Promise<TrustFile> {
+  const base = `/elections/${encodeURIComponent(election)}`;
+  const status = await getJson<Status>(`${base}/status`);
+  const manifest = await getJson<EntryJson>(`${base}/entries/0`);
+  const witnesses = new URLSearchParams(location.search)
+    .getAll("witness")
+    .map((vkey) => ({ vkey }));
+  const q = Number(param("quorum") ?? "0");
+  return {
+    version: 1,
+    election,
+    board: { vkey: status.vkey },
+    authority: String(manifest.body.authority),
+    witnesses,
+    quorum: Number.isInteger(q) && q >= 0 ? q : 0,
+  };
+}
+
+async function check(): Promise<void> {
+  const text =
+    (document.getElementById("receipt-input") as HTMLTextAreaElement | null)?.value ?? input;
+  input = text;
+  outcome = undefined;
+  error = undefined;
+  running = true;
+  render();
+  try {
+    let receipt: unknown;
+    try {
+      receipt = JSON.parse(text);
+    } catch {
+      throw new Error(t("rc.notJson"));
+    }
+    const election =
+      param("id") ??
+      (receipt &&
+      typeof receipt === "object" &&
+      typeof (receipt as { election?: unknown }).election === "string"
+        ? (receipt as { election: string }).election
+        : "");
+    if (!election) throw new Error(t("error.noId"));
+    const trust = await trustFor(election);
+    trustShown = trust;
+    outcome = await verifyReceipt({ receipt, trust, board: { url: boardBase(), election } });
+  } catch (e) {
+    error = errMsg(e);
+  }
+  running = false;
+  render();
+  document.getElementById("outcome")?.focus();
+}
+
+function stepView(s: ReceiptStep): HTMLElement {
+  return h(
+    "li",
+    { class: s.status, "data-step": s.id, "data-status": s.status },
+    h(
+      "div",
+      { class: "step-head" },
+      h("span", {}, `${s.id} · ${t(`rc.${s.id}.title`)}`),
+      h("span", { class: `badge ${s.status}` }, t(`rc.status.${s.status}`)),
+    ),
+    h("p", {}, t(`rc.${s.id}.${s.status}`)),
+    h("details", {}, h("summary", {}, t("rc.details")), h("p", { class: "mono" }, s.message)),
+  );
+}
+
+function render(): void {
+  const ok = outcome?.ok;
+  replace(
+    app,
+    h("h1", {}, t("rc.h1")),
+    h("p", {}, t("rc.intro")),
+    h(
+      "div",
+      { class: "panel note", id: "trust-note" },
+      h("strong", {}, t("rc.trustTitle")),
+      " ",
+      t("rc.trustText"),
+    ),
+    h(
+      "form",
+      { id: "receipt-form", novalidate: true },
+      h("label", { for: "receipt-input" }, t("rc.label")),
+      h("textarea", {
+        id: "receipt-input",
+        spellcheck: "false",
+        "aria-describedby": "receipt-help",
+      }),
+      h("p", { id: "receipt-help" }, t("rc.help")),
+      h(
+        "button",
+        { type: "submit", id: "check", disabled: running },
+        running ? t("rc.running") : t("rc.check"),
+      ),
+    ),
+    h(
+      "section",
+      {
+        id: "outcome",
+        tabindex: "-1",
+        "aria-live": "polite",
+        "aria-busy": running ? "true" : "false",
+      },
+      error
+        ? h("p", { class: "error", role: "alert", id: "rc-error" }, t("rc.error", { msg: error }))
+        : null,
+      outcome
+        ? h(
+            "div",
+            {},
+            h("h2", {}, t("rc.outcome")),
+            h(
+              "p",
+              { class: `summary ${ok ? "pass" : "fail"}`, id: "summary", "data-ok": String(ok) },
+              ok
+                ? outcome.steps.some((s) => s.status === "pending")
+                  ? t("rc.okPending")
+                  : t("rc.ok")
+                : t("rc.bad"),
+            ),
+            h("ol", { class: "steps", id: "steps" }, ...outcome.steps.map(stepView)),
+          )
+        : null,
+      trustShown
+        ? h(
+            "details",
+            {},
+            h("summary", {}, t("rc.trustUsed")),
+            h("pre", {}, JSON.stringify(trustShown, null, 2)),
+          )
+        : null,
+    ),
+  );
+  const nta = document.getElementById("receipt-input") as HTMLTextAreaElement;
+  nta.value = input;
+  nta.addEventListener("input", () => (input = nta.value));
+  document.getElementById("receipt-form")?.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void check();
+  });
+}
+
+const S = (es: string, en: string) => ({ es, en });
+startPage(
+  {
+    "title.receipt": S("Verificar comprobante · urna", "Check a receipt · urna"),
+    "rc.h1": S("Verificar su comprobante de voto", "Check your ballot receipt"),
+    "rc.intro": S(
+      "Pegue el comprobante que recibió al votar. Su navegador comprobará, sin enviar el comprobante a nadie, que su boleta está en el registro público y que se cuenta.",
+      "Paste the receipt you got when you voted. Your browser checks, without sending the receipt anywhere, that your ballot is on the public record and is counted.",
+    ),
+    "rc.trustTitle": S("Atención:", "Note:"),
+    "rc.trustText": S(
+      "en esta página las llaves de confianza (la llave del tablero y la de la autoridad electoral) se toman del propio tablero. Para una verificación independiente, compare esas llaves con las publicadas oficialmente, o use urna-verify receipt con el archivo de confianza oficial.",
+      "on this page the trust keys (the board's key and the electoral authority's key) are taken from the board itself. For an independent check, compare them with the officially published keys, or use urna-verify receipt with the official trust file.",
+    ),
+    "rc.label": S("Comprobante (JSON)", "Receipt (JSON)"),
+    "rc.help": S(
+      'El comprobante es un texto JSON que empieza con {"version": 1, …}.',
+      'The receipt is a JSON text that starts with {"version": 1, …}.',
+    ),
+    "rc.check": S("Verificar", "Check"),
+    "rc.running": S("Verificando…", "Checking…"),
+    "rc.notJson": S("el texto pegado no es JSON válido", "the pasted text is not valid JSON"),
+    "rc.error": S("No se pudo verificar: {msg}", "Could not check: {msg}"),
+    "rc.outcome": S("Resultado de la verificación", "Outcome of the check"),
+    "rc.ok": S(
+      "Todo en orden: su boleta está en el registro y se cuenta.",
+      "All good: your ballot is on the record and is counted.",
+    ),
+    "rc.okPending": S(
+      "Todo en orden hasta ahora: su boleta está en el registro; al cierre de la votación se confirmará que se cuenta.",
+      "All good so far: your ballot is on the record; once voting closes it will be confirmed that it is counted.",
+    ),
+    "rc.bad": S(
+      "Hay un problema: al menos un paso falló (vea abajo).",
+      "There is a problem: at least one step failed (see below).",
+    ),
+    "rc.status.pass": S("Correcto", "Pass"),
+    "rc.status.fail": S("Falló", "Fail"),
+    "rc.status.pending": S("Pendiente", "Pending"),
+    "rc.details": S("Detalle técnico", "Technical detail"),
+    "rc.trustUsed": S("Llaves de confianza usadas", "Trust keys used"),
+    "rc.R1.title": S("Firmado", "Signed"),
+    "rc.R1.pass": S(
+      "El punto de control de su comprobante está firmado con la llave de este tablero.",
+      "Your receipt's checkpoint is signed with this board's key.",
+    ),
+    "rc.R1.fail": S(
+      "La firma del punto de control de su comprobante no es válida: el comprobante no es de este tablero o fue alterado.",
+      "Your receipt's checkpoint signature is not valid: the receipt is not from this board, or it was altered.",
+    ),
+    "rc.R2.title": S("Incluido", "Included"),
+    "rc.R2.pass": S(
+      "La prueba de inclusión coloca su boleta en el árbol firmado, en la posición indicada.",
+      "The inclusion proof places your ballot in the signed tree, at the stated position.",
+    ),
+    "rc.R2.fail": S(
+      "La prueba de inclusión no coloca su código de seguimiento en esa posición del árbol firmado.",
+      "The inclusion proof does not place your tracking code at that position of the signed tree.",
+    ),
+    "rc.R3.title": S("Consistente", "Consistent"),
+    "rc.R3.pass": S(
+      "El registro actual continúa al de su comprobante: nada se borró ni se cambió desde entonces.",
+      "Today's record extends the one on your receipt: nothing was removed or changed since.",
+    ),
+    "rc.R3.fail": S(
+      "El registro actual no es una continuación del de su comprobante: el tablero cambió su historia.",
+      "Today's record does not extend the one on your receipt: the board changed its history.",
+    ),
+    "rc.R4.title": S("Presente", "Present"),
+    "rc.R4.pass": S(
+      "La entrada en esa posición del registro actual tiene su código de seguimiento.",
+      "The entry at that position of today's record has your tracking code.",
+    ),
+    "rc.R4.fail": S(
+      "La entrada en esa posición del registro actual no tiene su código de seguimiento.",
+      "The entry at that position of today's record does not have your tracking code.",
+    ),
+    "rc.R5.title": S("Contado", "Counted"),
+    "rc.R5.pass": S(
+      "Su boleta se cuenta: se emitió durante la votación y ninguna boleta posterior suya la sustituyó.",
+      "Your ballot is counted: it was cast while voting was open and no later ballot of yours replaced it.",
+    ),
+    "rc.R5.fail": S(
+      "Esta boleta no se cuenta (por ejemplo, porque fue auditada o la sustituyó una boleta posterior suya): vea el detalle.",
+      "This ballot is not counted (for example because it was challenged, or a later ballot of yours replaced it): see the detail.",
+    ),
+    "rc.R5.pending": S(
+      "La votación sigue abierta: al cierre se sabrá si esta es la boleta que se cuenta.",
+      "Voting is still open: once it closes it will be known whether this is the ballot that counts.",
+    ),
+  },
+  render,
+);
+
+const fromHash = receiptFromHash();
+if (fromHash) {
+  input = fromHash;
+  render();
+  void check();
+}
