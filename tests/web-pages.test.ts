@@ -159,6 +159,8 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
     await page
       .locator("#checkpoint-size", { hasText: String(posted.index + 1) })
       .waitFor({ timeout: 5_000 });
+    // this board has no witnesses: the page says so rather than listing none silently
+    expect(await page.locator("#cosigners").textContent()).toMatch(/none|ninguno/);
     // links to the raw entry and its inclusion proof
     const json = await row.locator("a", { hasText: "JSON" }).getAttribute("href");
     expect(json).toBe(`${tb.url}/elections/${id}/entries/${posted.index}`);

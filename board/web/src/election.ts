@@ -36,7 +36,21 @@ let title = "";
 let error: string | undefined;
 let conn: "connecting" | "open" | "error" = "connecting";
 let firstIndex: number | undefined;
-let checkpoint: { size: number; root: string } | undefined;
+let checkpoint: { size: number; root: string; cosigners: string[] } | undefined;
+
+/**
+ * The names on a signed checkpoint's signature lines other than the log's own key (whose name
+ * is the origin, the note's first line): the witnesses that cosigned it. Display only; the
+ * signatures are verified by receipts and urna-verify, not here.
+ */
+function cosignersOf(note: string): string[] {
+  const origin = note.slice(0, note.indexOf("\n"));
+  const sigs = note.slice(note.lastIndexOf("\n\n") + 2).split("\n");
+  const names = sigs
+    .filter((l) => l.startsWith("\u2014 "))
+    .map((l) => l.slice(2, l.lastIndexOf(" ")));
+  return [...new Set(names.filter((n) => n !== origin))];
+}
 const counts = new Map<string, number>();
 const recent: EntryEvent[] = [];
 let lastRendered = -1;
@@ -62,7 +76,7 @@ function render(): void {
       h("p", { class: "error", role: "alert" }, t("error.load", { msg: error })),
     );
   if (!status) return replace(app, h("p", {}, t("loading")));
-  const cp = checkpoint ?? { size: status.size, root: status.root };
+  const cp = checkpoint ?? { size: status.size, root: status.root, cosigners: [] };
   const newest = recent[recent.length - 1];
   const shown = recent.slice(-SHOWN).reverse();
   const stat = (label: string, value: Node | string, attrs: Record<string, string> = {}) =>
@@ -79,6 +93,13 @@ function render(): void {
       stat(t("live.connection"), t(`live.conn.${conn}`), { id: "connection" }),
     ),
     h("p", {}, h("strong", {}, t("live.root")), " ", h("code", { id: "checkpoint-root" }, cp.root)),
+    h(
+      "p",
+      { id: "cosigners" },
+      h("strong", {}, t("live.cosigners")),
+      " ",
+      cp.cosigners.length ? cp.cosigners.join(", ") : t("live.noCosigners"),
+    ),
     h(
       "p",
       { id: "latest", "aria-live": "polite" },
@@ -232,8 +253,12 @@ async function start(): Promise<void> {
     schedule();
   });
   es.addEventListener("checkpoint", (ev) => {
-    const d = JSON.parse((ev as MessageEvent<string>).data) as { size: number; root: string };
-    checkpoint = { size: d.size, root: d.root };
+    const d = JSON.parse((ev as MessageEvent<string>).data) as {
+      size: number;
+      root: string;
+      checkpoint: string;
+    };
+    checkpoint = { size: d.size, root: d.root, cosigners: cosignersOf(d.checkpoint) };
     refreshStatus();
     schedule();
   });
@@ -248,6 +273,11 @@ startPage(
     "live.root": {
       es: "Raíz del árbol (punto de control firmado):",
       en: "Tree root (signed checkpoint):",
+    },
+    "live.cosigners": { es: "Cofirmado por los testigos:", en: "Cosigned by witnesses:" },
+    "live.noCosigners": {
+      es: "ninguno (el tablero no tiene testigos configurados, o aún no respondieron)",
+      en: "none (the board has no witnesses configured, or they have not answered yet)",
     },
     "live.connection": { es: "Conexión", en: "Connection" },
     "live.conn.connecting": { es: "conectando…", en: "connecting…" },
