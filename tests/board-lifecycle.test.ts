@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Entry, ResultBody } from "@urna/schemas";
 import {
   DiscreteLog,
-  fromBase64,
   fromHex,
   humanTrackingCode,
   leafHash,
@@ -25,21 +24,14 @@ import {
   castBallot,
   closeVoting,
   createElection,
-  generateCredentials,
-  openVoting,
-  postCertify,
   postDecryptionShare,
-  postElectionKey,
   postResult,
-  postRound1,
   postTally,
-  publishCredentials,
-  type VoterCredential,
-  type CustodianStateFile,
 } from "../board/src/actors/index.js";
 import {
   type Actors,
   manifestFor,
+  openElection,
   newActors,
   removeDir,
   startBoard,
@@ -68,36 +60,6 @@ async function expectRefused(p: Promise<unknown>, status: number, code: string):
   expect((err as BoardApiError).status).toBe(status);
 }
 
-/** Ceremony, credentials, key and opening; returns the voters' credentials and custodian states. */
-async function setUp(
-  client: BoardClient,
-  id: string,
-  a: Actors,
-  voters: number,
-): Promise<{ creds: VoterCredential[]; states: CustodianStateFile[] }> {
-  const gen = generateCredentials(id, voters, ["ent-09", "ent-14"]);
-  await publishCredentials(
-    client,
-    id,
-    a.registrar.secretKey,
-    gen.map((g) => g.public),
-    { batchSize: 3 },
-  );
-  for (const c of a.custodians) await postRound1(client, id, c);
-  const states: CustodianStateFile[] = [];
-  for (const c of a.custodians)
-    states.push((await postCertify(client, id, c, { pollMs: 50 })).state);
-  await postElectionKey(client, id, a.authority.secretKey);
-  await openVoting(client, id, a.authority.secretKey);
-  const creds = gen.map((g) => ({
-    election: id,
-    style: g.public.style,
-    secretKey: fromBase64(g.file.secretKey),
-    publicKey: g.public.key,
-  }));
-  return { creds, states };
-}
-
 const votesOf = (r: ResultBody, contest: string): Record<string, number> =>
   Object.fromEntries(
     (r.contests.find((c) => c.contest === contest)?.options ?? []).map((o) => [o.option, o.votes]),
@@ -117,7 +79,7 @@ describe("election lifecycle", () => {
       "ELECTION_EXISTS",
     );
 
-    const { creds, states } = await setUp(client, id, a, 5);
+    const { creds, states } = await openElection(client, id, a, 5);
     expect(creds.map((c) => c.style)).toEqual(["ent-09", "ent-14", "ent-09", "ent-14", "ent-09"]);
     let status = await client.status(id);
     expect(status.phase).toBe("voting");
@@ -219,7 +181,7 @@ describe("election lifecycle", () => {
       manifestFor(id, a, { threshold: 1, revotePolicy: "last" }),
       a.authority.secretKey,
     );
-    const { creds, states } = await setUp(client, id, a, 2);
+    const { creds, states } = await openElection(client, id, a, 2);
     const [v0, v1] = creds;
     await castBallot(client, v0, { presidencia: ["mc"], "senaduria-09": ["c"] });
     await castBallot(client, v1, { presidencia: ["nulo"], "senaduria-14": ["x"] });

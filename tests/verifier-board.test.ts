@@ -7,26 +7,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Receipt, ResultBody, TrustFile } from "@urna/schemas";
-import { DiscreteLog, fromBase64 } from "@urna/verifier";
+import { DiscreteLog } from "@urna/verifier";
 import {
   type BoardClient,
   castBallot,
   closeVoting,
   createElection,
-  generateCredentials,
-  openVoting,
-  postCertify,
   postDecryptionShare,
-  postElectionKey,
   postResult,
-  postRound1,
   postTally,
-  publishCredentials,
-  type CustodianStateFile,
   type VoterCredential,
 } from "../board/src/actors/index.js";
 import {
   manifestFor,
+  openElection,
   newActors,
   removeDir,
   startBoard,
@@ -56,26 +50,7 @@ beforeAll(async () => {
     manifestFor(id, a, { threshold: 2, revotePolicy: "last" }),
     a.authority.secretKey,
   );
-  const gen = generateCredentials(id, 4, ["ent-09", "ent-14"]);
-  await publishCredentials(
-    client,
-    id,
-    a.registrar.secretKey,
-    gen.map((g) => g.public),
-    { batchSize: 3 },
-  );
-  for (const c of a.custodians) await postRound1(client, id, c);
-  const states: CustodianStateFile[] = [];
-  for (const c of a.custodians)
-    states.push((await postCertify(client, id, c, { pollMs: 50 })).state);
-  await postElectionKey(client, id, a.authority.secretKey);
-  await openVoting(client, id, a.authority.secretKey);
-  const creds: VoterCredential[] = gen.map((g) => ({
-    election: id,
-    style: g.public.style,
-    secretKey: fromBase64(g.file.secretKey),
-    publicKey: g.public.key,
-  }));
+  const { creds, states } = await openElection(client, id, a, 4);
   const cast = async (
     c: VoterCredential,
     choices: Record<string, string[]>,

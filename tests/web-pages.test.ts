@@ -12,27 +12,22 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import type { Receipt, ResultBody } from "@urna/schemas";
-import { DiscreteLog, fromBase64 } from "@urna/verifier";
+import { DiscreteLog } from "@urna/verifier";
 import {
   type BoardClient,
   castBallot,
   closeVoting,
   createElection,
-  generateCredentials,
-  openVoting,
-  postCertify,
   postDecryptionShare,
-  postElectionKey,
   postResult,
-  postRound1,
   postTally,
-  publishCredentials,
   type CustodianStateFile,
   type VoterCredential,
 } from "../board/src/actors/index.js";
 import {
   type Actors,
   manifestFor,
+  openElection,
   newActors,
   removeDir,
   startBoard,
@@ -89,25 +84,7 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
       manifestFor(id, actors, { threshold: 2, revotePolicy: "last" }),
       actors.authority.secretKey,
     );
-    const gen = generateCredentials(id, 3, ["ent-09", "ent-14"]);
-    await publishCredentials(
-      client,
-      id,
-      actors.registrar.secretKey,
-      gen.map((g) => g.public),
-    );
-    for (const c of actors.custodians) await postRound1(client, id, c);
-    states = [];
-    for (const c of actors.custodians)
-      states.push((await postCertify(client, id, c, { pollMs: 50 })).state);
-    await postElectionKey(client, id, actors.authority.secretKey);
-    await openVoting(client, id, actors.authority.secretKey);
-    creds = gen.map((g) => ({
-      election: id,
-      style: g.public.style,
-      secretKey: fromBase64(g.file.secretKey),
-      publicKey: g.public.key,
-    }));
+    ({ creds, states } = await openElection(client, id, actors, 3));
     await vote(creds[0], { presidencia: ["mc"], "senaduria-09": ["a"] });
     browser = await launching;
   }, 120_000);

@@ -6,6 +6,10 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import type { Manifest, RevotePolicy } from "@urna/schemas";
 import { toBase64 } from "@urna/verifier";
 import { BoardClient } from "../../src/actors/client.js";
+import { openVoting, postElectionKey } from "../../src/actors/authority.js";
+import { postCertify, postRound1, type CustodianStateFile } from "../../src/actors/custodian.js";
+import { generateCredentials, publishCredentials } from "../../src/actors/registrar.js";
+import type { VoterCredential } from "../../src/actors/voter.js";
 import { type CustodianKey, newCustodianKeyFile } from "../../src/actors/keys.js";
 import { fromBase64, decodeScalar } from "@urna/verifier";
 import { type Board, createBoard, type BoardOptions } from "../../src/server/index.js";
@@ -179,4 +183,38 @@ export function untar(buf: Uint8Array): Map<string, Uint8Array> {
     p += Math.ceil(size / 512) * 512;
   }
   return out;
+}
+
+/**
+ * From a created election to open voting: `voters` credentials over the styles ent-09 and
+ * ent-14 (batches of 3), the whole key ceremony, the joint key, `voting.open`. Returns the
+ * voters' credentials and the custodians' secret-share states.
+ */
+export async function openElection(
+  client: BoardClient,
+  id: string,
+  a: Actors,
+  voters: number,
+): Promise<{ creds: VoterCredential[]; states: CustodianStateFile[] }> {
+  const gen = generateCredentials(id, voters, ["ent-09", "ent-14"]);
+  await publishCredentials(
+    client,
+    id,
+    a.registrar.secretKey,
+    gen.map((g) => g.public),
+    { batchSize: 3 },
+  );
+  for (const c of a.custodians) await postRound1(client, id, c);
+  const states: CustodianStateFile[] = [];
+  for (const c of a.custodians)
+    states.push((await postCertify(client, id, c, { pollMs: 50 })).state);
+  await postElectionKey(client, id, a.authority.secretKey);
+  await openVoting(client, id, a.authority.secretKey);
+  const creds = gen.map((g) => ({
+    election: id,
+    style: g.public.style,
+    secretKey: fromBase64(g.file.secretKey),
+    publicKey: g.public.key,
+  }));
+  return { creds, states };
 }
