@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * Builds the board's public web pages (board/web/) into board/dist/web/: one minified ESM bundle
- * per page (esbuild, platform browser), with the verifier's receipt check bundled in, and the
- * HTML and CSS copied as they are. Usage: node board/scripts/build-web.mjs [--outdir DIR]
+ * per page (esbuild, platform browser), with the verifier's receipt check bundled in; one HTML
+ * file per page from the shared page.template.html (header, navigation, language toggle), and
+ * the CSS copied as it is. Usage: node board/scripts/build-web.mjs [--outdir DIR]
  */
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -15,7 +16,14 @@ const webDir = join(boardDir, "web");
 const i = process.argv.indexOf("--outdir");
 const outdir = i > 0 ? resolve(process.argv[i + 1]) : join(boardDir, "dist", "web");
 
-export const PAGES = ["index", "election", "receipt", "results"];
+/** Each page and its Spanish title (the default language; the page script translates it). */
+const TITLES = {
+  index: "Elecciones",
+  election: "Tablero en vivo",
+  receipt: "Verificar comprobante",
+  results: "Resultados",
+};
+export const PAGES = Object.keys(TITLES);
 
 /** Resolve the workspace packages to their sources, so the bundle never needs their dist/. */
 const workspaceSources = {
@@ -42,7 +50,12 @@ await build({
   logLevel: "warning",
   plugins: [workspaceSources],
 });
+const template = readFileSync(join(webDir, "page.template.html"), "utf8");
+for (const [page, title] of Object.entries(TITLES))
+  writeFileSync(
+    join(outdir, `${page}.html`),
+    template.replaceAll("{{page}}", page).replaceAll("{{title}}", title),
+  );
 for (const f of readdirSync(webDir))
-  if (f.endsWith(".html") || f.endsWith(".css") || f.endsWith(".svg"))
-    copyFileSync(join(webDir, f), join(outdir, f));
+  if (f.endsWith(".css") || f.endsWith(".svg")) copyFileSync(join(webDir, f), join(outdir, f));
 console.log(`web pages built in ${Date.now() - started} ms -> ${outdir}`);
