@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    // Builds the WebAssembly group backend's generated module when it is missing.
+    globalSetup: ["./verifier/scripts/build-wasm.mjs"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

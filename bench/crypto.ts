@@ -1,5 +1,7 @@
 /**
- * Election-cryptography benchmark (suite urna-v1): `npm run bench -- crypto [--n N] [--quick]`.
+ * Election-cryptography benchmark (suite urna-v1):
+ * `npm run bench -- crypto [--n N] [--quick] [--backend wasm|js]` (default: the WASM backend where
+ * available; `--backend js` forces the pure-JS code, for comparison).
  *
  * Per selection (one 0/1 choice, its ciphertext and its [0, 1] range proof), on one core:
  *   - encrypt + prove (voter device; K with and without a precomputed table);
@@ -48,11 +50,18 @@ const {
 } = await import("@urna/verifier");
 const { decryptionShare, encryptChoice, fixedBase, proveRange, randomScalar } =
   await import("@urna/board");
+const { cryptoBackend, setCryptoBackend } = await import("@urna/verifier");
 
 const args = process.argv.slice(2);
 const argN = args.indexOf("--n");
 const quick = args.includes("--quick");
 const N = argN >= 0 ? Number(args[argN + 1]) : quick ? 200 : 1000;
+const argBackend = args.indexOf("--backend");
+if (argBackend >= 0) {
+  const b = args[argBackend + 1];
+  if (b !== "wasm" && b !== "js") throw new Error("--backend wasm|js");
+  setCryptoBackend(b);
+}
 const BIG = quick ? 2000 : 10_000;
 
 const ms = (t0: number) => performance.now() - t0;
@@ -69,7 +78,7 @@ function header(): void {
       .map((x) => x.toFixed(2))
       .join(" ")}`,
   );
-  console.log(`distinct selections: ${N}, large batch: ${BIG}`);
+  console.log(`distinct selections: ${N}, large batch: ${BIG}, backend: ${cryptoBackend()}`);
 }
 
 header();

@@ -24,21 +24,21 @@ import {
   newSigningKeyFile,
   openVoting,
   postCertify,
-  postDecryptionShare,
   postElectionKey,
-  postResult,
   postRound1,
-  postTally,
   publishCredentials,
   loadCustodianKeyFile,
   type CastResult,
   type CustodianStateFile,
+  type ReceiptJson,
 } from "@urna/board";
 import type { ResultBody, TrustFile } from "@urna/schemas";
 import {
   encodePrivateKey,
   encodeVkey,
   fromBase64,
+  parseNote,
+  parseTlogProof,
   generateSeed,
   parsePrivateKey,
   reportToHtml,
@@ -48,11 +48,14 @@ import {
   verifyElection,
   verifyReceipt,
 } from "@urna/verifier";
-import { createWitness, encodeWitnessPrivateKey, folderSource } from "@urna/verifier/node";
+import { encodeWitnessPrivateKey, folderSource } from "@urna/verifier/node";
+import type { AuthorityMessage } from "./authority-worker.js";
+import type { CustodianOutcome } from "./custodian-worker.js";
 import { exportRecord } from "./export-record.js";
 import { ineManifest, loadIneData } from "./ine-manifest.js";
 import { assignStyles, expectedTotals, prng, simulateChoices } from "./simulate.js";
 import type { VoterOutcome, VoterTask } from "./voter-worker.js";
+import type { WitnessReady } from "./witness-worker.js";
 
 const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P]
 
@@ -102,7 +105,53 @@ const fail = (msg: string): never => {
   process.exit(1);
 };
 
+// Wall-clock and CPU time (every thread of this process: board, actors, verifier) per phase.
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const phases: { name: string; wall: number; cpu: number }[] = [];
+let phaseStart = { wall: performance.now(), cpu: cpuNow() };
+const endPhase = (name: string): void => {
+  const now = { wall: performance.now(), cpu: cpuNow() };
+  phases.push({ name, wall: (now.wall - phaseStart.wall) / 1000, cpu: now.cpu - phaseStart.cpu });
+  phaseStart = now;
+};
+const phaseTable = (): string =>
+  ["phase            wall s   CPU s", ...phases, { name: "total", ...totals() }]
+    .map((p) =>
+      typeof p === "string"
+        ? p
+        : `${p.name.padEnd(14)} ${p.wall.toFixed(1).padStart(8)} ${p.cpu.toFixed(1).padStart(7)}`,
+    )
+    .join("\n");
+const totals = () => ({
+  wall: phases.reduce((a, p) => a + p.wall, 0),
+  cpu: phases.reduce((a, p) => a + p.cpu, 0),
+});
+
+// The actors that run in their own threads (witnesses, voters, authority, custodians) are
+// TypeScript modules loaded through a small bootstrap that registers tsx in the worker.
+const bootstrap = new URL("./worker-bootstrap.mjs", import.meta.url);
+const startWorker = (module: string, data: object): Worker =>
+  new Worker(bootstrap, {
+    workerData: { ...data, module: new URL(module, import.meta.url).href },
+  });
+/** A worker's next message; rejects if it fails or exits first. */
+const nextMessage = <T>(w: Worker, what: string): Promise<T> =>
+  new Promise<T>((res, rej) => {
+    const onExit = (code: number) => rej(new Error(`${what} exited with code ${code}`));
+    w.once("message", (m: T) => {
+      w.off("exit", onExit);
+      w.off("error", rej);
+      res(m);
+    });
+    w.once("error", rej);
+    w.once("exit", onExit);
+  });
+
 const ELECTION = "mx-2024-extranjero";
+let shortCheckpoints = 0;
 const BOARD_NAME = "urna.demo.ine.mx";
 const keysDir = join(out, "keys");
 mkdirSync(join(keysDir, "credentials"), { recursive: true });
@@ -122,37 +171,41 @@ const electionVkey = encodeVkey(
   `${BOARD_NAME}/elections/${ELECTION}`,
   parsePrivateKey(boardKey).publicKey,
 );
-const witnesses = await Promise.all(
-  ["testigo-1.demo.mx", "testigo-2.demo.mx"].map(async (name, i) => {
-    const seedBytes = generateSeed();
-    writeFileSync(
-      join(keysDir, `witness-${i + 1}.key`),
-      encodeWitnessPrivateKey(name, seedBytes) + "\n",
-      { mode: 0o600 },
-    );
-    const w = createWitness({
-      dataDir: join(out, `witness-${i + 1}`),
-      name,
-      signingSeed: seedBytes,
-      logs: [electionVkey],
-    });
-    const l = await w.listen(0, "127.0.0.1");
-    return { w, l };
-  }),
-);
+// The witnesses run in a thread of their own, as they would on their own machines.
+const witnessConfigs = ["testigo-1.demo.mx", "testigo-2.demo.mx"].map((name, i) => {
+  const signingSeed = generateSeed();
+  writeFileSync(
+    join(keysDir, `witness-${i + 1}.key`),
+    encodeWitnessPrivateKey(name, signingSeed) + "\n",
+    { mode: 0o600 },
+  );
+  return { dataDir: join(out, `witness-${i + 1}`), name, signingSeed };
+});
+const witnessThread = startWorker("./witness-worker.ts", {
+  witnesses: witnessConfigs,
+  logs: [electionVkey],
+});
+const witnesses = await nextMessage<WitnessReady[]>(witnessThread, "the witnesses");
 const board = await createBoard({
   dataDir: join(out, "board"),
   name: BOARD_NAME,
   signingKey: boardKey,
-  witnesses: witnesses.map(({ w, l }) => ({ url: l.url, vkey: w.vkey })),
+  witnesses: witnesses.map((w) => ({ url: w.url, vkey: w.vkey })),
   quorum: 2,
-  log: () => {},
+  // The board's own log goes to stderr; of its checkpoints that missed a witness's cosignature
+  // (a witness answered late, or after a newer checkpoint), the first few, then a count.
+  log: (m) => {
+    if (/ of \d+ cosignatures$/.test(m) && ++shortCheckpoints > 3) return;
+    say(`  board: ${m}`);
+  },
 });
 const { url } = await board.listen(Number(args.port), "127.0.0.1");
 const client = new BoardClient(url);
 say(
-  `board ${BOARD_NAME} listening on ${url}, cosigned by ${witnesses.map(({ w }) => w.name).join(" and ")}`,
+  `board ${BOARD_NAME} listening on ${url}, cosigned by ${witnesses.map((w) => w.name).join(" and ")}`,
 );
+/** Actor threads to stop if the demo ends early. */
+const otherWorkers: Worker[] = [];
 
 try {
   // 2. Keys and manifest.
@@ -235,6 +288,39 @@ try {
 
   // 5. Voting.
   await openVoting(client, ELECTION, authoritySk);
+  // The authority, in its own thread, follows the log and sums the ballots as they are cast;
+  // custodians 1, 3 and 5 get ready, each in its own thread, and wait for the tally. They start
+  // once the voters are under way (a tenth, then half of the ballots cast), so that loading
+  // them does not hold up the first ballots; the authority catches up with the log then.
+  let authorityThread: Worker | undefined;
+  let tallyPosted: Promise<AuthorityMessage> | undefined;
+  const startAuthority = (): Worker => {
+    if (authorityThread) return authorityThread;
+    const w = startWorker("./authority-worker.ts", {
+      url,
+      election: ELECTION,
+      secretKey: authority.secretKey,
+    });
+    tallyPosted = nextMessage<AuthorityMessage>(w, "the authority");
+    tallyPosted.catch(() => {}); // awaited after voting closes
+    otherWorkers.push(w);
+    return (authorityThread = w);
+  };
+  let custodianThreads: { worker: Worker; outcome: Promise<CustodianOutcome> }[] | undefined;
+  const startCustodians = () =>
+    (custodianThreads ??= [0, 2, 4].map((i) => {
+      const worker = startWorker("./custodian-worker.ts", {
+        url,
+        election: ELECTION,
+        keyFile: custodianFiles[i],
+        state: states[i],
+      });
+      const outcome = nextMessage<CustodianOutcome>(worker, `custodian ${i + 1}`);
+      outcome.catch(() => {}); // awaited after the tally
+      otherWorkers.push(worker);
+      return { worker, outcome };
+    }));
+  endPhase("setup");
   say("voting open");
   const view = await loadVotingView(client, ELECTION);
   const tasks: VoterTask[] = creds.map((c, id) => ({
@@ -256,13 +342,21 @@ try {
     Array.from({ length: workers }, (_, w) => {
       const mine = tasks.filter((t) => t.id % workers === w);
       return new Promise<void>((res, rej) => {
-        const worker = new Worker(new URL("./voter-worker-bootstrap.mjs", import.meta.url), {
-          workerData: { url, election: ELECTION, tasks: mine, inFlight: 8 },
+        const worker = startWorker("./voter-worker.ts", {
+          url,
+          election: ELECTION,
+          tasks: mine,
+          inFlight: 8,
         });
         worker.on("message", (m: VoterOutcome) => {
           if (!m.ok || !m.result) return rej(new Error(`voter ${m.id}: ${m.error}`));
           results.set(m.id, m.result);
           done++;
+          if (done === Math.ceil(N / 10)) {
+            startAuthority();
+            say("  the authority follows the log and sums the ballots as they come");
+          }
+          if (done === Math.ceil(N / 2)) startCustodians();
           if (done - lastShown >= Math.max(50, N / 10) || done === N) {
             lastShown = done;
             say(`  ${done}/${N} ballots cast`);
@@ -275,6 +369,8 @@ try {
       });
     }),
   );
+  if (shortCheckpoints > 3)
+    say(`  board: ${shortCheckpoints} checkpoints in all were short of the witness quorum`);
   const challenged = [...results.values()].filter((r) => r.challenged).length;
   say(`${N} voters cast their ballots (${challenged} challenged one encryption first)`);
 
@@ -293,20 +389,32 @@ try {
     say(`a second vote from voter 0 was refused: ${e.status} ${e.code}`);
   }
 
+  const receiptFile = (id: number) =>
+    join(out, "receipts", `voter-${String(id).padStart(5, "0")}.json`);
   for (const [id, r] of results)
-    writeFileSync(
-      join(out, "receipts", `voter-${String(id).padStart(5, "0")}.json`),
-      JSON.stringify(r.cast.receipt, null, 2) + "\n",
-    );
+    writeFileSync(receiptFile(id), JSON.stringify(r.cast.receipt, null, 2) + "\n");
 
   await closeVoting(client, ELECTION, authoritySk);
+  endPhase("casting");
   say("voting closed");
 
-  // 6. Tally: the encrypted sum, 3 of the 5 custodians decrypt it, the result.
-  await postTally(client, ELECTION, authoritySk);
-  for (const i of [0, 2, 4]) await postDecryptionShare(client, ELECTION, custodians[i], states[i]);
-  await postResult(client, ELECTION, authoritySk);
-  say("tally posted, custodians 1, 3 and 5 posted decryption shares, result published");
+  // 6. Tally: the encrypted sum, 3 of the 5 custodians decrypt it (in parallel), the result.
+  const authorityWorker = startAuthority();
+  const custodianWorkers = startCustodians();
+  const tally = await (tallyPosted as Promise<AuthorityMessage>);
+  if (!tally.ok) fail(`the authority could not post the tally: ${tally.error}`);
+  say("the authority posted the encrypted tally; the board checked it against its running sum");
+  for (const c of custodianWorkers) c.worker.postMessage("go");
+  const shares = await Promise.all(custodianWorkers.map((c) => c.outcome));
+  for (const [k, r] of shares.entries())
+    if (!r.ok) fail(`custodian ${[1, 3, 5][k]} could not post its share: ${r.error}`);
+  say("custodians 1, 3 and 5 posted their decryption shares, each from its own thread");
+  const resultPosted = nextMessage<AuthorityMessage>(authorityWorker, "the authority");
+  authorityWorker.postMessage("result");
+  const posted = await resultPosted;
+  if (!posted.ok) fail(`the authority could not post the result: ${posted.error}`);
+  endPhase("tally");
+  say("result published: the authority combined the three custodians' shares");
 
   // 7. Export the record over HTTP, as an auditor would, and verify it.
   const recordDir = join(out, "record");
@@ -316,10 +424,36 @@ try {
     election: ELECTION,
     board: { vkey: electionVkey },
     authority: authority.publicKey,
-    witnesses: witnesses.map(({ w }) => ({ vkey: w.vkey })),
+    witnesses: witnesses.map((w) => ({ vkey: w.vkey })),
     quorum: 2,
   };
   writeFileSync(join(out, "trust.json"), JSON.stringify(trust, null, 2) + "\n");
+
+  // A receipt is issued against the checkpoint of its ballot's batch, with the cosignatures
+  // the witnesses gave within the board's timeout. If a witness answered late (a loaded
+  // machine), that checkpoint is short of the quorum: the voter's app fetches a fresh receipt
+  // (the same inclusion, against the board's current, cosigned checkpoint), as the demo does.
+  const witnessNames = new Set(witnesses.map((w) => w.name));
+  const cosigners = (receipt: ReceiptJson) =>
+    new Set(
+      parseNote(parseTlogProof(receipt.proof).checkpoint)
+        .signatures.map((sig) => sig.name)
+        .filter((n) => witnessNames.has(n)),
+    ).size;
+  const short = [...results].filter(([, r]) => cosigners(r.cast.receipt) < trust.quorum);
+  for (const [id, r] of short) {
+    const { entry: _entry, ...fresh } = await client.receipt(ELECTION, r.cast.trackingCode);
+    void _entry;
+    if (fresh.index !== r.cast.index || cosigners(fresh) < trust.quorum)
+      fail(`the board's fresh receipt for voter ${id} is not cosigned by the witness quorum`);
+    r.cast.receipt = fresh;
+    writeFileSync(receiptFile(id), JSON.stringify(fresh, null, 2) + "\n");
+  }
+  if (short.length > 0)
+    say(
+      `${short.length} receipt(s) had a checkpoint short of the witness quorum (a witness answered late); fetched fresh ones`,
+    );
+  endPhase("export");
   say(`record exported: ${size} entries`);
 
   const report = await verifyElection({
@@ -331,6 +465,7 @@ try {
         say(`  verifying: ${p.done}/${p.total} entries`);
     },
   });
+  endPhase("verification");
   writeFileSync(join(out, "report.json"), reportToJson(report));
   writeFileSync(join(out, "report.html"), reportToHtml(report));
   process.stdout.write("\n" + reportToText(report) + "\n");
@@ -359,6 +494,8 @@ try {
     if (!r.ok || r.steps.some((s) => s.status !== "pass")) fail(`receipt of voter ${id}: ${line}`);
     say(`receipt of voter ${id} (${receipt.trackingCode.slice(0, 16)}…): ${line}`);
   }
+  endPhase("receipts");
+  process.stderr.write(`\n${phaseTable()}\n`);
 
   const rel = (p: string) => relative(process.cwd(), join(out, p));
   process.stdout.write(`
@@ -374,6 +511,10 @@ Re-run the audit and a receipt check by hand:
   npx urna-verify receipt ${rel("receipts/voter-00000.json")} --record ${rel("record")} --trust ${rel("trust.json")}
 `);
 } finally {
+  await Promise.all(otherWorkers.map((w) => w.terminate()));
   await board.close();
-  await Promise.all(witnesses.map(({ l }) => l.close()));
+  await new Promise<void>((r) => {
+    witnessThread.once("exit", () => r());
+    witnessThread.postMessage("close");
+  });
 }

@@ -5,7 +5,7 @@
  * without reading old entries again, and stops with a distinct exit code on an invalid entry (4),
  * an inconsistent checkpoint, an equivocation or entries that do not match the checkpoint (3).
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Entry } from "@urna/schemas";
@@ -134,6 +134,35 @@ describe("monitor: an honest, growing board", () => {
     expect(r.exitCode).toBe(WATCH_EXIT.OK);
     expect(r.events[0]).toMatchObject({ type: "start", resumed: true, replay: leaves.length });
     expect(double.served.get("h")?.range).toBe(leaves.length);
+
+    // 6. The snapshot it saved is ElectionState.toSnapshot()'s, and resuming from it replays nothing.
+    const snapFile = join(state, "snapshot.json");
+    const saved = JSON.parse(readFileSync(snapFile, "utf8")) as {
+      state: { state: { format: string; ballotCount: number; phase: string }; check: unknown };
+    };
+    expect(saved.state.state.format).toBe("urna-election-state-v1");
+    expect(saved.state.state.phase).toBe("done");
+    double.resetCounts();
+    r = await run("h", state);
+    expect(r.events[0]).toMatchObject({ type: "start", resumed: true, replay: 0 });
+
+    // 7. A corrupted snapshot (a count changed; a phase that contradicts the counts) is
+    //    refused and the monitor falls back to a full replay that still agrees.
+    for (const corrupt of [
+      (x: typeof saved) => void (x.state.state.ballotCount += 1),
+      (x: typeof saved) => void (x.state.state.phase = "voting"),
+      (x: typeof saved) => void (x.state.check = { ...(x.state.check as object), size: 1 }),
+    ]) {
+      const bad = structuredClone(saved);
+      corrupt(bad);
+      writeFileSync(snapFile, JSON.stringify(bad));
+      double.resetCounts();
+      r = await run("h", state);
+      expect(r.exitCode).toBe(WATCH_EXIT.OK);
+      expect(r.alerts).toEqual([]);
+      expect(r.events[0]).toMatchObject({ type: "start", resumed: true, replay: leaves.length });
+      expect(double.served.get("h")?.range).toBe(leaves.length);
+    }
   });
 
   test("a checkpoint without the witness quorum is not followed (--once: exit 1), then is once cosigned", async () => {
@@ -152,7 +181,6 @@ describe("monitor: an honest, growing board", () => {
   test("the CLI: --once, text lines, exit 0; bad usage exits 2", async () => {
     double.setView("c", honest(g.at.open + 2));
     const trust = join(tempDir("urna-monitor-"), "trust.json");
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(trust, JSON.stringify(g.trust));
     let out = "";
     const io = { stdout: (s: string) => void (out += s), stderr: () => {} };

@@ -19,7 +19,7 @@ import { folderSource } from "../verifier/src/record/folder-node.js";
 import { boardSource } from "../verifier/src/record/http.js";
 import { toBase64 } from "../verifier/src/bytes.js";
 import { leafHash } from "../verifier/src/log/merkle-hash.js";
-import { MemoryTree, consistencyProof } from "../verifier/src/log/merkle.js";
+import { MemoryTree, consistencyProof, inclusionProof } from "../verifier/src/log/merkle.js";
 import {
   ORIGIN,
   cleanupRecords,
@@ -37,26 +37,55 @@ let open: GeneratedElection;
 let server: Server;
 let url: string;
 
-/** A minimal board read API (spec/api.md) over a record folder: checkpoint, entries, consistency proofs. */
+/**
+ * A minimal board read API (spec/api.md) over a record folder: checkpoint, entries, inclusion and
+ * consistency proofs, and the credential lookup. It serves whatever the folder holds, so a
+ * tampered, re-signed folder makes it a malicious board that is consistent with itself.
+ */
 function serve(dir: () => string): Promise<string> {
   server = createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://x");
     const m = u.pathname.match(
-      /^\/elections\/(mx-2024-test)\/(checkpoint|entries|proof\/consistency)(?:\/(\d+))?$/,
+      /^\/elections\/(mx-2024-test)\/(checkpoint|entries|proof\/consistency|proof\/inclusion|credentials)(?:\/([0-9a-f]+))?$/,
     );
     if (!m) {
       res.writeHead(404).end('{"error":{"code":"NOT_FOUND","message":"no"}}');
       return;
     }
     const lines = readFileSync(join(dir(), "entries.jsonl"), "utf8").split("\n").slice(0, -1);
+    const tree = () => new MemoryTree(lines.map((l) => leafHash(new TextEncoder().encode(l))));
+    const json = (v: unknown) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(v));
     if (m[2] === "proof/consistency") {
-      const tree = new MemoryTree(lines.map((l) => leafHash(new TextEncoder().encode(l))));
       const from = Number(u.searchParams.get("from"));
       const to = Number(u.searchParams.get("to"));
-      const proof = consistencyProof(from, to, tree.node).map(toBase64);
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ from, to, proof }));
+      json({ from, to, proof: consistencyProof(from, to, tree().node).map(toBase64) });
+    } else if (m[2] === "proof/inclusion") {
+      const index = Number(u.searchParams.get("index"));
+      const size = Number(u.searchParams.get("size"));
+      json({ index, size, proof: inclusionProof(index, size, tree().node).map(toBase64) });
+    } else if (m[2] === "credentials") {
+      const t = tree();
+      const n = lines.length;
+      const key = Buffer.from(m[3] ?? "", "hex").toString("base64");
+      const proven = (index: number) => ({
+        index,
+        leaf: lines[index],
+        proof: inclusionProof(index, n, t.node).map(toBase64),
+      });
+      const types = lines.map((l) => JSON.parse(l) as { type: string; signer: string });
+      const at = (type: string) => types.findIndex((e) => e.type === type);
+      json({
+        size: n,
+        checkpoint: readFileSync(join(dir(), "checkpoint"), "utf8"),
+        credential: key,
+        manifest: proven(0),
+        open: at("voting.open") >= 0 ? proven(at("voting.open")) : null,
+        close: at("voting.close") >= 0 ? proven(at("voting.close")) : null,
+        ballots: types.flatMap((e, i) =>
+          e.type === "ballot" && e.signer === key ? [proven(i)] : [],
+        ),
+      });
     } else if (m[2] === "checkpoint") {
       res
         .writeHead(200, { "content-type": "text/plain" })
@@ -255,7 +284,15 @@ describe("urna-verify receipt", () => {
     // Served over HTTP too.
     servedDir = dir;
     const h = await verifyReceipt({ receipt, board: { url }, trust: single.trust });
+    expect(h.mode).toBe("lookup");
     expect(h.steps[2].status).toBe("fail");
+    expect(h.steps[2].message).toContain("no valid consistency proof");
+    expect(h.steps[3].status).toBe("fail");
+    const hs = await verifyReceipt({ receipt, board: { url, mode: "scan" }, trust: single.trust });
+    expect(hs.mode).toBe("record");
+    expect(hs.steps[2]).toMatchObject({ status: "fail" });
+    expect(hs.steps[2].message).toContain("consistency proof from");
+    expect(hs.steps[3].status).toBe("fail");
     servedDir = single.dir;
   });
 

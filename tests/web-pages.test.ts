@@ -165,9 +165,22 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
   it("verifies a valid receipt in the browser: R1..R5 pass", async () => {
     const page = await browser.newPage();
     const text = JSON.stringify(receipts[1]);
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on("request", (r) => requests.push(new URL(r.url()).pathname + new URL(r.url()).search));
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error" || /Content Security Policy/i.test(m.text()))
+        problems.push(m.text());
+    });
     await page.goto(`${tb.url}/web/receipt.html?id=${id}&lang=en#r=${b64url(text)}`);
     await page.locator("#summary").waitFor({ timeout: 20_000 });
     expect(await page.locator("#summary").getAttribute("data-ok")).toBe("true");
+    // Under a CSP without 'unsafe-eval' (precompiled validators), and from proofs only: the
+    // credential lookup, never the log's entries range.
+    expect(problems).toEqual([]);
+    expect(requests.some((u) => u.includes(`/elections/${id}/credentials/`))).toBe(true);
+    expect(requests.filter((u) => /\/entries\?|\/tile\/|\/record/.test(u))).toEqual([]);
     for (const s of ["R1", "R2", "R3", "R4", "R5"])
       expect(await page.locator(`li[data-step="${s}"]`).getAttribute("data-status"), s).toBe(
         "pass",
@@ -252,6 +265,9 @@ describe("web router", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain("<title>x</title>");
     expect(page.headers["content-security-policy"]).toContain("connect-src 'self'");
+    // The validators are precompiled (board/scripts/precompiled-ajv.mjs): no eval of any kind.
+    expect(page.headers["content-security-policy"]).toContain("script-src 'self';");
+    expect(page.headers["content-security-policy"]).not.toContain("unsafe-eval");
     const missing = await request(app).get("/web/nope.html");
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("NOT_FOUND");

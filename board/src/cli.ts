@@ -115,7 +115,9 @@ const commands: Record<string, Command> = {
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
-the sequencer's group commit (default 256 entries / 50 ms). --witness: a C2SP tlog-witness
+an election's batch closes at once when nothing of that election is being committed, else when
+the commit in flight ends (at most 256 entries, at most 50 ms); all elections share one synced
+write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's pool). --witness: a C2SP tlog-witness
 (its add-checkpoint URL prefix and cosigner vkey) asked to cosign every checkpoint, repeatable;
 --quorum: how many must cosign (default: all of them).`,
     options: {

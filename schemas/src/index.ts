@@ -140,7 +140,12 @@ export const BODY_SCHEMA: Readonly<Record<EntryType, SchemaName>> = Object.freez
 type Compiled = Record<Exclude<SchemaName, "defs">, ValidateFunction>;
 let compiled: Compiled | undefined;
 
-/** Compile every schema once, on first use. */
+/**
+ * Compile every schema once, on first use. The board's web bundle replaces ajv here with
+ * validators generated ahead of time (board/scripts/build-web.mjs, ajv standalone code), so
+ * that the pages run under a Content-Security-Policy without 'unsafe-eval'; keep these options
+ * in step with AJV_OPTIONS there.
+ */
 function validators(): Compiled {
   if (compiled) return compiled;
   const ajv = new Ajv2020({

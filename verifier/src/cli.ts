@@ -58,14 +58,16 @@ a source independent of the record.
 exit codes: 0 every check passed (some may be skipped), 1 a check failed, 2 bad input or usage
 `;
 
-const RECEIPT_USAGE = `usage: urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
+const RECEIPT_USAGE = `usage: urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID] [--scan]) --trust FILE [--json]
 
 Checks a voter's receipt (spec/verification.md §Receipt check):
   R1 signed, R2 included, R3 consistent, R4 present, R5 counted (pending before voting closes).
 
   RECEIPT              the receipt file (JSON)
   --record DIR         a record folder
-  --board URL          a live board
+  --board URL          a live board: R3-R5 from its proofs and credential lookup (a few KB)
+  --scan               with --board: read every leaf of the log instead of the lookup
+                       (also catches a board hiding a later ballot of the credential)
   --election ID        the election on the board (default: the trust file's)
   --trust FILE         the trust file (JSON)
   --json               print the outcome as JSON
@@ -90,7 +92,7 @@ const VALUE_FLAGS = new Set([
   "--workers",
   "--firm",
 ]);
-const BOOL_FLAGS = new Set(["--json", "--quiet", "--help", "-h"]);
+const BOOL_FLAGS = new Set(["--json", "--quiet", "--scan", "--help", "-h"]);
 
 function parseArgs(args: string[]): Parsed {
   const out: Parsed = { positional: [], flags: new Map() };
@@ -224,8 +226,26 @@ async function commandReceipt(args: string[]): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError("give exactly one RECEIPT file");
   const receipt = await readJsonFile(p.positional[0], "receipt");
   const trust = await loadTrustFile(p);
-  const source = await openSource(p, trust);
-  const outcome = await verifyReceipt({ receipt, source, trust });
+  const boardUrl = one(p, "--board");
+  let outcome;
+  if (boardUrl !== undefined && one(p, "--record") === undefined) {
+    // Validate --election and the URL as for a record source, then let verifyReceipt use the
+    // board's proofs (default) or read every leaf (--scan).
+    await openSource(p, trust);
+    outcome = await verifyReceipt({
+      receipt,
+      trust,
+      board: {
+        url: boardUrl,
+        election: one(p, "--election") ?? trust.election,
+        mode: p.flags.has("--scan") ? "scan" : "lookup",
+      },
+    });
+  } else {
+    if (p.flags.has("--scan")) throw new UsageError("--scan goes with --board");
+    const source = await openSource(p, trust);
+    outcome = await verifyReceipt({ receipt, source, trust });
+  }
   if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
   else {
     const lines = outcome.steps.map(

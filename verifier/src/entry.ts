@@ -11,6 +11,7 @@ import { sha512 } from "@noble/hashes/sha2.js";
 import { canonicalBytes, MAX_ENTRY_BYTES, validateEntry } from "@urna/schemas";
 import type { AnyEntry, Entry } from "@urna/schemas";
 import { bytesEqual, concatBytes, fromBase64, fromUtf8, utf8 } from "./bytes.js";
+import { verifyEd25519Wasm } from "./crypto/wasm/ed25519.js";
 
 /** Domain-separation prefix of entry signatures (followed by one 0x0A byte). */
 export const ENTRY_SIGNING_PREFIX = "urna-v1/entry";
@@ -60,6 +61,9 @@ export function verifyEd25519(
   publicKey: Uint8Array,
 ): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
+  // The same strict decision on the WebAssembly backend (crypto/wasm/ed25519.ts), when loaded.
+  const fast = verifyEd25519Wasm(signature, message, publicKey);
+  if (fast !== undefined) return fast;
   const rBytes = signature.subarray(0, 32);
   const s = bytesToNumberLE(signature.subarray(32, 64));
   if (s >= L) return false;

@@ -2,13 +2,24 @@
  * The election authority: creates the election (manifest), publishes the joint key recomputed
  * from the ceremony on the log, opens and closes voting, posts the encrypted tally and the result.
  */
-import type { BallotBody, DecryptionShareBody, Manifest, TallyBody } from "@urna/schemas";
+import type { BallotBody, DecryptionShareBody, Entry, Manifest, TallyBody } from "@urna/schemas";
 import { splitByContest as split } from "./split.js";
-import { type DiscreteLog, ceremony, decodeElement, fromBase64 } from "@urna/verifier";
+import {
+  type DiscreteLog,
+  ElectionState,
+  TallyAccumulator,
+  ballotCiphertexts,
+  ceremony,
+  decodeElement,
+  fromBase64,
+  leafHash,
+  toHex,
+  utf8,
+} from "@urna/verifier";
 import { computeResult, computeTally } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
 import type { AppendResult, BoardClient } from "./client.js";
-import { ActorError, type ElectionView, loadElection } from "./view.js";
+import { ActorError, type ElectionView, loadElection, sleep } from "./view.js";
 
 /** Largest entry we post; split tallies and results to stay below it. */
 
@@ -81,17 +92,136 @@ export async function postElectionKey(
   );
 }
 
-/** Sums the counted ballots on the log and posts the tally (one or more entries). */
+/**
+ * The authority's own running sum of the counted ballots, kept as it reads the log: each
+ * `update()` fetches the entries published since the previous one, replays them into an
+ * ElectionState and adds every ballot's selection ciphertexts; under the `last` revote policy
+ * the ballot a revote replaces is fetched again and subtracted. Memory is O(options), plus
+ * O(credentials) under `last`. Following the log while voting is open spreads the summing
+ * over the voting period, so that the tally can be posted as soon as voting closes.
+ */
+export class TallyFollower {
+  readonly client: BoardClient;
+  readonly election: string;
+  #state?: ElectionState;
+  #acc?: TallyAccumulator;
+  #size = 0;
+  readonly #latest = new Map<string, number>();
+
+  constructor(client: BoardClient, election: string) {
+    this.client = client;
+    this.election = election;
+  }
+
+  /** The replayed state (after the first update). */
+  get state(): ElectionState {
+    if (!this.#state) throw new ActorError("EMPTY_ELECTION", "the follower has read nothing yet");
+    return this.#state;
+  }
+
+  /** Entries read so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Reads and sums the entries published since the last update; returns how many were new. */
+  async update(): Promise<number> {
+    const { size } = await this.client.status(this.election);
+    const from = this.#size;
+    for (let a = this.#size; a < size; a += 1000) {
+      const lines = await this.client.leaves(this.election, a, Math.min(size, a + 1000));
+      for (const line of lines) await this.#apply(JSON.parse(line) as Entry, line);
+    }
+    return this.#size - from;
+  }
+
+  async #apply(entry: Entry, line: string): Promise<void> {
+    const index = this.#size;
+    if (index === 0) {
+      const created = ElectionState.create(entry);
+      if (!created.state)
+        throw new ActorError(
+          "BAD_MANIFEST",
+          `entry 0 is not a valid manifest: ${created.findings[0]?.message}`,
+        );
+      this.#state = created.state;
+      this.#acc = new TallyAccumulator(created.state.manifest);
+      this.#size = 1;
+      return;
+    }
+    const state = this.state;
+    const acc = this.#acc as TallyAccumulator;
+    state.apply(entry, index, toHex(leafHash(utf8(line))));
+    this.#size = index + 1;
+    if (entry.type !== "ballot") return;
+    acc.add(ballotCiphertexts(entry.body as BallotBody));
+    if (state.manifest.revotePolicy !== "last") return;
+    const prev = this.#latest.get(entry.signer);
+    this.#latest.set(entry.signer, index);
+    if (prev === undefined) return;
+    const old = await this.client.entry(this.election, prev);
+    acc.subtract(ballotCiphertexts(old.body as BallotBody));
+  }
+
+  /** The tally body of the sums read so far (every contest, manifest order). */
+  tallyBody(): TallyBody {
+    const acc = this.#acc;
+    if (!acc) throw new ActorError("EMPTY_ELECTION", "the follower has read nothing yet");
+    const counted = this.state.countedBallots().length;
+    if (acc.ballots !== counted)
+      throw new ActorError(
+        "TALLY_INCONSISTENT",
+        `the running sum has ${acc.ballots} ballots, the log counts ${counted}`,
+      );
+    return acc.toBody();
+  }
+
+  /**
+   * Updates every `pollMs` (default 250) until `until(state)` holds (default: voting closed),
+   * or `signal` aborts.
+   */
+  async follow(
+    opts: { pollMs?: number; until?: (s: ElectionState) => boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const until = opts.until ?? ((s: ElectionState) => s.phase !== "setup" && s.phase !== "voting");
+    for (;;) {
+      await this.update();
+      if ((this.#state && until(this.#state)) || opts.signal?.aborted) return;
+      await sleep(opts.pollMs ?? 250);
+    }
+  }
+}
+
+/**
+ * Sums the counted ballots on the log and posts the tally (one or more entries). With a
+ * `follower` (which may have followed the log during voting), only the entries it has not read
+ * yet are fetched and summed.
+ */
 export async function postTally(
   client: BoardClient,
   election: string,
   secretKey: Uint8Array,
+  opts: { follower?: TallyFollower } = {},
 ): Promise<AppendResult[]> {
-  const view = await loadElection(client, election);
-  if (view.state.phase !== "closed")
-    throw new ActorError("WRONG_PHASE", `the election is in phase ${view.state.phase}, not closed`);
-  const ballots = view.state.countedBallots().map((i) => view.entries[i].body as BallotBody);
-  const full = computeTally(view.manifest, ballots);
+  let full: TallyBody;
+  if (opts.follower) {
+    const f = opts.follower;
+    if (f.election !== election)
+      throw new ActorError("WRONG_ELECTION", `the follower reads ${f.election}, not ${election}`);
+    await f.update();
+    if (f.state.phase !== "closed")
+      throw new ActorError("WRONG_PHASE", `the election is in phase ${f.state.phase}, not closed`);
+    full = f.tallyBody();
+  } else {
+    const view = await loadElection(client, election);
+    if (view.state.phase !== "closed")
+      throw new ActorError(
+        "WRONG_PHASE",
+        `the election is in phase ${view.state.phase}, not closed`,
+      );
+    const ballots = view.state.countedBallots().map((i) => view.entries[i].body as BallotBody);
+    full = computeTally(view.manifest, ballots);
+  }
   const bodies = split(full.contests, (cs): TallyBody => ({ ballots: full.ballots, contests: cs }));
   const out: AppendResult[] = [];
   for (const b of bodies) out.push(await client.post(signEntry("tally", election, b, secretKey)));
@@ -100,24 +230,40 @@ export async function postTally(
 
 /**
  * Combines the decryption shares on the log and posts the result (one or more entries).
- * `dlog` bounds the discrete-log search (default: the shared [0, 10^8] table).
+ * `dlog` bounds the discrete-log search (default: the shared [0, 10^8] table). With a
+ * `follower`, only the entries it has not read yet (the tally and the shares) are fetched.
  */
 export async function postResult(
   client: BoardClient,
   election: string,
   secretKey: Uint8Array,
-  opts: { dlog?: DiscreteLog } = {},
+  opts: { dlog?: DiscreteLog; follower?: TallyFollower } = {},
 ): Promise<AppendResult[]> {
-  const view = await loadElection(client, election);
-  if (view.state.phase !== "tallying")
-    throw new ActorError(
-      "WRONG_PHASE",
-      `the election is in phase ${view.state.phase}, not tallying`,
-    );
-  const tallies = view.entries.filter((e) => e.type === "tally").map((e) => e.body as TallyBody);
-  const shares = view.entries
-    .filter((e) => e.type === "decryption.share")
-    .map((e) => e.body as DecryptionShareBody);
+  let state: ElectionState;
+  let tallies: TallyBody[];
+  let shares: DecryptionShareBody[];
+  if (opts.follower) {
+    if (opts.follower.election !== election)
+      throw new ActorError(
+        "WRONG_ELECTION",
+        `the follower reads ${opts.follower.election}, not ${election}`,
+      );
+    await opts.follower.update();
+    state = opts.follower.state;
+    // The state keeps the posted tally and every custodian's shares, contest by contest.
+    tallies = [{ ballots: state.tallyBallots ?? 0, contests: [...state.tally.values()] }];
+    shares = [...state.shares].map(([custodian, m]) => ({ custodian, contests: [...m.values()] }));
+  } else {
+    const view = await loadElection(client, election);
+    state = view.state;
+    tallies = view.entries.filter((e) => e.type === "tally").map((e) => e.body as TallyBody);
+    shares = view.entries
+      .filter((e) => e.type === "decryption.share")
+      .map((e) => e.body as DecryptionShareBody);
+  }
+  if (state.phase !== "tallying")
+    throw new ActorError("WRONG_PHASE", `the election is in phase ${state.phase}, not tallying`);
+  const view = { manifest: state.manifest, state };
   const key = view.state.electionKey;
   if (!key) throw new ActorError("NO_KEY", "the election has no joint key");
   const result = computeResult(view.manifest, tallies, shares, view.manifest.threshold, {

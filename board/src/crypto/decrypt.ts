@@ -55,9 +55,9 @@ export function decryptionShare(input: DecryptionShareInput): DecryptionShareBod
       decodeElement(betaBytes, { allowIdentity: true });
       const alphaZero = alpha.equals(IDENTITY);
       const u = randomScalar();
-      const D = alphaZero ? IDENTITY : alpha.multiply(secretShare);
+      const D = alphaZero ? IDENTITY : mulSecret(alpha, secretShare);
       const a = mulSecret(G, u);
-      const b = alphaZero ? IDENTITY : alpha.multiply(u);
+      const b = alphaZero ? IDENTITY : mulSecret(alpha, u);
       const Dbytes = elementBytes(D);
       const aBytes = elementBytes(a);
       const bBytes = elementBytes(b);

@@ -5,6 +5,7 @@ import type { BallotBody, BallotContestJson, ChallengedBallotBody, Manifest } fr
 import {
   G,
   ORDER,
+  addElements,
   elementBytes,
   mod,
   scalarToBase64,
@@ -48,7 +49,7 @@ export function encryptChoice(
   if (r <= 0n || r >= ORDER) throw new ProverError("BAD_WITNESS", "the nonce must be in [1, ℓ−1]");
   const K = fixedBase(publicKey);
   const alpha = mulSecret(G, r);
-  const beta = mulSecret(K, r).add(mulGSecretMaybeZero(BigInt(m), ORDER));
+  const beta = addElements(mulSecret(K, r), mulGSecretMaybeZero(BigInt(m), ORDER));
   return { alpha, beta };
 }
 

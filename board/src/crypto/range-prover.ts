@@ -22,7 +22,9 @@
  * What remains variable-time: JavaScript bigint arithmetic (multiplication and reduction mod ℓ
  * take time that depends on operand sizes), the `===` that derives the 0/1 selector from m, and
  * array indexing. These are the limits of a pure-JS prover; the group operations themselves run
- * in noble's constant-time ladder.
+ * in noble's constant-time ladder, or, on the verifier's WebAssembly backend, in its
+ * constant-time code (fixed-base tables with masked lookups; there t_j·G is computed directly,
+ * 0 included, and the subtraction is straight-line WASM code too).
  */
 import type { RangeProofJson } from "@urna/schemas";
 import {
@@ -32,6 +34,7 @@ import {
   hashToScalar,
   mod,
   scalarToBase64,
+  subtractElements,
   toBase64,
   u32,
   utf8,
@@ -86,7 +89,7 @@ export function proveRange(input: RangeProverInput): RangeProofJson {
     const s = mod(w[j] - e[j] * r);
     const t = mod(e[j] * BigInt(m - lo - j));
     const a = mulSecret(G, s);
-    const b = mulSecret(K, s).subtract(mulGSecretMaybeZero(t, ORDER));
+    const b = subtractElements(mulSecret(K, s), mulGSecretMaybeZero(t, ORDER));
     aBytes[j] = elementBytes(a);
     bBytes[j] = elementBytes(b);
   }

@@ -9,8 +9,13 @@
  *      bundle; a bundle is the concatenation of its segments in key order, so
  *      every entry is stored once and no partial bundle is ever rewritten
  *   m  caller meta, key as given
- * A commit is one `db.batch(ops, { sync: true })` on the root database with
- * each operation addressed to its sublevel, which LevelDB applies atomically.
+ * A commit's operations are addressed to their sublevels from the root
+ * database and written by the database's shared group commit (CommitGroup):
+ * the commits of every log on the database that arrive while a write is in
+ * flight (or in the same event-loop turn) go into ONE
+ * `db.batch(ops, { sync: true })`, which LevelDB applies atomically and makes
+ * durable with one fsync of its write-ahead log. Each commit resolves only
+ * once the write holding it is durable.
  */
 import { type BatchOperation, Level } from "level";
 import {
@@ -89,6 +94,78 @@ const own = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 // A plain Uint8Array view of a Buffer (so slices of it are Uint8Arrays, not Buffers).
 const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+type LevelOp = BatchOperation<LevelDb, string, Uint8Array>;
+
+interface GroupMember {
+  ops: LevelOp[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit shared by every log of one Level database. `write(ops)` queues
+ * a log's operations; when no write is in flight, the queue is written at the
+ * end of the current event-loop turn (so the commits of many logs made in
+ * the same turn share it), otherwise as soon as the write in flight is
+ * durable. Each write is one synchronous (fsync) `db.batch`, atomic for all
+ * its members: a failure rejects every member of that write and nothing of
+ * them is applied. Members of one write are applied in queue order, so one
+ * log's commits (which its storage issues one at a time anyway) stay in order.
+ */
+export class CommitGroup {
+  readonly #db: LevelDb;
+  #queue: GroupMember[] = [];
+  #busy = false;
+  /** Writes done and members committed (diagnostics and tests). */
+  writes = 0;
+  members = 0;
+
+  constructor(db: LevelDb) {
+    this.#db = db;
+  }
+
+  /** Resolves once `ops` are durable (together with whatever shared their write). */
+  write(ops: LevelOp[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ ops, resolve, reject });
+      if (!this.#busy) {
+        this.#busy = true;
+        setImmediate(() => void this.#run());
+      }
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const members = this.#queue;
+      this.#queue = [];
+      const ops = members.length === 1 ? members[0].ops : members.flatMap((m) => m.ops);
+      try {
+        await this.#db.batch(ops, { sync: true });
+      } catch (e) {
+        for (const m of members) m.reject(e);
+        continue;
+      }
+      this.writes++;
+      this.members += members.length;
+      for (const m of members) m.resolve();
+    }
+    this.#busy = false;
+  }
+}
+
+const groups = new WeakMap<LevelDb, CommitGroup>();
+
+/** The group commit of database `db` (one per database object, created on first use). */
+export function commitGroupOf(db: LevelDb): CommitGroup {
+  let g = groups.get(db);
+  if (!g) {
+    g = new CommitGroup(db);
+    groups.set(db, g);
+  }
+  return g;
+}
+
 /** Logs open for writing, per database object: one LevelLogStorage per log at a time. */
 const openLogs = new WeakMap<LevelDb, Set<string>>();
 
@@ -100,6 +177,11 @@ export class LevelLogStorage implements LogStorage {
   readonly #t;
   readonly #b;
   readonly #m;
+  /** Global key prefixes of the sublevels: commits address the root database directly. */
+  readonly #pb: string;
+  readonly #pt: string;
+  readonly #pm: string;
+  readonly #ps: string;
   /** The committed size as this instance knows it (undefined until first read). */
   #size: number | undefined;
   #commitInFlight = false;
@@ -128,6 +210,10 @@ export class LevelLogStorage implements LogStorage {
     this.#t = db.sublevel<string, Uint8Array>([logId, "t"], enc);
     this.#b = db.sublevel<string, Uint8Array>([logId, "b"], enc);
     this.#m = db.sublevel<string, Uint8Array>([logId, "m"], enc);
+    this.#pb = this.#b.prefix;
+    this.#pt = this.#t.prefix;
+    this.#pm = this.#m.prefix;
+    this.#ps = this.#s.prefix;
   }
 
   /** Opens a database at `location` that this storage owns, for one log. */
@@ -253,7 +339,7 @@ export class LevelLogStorage implements LogStorage {
           `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
         );
 
-      const ops: Array<BatchOperation<LevelDb, string, Uint8Array>> = [];
+      const ops: LevelOp[] = [];
       // Entry segments, split at bundle boundaries.
       let i = 0;
       while (i < leaves.length) {
@@ -263,8 +349,7 @@ export class LevelLogStorage implements LogStorage {
         const n = Math.min(TILE_WIDTH - offset, leaves.length - i);
         ops.push({
           type: "put",
-          sublevel: this.#b,
-          key: segmentKey(bundle, offset),
+          key: this.#pb + segmentKey(bundle, offset),
           value: encodeEntryBundle(leaves.slice(i, i + n)),
         });
         i += n;
@@ -281,22 +366,19 @@ export class LevelLogStorage implements LogStorage {
           );
         ops.push({
           type: "put",
-          sublevel: this.#t,
-          key: tileKey(t.level, t.index),
+          key: this.#pt + tileKey(t.level, t.index),
           value: t.hashes,
         });
       }
-      for (const [k, v] of batch.meta)
-        ops.push({ type: "put", sublevel: this.#m, key: k, value: v });
-      ops.push({ type: "put", sublevel: this.#s, key: "state", value: encodeState(state) });
+      for (const [k, v] of batch.meta) ops.push({ type: "put", key: this.#pm + k, value: v });
+      ops.push({ type: "put", key: this.#ps + "state", value: encodeState(state) });
       ops.push({
         type: "put",
-        sublevel: this.#s,
-        key: "checkpoint",
+        key: this.#ps + "checkpoint",
         value: utf8(batch.checkpoint),
       });
       try {
-        await this.#db.batch(ops, { sync: true });
+        await commitGroupOf(this.#db).write(ops);
       } catch (e) {
         throw new BoardLogError("STORAGE_FAILED", `level batch failed: ${(e as Error).message}`, {
           cause: e,

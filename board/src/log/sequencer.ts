@@ -2,19 +2,27 @@
  * The sequencer: the log's single writer, with group commit.
  *
  * append() queues an entry. A batch closes when it holds `maxBatchSize`
- * entries (256) or its oldest entry has waited `maxBatchDelayMs` (50 ms).
+ * entries (256); or, when no batch of this log is being committed, at the end
+ * of the current event-loop turn (so a lone entry does not wait, and entries
+ * that arrive together share a batch); otherwise when the commit in flight is
+ * done (entries queue up while its fsync runs: self-clocking group commit), or
+ * at the latest when its oldest entry has waited `maxBatchDelayMs` (50 ms).
+ * The storage may share one durable write between the batches of many logs
+ * (level-storage.ts: one group commit per database).
  * For each batch, in order:
  *   1. each entry's `check(index)` runs synchronously, in index order (a
  *      throw rejects that entry alone; it gets no index and nothing of it
  *      is written), then its meta is computed;
  *   2. leaf hashes extend the compact range and the edge tiles, O(log n);
  *   3. the signer checks the new tree against the last signed one (a
- *      consistency proof from tiles, verified with verifyConsistency) and
- *      signs ONE checkpoint for the batch;
+ *      consistency proof from tiles) and signs ONE checkpoint for the batch
+ *      (off the main thread when the key can: node:crypto's async sign);
  *   4. one storage commit, durable (fsync), writes leaves, changed tiles,
- *      tree state, the checkpoint and the entries' meta;
- *   5. the signer records the new tree in its state file (fsync + rename),
- *      then the batch's promises resolve and the checkpoint is published.
+ *      tree state, the checkpoint and the entries' meta (level: in a write
+ *      shared with the other logs' pending commits);
+ *   5. the signer records the new tree (its own file, or the board's shared
+ *      signer state, written once for many logs), then the batch's promises
+ *      resolve and the checkpoint is published.
  * Batches are pipelined: steps 1-3 of batch N+1 run while batch N is being
  * committed (its tiles are read from memory until then), commits run one at
  * a time in order, and releases stay in order. At most two batches are
@@ -71,7 +79,10 @@ export interface SequencerOptions {
   signer: CheckpointSigner;
   /** Entries per batch (default 256). */
   maxBatchSize?: number;
-  /** Longest wait of an entry before its batch closes (default 50 ms). */
+  /**
+   * Longest wait of an entry before its batch closes while an earlier batch is being committed
+   * (default 50 ms). An entry arriving while nothing is being committed does not wait.
+   */
   maxBatchDelayMs?: number;
   /** Node/tile caches shared with the reader. */
   caches?: TileCaches;
@@ -125,6 +136,7 @@ export class Sequencer {
   #edge: TileEdge;
   #queue: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #immediate: ReturnType<typeof setImmediate> | undefined;
   /** Steps 1-3 of a batch are running. */
   #running = false;
   /** Batches signed and not yet committed (or failed). */
@@ -287,6 +299,18 @@ export class Sequencer {
         this.#timer = undefined;
       }
       void this.#runBatch();
+    } else if (this.#uncommitted === 0) {
+      // Nothing of this log is being committed: close the batch at the end of this turn.
+      this.#immediate ??= setImmediate(() => {
+        this.#immediate = undefined;
+        if (!this.#running && this.#uncommitted === 0 && this.#queue.length > 0) {
+          if (this.#timer) {
+            clearTimeout(this.#timer);
+            this.#timer = undefined;
+          }
+          void this.#runBatch();
+        } else this.#schedule();
+      });
     } else if (!this.#timer) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;

@@ -6,11 +6,12 @@
  *
  * Its memory of the last signed tree (size, root) lives OUTSIDE the log
  * database, in a small file per log, replaced atomically (write temp, fsync,
- * rename, fsync directory) after the tree is durable in the database and
- * before its checkpoint is released to anyone. Before signing (size, root)
- * it requires either the same (size, root) again, or a consistency proof
- * from the last signed tree that verifies with the verifier's
- * verifyConsistency. Any violation is fatal and sticky: SIGNER_ROLLBACK
+ * rename, fsync directory), or in the board's SharedSignerState (one
+ * durable write for many logs), after the tree is durable in the database
+ * and before its checkpoint is released to anyone. Before signing (size,
+ * root) it requires either the same (size, root) again, or a consistency
+ * proof from the last signed tree that verifies (verifyConsistencyFast,
+ * which decides as the verifier's verifyConsistency). Any violation is fatal and sticky: SIGNER_ROLLBACK
  * (the tree is smaller than one already signed: the database went back in
  * time) or SIGNER_INCONSISTENT (the tree forks from the signed one); every
  * later sign() throws the same error, so the log refuses all writes.
@@ -20,19 +21,25 @@
  * tree is checked for consistency with the file and adopted. The checkpoint
  * of that last batch was signed but never released before the crash.
  */
-import { open, readFile, rename } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { type FileHandle, open, readFile, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import {
   bytesEqual,
   emptyRoot,
   formatCheckpoint,
+  formatNote,
   fromBase64,
+  fromUtf8,
   type NoteSigner,
   signNote,
   toBase64,
+  utf8,
   verifyConsistency,
 } from "@urna/verifier";
 import { BoardLogError } from "./errors.js";
+import { verifyConsistencyFast } from "./fast-hash.js";
+import { hasSignAsync } from "./node-signer.js";
 
 /** The tree a checkpoint commits to. */
 export interface SignedTree {
@@ -56,6 +63,11 @@ export interface CheckpointSignerOptions {
    * is SIGNER_STATE_MISSING.
    */
   adoptExisting?: boolean;
+  /**
+   * Record the state in this board-wide file instead of `statePath`; `statePath` is then only
+   * read, when the shared file has no state for this origin (a log from an earlier version).
+   */
+  shared?: SharedSignerState;
 }
 
 const FORMAT = "urna-checkpoint-signer-v1";
@@ -137,11 +149,207 @@ export async function writeFileDurable(path: string, data: string | Uint8Array):
   }
 }
 
+const SHARED_FORMAT = "urna-checkpoint-signers-v1";
+const SLOT_MAGIC = utf8("urnaSS01");
+const SLOT_HEAD = 24; // magic (8) || sequence number (8, BE) || body length (8, BE)
+
+interface SharedStateBody {
+  format: string;
+  logs: Record<string, { size: number; root: string }>;
+}
+
+/** One slot file: magic || seq || len || body (JSON) || SHA-256 of all before; undefined if torn or absent. */
+function parseSlot(bytes: Uint8Array): { seq: number; body: Uint8Array } | undefined {
+  if (bytes.length < SLOT_HEAD + 32) return undefined;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < 8; i++) if (bytes[i] !== SLOT_MAGIC[i]) return undefined;
+  const seq = Number(dv.getBigUint64(8));
+  const len = Number(dv.getBigUint64(16));
+  if (!Number.isSafeInteger(seq) || len > bytes.length - SLOT_HEAD - 32) return undefined;
+  const end = SLOT_HEAD + len;
+  const sum = createHash("sha256").update(bytes.subarray(0, end)).digest();
+  if (!bytesEqual(new Uint8Array(sum), bytes.subarray(end, end + 32))) return undefined;
+  return { seq, body: bytes.subarray(SLOT_HEAD, end) };
+}
+
+function encodeSlot(seq: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(SLOT_HEAD + body.length + 32);
+  const dv = new DataView(out.buffer);
+  out.set(SLOT_MAGIC, 0);
+  dv.setBigUint64(8, BigInt(seq));
+  dv.setBigUint64(16, BigInt(body.length));
+  out.set(body, SLOT_HEAD);
+  out.set(
+    createHash("sha256")
+      .update(out.subarray(0, SLOT_HEAD + body.length))
+      .digest(),
+    SLOT_HEAD + body.length,
+  );
+  return out;
+}
+
+/**
+ * The signer state of many logs (one board) outside the log database, so that the trees signed
+ * for every election are recorded with ONE durable write instead of one per log.
+ * `record(origin, tree)` resolves once a write holding that tree is durable; records made while
+ * a write is in flight, or in the same event-loop turn, share the next write (group commit, as
+ * the database's).
+ *
+ * Storage: two slot files `<path>.0` and `<path>.1`, kept open, written alternately; each write
+ * is one positional write of the whole state (JSON) with a sequence number and a SHA-256
+ * checksum, then fdatasync: two I/O steps, against six for write-temp/fsync/rename/fsync-dir.
+ * Reading takes the valid slot with the highest sequence number: a write torn by a crash fails
+ * its checksum and the other slot (the previous state) is used, which is safe because nothing
+ * that write covered was released (the same window as a crash between the database commit and
+ * the signer record). Both slots present and neither valid: SIGNER_STATE_INVALID.
+ * A log absent from the state may still have a per-log state file from an earlier version
+ * (CheckpointSigner.open reads it then).
+ */
+export class SharedSignerState {
+  readonly path: string;
+  readonly #trees = new Map<string, SignedTree>();
+  readonly #files: [FileHandle, FileHandle];
+  #seq: number;
+  #waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  #busy = false;
+  /** Durable writes done (diagnostics and tests). */
+  writes = 0;
+
+  private constructor(path: string, files: [FileHandle, FileHandle], seq: number) {
+    this.path = path;
+    this.#files = files;
+    this.#seq = seq;
+  }
+
+  /** Opens (creating if absent) the state at `path`.0/.1. Throws SIGNER_STATE_INVALID if unreadable. */
+  static async open(path: string): Promise<SharedSignerState> {
+    const invalid = (msg: string, cause?: unknown) =>
+      new BoardLogError("SIGNER_STATE_INVALID", `signer state ${path}: ${msg}`, { cause });
+    const files: FileHandle[] = [];
+    let created = false;
+    let best: { seq: number; body: Uint8Array } | undefined;
+    let nonEmpty = 0;
+    try {
+      for (const i of [0, 1]) {
+        const name = `${path}.${i}`;
+        let fh: FileHandle;
+        try {
+          fh = await open(name, "r+");
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+          fh = await open(name, "w+", 0o600);
+          created = true;
+        }
+        files.push(fh);
+        const bytes = new Uint8Array(await fh.readFile());
+        if (bytes.length > 0) nonEmpty++;
+        const slot = parseSlot(bytes);
+        if (slot && (!best || slot.seq > best.seq)) best = slot;
+      }
+      if (created) {
+        const d = await open(dirname(path), "r");
+        try {
+          await d.sync();
+        } finally {
+          await d.close();
+        }
+      }
+    } catch (e) {
+      await Promise.all(files.map((f) => f.close().catch(() => undefined)));
+      throw e instanceof BoardLogError ? e : invalid((e as Error).message, e);
+    }
+    const st = new SharedSignerState(path, files as [FileHandle, FileHandle], best?.seq ?? 0);
+    try {
+      if (!best) {
+        if (nonEmpty > 0) throw invalid("no valid slot");
+        return st;
+      }
+      let o: SharedStateBody;
+      try {
+        o = JSON.parse(fromUtf8(best.body)) as SharedStateBody;
+      } catch (e) {
+        throw invalid("not JSON", e);
+      }
+      if (o?.format !== SHARED_FORMAT || typeof o.logs !== "object" || o.logs === null)
+        throw invalid("malformed");
+      for (const [origin, t] of Object.entries(o.logs)) {
+        let root: Uint8Array | undefined;
+        try {
+          root = typeof t?.root === "string" ? fromBase64(t.root) : undefined;
+        } catch {
+          root = undefined;
+        }
+        if (!Number.isSafeInteger(t?.size) || t.size < 0 || root?.length !== 32)
+          throw invalid(`bad entry for ${JSON.stringify(origin)}`);
+        st.#trees.set(origin, { size: t.size, root });
+      }
+      return st;
+    } catch (e) {
+      await st.close();
+      throw e;
+    }
+  }
+
+  /** The recorded tree of `origin`, if any. */
+  get(origin: string): SignedTree | undefined {
+    return this.#trees.get(origin);
+  }
+
+  /** Records `tree` for `origin` (never moving it back); resolves once durable. */
+  record(origin: string, tree: SignedTree): Promise<void> {
+    const cur = this.#trees.get(origin);
+    if (!cur || tree.size >= cur.size)
+      this.#trees.set(origin, { size: tree.size, root: tree.root.slice() });
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      if (!this.#busy) {
+        this.#busy = true;
+        setImmediate(() => void this.#run());
+      }
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      const logs: SharedStateBody["logs"] = {};
+      for (const [origin, t] of this.#trees)
+        logs[origin] = { size: t.size, root: toBase64(t.root) };
+      const seq = this.#seq + 1;
+      const bytes = encodeSlot(seq, utf8(JSON.stringify({ format: SHARED_FORMAT, logs })));
+      const fh = this.#files[seq % 2];
+      try {
+        let done = 0;
+        while (done < bytes.length) {
+          const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, done);
+          if (bytesWritten <= 0) throw new Error("short write");
+          done += bytesWritten;
+        }
+        await fh.datasync();
+      } catch (e) {
+        for (const w of waiting) w.reject(e);
+        continue;
+      }
+      this.#seq = seq;
+      this.writes++;
+      for (const w of waiting) w.resolve();
+    }
+    this.#busy = false;
+  }
+
+  /** Closes the slot files (after the logs using it are closed). */
+  async close(): Promise<void> {
+    await Promise.all(this.#files.map((f) => f.close().catch(() => undefined)));
+  }
+}
+
 export class CheckpointSigner {
   readonly origin: string;
   readonly statePath: string;
   readonly #key: NoteSigner;
   readonly #adopt: boolean;
+  readonly #shared: SharedSignerState | undefined;
   /** Last tree signed in this process, or loaded from the state file. */
   #last: SignedTree | undefined;
   /** Last tree recorded in the state file. */
@@ -159,6 +367,7 @@ export class CheckpointSigner {
     this.statePath = opts.statePath;
     this.#key = opts.key;
     this.#adopt = opts.adoptExisting ?? false;
+    this.#shared = opts.shared;
     this.#last = state;
     this.#persisted = state;
     this.#failure = failure;
@@ -178,7 +387,8 @@ export class CheckpointSigner {
         `key name ${JSON.stringify(opts.key.name)} must equal the origin ${JSON.stringify(opts.origin)}`,
       );
     try {
-      return new CheckpointSigner(opts, await readState(opts.statePath, opts.origin), undefined);
+      const state = opts.shared?.get(opts.origin) ?? (await readState(opts.statePath, opts.origin));
+      return new CheckpointSigner(opts, state, undefined);
     } catch (e) {
       if (e instanceof BoardLogError) return new CheckpointSigner(opts, undefined, e);
       throw e;
@@ -245,7 +455,10 @@ export class CheckpointSigner {
       let proof: Uint8Array[];
       try {
         proof = await prove(last.size, size);
-        verifyConsistency(last.size, size, proof, last.root, root);
+        // The verifier's verifyConsistency decides alike (fast-hash.test.ts); on failure it
+        // gives the reason.
+        if (!verifyConsistencyFast(last.size, size, proof, last.root, root))
+          verifyConsistency(last.size, size, proof, last.root, root);
       } catch (e) {
         this.#fail(
           new BoardLogError(
@@ -257,11 +470,17 @@ export class CheckpointSigner {
       }
       if (this.#failure) throw this.#failure; // failed concurrently (persist)
     }
-    const note = signNote(formatCheckpoint({ origin: this.origin, size, root, extensions: [] }), [
-      this.#key,
-    ]);
+    const text = formatCheckpoint({ origin: this.origin, size, root, extensions: [] });
+    const key = this.#key;
+    if (!hasSignAsync(key)) {
+      const note = signNote(text, [key]);
+      this.#last = { size, root: root.slice() };
+      return note;
+    }
+    // Off the main thread (libuv pool): the same bytes as signNote (Ed25519 is deterministic).
     this.#last = { size, root: root.slice() };
-    return note;
+    const signature = await key.signAsync(utf8(text));
+    return formatNote(text, [{ name: key.name, keyId: key.keyId, signature }]);
   }
 
   /**
@@ -284,12 +503,13 @@ export class CheckpointSigner {
         root: toBase64(w.root),
       };
       try {
-        await writeFileDurable(this.statePath, JSON.stringify(body) + "\n");
+        if (this.#shared) await this.#shared.record(this.origin, w);
+        else await writeFileDurable(this.statePath, JSON.stringify(body) + "\n");
       } catch (e) {
         this.#fail(
           new BoardLogError(
             "SIGNER_STATE_WRITE_FAILED",
-            `cannot write signer state ${this.statePath}: ${(e as Error).message}`,
+            `cannot write signer state ${this.#shared?.path ?? this.statePath}: ${(e as Error).message}`,
             { cause: e },
           ),
         );

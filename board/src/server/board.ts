@@ -6,10 +6,14 @@
  * Data directory:
  *   board.key          the board's signed-note private key (mode 0600)
  *   db/                the level database: every election's log, plus `_board` (the registry)
- *   signer/<id>.json   each log's checkpoint-signer state (kept outside the database on purpose)
+ *   signer/state.0, signer/state.1
+ *                      every log's checkpoint-signer state (SharedSignerState: two alternating
+ *                      checksummed slots, one write per group of commits), kept outside the
+ *                      database on purpose; signer/<id>.json is the per-log state of earlier
+ *                      versions, read for logs absent from the shared state
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { type Server, createServer } from "node:http";
 import { join } from "node:path";
 import express, { type Express } from "express";
 import type { AnyEntry, Entry } from "@urna/schemas";
@@ -28,6 +32,7 @@ import {
   type LevelDb,
   LevelLogStorage,
   Sequencer,
+  SharedSignerState,
   checkpointOrigin,
   leafHashFast,
   nodeEd25519Signer,
@@ -37,7 +42,7 @@ import { loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
 import { ApiError, findingToError } from "./errors.js";
-import { routes } from "./routes.js";
+import { fastEntryRoute, routes } from "./routes.js";
 import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
 import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
@@ -48,6 +53,8 @@ export interface BoardOptions {
   /** Witnesses asked to cosign every checkpoint (spec/witness.md), and how many must. */
   witnesses?: WitnessConfig[];
   quorum?: number;
+  /** Delay before asking the witnesses again for a checkpoint short of the quorum (10,000 ms). */
+  witnessRetryMs?: number;
   /** Board name: the signed-note key name; checkpoint origins are `<name>/elections/<id>`. */
   name: string;
   /** Default port for listen(). */
@@ -119,6 +126,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     keyEncoding: "utf8",
     valueEncoding: "view",
   });
+  const signerState = await SharedSignerState.open(join(opts.dataDir, "signer", "state"));
   const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const witnessing =
     opts.witnesses && opts.witnesses.length > 0
@@ -139,6 +147,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       pool,
       bytes: 0,
       witnessing,
+      ...(opts.witnessRetryMs !== undefined ? { witnessRetryMs: opts.witnessRetryMs } : {}),
       log,
     });
   const elections = new Map<string, Election>();
@@ -158,6 +167,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       origin,
       key: signerFor(id),
       statePath: join(opts.dataDir, "signer", `${id}.json`),
+      shared: signerState,
     });
     const seq = await Sequencer.open({
       storage,
@@ -262,6 +272,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   app.set("etag", false);
   app.use("/web", webRouter());
   app.use(routes(ctx));
+  const fast = fastEntryRoute(ctx);
 
   async function close(): Promise<void> {
     closed ??= (async () => {
@@ -274,6 +285,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
             s.closeIdleConnections();
           }),
       );
+      for (const e of elections.values()) e.stop();
       await Promise.all([...elections.values()].map((e) => e.drained()));
       for (const e of elections.values())
         await e.seq.close().catch((err: unknown) => log(`close ${e.id}: ${String(err)}`));
@@ -288,6 +300,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       for (const s of servers) s.closeAllConnections();
       await Promise.all(stopped);
       await pool.close();
+      await signerState.close();
       await db.close();
     })();
     return closed;
@@ -298,8 +311,14 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     host?: string,
   ): Promise<{ port: number; url: string; server: Server }> {
     return new Promise((resolve, reject) => {
-      const server = app.listen(port, host ?? "127.0.0.1", (err?: Error) => {
-        if (err) return reject(err);
+      // The write route of small entries takes a plain node:http path (routes.ts fastEntryRoute);
+      // everything else is the express app.
+      const server = createServer((req, res) => {
+        if (!fast(req, res)) app(req, res);
+      });
+      server.once("error", reject);
+      server.listen(port, host ?? "127.0.0.1", () => {
+        server.off("error", reject);
         const addr = server.address();
         const p = typeof addr === "object" && addr ? addr.port : port;
         const h = host && host !== "0.0.0.0" && host !== "::" ? host : "127.0.0.1";

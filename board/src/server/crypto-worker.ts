@@ -22,15 +22,24 @@ const MAX_BATCH = 16;
 let queue: Task[] = [];
 let scheduled = false;
 
+/** Answers of the current drain, posted together at its end (one message). */
+let answers: Array<{ id: number; findings?: PoolFinding[]; error?: string }> = [];
+
 function answer(t: Task, f: () => PoolFinding[]): void {
   try {
-    port.postMessage({ id: t.id, findings: f() });
+    answers.push({ id: t.id, findings: f() });
   } catch (e) {
-    port.postMessage({
+    answers.push({
       id: t.id,
       error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
     });
   }
+}
+
+function flushAnswers(): void {
+  if (answers.length === 0) return;
+  port.postMessage({ answers });
+  answers = [];
 }
 
 function drain(): void {
@@ -67,11 +76,13 @@ function drain(): void {
         for (const t of withWork) answer(t, () => []);
       else for (const t of withWork) answer(t, () => verifyCryptoWork(t.work));
     }
+    flushAnswers(); // after each batch, so that a long queue still answers as it goes
   }
 }
 
-port.on("message", (m: Task) => {
-  queue.push(m);
+port.on("message", (m: Task | { tasks: Task[] }) => {
+  if ("tasks" in m) for (const t of m.tasks) queue.push(t);
+  else queue.push(m);
   if (!scheduled) {
     scheduled = true;
     setImmediate(drain);

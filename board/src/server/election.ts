@@ -11,7 +11,7 @@ import { BoardLogError, type LevelLogStorage, type Sequencer, leafHashFast } fro
 import { verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError } from "./errors.js";
 import { type Commit, Feed } from "./feed.js";
-import { computeTally } from "./tally-sum.js";
+import { RunningTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
 import type { Witnessing } from "../witnessing/index.js";
@@ -32,6 +32,23 @@ export interface AppendResponse {
   checkpoint: string;
   receipt?: Receipt;
 }
+
+/** A checkpoint of the log: its size, root and note. */
+interface Head {
+  size: number;
+  root: Uint8Array;
+  checkpoint: string;
+}
+
+/** Signature lines of a note beyond the board's own (the witnesses' cosignatures). */
+const cosignatureCount = (note: string): number =>
+  Math.max(
+    0,
+    note
+      .slice(note.indexOf("\n\n") + 2)
+      .split("\n")
+      .filter((l) => l.startsWith("\u2014 ")).length - 1,
+  );
 
 export interface Published {
   readonly size: number;
@@ -68,10 +85,19 @@ export class Election {
   /** The published tree as this election has announced it: size, leaf bytes, checkpoint. */
   #published: Published;
   #tally?: Promise<void>;
+  /** The homomorphic sum of the counted ballots, kept as ballots are applied (tally-sum.ts). */
+  readonly #running: RunningTally;
   readonly #witnessing?: Witnessing;
   readonly #log: (msg: string) => void;
-  /** The cosigning of the newest checkpoint, shared by every append of its batch. */
-  #cosigning?: { size: number; note: Promise<string> };
+  /** The witnessing of the newest checkpoint started, shared by every append it covers. */
+  #cosigning?: { size: number; head: Promise<Head> };
+  /** The checkpoint waiting for the one in flight (only the newest waits; see #cosigned). */
+  #nextCosign?: { head: Head; promise: Promise<Head>; resolve: (h: Head) => void };
+  #cosignBusy = false;
+  /** Re-asking the witnesses for the published checkpoint while it lacks the quorum. */
+  #retry?: ReturnType<typeof setTimeout>;
+  #retryMs: number;
+  #stopped = false;
   #inflight = 0;
   #drained: Array<() => void> = [];
 
@@ -84,9 +110,12 @@ export class Election {
     pool: CryptoPool;
     bytes: number;
     witnessing?: Witnessing | undefined;
+    /** Delay before asking the witnesses again for a checkpoint short of the quorum (10 s). */
+    witnessRetryMs?: number;
     log?: (msg: string) => void;
   }) {
     this.#witnessing = args.witnessing;
+    this.#retryMs = args.witnessRetryMs ?? 10_000;
     this.#log = args.log ?? (() => {});
     this.id = args.id;
     this.origin = args.origin;
@@ -94,6 +123,12 @@ export class Election {
     this.seq = args.seq;
     this.storage = args.storage;
     this.#pool = args.pool;
+    this.#running = new RunningTally({
+      state: args.state,
+      read: (a, b) => this.reader.entries(a, b),
+      published: () => this.reader.size,
+      log: this.#log,
+    });
     this.#published = {
       size: args.seq.size,
       bytes: args.bytes,
@@ -119,6 +154,16 @@ export class Election {
       checkpoint: this.seq.checkpoint(),
       root: this.seq.head().root,
     };
+    // After a restart (or at creation) the published checkpoint carries only the board's
+    // signature: have it witnessed without waiting for the next entry (spec/witness.md §2).
+    if (this.#witnessing && this.#published.size > 0) this.#scheduleRewitness(0);
+  }
+
+  /** Stops re-witnessing (board shutdown). */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = undefined;
   }
 
   get inflight(): number {
@@ -134,6 +179,7 @@ export class Election {
   /** Replays a stored entry at startup (no crypto). */
   replay(entry: Entry, index: number, leafHash: Uint8Array): void {
     this.state.apply(entry, index, toHex(leafHash));
+    this.#running.observe(entry, index);
     if (isBallotType(entry.type)) this.tracking.add(leafHash, index);
   }
 
@@ -174,6 +220,7 @@ export class Election {
           const f: Finding[] = this.state.recheck(entry, lh, index);
           if (f.length > 0) throw findingToError(f[0]);
           this.state.apply(entry, index, hex);
+          this.#running.observe(entry, index);
           if (isBallotType(entry.type)) this.tracking.add(lh, index);
           this.#unpublished.set(index, leaf);
         },
@@ -181,41 +228,109 @@ export class Election {
     } catch (e) {
       throw logErrorToApi(e);
     }
-    const checkpoint = await this.#cosigned(result);
-    this.#publishUpTo({ ...result, checkpoint });
+    // The witnessed checkpoint may be a later one than the entry's batch (see #cosigned); it
+    // includes the entry either way, and the receipt is made against it.
+    const head = await this.#cosigned(result);
+    this.#publishUpTo(head);
     const out: AppendResponse = {
       index: result.index,
       trackingCode: hex,
-      checkpoint,
+      checkpoint: head.checkpoint,
     };
     if (isBallotType(entry.type))
-      out.receipt = await this.receipt(result.index, hex, entry.type, result.size, checkpoint);
+      out.receipt = await this.receipt(result.index, hex, entry.type, head.size, head.checkpoint);
     return out;
   }
 
   /**
-   * The board's checkpoint with the witnesses' cosignatures (spec/witness.md §2): asked once per
-   * checkpoint, every append of the batch waits for the same answer. Without witnesses, or when
-   * they do not answer (each has a timeout), the board's own checkpoint; the quorum shortfall is
-   * logged and the next checkpoint asks again.
+   * The board's checkpoint with the witnesses' cosignatures (spec/witness.md §2). A witness
+   * refuses (409) a checkpoint smaller than one it already cosigned, so the checkpoints of an
+   * election are witnessed one at a time, in order: while one is out, only the newest later
+   * checkpoint waits, and every append it supersedes gets that newer checkpoint (it includes
+   * them). Appends of the same checkpoint share one request. Without witnesses, or when they
+   * do not answer (each has a timeout), the board's own checkpoint; a shortfall of the quorum
+   * is logged and retried on a timer.
    */
-  #cosigned(r: { size: number; checkpoint: string }): Promise<string> {
+  #cosigned(r: Head): Promise<Head> {
     const w = this.#witnessing;
-    if (!w) return Promise.resolve(r.checkpoint);
-    if (this.#cosigning?.size === r.size) return this.#cosigning.note;
-    const note = w
+    if (!w) return Promise.resolve(r);
+    if (this.#cosigning && this.#cosigning.size >= r.size) return this.#cosigning.head;
+    const next = this.#nextCosign;
+    if (next) {
+      if (r.size > next.head.size) next.head = r;
+      return next.promise;
+    }
+    if (!this.#cosignBusy) return this.#startCosign(r);
+    let resolve!: (h: Head) => void;
+    const promise = new Promise<Head>((res) => (resolve = res));
+    this.#nextCosign = { head: r, promise, resolve };
+    return promise;
+  }
+
+  #startCosign(r: Head): Promise<Head> {
+    const w = this.#witnessing as Witnessing;
+    this.#cosignBusy = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = undefined;
+    const head = w
       .cosign(r.checkpoint, (old) => this.reader.consistencyProof(old, r.size))
-      .then((c) => {
-        if (!c.quorumMet)
+      .then((c): Head => {
+        if (!c.quorumMet) {
           this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
-        return c.checkpoint;
+          this.#scheduleRewitness(this.#retryMs);
+        }
+        return { size: r.size, root: r.root, checkpoint: c.checkpoint };
       })
-      .catch((e: unknown) => {
+      .catch((e: unknown): Head => {
         this.#log(`${this.id}: witnessing checkpoint ${r.size} failed: ${String(e)}`);
-        return r.checkpoint;
+        this.#scheduleRewitness(this.#retryMs);
+        return r;
+      })
+      .finally(() => {
+        this.#cosignBusy = false;
+        const next = this.#nextCosign;
+        this.#nextCosign = undefined;
+        if (next) void this.#startCosign(next.head).then(next.resolve);
       });
-    this.#cosigning = { size: r.size, note };
-    return note;
+    this.#cosigning = { size: r.size, head };
+    return head;
+  }
+
+  /**
+   * Asks the witnesses again for the published checkpoint (no new entry needed): after a
+   * restart, and while a checkpoint lacks the quorum. A newer checkpoint replaces the retry.
+   */
+  #scheduleRewitness(ms: number): void {
+    if (this.#stopped || this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.#rewitness();
+    }, ms);
+    this.#retry.unref();
+  }
+
+  async #rewitness(): Promise<void> {
+    const w = this.#witnessing;
+    if (!w || this.#stopped) return;
+    if (this.#cosignBusy) return; // a checkpoint is being witnessed; it reschedules on a shortfall
+    const pub = this.#published;
+    if (pub.size === 0 || pub.size !== this.seq.size) return; // writes in flight will witness
+    const head = await this.#startCosign({
+      size: pub.size,
+      root: pub.root,
+      checkpoint: this.seq.checkpoint(),
+    });
+    const now = this.#published;
+    if (now.size !== head.size || head.checkpoint === now.checkpoint) return;
+    if (cosignatureCount(head.checkpoint) <= cosignatureCount(now.checkpoint)) return;
+    this.#published = { ...now, checkpoint: head.checkpoint };
+    this.feed.publish({
+      first: now.size,
+      leaves: [],
+      size: now.size,
+      root: now.root,
+      checkpoint: head.checkpoint,
+    });
   }
 
   /** Publishes to the feed every sequenced leaf below `size` (called as appends resolve, in order). */
@@ -262,15 +377,13 @@ export class Election {
   }
 
   /**
-   * The homomorphic sum of the counted ballots, computed once when the first `tally` arrives
-   * (phase `closed`: no ballot can be added any more, so the sum is final).
+   * The homomorphic sum of the counted ballots, taken from the running tally once the first
+   * `tally` arrives (phase `closed`: no ballot can be added any more, so the sum is final).
    */
   #ensureTally(): Promise<void> {
     if (this.state.hasComputedTally) return Promise.resolve();
     this.#tally ??= (async () => {
-      const contests: TallyContest[] = await computeTally(this.state, (a, b) =>
-        this.reader.entries(a, b),
-      );
+      const contests: TallyContest[] = await this.#running.final();
       this.state.setComputedTally(contests);
     })().catch((e: unknown) => {
       this.#tally = undefined;

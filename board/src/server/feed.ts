@@ -145,7 +145,9 @@ export async function serveEvents(
         await new Promise<void>((r) => (wake = r));
         continue;
       }
-      if (c.first + c.leaves.length <= next) continue; // already sent with the history
+      // Already sent with the history; a commit without leaves re-announces the current
+      // checkpoint (more witness cosignatures), sent once every entry up to it was.
+      if (c.leaves.length > 0 ? c.first + c.leaves.length <= next : c.size !== next) continue;
       let out = "";
       for (let i = 0; i < c.leaves.length; i++) {
         const index = c.first + i;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Ed25519NoteSigner } from "@urna/verifier";
 import {
+  type AsyncNoteSigner,
   CheckpointSigner,
   LevelLogStorage,
   type LogStorage,
@@ -18,7 +19,7 @@ export const BOARD = "board.example.org";
 export const ELECTION = "e2025-test";
 export const ORIGIN = checkpointOrigin(BOARD, ELECTION);
 export const SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
-export const boardKey = (origin = ORIGIN): Ed25519NoteSigner => nodeEd25519Signer(origin, SEED);
+export const boardKey = (origin = ORIGIN): AsyncNoteSigner => nodeEd25519Signer(origin, SEED);
 
 export async function tempDir(
   tag = "urna-log-",

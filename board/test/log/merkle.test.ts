@@ -30,7 +30,7 @@ import {
   verifyInclusion,
 } from "@urna/verifier";
 import { type OpenedLog, openLog, pseudoRandomBytes, tempDir } from "./helpers.js";
-import { leafHashFast, nodeHashFast } from "../../src/log/index.js";
+import { leafHashFast, nodeHashFast, verifyConsistencyFast } from "../../src/log/index.js";
 
 // ---------------------------------------------------------------------------
 // RFC 9162 reference, on leaf hashes (MTH of one leaf = its leaf hash).
@@ -216,6 +216,50 @@ describe("against merkletreejs and the RFC 9162 reference", () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  test("verifyConsistencyFast decides as verifyConsistency: every size pair up to 40, proofs from the RFC reference, valid and tampered", () => {
+    const N = 40;
+    const leaves = Array.from({ length: N }, (_, i) => refLeaf(pseudoRandomBytes(i + 7, 20)));
+    const roots = [sha(), ...leaves.map((_, i) => MTH(leaves.slice(0, i + 1)))];
+    const slow = (a: number, b: number, p: Uint8Array[], r1: Uint8Array, r2: Uint8Array) => {
+      try {
+        verifyConsistency(a, b, p, r1, r2);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let accepted = 0;
+    let refused = 0;
+    for (let b = 2; b <= N; b++)
+      for (let a = 1; a < b; a++) {
+        const proof = PROOF(a, leaves.slice(0, b));
+        const both = (p: Uint8Array[], r1 = roots[a], r2 = roots[b], x = a, y = b) => {
+          const fast = verifyConsistencyFast(x, y, p, r1, r2);
+          expect(fast, `${x}->${y}`).toBe(slow(x, y, p, r1, r2));
+          if (fast) accepted++;
+          else refused++;
+          return fast;
+        };
+        expect(both(proof)).toBe(true);
+        // One flipped bit in each proof node, in either root; a dropped or extra node; other sizes.
+        for (let i = 0; i < proof.length; i++) {
+          const t = proof.map((h) => h.slice());
+          t[i][i % 32] ^= 1 << (i % 8);
+          expect(both(t)).toBe(false);
+        }
+        const bad = roots[a].slice();
+        bad[31] ^= 0x80;
+        expect(both(proof, bad)).toBe(false);
+        expect(both(proof, roots[a], bad)).toBe(false);
+        expect(both(proof.slice(1))).toBe(false);
+        expect(both([...proof, roots[0]])).toBe(false);
+        if (a > 1) expect(both(proof, roots[a - 1], roots[b], a - 1, b)).toBe(false);
+        if (b < N) expect(both(proof, roots[a], roots[b + 1], a, b + 1)).toBe(false);
+      }
+    expect(accepted).toBe(((N - 1) * N) / 2);
+    expect(refused).toBeGreaterThan(accepted * 4);
   });
 
   test("entries and leaf hashes read back", async () => {

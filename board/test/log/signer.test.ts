@@ -2,7 +2,15 @@
 import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { emptyRoot, fromBase64, fromUtf8, utf8 } from "@urna/verifier";
+import {
+  emptyRoot,
+  formatCheckpoint,
+  fromBase64,
+  fromUtf8,
+  openCheckpoint,
+  signNote,
+  utf8,
+} from "@urna/verifier";
 import {
   BoardLogError,
   CheckpointSigner,
@@ -241,5 +249,36 @@ describe("CheckpointSigner.sign", () => {
     ]);
     expect(note).toMatch(new RegExp(`\n— ${ORIGIN.replace(/\./g, "\\.")} [A-Za-z0-9+/]+=*\n$`));
     expect(utf8(note).length).toBeLessThan(300);
+  });
+
+  test("signing off the main thread (signAsync) gives the same note bytes as signNote", async () => {
+    const key = boardKey();
+    expect(typeof key.signAsync).toBe("function");
+    const msg = utf8("urna async signing\n");
+    expect(await key.signAsync(msg)).toEqual(key.sign(msg));
+    const d = await dir();
+    const root = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const withAsync = await CheckpointSigner.open({
+      origin: ORIGIN,
+      key,
+      statePath: join(d, "a.json"),
+      adoptExisting: true,
+    });
+    // The same key without signAsync: the synchronous signNote path.
+    const { signAsync: _drop, ...syncKey } = key;
+    void _drop;
+    const withSync = await CheckpointSigner.open({
+      origin: ORIGIN,
+      key: syncKey,
+      statePath: join(d, "s.json"),
+      adoptExisting: true,
+    });
+    const a = await withAsync.sign(7, root, async () => []);
+    const b = await withSync.sign(7, root, async () => []);
+    expect(a).toBe(b);
+    expect(a).toBe(
+      signNote(formatCheckpoint({ origin: ORIGIN, size: 7, root, extensions: [] }), [key]),
+    );
+    openCheckpoint(a, key.verifier, { origin: ORIGIN });
   });
 });

@@ -3,7 +3,6 @@
  * unchanged. One election is driven through every phase so that each refusal is tried where it
  * applies.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -44,6 +43,7 @@ import {
 } from "../../src/actors/index.js";
 import { challengeBallot, computeResult, encryptBallot } from "../../src/crypto/index.js";
 import { signEntry } from "../../src/entry-sign.js";
+import { SharedSignerState, checkpointOrigin } from "../../src/log/index.js";
 import {
   type Actors,
   manifestFor,
@@ -577,9 +577,13 @@ describe("a board that cannot write", () => {
     const m = manifestFor("rollback", b, { threshold: 1 });
     await createElection(t.client, m, b.authority.secretKey);
     await t.close();
-    const file = join(t.dir, "signer", "rollback.json");
-    const state = JSON.parse(readFileSync(file, "utf8")) as { size: number };
-    writeFileSync(file, JSON.stringify({ ...state, size: state.size + 5 }));
+    // The board's signer state (shared by all its logs) claims a bigger signed tree.
+    const signers = await SharedSignerState.open(join(t.dir, "signer", "state"));
+    const origin = checkpointOrigin("board.test", "rollback");
+    const signed = signers.get(origin);
+    expect(signed).toBeDefined();
+    await signers.record(origin, { size: signed!.size + 5, root: signed!.root });
+    await signers.close();
     const t2 = await startBoard({ workers: 0 }, t.dir);
     try {
       const creds = generateCredentials("rollback", 1, ["ent-09"]);

@@ -206,8 +206,8 @@ startPage(
     ),
     "rc.trustTitle": S("Atención:", "Note:"),
     "rc.trustText": S(
-      "en esta página las llaves de confianza (la llave del tablero y la de la autoridad electoral) se toman del propio tablero. Para una verificación independiente, compare esas llaves con las publicadas oficialmente, o use urna-verify receipt con el archivo de confianza oficial.",
-      "on this page the trust keys (the board's key and the electoral authority's key) are taken from the board itself. For an independent check, compare them with the officially published keys, or use urna-verify receipt with the official trust file.",
+      "en esta página las llaves de confianza (la llave del tablero y la de la autoridad electoral) se toman del propio tablero. Para una verificación independiente, compare esas llaves con las publicadas oficialmente, o use urna-verify receipt con el archivo de confianza oficial. Su navegador descarga solo su boleta y pruebas criptográficas, no el registro completo; confía en que el tablero le muestre todas las boletas de su credencial. Para comprobar también eso, use urna-verify receipt con el registro completo (--record).",
+      "on this page the trust keys (the board's key and the electoral authority's key) are taken from the board itself. For an independent check, compare them with the officially published keys, or use urna-verify receipt with the official trust file. Your browser downloads only your ballot and cryptographic proofs, not the whole record; it relies on the board to show every ballot of your credential. To check that too, use urna-verify receipt with the full record (--record).",
     ),
     "rc.label": S("Comprobante (JSON)", "Receipt (JSON)"),
     "rc.help": S(

@@ -5,10 +5,8 @@
  * TypeScript source (vitest, `node --import tsx`), the worker is a small bootstrap that
  * registers tsx's ESM hooks and imports `worker-node.ts`.
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { workerScript } from "../worker-script-node.js";
 import type { RunnerJob, RunnerResult, CryptoRunner } from "./runner.js";
 import { crashFindings } from "./runner.js";
 
@@ -22,20 +20,6 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
-}
-
-function workerEntry(): { url: URL; eval?: string } {
-  const js = new URL("./worker-node.js", import.meta.url);
-  if (!import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(js))) return { url: js };
-  const ts = new URL("./worker-node.ts", import.meta.url);
-  const require = createRequire(import.meta.url);
-  const api = pathToFileURL(
-    require.resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs"),
-  ).href;
-  const code =
-    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
-    `.catch((e) => { console.error(e); process.exit(1); });`;
-  return { url: ts, eval: code };
 }
 
 export class WorkerPool implements CryptoRunner {
@@ -52,7 +36,7 @@ export class WorkerPool implements CryptoRunner {
   }
 
   private spawn(): Slot {
-    const entry = workerEntry();
+    const entry = workerScript(import.meta.url, "worker-node");
     // A worker's live data is one batch: a modest old generation makes V8 collect early,
     // keeping the process RSS flat (bench/verify.ts) instead of letting each isolate grow.
     const resourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB };

@@ -16,11 +16,16 @@
  *
  * Public verification may use variable-time operations (`multiplyUnsafe`); provers use the
  * constant-time `multiply` for secrets.
+ *
+ * Decoding and encoding run on the WebAssembly backend (./wasm/) when it is available, else on
+ * ./ristretto-codec.ts; both are the same strict RFC 9496 functions (test/crypto/wasm*.test.ts).
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, fromBase64, toBase64, utf8 } from "../bytes.js";
 import { decodeRistretto, encodeRistretto } from "./ristretto-codec.js";
+import { wasm } from "./wasm/backend.js";
+import { addWasm, decodeWasm, encodeWasm, subtractWasm } from "./wasm/points.js";
 
 const Point = ristretto255.Point;
 export { ristretto255 };
@@ -67,13 +72,20 @@ export function decodeElement(bytes: Uint8Array, opts: { allowIdentity?: boolean
   if (bytes.length !== ELEMENT_BYTES)
     throw new GroupError("BAD_ELEMENT_ENCODING", `element must be ${ELEMENT_BYTES} bytes`);
   groupCounters.decodes++;
-  const p = decodeRistretto(bytes);
+  const p = wasm() !== null ? decodeWasm(bytes) : decodeRistretto(bytes);
   if (p === undefined)
     throw new GroupError("BAD_ELEMENT_ENCODING", "not a canonical ristretto255 encoding");
-  if (!opts.allowIdentity && p.equals(IDENTITY))
+  // The identity's only canonical encoding is 32 zero bytes (s = 0).
+  if (!opts.allowIdentity && isZero32(bytes))
     throw new GroupError("IDENTITY_NOT_ALLOWED", "the identity element is not allowed here");
   encodings.set(p, Uint8Array.from(bytes));
   return p;
+}
+
+function isZero32(b: Uint8Array): boolean {
+  let x = 0;
+  for (let i = 0; i < 32; i++) x |= b[i];
+  return x === 0;
 }
 
 /**
@@ -84,11 +96,19 @@ export function elementBytes(p: Element): Uint8Array {
   let b = encodings.get(p);
   if (b === undefined) {
     groupCounters.encodes++;
-    b = encodeRistretto(p);
+    b = wasm() !== null ? encodeWasm(p) : encodeRistretto(p);
     encodings.set(p, b);
   }
   return b;
 }
+
+/** p + q: on the WASM backend when available (straight-line code there), else noble's `add`. */
+export const addElements = (p: Element, q: Element): Element =>
+  wasm() !== null ? addWasm(p, q) : p.add(q);
+
+/** p − q: on the WASM backend when available, else noble's `subtract`. */
+export const subtractElements = (p: Element, q: Element): Element =>
+  wasm() !== null ? subtractWasm(p, q) : p.subtract(q);
 
 /** A fresh copy of the canonical encoding of `p`. */
 export const encodeElement = (p: Element): Uint8Array => Uint8Array.from(elementBytes(p));

@@ -10,3 +10,4 @@ export * from "./batch.js";
 export * from "./ballot.js";
 export * from "./tally.js";
 export * from "./dlog.js";
+export * from "./wasm/index.js";

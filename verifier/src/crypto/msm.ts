@@ -17,6 +17,11 @@
  * upper half of the windows. Zero digits are skipped. Its result is compared with noble's
  * `pippenger` in test/crypto/msm.test.ts.
  *
+ * On the WebAssembly backend (./wasm/, used when available) `msm` and `MsmAccumulator` run the
+ * same signed-digit bucket method in WASM (Straus' method for a dozen points or fewer), with G as
+ * one more point; the bigint code below is the fallback and the reference the WASM results are
+ * tested against (test/crypto/wasm.test.ts).
+ *
  * Soundness: if any equation is false, the combination is the identity with probability at
  * most 2^-128 over the weights (ℓ > 2^128 is prime), so weights MUST be unpredictable to the
  * prover: they come from `crypto.getRandomValues` (via @noble/hashes `randomBytes`).
@@ -25,6 +30,8 @@ import { mulAddUnsafe } from "@noble/curves/abstract/curve.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { G, IDENTITY, ORDER, mod, ristretto255, type Element } from "./group.js";
+import { wasm } from "./wasm/backend.js";
+import { msmWasm } from "./wasm/points.js";
 
 const Point = ristretto255.Point;
 type EdPoint = InstanceType<typeof ed25519.Point>;
@@ -140,6 +147,10 @@ export function msm(
 ): Element {
   const n = points.length;
   if (n !== scalars.length) throw new RangeError("points and scalars differ in length");
+  if (window !== undefined && (!Number.isInteger(window) || window < 2 || window > 20))
+    throw new RangeError("window must be in [2, 20]");
+  if (wasm() !== null && (window === undefined || window <= 16))
+    return n === 0 ? IDENTITY : msmWasm(points, scalars, false, window);
   const SHORT = 1n << 128n;
   // Order: long scalars first, then short ones, zero scalars dropped.
   const order: number[] = [];
@@ -281,6 +292,14 @@ export class MsmAccumulator {
 
   /** Σ s_i·P_i + s_G·G. */
   evaluate(): Element {
+    return this.run(false) as Element;
+  }
+
+  isIdentity(): boolean {
+    return this.run(true) as boolean;
+  }
+
+  private run(identityOnly: boolean): Element | boolean {
     const n = this.points.length;
     const scalars = new Array<bigint>(n);
     for (let i = 0; i < n; i++) {
@@ -288,6 +307,13 @@ export class MsmAccumulator {
       scalars[i] = s >= 0n && s < ORDER ? s : mod(s);
     }
     const gs = mod(this.g);
+    if (wasm() !== null) {
+      // One MSM with G as one more point (no precomputed table in WASM).
+      const pts = gs === 0n ? this.points : [...this.points, G];
+      if (gs !== 0n) scalars.push(gs);
+      if (pts.length === 0) return identityOnly ? true : IDENTITY;
+      return identityOnly ? msmWasm(pts, scalars, true) : msmWasm(pts, scalars, false);
+    }
     let acc: Element =
       n === 0
         ? IDENTITY
@@ -295,10 +321,6 @@ export class MsmAccumulator {
           ? mulAddUnsafe(Point, this.points, scalars)
           : msm(this.points, scalars);
     if (gs !== 0n) acc = acc.add(G.multiplyUnsafe(gs));
-    return acc;
-  }
-
-  isIdentity(): boolean {
-    return this.evaluate().equals(IDENTITY);
+    return identityOnly ? acc.equals(IDENTITY) : acc;
   }
 }

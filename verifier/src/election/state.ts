@@ -72,6 +72,58 @@ interface CustodianBody {
 const hasCustodian = (b: unknown): b is CustodianBody =>
   typeof b === "object" && b !== null && typeof (b as CustodianBody).custodian === "number";
 
+/** The format tag of `ElectionState.toSnapshot()`. */
+export const ELECTION_STATE_SNAPSHOT_FORMAT = "urna-election-state-v1";
+
+/**
+ * An `ElectionState` as plain JSON (`ElectionState.toSnapshot`): every field by name, Maps and
+ * Sets as arrays in insertion order, so that `fromSnapshot` rebuilds an equal state. The
+ * manifest and election id are stored whole; what derives from them (baseHash, contests,
+ * styles, custodians) is recomputed, not stored.
+ */
+export interface ElectionStateSnapshot {
+  format: typeof ELECTION_STATE_SNAPSHOT_FORMAT;
+  electionId: string;
+  manifest: Manifest;
+  phase: Phase;
+  /** The next index: the number of entries applied or skipped, the manifest included. */
+  next: number;
+  /** [credential key, ballot style] in publication order. */
+  credentials: [string, string][];
+  credentialBatches: number;
+  /** [credential key, indices of its `ballot` entries] */
+  ballotsOf: [string, number[]][];
+  ballotCount: number;
+  challengedCount: number;
+  /** [credential key, hex leaf hashes of its ballot entries] */
+  leavesOfCredential: [string, string[]][];
+  otherLeaves: string[];
+  round1: [number, unknown][];
+  certify: [number, unknown][];
+  blames: { index: number; body: unknown }[];
+  electionKey?: ElectionKeyBody;
+  openIndex?: number;
+  closeIndex?: number;
+  tally: TallyContest[];
+  tallyBallots?: number;
+  computed?: TallyContest[];
+  /** [custodian, its share contests] */
+  shares: [number, ShareContest[]][];
+  shareEntries: number;
+  result: ResultContest[];
+  resultCustodians?: number[];
+}
+
+export class StateSnapshotError extends Error {
+  readonly code = "SNAPSHOT_INVALID" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "StateSnapshotError";
+  }
+}
+
+const PHASES: readonly Phase[] = ["setup", "voting", "closed", "tallying", "done"];
+
 export class ElectionState {
   readonly electionId: string;
   readonly manifest: Manifest;
@@ -168,6 +220,168 @@ export class ElectionState {
     return { baseHash: toBase64(this.baseHash), publicKey: this.electionKey?.publicKey ?? "" };
   }
 
+  /** The whole state as plain JSON (see ElectionStateSnapshot); `fromSnapshot` inverts it. */
+  toSnapshot(): ElectionStateSnapshot {
+    const copy = <T>(v: T): T => structuredClone(v);
+    const snap: ElectionStateSnapshot = {
+      format: ELECTION_STATE_SNAPSHOT_FORMAT,
+      electionId: this.electionId,
+      manifest: copy(this.manifest),
+      phase: this.phaseNow,
+      next: this.next,
+      credentials: [...this.credentials],
+      credentialBatches: this.credentialBatches,
+      ballotsOf: [...this.ballotsOf].map(([k, v]) => [k, [...v]]),
+      ballotCount: this.ballotCount,
+      challengedCount: this.challengedCount,
+      leavesOfCredential: [...this.leavesOfCredential].map(([k, v]) => [k, [...v]]),
+      otherLeaves: [...this.otherLeaves],
+      round1: copy([...this.round1]),
+      certify: copy([...this.certify]),
+      blames: copy(this.blames),
+      tally: copy([...this.tally.values()]),
+      shares: [...this.shares].map(([i, m]) => [i, copy([...m.values()])]),
+      shareEntries: this.shareEntries,
+      result: copy([...this.result.values()]),
+    };
+    if (this.electionKey) snap.electionKey = copy(this.electionKey);
+    if (this.openIndex !== undefined) snap.openIndex = this.openIndex;
+    if (this.closeIndex !== undefined) snap.closeIndex = this.closeIndex;
+    if (this.tallyBallots !== undefined) snap.tallyBallots = this.tallyBallots;
+    if (this.computed) snap.computed = copy([...this.computed.values()]);
+    if (this.resultCustodians) snap.resultCustodians = [...this.resultCustodians];
+    return snap;
+  }
+
+  /**
+   * Rebuilds a state from `toSnapshot()` output (e.g. after JSON). Throws StateSnapshotError if
+   * the snapshot is not well formed or not self-consistent (counts, phase, indices); it cannot
+   * tell a consistent but false snapshot from a true one, so callers that need certainty
+   * compare it with what they know (a monitor: its size and the log's root) or replay.
+   */
+  static fromSnapshot(input: unknown): ElectionState {
+    const snap = input as ElectionStateSnapshot;
+    const bad = (what: string): never => {
+      throw new StateSnapshotError(`election state snapshot: ${what}`);
+    };
+    const isObj = (v: unknown): v is Record<string, unknown> =>
+      typeof v === "object" && v !== null && !Array.isArray(v);
+    const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+    const pairs = <K, V>(
+      v: unknown,
+      name: string,
+      key: (k: unknown) => k is K,
+      val: (x: unknown) => x is V,
+    ): [K, V][] => {
+      if (!Array.isArray(v)) return bad(`${name} is not a list`);
+      for (const p of v as unknown[])
+        if (!Array.isArray(p) || p.length !== 2 || !key(p[0]) || !val(p[1]))
+          bad(`${name} has a malformed item`);
+      return v as [K, V][];
+    };
+    const isStr = (v: unknown): v is string => typeof v === "string";
+    const isAny = (v: unknown): v is unknown => v !== undefined;
+    const strList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+    const idxList = (v: unknown): v is number[] => Array.isArray(v) && v.every(isIndex);
+    const objList = (v: unknown): v is Record<string, unknown>[] =>
+      Array.isArray(v) && v.every(isObj);
+    const optIndex = (v: unknown, name: string) => {
+      if (v !== undefined && !isIndex(v)) bad(`${name} is not an index`);
+    };
+
+    if (!isObj(snap) || snap.format !== ELECTION_STATE_SNAPSHOT_FORMAT) bad("unknown format");
+    if (!isStr(snap.electionId) || !isObj(snap.manifest)) bad("no election or manifest");
+    if (!PHASES.includes(snap.phase)) bad(`unknown phase ${String(snap.phase)}`);
+    for (const k of [
+      "next",
+      "credentialBatches",
+      "ballotCount",
+      "challengedCount",
+      "shareEntries",
+    ] as const)
+      if (!isIndex(snap[k])) bad(`${k} is not a count`);
+    optIndex(snap.openIndex, "openIndex");
+    optIndex(snap.closeIndex, "closeIndex");
+    optIndex(snap.tallyBallots, "tallyBallots");
+    if (!strList(snap.otherLeaves)) bad("otherLeaves is not a list of strings");
+    if (!objList(snap.tally) || !objList(snap.result)) bad("tally or result is not a list");
+    if (snap.computed !== undefined && !objList(snap.computed)) bad("computed is not a list");
+    if (!Array.isArray(snap.blames) || !snap.blames.every((b) => isObj(b) && isIndex(b.index)))
+      bad("blames is malformed");
+    if (snap.electionKey !== undefined && !isObj(snap.electionKey)) bad("electionKey");
+    if (snap.resultCustodians !== undefined && !idxList(snap.resultCustodians))
+      bad("resultCustodians");
+
+    let s: ElectionState;
+    try {
+      s = new ElectionState(structuredClone(snap.manifest), snap.electionId);
+    } catch (e) {
+      return bad(`the manifest does not load: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    s.phaseNow = snap.phase;
+    s.next = snap.next;
+    for (const [k, v] of pairs(snap.credentials, "credentials", isStr, isStr))
+      s.credentials.set(k, v);
+    s.credentialBatches = snap.credentialBatches;
+    for (const [k, v] of pairs(snap.ballotsOf, "ballotsOf", isStr, idxList))
+      s.ballotsOf.set(k, [...v]);
+    s.ballotCount = snap.ballotCount;
+    s.challengedCount = snap.challengedCount;
+    for (const [k, v] of pairs(snap.leavesOfCredential, "leavesOfCredential", isStr, strList))
+      s.leavesOfCredential.set(k, [...v]);
+    for (const h of snap.otherLeaves) s.otherLeaves.add(h);
+    for (const [k, v] of pairs(snap.round1, "round1", isIndex, isAny))
+      s.round1.set(k, structuredClone(v));
+    for (const [k, v] of pairs(snap.certify, "certify", isIndex, isAny))
+      s.certify.set(k, structuredClone(v));
+    s.blames.push(...structuredClone(snap.blames));
+    if (snap.electionKey) s.electionKey = structuredClone(snap.electionKey);
+    s.openIndex = snap.openIndex;
+    s.closeIndex = snap.closeIndex;
+    for (const c of structuredClone(snap.tally)) s.tally.set(c.contest, c);
+    s.tallyBallots = snap.tallyBallots;
+    if (snap.computed)
+      s.computed = new Map(structuredClone(snap.computed).map((c) => [c.contest, c]));
+    for (const [i, list] of pairs(snap.shares, "shares", isIndex, objList))
+      s.shares.set(
+        i,
+        new Map(structuredClone(list as unknown as ShareContest[]).map((c) => [c.contest, c])),
+      );
+    s.shareEntries = snap.shareEntries;
+    for (const c of structuredClone(snap.result)) s.result.set(c.contest, c);
+    if (snap.resultCustodians) s.resultCustodians = [...snap.resultCustodians];
+
+    // Self-consistency: what the rules keep in step must be in step.
+    let ballots = 0;
+    for (const [k, idx] of s.ballotsOf) {
+      ballots += idx.length;
+      if (!s.credentials.has(k)) bad("a ballot's credential is not published");
+      if (idx.some((i, j) => i >= s.next || (j > 0 && i <= idx[j - 1])))
+        bad("a credential's ballot indices are out of order or beyond the state's size");
+    }
+    if (ballots !== s.ballotCount) bad("ballotCount does not match the ballots");
+    let credentialLeaves = 0;
+    for (const l of s.leavesOfCredential.values()) credentialLeaves += l.length;
+    if (credentialLeaves !== s.ballotCount + s.challengedCount)
+      bad("the credentials' leaves do not match the ballot counts");
+    const voting = s.openIndex !== undefined;
+    const closed = s.closeIndex !== undefined;
+    const phaseOk =
+      s.phaseNow === "setup"
+        ? !voting && !closed
+        : s.phaseNow === "voting"
+          ? voting && !closed
+          : voting && closed && (s.openIndex as number) < (s.closeIndex as number);
+    if (!phaseOk) bad(`phase ${s.phaseNow} does not match voting.open/voting.close`);
+    if (
+      (s.openIndex !== undefined && s.openIndex >= s.next) ||
+      (s.closeIndex !== undefined && s.closeIndex >= s.next)
+    )
+      bad("voting.open or voting.close is beyond the state's size");
+    if (s.credentialBatches === 0 && s.credentials.size > 0) bad("credentials without a batch");
+    return s;
+  }
+
   counts(): Counts {
     return {
       credentials: this.credentials.size,
@@ -200,6 +414,10 @@ export class ElectionState {
     const out: number[] = [];
     for (const idx of this.ballotsOf.values()) out.push(...idx.slice(0, -1));
     return out.sort((a, b) => a - b);
+  }
+  /** The indices of a credential's `ballot` entries, in log order (empty if it has none). */
+  ballotsOfCredential(credential: string): readonly number[] {
+    return this.ballotsOf.get(credential) ?? [];
   }
   isCounted(index: number, credential: string): boolean {
     const idx = this.ballotsOf.get(credential);

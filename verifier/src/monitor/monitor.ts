@@ -262,6 +262,8 @@ export class Monitor {
           const state = snap.state ? restoreState(snap.state) : undefined;
           const acc = state && snap.sums ? restoreSums(state.manifest, snap.sums) : undefined;
           if (snap.size > 0 && !state) throw new SnapshotError("no election state");
+          if (state && state.size !== snap.size)
+            throw new SnapshotError("the election state is not at the snapshot's size");
           if (snap.size === head.size && snap.frontier.join() !== head.frontier.join())
             throw new SnapshotError("the snapshot's tree is not the head's");
           this.#checker = new EntryChecker(this.trust, {

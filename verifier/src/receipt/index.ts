@@ -1,2 +1,3 @@
 /** The voter's receipt check (isomorphic). */
 export * from "./verify-receipt.js";
+export * from "./lookup.js";

@@ -2,24 +2,35 @@
  * The voter's receipt check, spec/verification.md §Receipt check (R1-R5). Isomorphic: the same
  * function runs in a browser against a live board (fetch) and in the CLI against a folder.
  *
- * The current log is read once, leaf by leaf, and its root recomputed: the leaves the source
- * serves are then exactly those of its signed checkpoint, so R3 (the receipt's tree is a prefix
- * of the current one: the root of the first m leaves equals the receipt's root), R4 (the leaf at
- * the receipt's index) and R5 (open/close and later ballots of the same credential) rest on
- * authenticated data. A consistency proof served by the board is checked too.
+ * Two ways to check R3-R5:
+ * - "record" (a folder, a record source, or a board with `mode: "scan"`): the current log is read
+ *   once, leaf by leaf, and its root recomputed: the leaves the source serves are then exactly
+ *   those of its signed checkpoint, so R3 (the root of the first m leaves equals the receipt's
+ *   root), R4 (the leaf at the receipt's index) and R5 (open/close and later ballots of the same
+ *   credential) rest on authenticated data. A consistency proof served by the board is checked too.
+ * - "lookup" (a board, the default): a handful of small requests, each answer proven against
+ *   signed checkpoints: the receipt's leaf, a consistency proof, an inclusion proof at the
+ *   current size, and the board's credential lookup (./lookup.ts). What this trusts the board
+ *   for (that its lookup left nothing out) is spelled out in spec/verification.md.
  */
 import type { Entry, Receipt, TrustFile } from "@urna/schemas";
 import { validateReceipt } from "@urna/schemas";
 import { bytesEqual, fromHex, fromUtf8, toBase64, toHex } from "../bytes.js";
-import { entryLeaf, verifyEntrySignature } from "../entry.js";
+import { entryLeaf, parseLeaf, verifyEntrySignature } from "../entry.js";
 import { openCheckpoint, type Checkpoint } from "../log/checkpoint.js";
 import { verifyWitnessQuorum } from "../log/cosignature.js";
 import { leafHash } from "../log/merkle-hash.js";
 import { StreamingRoot, verifyConsistency, verifyInclusion } from "../log/merkle.js";
 import { parseTlogProof, type TlogProof } from "../log/tlog-proof.js";
-import { boardSource, type Fetch } from "../record/http.js";
+import { boardSource, type BoardSource, type Fetch } from "../record/http.js";
 import type { RecordSource } from "../record/source.js";
 import { asTrust, type Trust } from "../audit/trust.js";
+import {
+  countingFacts,
+  fetchCredentialLookup,
+  type CountingFacts,
+  type CredentialLookup,
+} from "./lookup.js";
 
 export type ReceiptStepId = "R1" | "R2" | "R3" | "R4" | "R5";
 export type ReceiptStepStatus = "pass" | "fail" | "pending";
@@ -38,6 +49,11 @@ export interface ReceiptOutcome {
   ok: boolean;
   /** The current checkpoint's size, when it could be read. */
   currentSize?: number;
+  /**
+   * How R3-R5 were checked: "record" read every leaf (a folder, or a board with mode "scan");
+   * "lookup" used the board's proofs and credential lookup (spec/verification.md §Receipt check).
+   */
+  mode: "record" | "lookup";
 }
 
 export const RECEIPT_STEP_TITLES: Readonly<Record<ReceiptStepId, string>> = {
@@ -61,7 +77,11 @@ export interface VerifyReceiptOptions {
   receipt: unknown;
   /** Where to read the current log: a record source, or a board. */
   source?: RecordSource;
-  board?: { url: string; election?: string; fetch?: Fetch };
+  /**
+   * A live board. By default R3-R5 use its proofs and credential lookup and never its entries
+   * range (a voter's browser downloads a few KB); `mode: "scan"` reads every leaf instead.
+   */
+  board?: { url: string; election?: string; fetch?: Fetch; mode?: "lookup" | "scan" };
   trust: TrustFile | Trust | unknown;
 }
 
@@ -104,24 +124,56 @@ function checkSigned(
 export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<ReceiptOutcome> {
   const trust = asTrust(opts.trust);
   const receipt = parseReceipt(opts.receipt);
-  const source =
-    opts.source ??
-    (opts.board
-      ? boardSource({
-          url: opts.board.url,
-          election: opts.board.election ?? trust.election,
-          fetch: opts.board.fetch,
-        })
-      : undefined);
-  if (!source) throw new ReceiptError("verifyReceipt needs a source or a board");
-
+  if (!opts.source && !opts.board)
+    throw new ReceiptError("verifyReceipt needs a source or a board");
   const steps = new Map<ReceiptStepId, ReceiptStep>();
   const set = (id: ReceiptStepId, status: ReceiptStepStatus, message: string) => {
     if (!steps.has(id)) steps.set(id, { id, title: RECEIPT_STEP_TITLES[id], status, message });
   };
-  const lh = fromHex(receipt.trackingCode);
+  const { rcp } = checkReceiptItself(receipt, trust, set);
+  const lookup = !opts.source && opts.board && opts.board.mode !== "scan";
+  let current: Checkpoint | undefined;
+  if (lookup && opts.board) {
+    const board = boardSource({
+      url: opts.board.url,
+      election: opts.board.election ?? trust.election,
+      fetch: opts.board.fetch,
+    });
+    current = await checkByLookup(board, opts.board.fetch, receipt, rcp, trust, set);
+  } else {
+    const source =
+      opts.source ??
+      boardSource({
+        url: (opts.board as { url: string }).url,
+        election: opts.board?.election ?? trust.election,
+        fetch: opts.board?.fetch,
+      });
+    current = await checkByScan(source, receipt, rcp, trust, set);
+  }
+  const order: ReceiptStepId[] = ["R1", "R2", "R3", "R4", "R5"];
+  const out = order.map(
+    (id) =>
+      steps.get(id) ?? {
+        id,
+        title: RECEIPT_STEP_TITLES[id],
+        status: "fail" as const,
+        message: "not checked",
+      },
+  );
+  const outcome: ReceiptOutcome = {
+    steps: out,
+    ok: out.every((s) => s.status !== "fail"),
+    mode: lookup ? "lookup" : "record",
+  };
+  if (current) outcome.currentSize = current.size;
+  return outcome;
+}
 
-  // ---- R1: the receipt's checkpoint
+type SetStep = (id: ReceiptStepId, status: ReceiptStepStatus, message: string) => void;
+
+/** R1 and R2: the receipt on its own (its checkpoint, its inclusion proof, its entry). */
+function checkReceiptItself(receipt: Receipt, trust: Trust, set: SetStep): { rcp?: Checkpoint } {
+  const lh = fromHex(receipt.trackingCode);
   let proof: TlogProof | undefined;
   let rcp: Checkpoint | undefined;
   if (receipt.election !== trust.election)
@@ -145,22 +197,13 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
         `checkpoint of size ${rcp.size} signed by ${trust.boardName}; ${s.witnesses}`,
       );
   }
-
-  // ---- R2: inclusion under the receipt's checkpoint
   if (proof && rcp) {
     if (proof.index !== receipt.index)
       set("R2", "fail", `the proof is for index ${proof.index}, the receipt says ${receipt.index}`);
-    if (receipt.entry) {
-      let ok = false;
-      try {
-        ok = toHex(leafHash(entryLeaf(receipt.entry as Entry))) === receipt.trackingCode;
-      } catch {
-        ok = false;
-      }
-      if (!ok) set("R2", "fail", "the receipt's entry does not hash to its tracking code");
-      else if (receipt.entry.type !== receipt.entryType)
-        set("R2", "fail", "the receipt's entry type differs from its entryType");
-    }
+    if (receipt.entry && !attachedEntryMatches(receipt))
+      set("R2", "fail", "the receipt's entry does not hash to its tracking code");
+    else if (receipt.entry && receipt.entry.type !== receipt.entryType)
+      set("R2", "fail", "the receipt's entry type differs from its entryType");
     try {
       verifyInclusion(lh, receipt.index, rcp.size, proof.proof, rcp.root);
       set(
@@ -172,8 +215,172 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
       set("R2", "fail", `the inclusion proof does not verify: ${msg(e)}`);
     }
   } else set("R2", "fail", "not checked: the receipt's checkpoint could not be read");
+  return rcp ? { rcp } : {};
+}
 
-  // ---- the current checkpoint (R3 needs it to pass R1's test)
+function attachedEntryMatches(receipt: Receipt): boolean {
+  try {
+    return toHex(leafHash(entryLeaf(receipt.entry as Entry))) === receipt.trackingCode;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * R3-R5 from a board's proofs, never its entries range (spec/verification.md §Receipt check,
+ * "against a board"): the receipt's own leaf, a consistency proof, an inclusion proof at the
+ * current size, and the credential lookup (spec/api.md) for R5.
+ */
+async function checkByLookup(
+  board: BoardSource,
+  fetchFn: Fetch | undefined,
+  receipt: Receipt,
+  rcp: Checkpoint | undefined,
+  trust: Trust,
+  set: SetStep,
+): Promise<Checkpoint | undefined> {
+  const lh = fromHex(receipt.trackingCode);
+  // The receipt's own entry: attached (and hashing to the tracking code, R2), or the board's leaf.
+  let entry: Entry | undefined;
+  let entryWhy = "";
+  if (receipt.entry && attachedEntryMatches(receipt)) entry = receipt.entry as Entry;
+  else
+    try {
+      const leaf = await (board.leaf as (i: number) => Promise<Uint8Array>)(receipt.index);
+      if (!bytesEqual(leafHash(leaf), lh))
+        entryWhy = `the board serves another entry at index ${receipt.index}, not the receipt's`;
+      else entry = parseLeaf(leaf) as Entry;
+    } catch (e) {
+      entryWhy = `the receipt's entry cannot be read from the board: ${msg(e)}`;
+    }
+
+  let lookup: CredentialLookup | undefined;
+  let lookupWhy = "";
+  if (entry?.type === "ballot")
+    try {
+      lookup = await fetchCredentialLookup(board.base, entry.signer, fetchFn);
+    } catch (e) {
+      lookupWhy = `the board's credential lookup cannot be read: ${msg(e)}`;
+    }
+
+  // The current checkpoint: the lookup's (its proofs are for that tree), else the board's.
+  let currentNote: string | undefined;
+  try {
+    currentNote = lookup?.checkpoint ?? (await board.checkpoint());
+  } catch (e) {
+    const why = `the current checkpoint cannot be read from ${board.description}: ${msg(e)}`;
+    for (const id of ["R3", "R4", "R5"] as const) set(id, "fail", why);
+    return undefined;
+  }
+  const s = checkSigned(currentNote, trust);
+  if (s.error || !s.checkpoint) {
+    const why = `the current checkpoint fails R1: ${s.error ?? "unreadable"}`;
+    for (const id of ["R3", "R4", "R5"] as const) set(id, "fail", why);
+    return s.checkpoint;
+  }
+  const current = s.checkpoint;
+  const n = current.size;
+
+  // R3
+  if (!rcp) set("R3", "fail", "not checked: the receipt's checkpoint could not be read");
+  else if (rcp.size > n)
+    set("R3", "fail", `the current tree (${n}) is smaller than the receipt's (${rcp.size})`);
+  else if (rcp.size === n) {
+    if (bytesEqual(rcp.root, current.root))
+      set("R3", "pass", `the current checkpoint (size ${n}) is the receipt's`);
+    else
+      set(
+        "R3",
+        "fail",
+        `the current checkpoint has the receipt's size ${n} but another root: the log was changed`,
+      );
+  } else
+    try {
+      const proof = await (
+        board.consistencyProof as (a: number, b: number) => Promise<Uint8Array[]>
+      )(rcp.size, n);
+      verifyConsistency(rcp.size, n, proof, rcp.root, current.root);
+      set(
+        "R3",
+        "pass",
+        `the current checkpoint (size ${n}) is signed and consistent with the receipt's (size ${rcp.size})`,
+      );
+    } catch (e) {
+      set(
+        "R3",
+        "fail",
+        `no valid consistency proof from the receipt's tree (${rcp.size}) to the current one (${n}): the log was changed or the board does not prove it (${msg(e)})`,
+      );
+    }
+
+  // R4
+  if (receipt.index >= n) {
+    set("R4", "fail", `the current tree has ${n} leaves; index ${receipt.index} is not in it`);
+    set("R5", "fail", "the ballot is not in the current tree");
+    return current;
+  }
+  try {
+    const proof = await (board.inclusionProof as (i: number, m: number) => Promise<Uint8Array[]>)(
+      receipt.index,
+      n,
+    );
+    verifyInclusion(lh, receipt.index, n, proof, current.root);
+    if (entryWhy) set("R4", "fail", entryWhy);
+    else
+      set(
+        "R4",
+        "pass",
+        `leaf ${receipt.index} of the current tree (size ${n}) has tracking code ${receipt.trackingCode.slice(0, 16)}…`,
+      );
+  } catch (e) {
+    set(
+      "R4",
+      "fail",
+      `leaf ${receipt.index} of the current tree is not proven to be the receipt's tracking code: ${msg(e)}`,
+    );
+  }
+
+  // R5
+  if (!entry) return (set("R5", "fail", entryWhy || "the receipt's entry is unknown"), current);
+  const pre = entryVerdict(entry);
+  if (pre) return (set("R5", pre.status, pre.message), current);
+  if (!lookup) return (set("R5", "fail", lookupWhy), current);
+  let facts: CountingFacts;
+  try {
+    facts = countingFacts(lookup, n, current.root, trust.authority, entry.signer);
+  } catch (e) {
+    return (set("R5", "fail", `the board's credential lookup is not valid: ${msg(e)}`), current);
+  }
+  if (!facts.ballots.includes(receipt.index))
+    return (
+      set(
+        "R5",
+        "fail",
+        `the board's credential lookup leaves out this very ballot (entry ${receipt.index}): its answer is incomplete`,
+      ),
+      current
+    );
+  const r5 = countedVerdict({
+    index: receipt.index,
+    revotePolicy: facts.revotePolicy,
+    openIndex: facts.openIndex,
+    closeIndex: facts.closeIndex,
+    earlier: facts.ballots.filter((j) => j < receipt.index),
+    later: facts.ballots.filter((j) => j > receipt.index),
+  });
+  set("R5", r5.status, r5.message);
+  return current;
+}
+
+/** R3-R5 from every leaf of the record (a folder, or a board's entries read in full). */
+async function checkByScan(
+  source: RecordSource,
+  receipt: Receipt,
+  rcp: Checkpoint | undefined,
+  trust: Trust,
+  set: SetStep,
+): Promise<Checkpoint | undefined> {
+  const lh = fromHex(receipt.trackingCode);
   let current: Checkpoint | undefined;
   let currentNote: string | undefined;
   try {
@@ -255,19 +462,7 @@ export async function verifyReceipt(opts: VerifyReceiptOptions): Promise<Receipt
     const r5 = countedStep(scan, receipt.index);
     set("R5", r5.status, r5.message);
   }
-  const order: ReceiptStepId[] = ["R1", "R2", "R3", "R4", "R5"];
-  const out = order.map(
-    (id) =>
-      steps.get(id) ?? {
-        id,
-        title: RECEIPT_STEP_TITLES[id],
-        status: "fail" as const,
-        message: "not checked",
-      },
-  );
-  const outcome: ReceiptOutcome = { steps: out, ok: out.every((s) => s.status !== "fail") };
-  if (current) outcome.currentSize = current.size;
-  return outcome;
+  return current;
 }
 
 interface Scan {
@@ -354,10 +549,10 @@ async function scanLog(
   return scan;
 }
 
-function countedStep(scan: Scan, index: number): { status: ReceiptStepStatus; message: string } {
-  const e = scan.entry;
-  if (!e || !scan.leafMatches)
-    return { status: "fail", message: "the receipt's ballot is not at its index" };
+type Verdict = { status: ReceiptStepStatus; message: string };
+
+/** R5's verdict on the entry alone (undefined: it is a validly signed ballot, go on). */
+function entryVerdict(e: Entry): Verdict | undefined {
   if (e.type === "ballot.challenged")
     return {
       status: "fail",
@@ -367,36 +562,66 @@ function countedStep(scan: Scan, index: number): { status: ReceiptStepStatus; me
     return { status: "fail", message: `the entry is a ${String(e.type)}, not a ballot` };
   if (!verifyEntrySignature(e))
     return { status: "fail", message: "the ballot's signature does not verify" };
-  if (scan.openIndex === undefined || scan.openIndex > index)
+  return undefined;
+}
+
+function countedStep(scan: Scan, index: number): Verdict {
+  const e = scan.entry;
+  if (!e || !scan.leafMatches)
+    return { status: "fail", message: "the receipt's ballot is not at its index" };
+  return (
+    entryVerdict(e) ??
+    countedVerdict({
+      index,
+      revotePolicy: scan.revotePolicy,
+      openIndex: scan.openIndex,
+      closeIndex: scan.closeIndex,
+      earlier: scan.earlier,
+      later: scan.later,
+    })
+  );
+}
+
+/** R5 for a validly signed ballot at `index`, given the credential's other ballots. */
+function countedVerdict(f: {
+  index: number;
+  revotePolicy?: string;
+  openIndex?: number;
+  closeIndex?: number;
+  earlier: number[];
+  later: number[];
+}): Verdict {
+  const { index } = f;
+  if (f.openIndex === undefined || f.openIndex > index)
     return { status: "fail", message: "the ballot is not after voting.open" };
-  if (scan.closeIndex !== undefined && scan.closeIndex < index)
+  if (f.closeIndex !== undefined && f.closeIndex < index)
     return {
       status: "fail",
-      message: `the ballot comes after voting.close (entry ${scan.closeIndex})`,
+      message: `the ballot comes after voting.close (entry ${f.closeIndex})`,
     };
-  const close = scan.closeIndex ?? Infinity;
-  const earlier = scan.earlier.filter((j) => j > (scan.openIndex as number));
-  if (scan.revotePolicy === "single" && earlier.length)
+  const close = f.closeIndex ?? Infinity;
+  const earlier = f.earlier.filter((j) => j > (f.openIndex as number));
+  if (f.revotePolicy === "single" && earlier.length)
     return {
       status: "fail",
       message: `under "single" the credential's first ballot (entry ${earlier[0]}) counts, not this one`,
     };
-  const later = scan.later.filter((j) => j < close);
-  if (scan.revotePolicy === "last" && later.length)
+  const later = f.later.filter((j) => j < close);
+  if (f.revotePolicy === "last" && later.length)
     return {
       status: "fail",
       message: `superseded under "last" by the credential's later ballot at entry ${later[later.length - 1]}`,
     };
-  if (scan.closeIndex === undefined)
+  if (f.closeIndex === undefined)
     return {
       status: "pending",
       message:
-        scan.revotePolicy === "last"
+        f.revotePolicy === "last"
           ? "voting is still open: the ballot will count unless the credential votes again before voting.close"
           : "voting is still open: the ballot will count",
     };
   return {
     status: "pass",
-    message: `the ballot is between voting.open (entry ${scan.openIndex}) and voting.close (entry ${scan.closeIndex}) and counts`,
+    message: `the ballot is between voting.open (entry ${f.openIndex}) and voting.close (entry ${f.closeIndex}) and counts`,
   };
 }

@@ -1,0 +1,46 @@
+/**
+ * One of the demo's custodians, in its own thread: started while voting is open, it waits for
+ * the parent's word that the tally is posted, then reads it from the board and posts its
+ * decryption share (the custodians work in parallel, as separate people would).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { validateEntry } from "@urna/schemas";
+import {
+  BoardClient,
+  loadCustodianKeyFile,
+  postDecryptionShare,
+  type CustodianKeyFile,
+  type CustodianStateFile,
+} from "@urna/board";
+
+export interface CustodianOutcome {
+  ok: boolean;
+  entries?: number;
+  error?: string;
+}
+
+interface Input {
+  url: string;
+  election: string;
+  keyFile: CustodianKeyFile;
+  state: CustodianStateFile;
+}
+
+const { url, election, keyFile, state } = workerData as Input;
+// Compile the entry schemas now (the first validation does it), not when the tally is waited for.
+validateEntry(null);
+await new Promise((r) => parentPort!.once("message", r));
+try {
+  const posted = await postDecryptionShare(
+    new BoardClient(url),
+    election,
+    loadCustodianKeyFile(keyFile),
+    state,
+  );
+  parentPort!.postMessage({ ok: true, entries: posted.length } satisfies CustodianOutcome);
+} catch (e) {
+  parentPort!.postMessage({
+    ok: false,
+    error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+  } satisfies CustodianOutcome);
+}
