@@ -7,13 +7,14 @@
  * has any finding, each of its tasks is verified alone to attribute the findings exactly.
  */
 import { parentPort } from "node:worker_threads";
-import { verifyCryptoWork, verifyEntrySignatureOnly } from "./crypto-work.js";
-import type { PoolFinding } from "./worker-pool.js";
+import { verifyCryptoWork, verifyEntrySignatureOnly, verifySignedMessage } from "./crypto-work.js";
+import type { PoolFinding, SignedMessage } from "./worker-pool.js";
 
 interface Task {
   id: number;
   work: unknown[];
   entry?: unknown;
+  signed?: SignedMessage;
 }
 
 if (!parentPort) throw new Error("crypto-worker must run in a worker thread");
@@ -52,7 +53,10 @@ function drain(): void {
     for (const t of batch) {
       let bad: PoolFinding[] = [];
       try {
-        bad = verifyEntrySignatureOnly(t.entry);
+        bad =
+          t.signed !== undefined
+            ? verifySignedMessage(t.signed)
+            : verifyEntrySignatureOnly(t.entry);
       } catch (e) {
         answer(t, () => {
           throw e;

@@ -8,7 +8,7 @@
 import type { AnyEntry, Entry, TallyContest } from "@urna/schemas";
 import { ElectionState, type Finding, type Precheck, formatTlogProof, toHex } from "@urna/verifier";
 import { BoardLogError, type LevelLogStorage, type Sequencer, leafHashFast } from "../log/index.js";
-import { verifyEntrySignatureFast } from "./crypto-work.js";
+import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError } from "./errors.js";
 import { type Commit, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
@@ -209,7 +209,7 @@ export class Election {
       const pre = this.state.precheck(entry);
       throw findingToError(pre.findings[0] ?? fast.findings[0]);
     } else {
-      const findings = await this.#pool.run(fast.work, entry);
+      const findings = await this.#pool.runSigned(fast.work, signedMessage(entry, leaf));
       if (findings.length > 0) throw findingToError(findings[0]);
     }
     const hex = toHex(lh);

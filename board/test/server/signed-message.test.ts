@@ -1,0 +1,109 @@
+/**
+ * The worker pool's compact signature check (crypto-work.ts signedMessage / verifySignedMessage):
+ * the signing message cut from the canonical leaf must equal the verifier's entrySigningMessage
+ * byte for byte, and the check must decide as the verifier's verifyEntrySignature; a pool posting
+ * it to real worker threads must give the same findings as one posting the entry.
+ */
+import fc from "fast-check";
+import { afterAll, describe, expect, test } from "vitest";
+import type { Entry } from "@urna/schemas";
+import { entryLeaf, entrySigningMessage, verifyEntrySignature } from "@urna/verifier";
+import {
+  signedMessage,
+  signingMessageFromLeaf,
+  verifySignedMessage,
+} from "../../src/server/crypto-work.js";
+import { CryptoPool } from "../../src/server/worker-pool.js";
+import { signEntry } from "../../src/entry-sign.js";
+
+const seed = new Uint8Array(32).fill(9);
+const sign = (body: unknown, election = "e1"): Entry =>
+  signEntry("voting.open", election, body as { at: string }, seed) as unknown as Entry;
+
+/** Bodies whose strings look like the members the cut relies on, with escapes and non-ASCII. */
+const tricky = fc.oneof(
+  fc.constantFrom(
+    ',"signature":"',
+    '","signer":"x","type":"voting.open"}',
+    '"signature":"AAAA"',
+    '\u2028\u00e9\ud83d\ude00\\"\n',
+    "",
+  ),
+  fc.string(),
+);
+const body = fc.dictionary(
+  fc.oneof(fc.constantFrom("signature", "signer", "type", "body", "at"), fc.string()),
+  fc.oneof(tricky, fc.integer(), fc.array(tricky, { maxLength: 3 })),
+  { maxKeys: 5 },
+);
+
+describe("signing message from the leaf", () => {
+  test("equals entrySigningMessage for any body (fast-check)", () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        const e = sign(b);
+        const leaf = entryLeaf(e);
+        expect(signingMessageFromLeaf(e, leaf)).toEqual(entrySigningMessage(e));
+        expect(verifySignedMessage(signedMessage(e, leaf))).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("a leaf that is not the entry's falls back to the verifier's message", () => {
+    const e = sign({ at: "2024-06-02T08:00:00Z" });
+    const other = entryLeaf(sign({ at: "x" }, "e2"));
+    expect(signingMessageFromLeaf(e, other)).toEqual(entrySigningMessage(e));
+    expect(signingMessageFromLeaf(e, new Uint8Array(3))).toEqual(entrySigningMessage(e));
+  });
+
+  test("decides as verifyEntrySignature on tampered entries", () => {
+    const e = sign({ at: "2024-06-02T08:00:00Z" });
+    const variants: Entry[] = [
+      e,
+      { ...e, election: "e2" },
+      { ...e, body: { at: "2024-06-02T08:00:01Z" } } as Entry,
+      { ...e, signer: e.signer.replace(/=$/, "") },
+      {
+        ...e,
+        signature:
+          e.signature.slice(0, 10) + (e.signature[10] === "A" ? "B" : "A") + e.signature.slice(11),
+      },
+      { ...e, signature: "A".repeat(86) + "==" },
+      { ...e, signature: "not base64!" },
+    ];
+    const got = variants.map((v) => {
+      let leaf: Uint8Array;
+      try {
+        leaf = entryLeaf(v);
+      } catch {
+        leaf = new Uint8Array(0);
+      }
+      return [verifyEntrySignature(v), verifySignedMessage(signedMessage(v, leaf)).length === 0];
+    });
+    for (const [a, b] of got) expect(b).toBe(a);
+    expect(got.map(([a]) => a)).toEqual([true, false, false, false, false, false, false]);
+  });
+});
+
+describe("worker pool", () => {
+  const pool = new CryptoPool({ size: 1 });
+  const inline = new CryptoPool({ size: 0, inline: () => [] });
+  afterAll(async () => {
+    await pool.close();
+    await inline.close();
+  });
+
+  test("runSigned in a worker thread and inline find what run(entry) finds", async () => {
+    const e = sign({ at: "2024-06-02T08:00:00Z" });
+    const bad = { ...e, body: { at: "2024-06-02T08:00:01Z" } } as Entry;
+    for (const v of [e, bad]) {
+      const s = signedMessage(v, entryLeaf(v));
+      const viaEntry = await pool.run([], v);
+      expect(await pool.runSigned([], s)).toEqual(viaEntry);
+      expect(await inline.runSigned([], s)).toEqual(viaEntry);
+    }
+    expect(await pool.run([], e)).toEqual([]);
+    expect((await pool.run([], bad))[0]?.code).toBe("BAD_SIGNATURE");
+  });
+});
