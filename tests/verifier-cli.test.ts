@@ -3,10 +3,8 @@
  * and 2, the report files (JSON valid against report.schema.json, a self-contained HTML page),
  * and the receipt command.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateReport, type Entry } from "@urna/schemas";
 import {
@@ -19,21 +17,9 @@ import {
   writeEntries,
   type GeneratedElection,
 } from "./fixtures/election.js";
+import { runVerifyCli } from "./fixtures/verify-cli.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "verifier/src/cli.ts");
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", cli, ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = runVerifyCli;
 
 let g: GeneratedElection;
 let work: string;

@@ -6,11 +6,9 @@
  * lies is caught when its answer is not proven, and, where a Merkle log cannot prove absence
  * (a hidden later ballot), only the record mode catches it — the limit the spec states.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Receipt, TrustFile } from "@urna/schemas";
 import {
@@ -31,6 +29,7 @@ import {
 import { verifyReceipt, type ReceiptOutcome } from "../verifier/src/receipt/verify-receipt.js";
 import type { CredentialLookup } from "../verifier/src/receipt/lookup.js";
 import type { Fetch, FetchResponse } from "../verifier/src/record/http.js";
+import { runVerifyCli } from "./fixtures/verify-cli.js";
 
 let tb: TestBoard;
 const id = "mx-2024-lookup";
@@ -290,17 +289,7 @@ describe("receipt check against a board, from proofs only", () => {
 });
 
 describe("urna-verify receipt --board", () => {
-  const cli = fileURLToPath(new URL("../verifier/src/cli.ts", import.meta.url));
-  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, ["--import", "tsx", cli, ...args]);
-      let stdout = "";
-      let stderr = "";
-      p.stdout.on("data", (d) => (stdout += d));
-      p.stderr.on("data", (d) => (stderr += d));
-      p.on("error", reject);
-      p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const run = runVerifyCli;
 
   it("checks from proofs by default and reads the log with --scan; exit 0 counted, 1 superseded, 2 misuse", async () => {
     const dir = mkdtempSync(join(tmpdir(), "urna-cli-receipt-"));

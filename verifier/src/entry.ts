@@ -82,8 +82,19 @@ export function verifyEd25519(
   return sB.equals(R.add(kA));
 }
 
-/** Verify `entry.signature` by `entry.signer` (protocol.md §5). False on any malformed field. */
-export function verifyEntrySignature(entry: Entry): boolean {
+/**
+ * Verify `entry.signature` by `entry.signer` (protocol.md §5). False on any malformed field.
+ * `verify` is the strict Ed25519 check (default `verifyEd25519`); the board passes an OpenSSL
+ * one that decides the same way.
+ */
+export function verifyEntrySignature(
+  entry: Entry,
+  verify: (
+    signature: Uint8Array,
+    message: Uint8Array,
+    publicKey: Uint8Array,
+  ) => boolean = verifyEd25519,
+): boolean {
   let sig: Uint8Array, pk: Uint8Array, msg: Uint8Array;
   try {
     sig = fromBase64(entry.signature);
@@ -92,7 +103,7 @@ export function verifyEntrySignature(entry: Entry): boolean {
   } catch {
     return false;
   }
-  return verifyEd25519(sig, msg, pk);
+  return verify(sig, msg, pk);
 }
 
 /**

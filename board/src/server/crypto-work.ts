@@ -12,23 +12,15 @@ import {
   entrySigningMessage,
   fromBase64,
   utf8,
+  verifyEntrySignature,
   verifyCryptoWork as verify,
 } from "@urna/verifier";
 import { verifyEd25519Fast } from "./ed25519-fast.js";
 import type { PoolFinding, SignedMessage } from "./worker-pool.js";
 
-/** As the verifier's verifyEntrySignature: false on any malformed field. */
-export function verifyEntrySignatureFast(entry: Entry): boolean {
-  let sig: Uint8Array, pk: Uint8Array, msg: Uint8Array;
-  try {
-    sig = fromBase64(entry.signature);
-    pk = fromBase64(entry.signer);
-    msg = entrySigningMessage(entry);
-  } catch {
-    return false;
-  }
-  return verifyEd25519Fast(sig, msg, pk);
-}
+/** The verifier's verifyEntrySignature with the OpenSSL check: false on any malformed field. */
+export const verifyEntrySignatureFast = (entry: Entry): boolean =>
+  verifyEntrySignature(entry, verifyEd25519Fast);
 
 const PREFIX = utf8(ENTRY_SIGNING_PREFIX + "\n");
 

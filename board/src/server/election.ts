@@ -6,7 +6,14 @@
  * synchronous check re-runs the state rules at the entry's final index and applies it.
  */
 import type { AnyEntry, Entry, TallyContest } from "@urna/schemas";
-import { ElectionState, type Finding, type Precheck, formatTlogProof, toHex } from "@urna/verifier";
+import {
+  ElectionState,
+  type Finding,
+  type Precheck,
+  formatTlogProof,
+  parseNote,
+  toHex,
+} from "@urna/verifier";
 import { BoardLogError, type LevelLogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError } from "./errors.js";
@@ -39,16 +46,6 @@ interface Head {
   root: Uint8Array;
   checkpoint: string;
 }
-
-/** Signature lines of a note beyond the board's own (the witnesses' cosignatures). */
-const cosignatureCount = (note: string): number =>
-  Math.max(
-    0,
-    note
-      .slice(note.indexOf("\n\n") + 2)
-      .split("\n")
-      .filter((l) => l.startsWith("\u2014 ")).length - 1,
-  );
 
 export interface Published {
   readonly size: number;
@@ -322,7 +319,9 @@ export class Election {
     });
     const now = this.#published;
     if (now.size !== head.size || head.checkpoint === now.checkpoint) return;
-    if (cosignatureCount(head.checkpoint) <= cosignatureCount(now.checkpoint)) return;
+    // Only a checkpoint with more signatures (the board's and the witnesses') replaces it.
+    if (parseNote(head.checkpoint).signatures.length <= parseNote(now.checkpoint).signatures.length)
+      return;
     this.#published = { ...now, checkpoint: head.checkpoint };
     this.feed.publish({
       first: now.size,
