@@ -9,7 +9,9 @@
  *      p50/p99 and the board's CPU use. Goal: >= 200 ballots/s with p99 < 1 s.
  *   2. Small entries: `credentials` batches of one credential (about 300 bytes, one Ed25519
  *      signature to check, no other crypto). Batches of one election must arrive in order, so
- *      each of E elections gets one client posting its batches back to back. Goal: >= 5,000/s.
+ *      each of E elections gets one client posting its batches back to back: first one entry
+ *      per request (`POST .../entries`), then N per request (`POST .../bulk`, api.md), as a
+ *      registrar or a forwarding front end would. Goal: >= 5,000/s.
  *
  * Ballots are expensive to generate (the voter's encryption and 11 range proofs each), so the
  * election setup and the ballots are generated once, in worker threads, and cached in
@@ -18,8 +20,11 @@
  *
  *   --ballots N        ballots to post (default 1000)
  *   --clients C        concurrent ballot clients (default 64)
- *   --small N          small entries to post (default 10000)
- *   --elections E      elections (= sequential clients) for small entries (default 128)
+ *   --small N          small entries to post in each small-entry run (default 20000)
+ *   --elections E      elections (= sequential clients) for small entries (default 128; 0 skips
+ *                      the one-entry-per-request run)
+ *   --bulk N           then small entries again, N per bulk request (default 32; 1 skips it)
+ *   --bulk-elections E elections (= sequential clients) of the bulk run (default 32)
  *   --workers W        board crypto workers (default: one per core)
  *   --batch-delay-ms   the board's group-commit delay (default 50)
  *   --skip-ballots / --skip-small
@@ -32,7 +37,7 @@ import {
   sign as nodeSign,
   type KeyObject,
 } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { register } from "node:module";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { type Socket, connect } from "node:net";
@@ -55,8 +60,10 @@ const { values: args } = parseArgs({
   options: {
     ballots: { type: "string", default: "1000" },
     clients: { type: "string", default: "64" },
-    small: { type: "string", default: "10000" },
+    small: { type: "string", default: "20000" },
     elections: { type: "string", default: "128" },
+    bulk: { type: "string", default: "32" },
+    "bulk-elections": { type: "string", default: "32" },
     workers: { type: "string" },
     "batch-delay-ms": { type: "string" },
     "skip-ballots": { type: "boolean", default: false },
@@ -68,6 +75,9 @@ const BALLOTS = Number(args.ballots);
 const CLIENTS = Number(args.clients);
 const SMALL = Number(args.small);
 const ELECTIONS = Number(args.elections);
+const BULK = Number(args.bulk);
+const WORKERS = args.workers !== undefined ? Number(args.workers) : availableParallelism();
+const BULK_ELECTIONS = Number(args["bulk-elections"]);
 const OPTIONS = 10;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -110,6 +120,8 @@ interface RunningBoard {
   cpu(): number;
   /** CPU seconds of the board's main (event-loop) thread alone. */
   mainCpu(): number;
+  /** CPU seconds of each of the board's threads (by thread id). */
+  threadCpu(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -163,6 +175,20 @@ async function startBoard(name: string): Promise<RunningBoard> {
     const f = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
   };
+  const threadCpu = (): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const t of readdirSync(`/proc/${proc.pid}/task`)) {
+      try {
+        const f = readFileSync(`/proc/${proc.pid}/task/${t}/stat`, "utf8")
+          .split(") ")[1]
+          .split(" ");
+        out.set(t, (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        /* the thread ended */
+      }
+    }
+    return out;
+  };
   const mainCpu = (): number => {
     const f = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/stat`, "utf8")
       .split(") ")[1]
@@ -175,7 +201,7 @@ async function startBoard(name: string): Promise<RunningBoard> {
     await done;
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url, proc, dir, cpu, mainCpu, stop };
+  return { url, proc, dir, cpu, mainCpu, threadCpu, stop };
 }
 
 async function post(
@@ -262,6 +288,8 @@ interface LoadResult {
   lat: number[];
   boardCpu: number;
   boardMainCpu: number;
+  /** CPU seconds of the WORKERS busiest threads besides the event loop: the crypto workers. */
+  workersCpu: number;
   genCpu: number;
 }
 
@@ -280,12 +308,24 @@ async function load(
   let ok = 0;
   const cpu0 = board.cpu();
   const main0 = board.mainCpu();
+  const threads0 = board.threadCpu();
   const gen0 = process.cpuUsage();
   const t0 = performance.now();
   const record = (r: { status: number; ms: number; text: string }): void => {
     lat.push(r.ms);
     if (r.status === 201) ok++;
-    else {
+    else if (r.status === 200) {
+      // a bulk response: one result per entry
+      for (const x of (
+        JSON.parse(r.text) as { results: Array<{ status: number; error?: { code?: string } }> }
+      ).results) {
+        if (x.status === 201) ok++;
+        else {
+          const code = `${x.status} ${x.error?.code ?? ""}`;
+          failed.set(code, (failed.get(code) ?? 0) + 1);
+        }
+      }
+    } else {
       const code = `${r.status} ${(JSON.parse(r.text) as { error?: { code?: string } }).error?.code ?? ""}`;
       failed.set(code, (failed.get(code) ?? 0) + 1);
     }
@@ -334,13 +374,21 @@ async function load(
     lat: lat.sort((a, b) => a - b),
     boardCpu: board.cpu() - cpu0,
     boardMainCpu: board.mainCpu() - main0,
+    workersCpu: (() => {
+      // The crypto workers: the busiest threads after the event loop (threads are not named).
+      const d = [...board.threadCpu()]
+        .filter(([t]) => t !== String(board.proc.pid))
+        .map(([t, c]) => c - (threads0.get(t) ?? 0))
+        .sort((x, y) => y - x);
+      return d.slice(0, WORKERS).reduce((x, y) => x + y, 0);
+    })(),
     genCpu: (g.user + g.system) / 1e6,
   };
 }
 
-function report(what: string, r: LoadResult, goal: string): void {
+function report(what: string, r: LoadResult, goal: string, perRequest = 1): void {
   console.log(
-    `${what}: ${fmt(r.ok)} accepted in ${fmt(r.seconds, 2)} s = ${fmt(r.ok / r.seconds, 1)}/s; latency p50 ${fmt(pct(r.lat, 50), 1)} ms, p99 ${fmt(pct(r.lat, 99), 1)} ms, max ${fmt(r.lat.at(-1) ?? NaN, 1)} ms`,
+    `${what}: ${fmt(r.ok)} accepted in ${fmt(r.seconds, 2)} s = ${fmt(r.ok / r.seconds, 1)}/s; latency${perRequest > 1 ? ` of a request of ${perRequest}` : ""} p50 ${fmt(pct(r.lat, 50), 1)} ms, p99 ${fmt(pct(r.lat, 99), 1)} ms, max ${fmt(r.lat.at(-1) ?? NaN, 1)} ms`,
   );
   console.log(
     `  board CPU ${fmt(r.boardCpu, 1)} s = ${fmt((r.boardCpu / r.seconds) * 100)}% of one core (${fmt((r.boardCpu / r.seconds / availableParallelism()) * 100)}% of the machine); load generator ${fmt((r.genCpu / r.seconds) * 100)}% of one core`,
@@ -349,6 +397,10 @@ function report(what: string, r: LoadResult, goal: string): void {
     `  per accepted entry: board CPU ${fmt((r.boardCpu / r.ok) * 1e6)} µs, of which the event-loop thread ${fmt((r.boardMainCpu / r.ok) * 1e6)} µs (${fmt((r.boardMainCpu / r.seconds) * 100)}% busy; alone it would cap at ~${fmt(r.ok / r.boardMainCpu)}/s); machine load ${loadavg()
       .map((x) => x.toFixed(2))
       .join(" ")}`,
+  );
+  const us = (x: number) => fmt((x / r.ok) * 1e6);
+  console.log(
+    `  by thread, per entry: event loop ${us(r.boardMainCpu)} µs, ${WORKERS} crypto workers ${us(r.workersCpu)} µs, the rest (V8's GC and compiler threads, libuv's pool) ${us(r.boardCpu - r.boardMainCpu - r.workersCpu)} µs`,
   );
   if (r.failed.size)
     console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
@@ -530,8 +582,13 @@ function fastSign(type: string, election: string, body: unknown, key: KeyObject,
   return { type, election, body, signer, signature: nodeSign(null, msg, key).toString("base64") };
 }
 
-if (!args["skip-small"]) {
-  const perElection = Math.ceil(SMALL / ELECTIONS);
+/**
+ * Small entries: `elections` elections, one sequential client each, posting its credentials
+ * batches of one credential in order, `perRequest` entries per request (1: `POST .../entries`;
+ * more: `POST .../bulk`, api.md).
+ */
+async function smallEntries(elections: number, perRequest: number): Promise<void> {
+  const perElection = Math.ceil(SMALL / elections);
   const board = await startBoard("bench.small");
   const authority = actors.newSigningKeyFile("authority");
   const registrar = actors.newSigningKeyFile("registrar");
@@ -546,7 +603,7 @@ if (!args["skip-small"]) {
   const cust = actors.custodianKeyFromFile(actors.newCustodianKeyFile("Custodio 1"));
   const groups: Array<Array<[string, string]>> = [];
   let bytes = 0;
-  for (let e = 0; e < ELECTIONS; e++) {
+  for (let e = 0; e < elections; e++) {
     const id = `bench-small-${e}`;
     const manifest = {
       electionId: id,
@@ -575,7 +632,7 @@ if (!args["skip-small"]) {
       JSON.stringify(signEntry("manifest", id, manifest, fromBase64(authority.secretKey))),
     );
     if (r.status !== 201) throw new Error(`manifest: ${r.text}`);
-    const g: Array<[string, string]> = [];
+    const bodies: string[] = [];
     for (let b = 0; b < perElection; b++) {
       const k = generateKeyPairSync("ed25519")
         .publicKey.export({ format: "der", type: "spki" })
@@ -591,14 +648,42 @@ if (!args["skip-small"]) {
         ),
       );
       bytes += body.length;
-      g.push([`${board.url}/elections/${id}/entries`, body]);
+      bodies.push(body);
     }
+    const g: Array<[string, string]> = [];
+    if (perRequest === 1)
+      for (const b of bodies) g.push([`${board.url}/elections/${id}/entries`, b]);
+    else
+      for (let i = 0; i < bodies.length; i += perRequest)
+        g.push([
+          `${board.url}/elections/${id}/bulk`,
+          `[${bodies.slice(i, i + perRequest).join(",")}]`,
+        ]);
     groups.push(g);
   }
+  const n = elections * perElection;
   console.log(
-    `\nsmall entries: ${fmt(ELECTIONS * perElection)} credentials batches of one credential (${fmt(bytes / (ELECTIONS * perElection))} bytes each) over ${ELECTIONS} elections, one sequential client each`,
+    `\nsmall entries, ${perRequest === 1 ? "one entry per request" : `${perRequest} entries per bulk request`}: ${fmt(n)} credentials batches of one credential (${fmt(bytes / n)} bytes each) over ${elections} elections, one sequential client each (the first tenth of each client's requests is a warm-up, not counted)`,
   );
-  const r = await load(board, [], ELECTIONS, groups);
-  report("small entries", r, ">= 5,000 entries/s");
+  // JIT warm-up, not counted: the first tenth of every client's requests.
+  const warm = groups.map((g) => g.slice(0, Math.ceil(g.length / 10)));
+  await load(board, [], elections, warm);
+  const r = await load(
+    board,
+    [],
+    elections,
+    groups.map((g, i) => g.slice(warm[i].length)),
+  );
+  report(
+    perRequest === 1 ? "small entries" : "small entries (bulk)",
+    r,
+    ">= 5,000 entries/s",
+    perRequest,
+  );
   await board.stop();
+}
+
+if (!args["skip-small"]) {
+  if (ELECTIONS > 0) await smallEntries(ELECTIONS, 1);
+  if (BULK > 1) await smallEntries(BULK_ELECTIONS, BULK);
 }

@@ -24,6 +24,18 @@ export interface AppendResult {
   receipt?: ReceiptJson;
 }
 
+/** One entry's outcome in a bulk request: its append result, or its refusal. */
+export type BulkResult =
+  | ({ status: 201 } & AppendResult)
+  | { status: number; error: { code: string; message: string; path?: string } };
+
+/** The refusal of a bulk result as the error the single route's client would have thrown. */
+export function bulkError(r: BulkResult): BoardApiError | undefined {
+  return "error" in r
+    ? new BoardApiError(r.status, r.error.code, r.error.message, r.error.path)
+    : undefined;
+}
+
 export interface ReceiptJson {
   version: 1;
   election: string;
@@ -118,6 +130,23 @@ export class BoardClient {
     return (await (
       await this.#request("POST", path, JSON.stringify(entry))
     ).json()) as AppendResult;
+  }
+
+  /**
+   * POSTs up to 1,000 entries of one election in one request (api.md `POST /elections/<id>/bulk`):
+   * one result per entry, in order, each as the single route would have answered it. Throws
+   * BoardApiError when the request as a whole is refused.
+   */
+  async postBulk(
+    election: string,
+    entries: ReadonlyArray<AnyEntry | Entry>,
+  ): Promise<BulkResult[]> {
+    const path = `/elections/${encodeURIComponent(election)}/bulk`;
+    const body = `[${entries.map((e) => JSON.stringify(e)).join(",")}]`;
+    const r = (await (await this.#request("POST", path, body)).json()) as {
+      results: BulkResult[];
+    };
+    return r.results;
   }
 
   /** Leaves [start, end) as raw JSON lines (at most 10,000 per call). */

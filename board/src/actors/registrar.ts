@@ -9,7 +9,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import type { Credential } from "@urna/schemas";
 import { toBase64 } from "@urna/verifier";
 import { signEntry } from "../entry-sign.js";
-import type { AppendResult, BoardClient } from "./client.js";
+import { type AppendResult, type BoardClient, bulkError } from "./client.js";
 import { type CredentialFile, writeSecretJson } from "./keys.js";
 import { ActorError, loadPrefix } from "./view.js";
 
@@ -62,7 +62,16 @@ export async function nextBatchNumber(client: BoardClient, election: string): Pr
   return view.entries.filter((e) => e.type === "credentials").length;
 }
 
-/** Posts the public credentials in batches of at most `batchSize`, one after the other. */
+/** Most credential batches, and body bytes, per bulk request of publishCredentials. */
+const BULK_BATCHES = 64;
+const BULK_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Posts the public credentials in batches of at most `batchSize`, numbered in order, several
+ * batches per bulk request (api.md `POST /elections/<id>/bulk`; at most 64 batches or ~3 MiB
+ * each), one request after the other. Throws the first refusal, as BoardApiError: the batches
+ * before it are published, the ones after it are not.
+ */
 export async function publishCredentials(
   client: BoardClient,
   election: string,
@@ -73,12 +82,25 @@ export async function publishCredentials(
   const size = Math.min(MAX_BATCH, opts.batchSize ?? MAX_BATCH);
   let batch = await nextBatchNumber(client, election);
   const out: AppendResult[] = [];
-  for (let i = 0; i < credentials.length; i += size) {
-    const body = { batch, credentials: credentials.slice(i, i + size) };
-    const r = await client.post(signEntry("credentials", election, body, secretKey));
-    opts.onBatch?.(batch, r);
-    out.push(r);
-    batch++;
+  let i = 0;
+  while (i < credentials.length) {
+    const entries: Array<ReturnType<typeof signEntry>> = [];
+    let bytes = 0;
+    while (i < credentials.length && entries.length < BULK_BATCHES && bytes < BULK_BYTES) {
+      const body = { batch: batch + entries.length, credentials: credentials.slice(i, i + size) };
+      const e = signEntry("credentials", election, body, secretKey);
+      bytes += JSON.stringify(e).length;
+      entries.push(e);
+      i += size;
+    }
+    const results = await client.postBulk(election, entries);
+    for (const r of results) {
+      const err = bulkError(r);
+      if (err) throw err;
+      opts.onBatch?.(batch, r as AppendResult);
+      out.push(r as AppendResult);
+      batch++;
+    }
   }
   return out;
 }

@@ -33,6 +33,9 @@ export interface Receipt {
   proof: string;
 }
 
+/** One item of a bulk request: a parsed entry and its canonical leaf, or why it was refused. */
+export type BulkItem = { entry: AnyEntry; leaf: Uint8Array } | ApiError;
+
 export interface AppendResponse {
   index: number;
   trackingCode: string;
@@ -187,11 +190,83 @@ export class Election {
     try {
       return await this.#submit(entry, leaf);
     } finally {
-      if (--this.#inflight === 0) {
-        const d = this.#drained;
-        this.#drained = [];
-        for (const r of d) r();
+      this.#settled();
+    }
+  }
+
+  /**
+   * Appends the entries of a bulk request (api.md, `POST /elections/<id>/bulk`) as if each had
+   * been posted alone, in order, right after the ones before it: one outcome per item, in
+   * order. Entries are taken in rounds. A round is the longest run of entries whose rules pass
+   * against the current state (a `credentials` entry counting the round's earlier credential
+   * batches as applied); their crypto checks run together in the worker pool and the accepted
+   * ones are sequenced in request order, in one turn (so nothing interleaves). An entry whose
+   * rules fail after an earlier entry of its round passed may depend on that entry: it starts
+   * the next round, judged once the round is sequenced. Items already refused (parse, schema)
+   * keep their error.
+   */
+  async submitBulk(items: ReadonlyArray<BulkItem>): Promise<Array<AppendResponse | ApiError>> {
+    if (this.seq.failure) throw logErrorToApi(this.seq.failure);
+    this.#inflight++;
+    try {
+      const out: Array<AppendResponse | ApiError> = new Array<AppendResponse | ApiError>(
+        items.length,
+      );
+      let i = 0;
+      while (i < items.length) {
+        const round: Array<{ at: number; entry: AnyEntry; leaf: Uint8Array; pre: Precheck }> = [];
+        let pendingCredentialBatches = 0;
+        for (; i < items.length; i++) {
+          const item = items[i];
+          if (item instanceof ApiError) {
+            out[i] = item;
+            continue;
+          }
+          const { entry, leaf } = item;
+          if (entry.type === "tally" && this.state.phase === "closed") await this.#ensureTally();
+          const pre = this.state.checkRules(entry, leafHashFast(leaf), undefined, {
+            pendingCredentialBatches,
+          });
+          if (pre.findings.length > 0) {
+            if (round.length > 0) break; // may depend on this round: it opens the next one
+            out[i] = this.#refusal(entry, pre);
+            continue;
+          }
+          round.push({ at: i, entry, leaf, pre });
+          if (entry.type === "credentials") pendingCredentialBatches++;
+        }
+        if (round.length === 0) continue;
+        const verdicts = await Promise.allSettled(
+          round.map((r) => this.#pool.runSigned(r.pre.work, signedMessage(r.entry, r.leaf))),
+        );
+        // Sequenced in request order, all in this turn: `#sequence` queues synchronously.
+        const appended = round.map((r, n) => {
+          const v = verdicts[n];
+          if (v.status === "rejected") return Promise.reject(v.reason as Error);
+          if (v.value.length > 0) return Promise.reject(findingToError(v.value[0]));
+          return this.#sequence(r.entry, r.leaf, r.pre.leafHash ?? leafHashFast(r.leaf));
+        });
+        const settled = await Promise.allSettled(appended);
+        settled.forEach((s, n) => {
+          out[round[n].at] =
+            s.status === "fulfilled"
+              ? s.value
+              : s.reason instanceof ApiError
+                ? s.reason
+                : logErrorToApi(s.reason);
+        });
       }
+      return out;
+    } finally {
+      this.#settled();
+    }
+  }
+
+  #settled(): void {
+    if (--this.#inflight === 0) {
+      const d = this.#drained;
+      this.#drained = [];
+      for (const r of d) r();
     }
   }
 
@@ -199,16 +274,29 @@ export class Election {
     if (entry.type === "tally" && this.state.phase === "closed") await this.#ensureTally();
     const lh = leafHashFast(leaf);
     const fast = this.state.checkRules(entry, lh);
-    if (fast.findings.length > 0) {
-      // Refused. With a good signature the rules without it give the same first finding; with a
-      // bad one, the full precheck decides which comes first (an earlier rule or the signature).
-      if (verifyEntrySignatureFast(entry)) throw findingToError(fast.findings[0]);
-      const pre = this.state.precheck(entry);
-      throw findingToError(pre.findings[0] ?? fast.findings[0]);
-    } else {
-      const findings = await this.#pool.runSigned(fast.work, signedMessage(entry, leaf));
-      if (findings.length > 0) throw findingToError(findings[0]);
-    }
+    if (fast.findings.length > 0) throw this.#refusal(entry, fast);
+    const findings = await this.#pool.runSigned(fast.work, signedMessage(entry, leaf));
+    if (findings.length > 0) throw findingToError(findings[0]);
+    return this.#sequence(entry, leaf, lh);
+  }
+
+  /**
+   * The error for an entry whose rules failed. With a good signature the rules without it give
+   * the same first finding; with a bad one, the full precheck decides which comes first (an
+   * earlier rule or the signature).
+   */
+  #refusal(entry: AnyEntry, fast: Precheck): ApiError {
+    if (verifyEntrySignatureFast(entry)) return findingToError(fast.findings[0]);
+    const pre = this.state.precheck(entry);
+    return findingToError(pre.findings[0] ?? fast.findings[0]);
+  }
+
+  /**
+   * Queues a checked entry in the sequencer (synchronously: entries queued in one turn keep their
+   * order), whose check re-runs the rules at the entry's final index and applies it; then waits
+   * for durability and the witnesses, and answers.
+   */
+  async #sequence(entry: AnyEntry, leaf: Uint8Array, lh: Uint8Array): Promise<AppendResponse> {
     const hex = toHex(lh);
     let result;
     try {

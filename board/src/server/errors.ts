@@ -6,6 +6,8 @@
 export type ApiErrorCode =
   | "BAD_JSON"
   | "ENTRY_TOO_LARGE"
+  | "BULK_INVALID"
+  | "BULK_TOO_LARGE"
   | "SCHEMA_INVALID"
   | "NON_CANONICAL"
   | "UNKNOWN_ELECTION"
@@ -36,6 +38,8 @@ export type ApiErrorCode =
 export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   BAD_JSON: 400,
   ENTRY_TOO_LARGE: 413,
+  BULK_INVALID: 400,
+  BULK_TOO_LARGE: 413,
   SCHEMA_INVALID: 400,
   NON_CANONICAL: 400,
   UNKNOWN_ELECTION: 404,

@@ -17,7 +17,7 @@ import {
 } from "@urna/verifier";
 import { BoardLogError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
-import type { AppendResponse, Election } from "./election.js";
+import type { AppendResponse, BulkItem, Election } from "./election.js";
 import { ApiError } from "./errors.js";
 import { serveEvents } from "./feed.js";
 import { recordStream } from "./record.js";
@@ -27,6 +27,9 @@ import { VERSION } from "./version.js";
 /** Request bodies above this are refused before parsing (an entry's canonical form is at most 65,535 bytes). */
 export const MAX_BODY_BYTES = 70 * 1024;
 export const MAX_ENTRY_BYTES = 65_535;
+/** Bulk requests (`POST /elections/<id>/bulk`): at most this many entries and body bytes. */
+export const MAX_BULK_ENTRIES = 1000;
+export const MAX_BULK_BYTES = 4 * 1024 * 1024;
 /** Most leaves one `entries?start&end` request returns. */
 export const MAX_RANGE = 10_000;
 
@@ -43,15 +46,22 @@ export function parseEntryBody(body: unknown): { entry: AnyEntry; leaf: Uint8Arr
     throw new ApiError("BAD_JSON", "the request body is empty");
   if (body.length > MAX_BODY_BYTES)
     throw new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
-  let value: unknown;
+  return entryFromJson(parseJson(body));
+}
+
+function parseJson(body: Uint8Array): unknown {
   try {
-    value = JSON.parse(fatalUtf8.decode(body));
+    return JSON.parse(fatalUtf8.decode(body));
   } catch (e) {
     throw new ApiError(
       "BAD_JSON",
       `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+}
+
+/** A parsed JSON value -> a schema-valid entry and its canonical leaf, or the API error. */
+function entryFromJson(value: unknown): { entry: AnyEntry; leaf: Uint8Array } {
   let v;
   try {
     v = validateEntry(value);
@@ -85,6 +95,56 @@ export function parseEntryBody(body: unknown): { entry: AnyEntry; leaf: Uint8Arr
       `the entry is ${leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`,
     );
   return { entry: v.value, leaf };
+}
+
+/**
+ * A bulk request's body -> its items (api.md, `POST /elections/<id>/bulk`): a JSON array of 1 to
+ * MAX_BULK_ENTRIES entries. The body as a whole is refused (BAD_JSON, BULK_TOO_LARGE,
+ * BULK_INVALID); each item is then an entry and its leaf, or its own error (as the single route
+ * would answer it), so one bad item does not refuse the others.
+ */
+export function parseBulkBody(body: unknown): unknown[] {
+  if (!(body instanceof Uint8Array) || body.length === 0)
+    throw new ApiError("BAD_JSON", "the request body is empty");
+  if (body.length > MAX_BULK_BYTES)
+    throw new ApiError("BULK_TOO_LARGE", `the body exceeds ${MAX_BULK_BYTES} bytes`);
+  const value = parseJson(body);
+  if (!Array.isArray(value))
+    throw new ApiError("BULK_INVALID", "the body must be a JSON array of entries", "");
+  if (value.length === 0 || value.length > MAX_BULK_ENTRIES)
+    throw new ApiError(
+      "BULK_INVALID",
+      `a bulk request holds 1 to ${MAX_BULK_ENTRIES} entries, not ${value.length}`,
+      "",
+    );
+  return value;
+}
+
+/** Appends a bulk request's entries to `e` and returns the response body (one result per item). */
+async function submitBulkTo(e: Election, values: unknown[]): Promise<BulkResponse> {
+  const items: BulkItem[] = values.map((v) => {
+    try {
+      const { entry, leaf } = entryFromJson(v);
+      checkTarget(e, entry);
+      return { entry, leaf };
+    } catch (err) {
+      return toApiError(err);
+    }
+  });
+  const outcomes = await e.submitBulk(items);
+  return {
+    results: outcomes.map((o) =>
+      o instanceof ApiError ? { status: o.status, ...o.toJSON() } : { status: 201, ...o },
+    ),
+  };
+}
+
+/** Body of a bulk response: one result per entry, in request order. */
+export interface BulkResponse {
+  results: Array<
+    | ({ status: 201 } & AppendResponse)
+    | { status: number; error: { code: string; message: string; path?: string } }
+  >;
 }
 
 function intParam(v: unknown, name: string, dflt?: number): number {
@@ -170,6 +230,24 @@ export function routes(ctx: BoardContext): Router {
     const out = await submitTo(election(req), entry, leaf);
     res.status(201).json(out);
   });
+
+  const rawBulk = express.raw({ type: () => true, limit: MAX_BULK_BYTES });
+  r.post(
+    "/elections/:id/bulk",
+    (req, res, next) =>
+      rawBulk(req, res, (err?: unknown) =>
+        next(
+          (err as HttpError | undefined)?.type === "entity.too.large"
+            ? new ApiError("BULK_TOO_LARGE", `the body exceeds ${MAX_BULK_BYTES} bytes`)
+            : err,
+        ),
+      ),
+    async (req, res) => {
+      writable();
+      const values = parseBulkBody(req.body);
+      res.status(200).json(await submitBulkTo(election(req), values));
+    },
+  );
 
   // ---- reads
   r.get("/elections/:id/status", (req, res) => {
@@ -377,7 +455,7 @@ export function routes(ctx: BoardContext): Router {
 const NL = Buffer.from("\n");
 
 /** The exact path of the write route the fast path takes; anything else goes through express. */
-const ENTRIES_PATH = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/entries$/;
+const ENTRIES_PATH = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/(entries|bulk)$/;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -400,7 +478,7 @@ function sendError(res: ServerResponse, err: unknown): void {
 }
 
 /**
- * The write route `POST /elections/:id/entries` on plain node:http, without express: express's
+ * The write routes `POST /elections/:id/entries` and `/bulk` on plain node:http, without express: express's
  * routing and body parsing cost more CPU per request than everything else the board does for a
  * small entry. Same steps, order, responses and error codes as the express route above (which
  * still serves every request this does not take: other paths, a query string, percent-encoded or
@@ -415,10 +493,12 @@ export function fastEntryRoute(
     if (!m) return false;
     const enc = req.headers["content-encoding"];
     if (enc !== undefined && enc.toLowerCase() !== "identity") return false;
+    const bulk = m[2] === "bulk";
+    const limit = bulk ? MAX_BULK_BYTES : MAX_BODY_BYTES;
     const declared = req.headers["content-length"];
     const tooLarge = () =>
-      new ApiError("ENTRY_TOO_LARGE", `the body exceeds ${MAX_BODY_BYTES} bytes`);
-    if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
+      new ApiError(bulk ? "BULK_TOO_LARGE" : "ENTRY_TOO_LARGE", `the body exceeds ${limit} bytes`);
+    if (declared !== undefined && Number(declared) > limit) {
       req.resume();
       sendError(res, tooLarge());
       return true;
@@ -429,7 +509,7 @@ export function fastEntryRoute(
     req.on("data", (c: Buffer) => {
       if (over) return;
       length += c.length;
-      if (length > MAX_BODY_BYTES) {
+      if (length > limit) {
         over = true;
         chunks.length = 0;
       } else chunks.push(c);
@@ -441,8 +521,15 @@ export function fastEntryRoute(
           if (over) throw tooLarge();
           writableOrThrow(ctx);
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
-          const { entry, leaf } = parseEntryBody(body);
           const id = m[1];
+          if (bulk) {
+            const values = parseBulkBody(body);
+            const e = ctx.elections.get(id);
+            if (!e) throw new ApiError("UNKNOWN_ELECTION", `no election ${JSON.stringify(id)}`);
+            sendJson(res, 200, await submitBulkTo(e, values));
+            return;
+          }
+          const { entry, leaf } = parseEntryBody(body);
           const e = ctx.elections.get(id);
           if (!e) throw new ApiError("UNKNOWN_ELECTION", `no election ${JSON.stringify(id)}`);
           sendJson(res, 201, await submitTo(e, entry, leaf));
@@ -457,6 +544,12 @@ export function fastEntryRoute(
 
 /** `POST /elections/<id>/entries` once parsed: the entry must be for this election, not a manifest. */
 function submitTo(e: Election, entry: AnyEntry, leaf: Uint8Array): Promise<AppendResponse> {
+  checkTarget(e, entry);
+  return e.submit(entry, leaf);
+}
+
+/** An entry posted to election `e` must be for it, and not a manifest. */
+function checkTarget(e: Election, entry: AnyEntry): void {
   if (entry.election !== e.id)
     throw new ApiError(
       "ELECTION_MISMATCH",
@@ -465,7 +558,6 @@ function submitTo(e: Election, entry: AnyEntry, leaf: Uint8Array): Promise<Appen
     );
   if (entry.type === "manifest")
     throw new ApiError("ELECTION_EXISTS", `election ${e.id} already has its manifest`);
-  return e.submit(entry, leaf);
 }
 
 function writableOrThrow(ctx: BoardContext): void {

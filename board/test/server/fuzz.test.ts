@@ -269,3 +269,63 @@ test("re-signed ballots with one proof value changed reach the crypto checks and
   expect(proofRefusals).toBeGreaterThan(0);
   expect(await sizes()).toEqual(before);
 });
+
+test("the same inputs in bulk requests: never a 5xx, never a write; every item a stable 4xx", async () => {
+  const before = await sizes();
+  let items = 0;
+  const bulkSeen = new Set<string>();
+  const check = (status: number, code: keyof typeof STATUS, what: string): void => {
+    if (STATUS[code] !== status) throw new Error(`code ${code} with status ${status}: ${what}`);
+    bulkSeen.add(code);
+  };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(arbRequest, { minLength: 1, maxLength: 25 }),
+      fc.boolean(),
+      async (reqs, raw) => {
+        // Each body as an array item (JSON as its value, anything else as a string); or, now and
+        // then, one body posted as is to the bulk route (not an array, too deep, ...).
+        const body = raw
+          ? reqs[0][1]
+          : `[${reqs
+              .map(([, b]) => {
+                try {
+                  JSON.parse(b);
+                  return b;
+                } catch {
+                  return JSON.stringify(b);
+                }
+              })
+              .join(",")}]`;
+        const res = await fetch(`${tb.url}/elections/${A}/bulk`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        const text = await res.text();
+        if (res.status >= 500) throw new Error(`status ${res.status}: ${text.slice(0, 300)}`);
+        if (res.status === 200) {
+          const { results } = JSON.parse(text) as {
+            results: Array<{ status: number; error?: { code: keyof typeof STATUS } }>;
+          };
+          expect(results).toHaveLength((JSON.parse(body) as unknown[]).length);
+          for (const r of results) {
+            if (!r.error || r.status < 400 || r.status >= 500)
+              throw new Error(`item accepted or 5xx: ${JSON.stringify(r).slice(0, 300)}`);
+            check(r.status, r.error.code, body.slice(0, 200));
+          }
+          items += results.length;
+        } else {
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          const code = (JSON.parse(text) as { error: { code: keyof typeof STATUS } }).error.code;
+          check(res.status, code, body.slice(0, 200));
+        }
+        expect(await sizes()).toEqual(before);
+      },
+    ),
+    { numRuns: 60 },
+  );
+  expect(items).toBeGreaterThan(100);
+  for (const code of ["BULK_INVALID", "SCHEMA_INVALID", "ELECTION_MISMATCH", "DUPLICATE_ENTRY"])
+    expect(bulkSeen.has(code), code).toBe(true);
+});

@@ -57,6 +57,17 @@ export interface Counts {
   shares: number;
 }
 
+/** Options of `checkRules`. */
+export interface RulesOptions {
+  /**
+   * Credential batches that passed their own checks and will be sequenced before this entry but
+   * are not applied yet (the earlier `credentials` entries of the same bulk request, api.md): the
+   * batch number this entry must carry is the applied count plus these. The authoritative check
+   * is `recheck` at sequencing time, against the applied state alone.
+   */
+  pendingCredentialBatches?: number;
+}
+
 export interface Precheck {
   findings: Finding[];
   work: CryptoWork[];
@@ -472,8 +483,13 @@ export class ElectionState {
    * signature, which the caller checks elsewhere (the board, in a worker thread). Returns the
    * findings and the cryptographic work.
    */
-  checkRules(entry: Entry, leafHashBytes: Uint8Array, index: number = this.next): Precheck {
-    return this.check(entry, leafHashBytes, index, false);
+  checkRules(
+    entry: Entry,
+    leafHashBytes: Uint8Array,
+    index: number = this.next,
+    opts: RulesOptions = {},
+  ): Precheck {
+    return this.check(entry, leafHashBytes, index, false, opts.pendingCredentialBatches ?? 0);
   }
 
   /**
@@ -484,7 +500,13 @@ export class ElectionState {
     return this.check(entry, leafHashBytes, index, false).findings;
   }
 
-  private check(entry: Entry, lh: Uint8Array, index: number, withSignature: boolean): Precheck {
+  private check(
+    entry: Entry,
+    lh: Uint8Array,
+    index: number,
+    withSignature: boolean,
+    pendingBatches = 0,
+  ): Precheck {
     const hex = toHex(lh);
     const where: Location = {
       index,
@@ -521,7 +543,7 @@ export class ElectionState {
       return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
     if (withSignature && !verifyEntrySignature(entry))
       return fail(finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", where));
-    this.checkBody(entry, where, out);
+    this.checkBody(entry, where, out, pendingBatches);
     return out;
   }
 
@@ -564,7 +586,7 @@ export class ElectionState {
     return this.otherLeaves.has(hex);
   }
 
-  private checkBody(entry: Entry, where: Location, out: Precheck): void {
+  private checkBody(entry: Entry, where: Location, out: Precheck, pendingBatches: number): void {
     const push = (f: Finding): void => void out.findings.push(f);
     const m = this.manifest;
     switch (entry.type) {
@@ -572,11 +594,9 @@ export class ElectionState {
         const b = entry.body as CredentialsBody;
         const bad = (msg: string, path: string) =>
           push(finding("V9", "INVALID_CREDENTIALS", msg, { ...where, path }));
-        if (b.batch !== this.credentialBatches)
-          bad(
-            `credential batch ${b.batch} out of order, expected ${this.credentialBatches}`,
-            "/body/batch",
-          );
+        const expected = this.credentialBatches + pendingBatches;
+        if (b.batch !== expected)
+          bad(`credential batch ${b.batch} out of order, expected ${expected}`, "/body/batch");
         const inBatch = new Set<string>();
         const roles = new Set([m.authority, m.registrar, ...m.custodians.map((c) => c.signingKey)]);
         b.credentials.forEach((c, i) => {
