@@ -360,7 +360,8 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
     usage: `urna registrar credentials --board URL --election ID --key FILE --count N --styles S1,S2,... --out DIR [--batch-size N] [--json]
 
 Styles are assigned round-robin. Each private credential goes to DIR/credential-NNNNNN.json
-(mode 0600); the public ones are posted in batches of at most 500.`,
+(mode 0600); the public ones are posted in batches of at most 500, up to 64 batches per bulk
+request (POST /elections/ID/bulk).`,
     options: {
       ...BOARD_OPT,
       election: { type: "string" },

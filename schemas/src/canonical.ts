@@ -26,8 +26,15 @@ export class CanonicalJsonError extends Error {
 const pointerToken = (key: string | number): string =>
   String(key).replace(/~/g, "~0").replace(/\//g, "~1");
 
+/** The JSON pointer of the value reached through `keys` (built only for an error). */
+const pointer = (keys: ReadonlyArray<string | number>): string =>
+  keys.map((k) => `/${pointerToken(k)}`).join("");
+
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** True when the string contains an unpaired UTF-16 surrogate (not valid Unicode). */
 export function hasLoneSurrogate(s: string): boolean {
+  if (!SURROGATE.test(s)) return false; // the common case, scanned natively
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -41,49 +48,54 @@ export function hasLoneSurrogate(s: string): boolean {
   return false;
 }
 
-function check(value: unknown, path: string, stack: Set<object>): void {
+/** Walks `value` (reached through `keys` from the root); throws for anything JCS cannot represent. */
+function check(value: unknown, keys: Array<string | number>, stack: Set<object>): void {
+  const fail = (message: string): never => {
+    throw new CanonicalJsonError(message, pointer(keys));
+  };
   switch (typeof value) {
     case "string":
-      if (hasLoneSurrogate(value)) throw new CanonicalJsonError("lone surrogate in string", path);
+      if (hasLoneSurrogate(value)) fail("lone surrogate in string");
       return;
     case "number":
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(`non-finite number ${value}`, path);
+      if (!Number.isFinite(value)) fail(`non-finite number ${value}`);
       return;
     case "boolean":
       return;
     case "undefined":
-      throw new CanonicalJsonError("undefined is not a JSON value", path);
+      return fail("undefined is not a JSON value");
     case "bigint":
-      throw new CanonicalJsonError("bigint is not a JSON value", path);
+      return fail("bigint is not a JSON value");
     case "function":
-      throw new CanonicalJsonError("function is not a JSON value", path);
+      return fail("function is not a JSON value");
     case "symbol":
-      throw new CanonicalJsonError("symbol is not a JSON value", path);
+      return fail("symbol is not a JSON value");
     case "object":
       break;
   }
   if (value === null) return;
   const obj = value as object;
-  if (stack.has(obj)) throw new CanonicalJsonError("circular reference", path);
+  if (stack.has(obj)) fail("circular reference");
   stack.add(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
-      if (!(i in obj)) throw new CanonicalJsonError("sparse array (hole)", `${path}/${i}`);
-      check(obj[i], `${path}/${i}`, stack);
+      keys.push(i);
+      if (!(i in obj)) fail("sparse array (hole)");
+      check(obj[i], keys, stack);
+      keys.pop();
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null)
-      throw new CanonicalJsonError("only plain objects and arrays are JSON values", path);
-    if (Object.getOwnPropertySymbols(obj).length > 0)
-      throw new CanonicalJsonError("symbol-keyed property", path);
+      fail("only plain objects and arrays are JSON values");
+    if (Object.getOwnPropertySymbols(obj).length > 0) fail("symbol-keyed property");
     const rec = obj as Record<string, unknown>;
-    if (typeof rec.toJSON === "function")
-      throw new CanonicalJsonError("objects with toJSON are not canonicalized", path);
+    if (typeof rec.toJSON === "function") fail("objects with toJSON are not canonicalized");
     for (const key of Object.keys(rec)) {
-      const p = `${path}/${pointerToken(key)}`;
-      if (hasLoneSurrogate(key)) throw new CanonicalJsonError("lone surrogate in member name", p);
-      check(rec[key], p, stack);
+      keys.push(key);
+      if (hasLoneSurrogate(key)) fail("lone surrogate in member name");
+      check(rec[key], keys, stack);
+      keys.pop();
     }
   }
   stack.delete(obj);
@@ -91,7 +103,7 @@ function check(value: unknown, path: string, stack: Set<object>): void {
 
 /** RFC 8785 canonical JSON text of `value`. Throws CanonicalJsonError (NOT_CANONICALIZABLE). */
 export function canonicalJson(value: unknown): string {
-  check(value, "", new Set());
+  check(value, [], new Set());
   let out: string | undefined;
   try {
     out = canonicalize(value);

@@ -21,17 +21,24 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 const L = ed25519.Point.Fn.ORDER;
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const MAX_CACHE = 4096;
-/** base64-free cache key (hex of the public key) -> KeyObject, or null for a refused key. */
+/** The public key's bytes (as a latin1 string) -> KeyObject, or null for a refused key. */
 const keys = new Map<string, KeyObject | null>();
 
+/** ℓ in 32 little-endian bytes. */
+const L_LE = Uint8Array.from({ length: 32 }, (_, i) => Number((L >> BigInt(8 * i)) & 0xffn));
+
+/** S (the signature's last 32 bytes, little-endian) < ℓ, compared from the top byte down. */
 function sBelowOrder(sig: Uint8Array): boolean {
-  let s = 0n;
-  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]);
-  return s < L;
+  for (let i = 31; i >= 0; i--) {
+    const a = sig[32 + i];
+    const b = L_LE[i];
+    if (a !== b) return a < b;
+  }
+  return false; // S = ℓ
 }
 
 function keyObject(pk: Uint8Array): KeyObject | null {
-  const id = Buffer.from(pk).toString("hex");
+  const id = Buffer.from(pk.buffer, pk.byteOffset, pk.byteLength).toString("latin1");
   const hit = keys.get(id);
   if (hit !== undefined) return hit;
   let out: KeyObject | null = null;
