@@ -248,18 +248,27 @@ export class Election {
         });
         const settled = await Promise.allSettled(appended);
         settled.forEach((s, n) => {
-          out[round[n].at] =
-            s.status === "fulfilled"
-              ? s.value
-              : s.reason instanceof ApiError
-                ? s.reason
-                : logErrorToApi(s.reason);
+          out[round[n].at] = s.status === "fulfilled" ? s.value : this.#itemError(s.reason);
         });
       }
       return out;
     } finally {
       this.#settled();
     }
+  }
+
+  /**
+   * A bulk item's failure as its own error: the other items' outcomes (some of them durable)
+   * must still reach the client, so even an unexpected failure (a crashed worker) is reported
+   * on its item, as INTERNAL, rather than failing the whole response.
+   */
+  #itemError(e: unknown): ApiError {
+    if (e instanceof ApiError) return e;
+    if (e instanceof BoardLogError) return logErrorToApi(e);
+    this.#log(
+      `${this.id}: internal error on a bulk entry: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
+    return new ApiError("INTERNAL", "internal error");
   }
 
   #settled(): void {

@@ -129,6 +129,15 @@ describe("credential batches (setup phase)", () => {
     expect(await size()).toBe(before + 3);
   });
 
+  test(`the largest request, ${MAX_BULK_ENTRIES} entries, is accepted whole and in order`, async () => {
+    const before = await size();
+    const entries = Array.from({ length: MAX_BULK_ENTRIES }, (_, i) => creds(before - 1 + i));
+    const rs = await t.client.postBulk(ID, entries);
+    expect(rs.filter((r) => r.status === 201)).toHaveLength(MAX_BULK_ENTRIES);
+    expect(rs.map((r) => ("index" in r ? r.index : -1))).toEqual(entries.map((_, i) => before + i));
+    expect(await size()).toBe(before + MAX_BULK_ENTRIES);
+  });
+
   test("the registrar publishes through bulk requests (several per call when there are many batches)", async () => {
     const before = await t.client.status(ID);
     const gen = generateCredentials(ID, 150, ["ent-09"]);
