@@ -1,10 +1,12 @@
 /**
  * One of the demo's custodians, in its own thread: started while voting is open, it waits for
- * the parent's word that the tally is posted, then reads it from the board and posts its
- * decryption share (the custodians work in parallel, as separate people would).
+ * the parent's word that the tally is posted, then reads the log up to the witnessed checkpoint,
+ * checks that the tally is the sum of the counted ballots, and posts its decryption share (the
+ * custodians work in parallel, as separate people would).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { validateEntry } from "@urna/schemas";
+import { type TrustFile, validateEntry } from "@urna/schemas";
+import { loadTrust } from "@urna/verifier";
 import {
   BoardClient,
   loadCustodianKeyFile,
@@ -24,9 +26,11 @@ interface Input {
   election: string;
   keyFile: CustodianKeyFile;
   state: CustodianStateFile;
+  /** The election's trust file: the share is computed only from the witnessed log. */
+  trust: TrustFile;
 }
 
-const { url, election, keyFile, state } = workerData as Input;
+const { url, election, keyFile, state, trust } = workerData as Input;
 // Compile the entry schemas now (the first validation does it), not when the tally is waited for.
 validateEntry(null);
 await new Promise((r) => parentPort!.once("message", r));
@@ -36,6 +40,7 @@ try {
     election,
     loadCustodianKeyFile(keyFile),
     state,
+    { trust: loadTrust(trust) },
   );
   parentPort!.postMessage({ ok: true, entries: posted.length } satisfies CustodianOutcome);
 } catch (e) {

@@ -306,6 +306,15 @@ try {
     otherWorkers.push(w);
     return (authorityThread = w);
   };
+  // The trust file: for the custodians (they decrypt only from the witnessed log) and the auditors.
+  const trust: TrustFile = {
+    version: 1,
+    election: ELECTION,
+    board: { vkey: electionVkey },
+    authority: authority.publicKey,
+    witnesses: witnesses.map((w) => ({ vkey: w.vkey })),
+    quorum: 2,
+  };
   let custodianThreads: { worker: Worker; outcome: Promise<CustodianOutcome> }[] | undefined;
   const startCustodians = () =>
     (custodianThreads ??= [0, 2, 4].map((i) => {
@@ -314,6 +323,7 @@ try {
         election: ELECTION,
         keyFile: custodianFiles[i],
         state: states[i],
+        trust,
       });
       const outcome = nextMessage<CustodianOutcome>(worker, `custodian ${i + 1}`);
       outcome.catch(() => {}); // awaited after the tally
@@ -419,14 +429,6 @@ try {
   // 7. Export the record over HTTP, as an auditor would, and verify it.
   const recordDir = join(out, "record");
   const size = await exportRecord(url, ELECTION, recordDir);
-  const trust: TrustFile = {
-    version: 1,
-    election: ELECTION,
-    board: { vkey: electionVkey },
-    authority: authority.publicKey,
-    witnesses: witnesses.map((w) => ({ vkey: w.vkey })),
-    quorum: 2,
-  };
   writeFileSync(join(out, "trust.json"), JSON.stringify(trust, null, 2) + "\n");
 
   // A receipt is issued against the checkpoint of its ballot's batch, with the cosignatures

@@ -1,7 +1,7 @@
 /**
- * A board test double for the monitor and witness tests: a small node:http server with the read
- * routes of spec/api.md the monitor uses (checkpoint, consistency and inclusion proofs, entry
- * ranges, single entries). It can be malicious: each client (a path prefix, `<url>/<client>`)
+ * A board test double for the monitor, witness and custodian tests: a small node:http server with
+ * the read routes of spec/api.md they use (checkpoint, consistency and inclusion proofs, entry
+ * ranges, single entries, and a status giving the number of entries served). No write routes. It can be malicious: each client (a path prefix, `<url>/<client>`)
  * sees its own view of the log, and a view can be switched at any time, so that two clients see
  * two different continuations of one checkpoint. It counts the entries it serves.
  */
@@ -48,6 +48,8 @@ export async function startBoardDouble(election: string): Promise<BoardDouble> {
       res.writeHead(status, { "content-type": type });
       res.end(body);
     };
+    if (req.method !== "GET")
+      return send(405, `{"error":{"code":"METHOD_NOT_ALLOWED","message":"read-only double"}}`);
     if (!m || decodeURIComponent(m[2]) !== election)
       return send(404, `{"error":{"code":"NOT_FOUND"}}`);
     const [, client, , rest] = m;
@@ -59,6 +61,7 @@ export async function startBoardDouble(election: string): Promise<BoardDouble> {
     const num = (k: string) => Number(u.searchParams.get(k));
     const entries = v.entriesOverride ?? v.leaves;
     if (rest === "checkpoint") return send(200, v.checkpoint, "text/plain; charset=utf-8");
+    if (rest === "status") return send(200, JSON.stringify({ id: election, size: entries.length }));
     if (rest === "proof/consistency") {
       const from = num("from");
       const to = num("to");

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Manifest } from "@urna/schemas";
-import { DiscreteLog } from "@urna/verifier";
+import { DiscreteLog, type Trust, TrustError, loadTrust } from "@urna/verifier";
 import {
   BoardApiError,
   BoardClient,
@@ -455,19 +455,36 @@ request (POST /elections/ID/bulk).`,
   },
   "custodian share": {
     summary: "post this custodian's decryption share of the tally",
-    usage: "urna custodian share --board URL --election ID --key FILE --state FILE [--json]",
+    usage: `urna custodian share --board URL --election ID --key FILE --state FILE [--trust FILE] [--json]
+
+Before decrypting, checks that every tally on the log is the homomorphic sum of the counted
+ballots (only the aggregate is ever decrypted). With --trust (the election's trust file, as
+for urna-verify), the log is read up to the board's checkpoint, which must be signed by the
+board and cosigned by the witness quorum, and the entries must hash to its root; without it,
+the custodian takes the board's word for which log is the election's.`,
     options: {
       ...BOARD_OPT,
       election: { type: "string" },
       key: { type: "string" },
       state: { type: "string" },
+      trust: { type: "string" },
     },
     async run(v) {
+      let trust: Trust | undefined;
+      if (v.trust !== undefined) {
+        try {
+          trust = loadTrust(readJsonFile<unknown>(need(v, "trust")));
+        } catch (e) {
+          if (e instanceof TrustError) throw new UsageError(e.message);
+          throw e;
+        }
+      } else progress("no --trust: the log read is not checked against a witnessed checkpoint");
       const r = await postDecryptionShare(
         client(v),
         need(v, "election"),
         loadCustodianKey(need(v, "key")),
         loadCustodianState(need(v, "state")),
+        trust ? { trust } : {},
       );
       out(v, r, `decryption.share posted (entries ${r.map((x) => x.index).join(", ")})`);
     },

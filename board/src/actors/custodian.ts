@@ -3,23 +3,31 @@
  * (post round 1, read everyone's round 1 from the log, post the certification, or blame a bad
  * sender), keeps its secret share in a state file, and after the tally posts its decryption share.
  */
-import type { TallyBody } from "@urna/schemas";
+import { type BallotBody, type Entry, type TallyBody, canonicalJson } from "@urna/schemas";
 import { splitByContest } from "./split.js";
 import {
+  type Trust,
+  bytesEqual,
   ceremony,
   decodeElement,
   decodeScalar,
   encodeScalar,
   fromBase64,
+  leafHash,
+  openCheckpoint,
+  rootFromLeafHashes,
   toBase64,
+  toHex,
+  utf8,
+  verifyWitnessQuorum,
 } from "@urna/verifier";
 import { certify, makeBlameRandom, round1Random, round2 } from "../ceremony/index.js";
-import { decryptionShare } from "../crypto/index.js";
+import { computeTally, decryptionShare } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
 import { ceremonySetupOf } from "./authority.js";
 import type { AppendResult, BoardClient } from "./client.js";
 import { type CustodianKey, readJson, writeSecretJson } from "./keys.js";
-import { ActorError, type ElectionView, loadElection, loadPrefix, sleep } from "./view.js";
+import { ActorError, type ElectionView, loadElection, loadPrefix, replay, sleep } from "./view.js";
 
 export interface CustodianStateFile {
   kind: "urna-custodian-state";
@@ -139,14 +147,32 @@ export function loadCustodianState(path: string): CustodianStateFile {
   return s;
 }
 
-/** Posts this custodian's decryption share of every tally entry on the log. */
+export interface ShareOptions {
+  /**
+   * The election's trust file, loaded (spec/record.md §Trust file). When given, the log is read
+   * up to the board's current checkpoint, which must be signed by the board's key for this
+   * election and carry the witness quorum, and the entries served must hash to its root: a
+   * board cannot show this custodian a log of its own making.
+   */
+  trust?: Trust;
+}
+
+/**
+ * Posts this custodian's decryption share of every tally entry on the log; before decrypting
+ * anything, checks that every tally is the homomorphic sum of the log's counted ballots (so that
+ * only the aggregate is ever decrypted, whatever the board and the authority post) and, with
+ * `opts.trust`, that the log read is the witnessed one.
+ */
 export async function postDecryptionShare(
   client: BoardClient,
   election: string,
   key: CustodianKey,
   state: CustodianStateFile,
+  opts: ShareOptions = {},
 ): Promise<AppendResult[]> {
-  const view = await loadElection(client, election);
+  const view = opts.trust
+    ? await loadWitnessedElection(client, election, opts.trust)
+    : await loadElection(client, election);
   const index = custodianIndex(view, key);
   if (index !== state.index)
     throw new ActorError(
@@ -165,6 +191,7 @@ export async function postDecryptionShare(
       "WRONG_STATE",
       "the state's verification share differs from the published one",
     );
+  checkTallies(view);
   const secretShare = decodeScalar(fromBase64(state.secretShare));
   const out: AppendResult[] = [];
   for (const e of view.entries) {
@@ -183,4 +210,80 @@ export async function postDecryptionShare(
       out.push(await client.post(signEntry("decryption.share", election, part, key.signingSecret)));
   }
   return out;
+}
+
+/**
+ * TALLY_MISMATCH unless every `tally` entry of the view is the homomorphic sum of its counted
+ * ballots (the same sum the board and the auditors compute, protocol.md §10.1): a tally that
+ * differs could be one voter's ballot dressed up as a tally, and decrypting it would reveal
+ * that vote.
+ */
+export function checkTallies(view: ElectionView): void {
+  const tallies = view.entries.filter((e) => e.type === "tally");
+  if (tallies.length === 0) return;
+  const counted = view.state.countedBallots().map((i) => view.entries[i].body as BallotBody);
+  const sum = computeTally(view.manifest, counted);
+  const want = new Map(sum.contests.map((c) => [c.contest, canonicalJson(c)]));
+  for (const t of tallies) {
+    const body = t.body as TallyBody;
+    if (body.ballots !== sum.ballots)
+      throw new ActorError(
+        "TALLY_MISMATCH",
+        `a tally counts ${body.ballots} ballots, the log has ${sum.ballots} counted: not decrypting`,
+      );
+    for (const c of body.contests)
+      if (want.get(c.contest) !== canonicalJson(c))
+        throw new ActorError(
+          "TALLY_MISMATCH",
+          `the tally of contest ${c.contest} is not the sum of the counted ballots: not decrypting`,
+        );
+  }
+}
+
+/**
+ * The election as of the board's current checkpoint, checked against the trust file: the
+ * checkpoint signed by the board's key for this election's origin and cosigned by the witness
+ * quorum, and the entries read hashing to its root (UNTRUSTED_LOG otherwise).
+ */
+export async function loadWitnessedElection(
+  client: BoardClient,
+  election: string,
+  trust: Trust,
+): Promise<ElectionView> {
+  if (trust.election !== election)
+    throw new ActorError(
+      "WRONG_ELECTION",
+      `the trust file is for election ${trust.election}, not ${election}`,
+    );
+  const note = await client.checkpoint(election);
+  const untrusted = (why: string) => new ActorError("UNTRUSTED_LOG", why);
+  let size: number;
+  let root: Uint8Array;
+  try {
+    ({ size, root } = openCheckpoint(note, trust.board, { origin: trust.origin }).checkpoint);
+  } catch (e) {
+    throw untrusted(`the board's checkpoint does not verify: ${(e as Error).message}`);
+  }
+  const q = verifyWitnessQuorum(note, trust.witnesses, trust.quorum);
+  if (!q.ok)
+    throw untrusted(
+      `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires`,
+    );
+  const entries: Entry[] = [];
+  const hashes: Uint8Array[] = [];
+  for (let a = 0; a < size; a += 1000) {
+    const lines = await client.leaves(election, a, Math.min(size, a + 1000));
+    if (lines.length !== Math.min(size, a + 1000) - a)
+      throw untrusted(`the board served ${lines.length} entries from ${a}, not the checkpoint's`);
+    for (const line of lines) {
+      entries.push(JSON.parse(line) as Entry);
+      hashes.push(leafHash(utf8(line)));
+    }
+  }
+  if (!bytesEqual(rootFromLeafHashes(hashes), root))
+    throw untrusted("the entries the board served do not hash to its checkpoint's root");
+  return replay(
+    entries,
+    hashes.map((h) => toHex(h)),
+  );
 }
