@@ -263,16 +263,19 @@ test("urna: a whole election from the command line", async () => {
   expect((await urna("authority", "tally", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
   // Custodian 1 takes the board's word for the log (and is warned); custodian 3 reads it up to
   // the board-signed checkpoint of the trust file (no witnesses in this test: quorum 0).
-  const share1 = await urna(
-    "custodian",
-    "share",
-    ...b,
-    ...e,
-    "--key",
-    p("c1.key"),
-    "--state",
-    p("c1.state"),
-  );
+  const share = (i: number, ...extra: string[]) =>
+    urna(
+      "custodian",
+      "share",
+      ...b,
+      ...e,
+      "--key",
+      p(`c${i}.key`),
+      "--state",
+      p(`c${i}.state`),
+      ...extra,
+    );
+  const share1 = await share(1);
   expect(share1.code).toBe(0);
   expect(share1.stderr).toMatch(/no --trust/);
   const status = (await (await fetch(`${url}/elections/cli/status`)).json()) as { vkey: string };
@@ -289,34 +292,8 @@ test("urna: a whole election from the command line", async () => {
     }),
   );
   writeFileSync(p("bad-trust.json"), JSON.stringify({ version: 1, election: "cli" }));
-  expect(
-    (
-      await urna(
-        "custodian",
-        "share",
-        ...b,
-        ...e,
-        "--key",
-        p("c3.key"),
-        "--state",
-        p("c3.state"),
-        "--trust",
-        p("bad-trust.json"),
-      )
-    ).code,
-  ).toBe(2);
-  const share3 = await urna(
-    "custodian",
-    "share",
-    ...b,
-    ...e,
-    "--key",
-    p("c3.key"),
-    "--state",
-    p("c3.state"),
-    "--trust",
-    p("trust.json"),
-  );
+  expect((await share(3, "--trust", p("bad-trust.json"))).code).toBe(2);
+  const share3 = await share(3, "--trust", p("trust.json"));
   expect(share3.code).toBe(0);
   expect(share3.stderr).not.toMatch(/no --trust/);
   const result = await urna(

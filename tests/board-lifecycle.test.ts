@@ -37,6 +37,7 @@ import {
   startBoard,
   type TestBoard,
   untar,
+  votesOf,
 } from "../board/test/server/helpers.js";
 
 let tb: TestBoard;
@@ -59,11 +60,6 @@ async function expectRefused(p: Promise<unknown>, status: number, code: string):
   expect((err as BoardApiError).code).toBe(code);
   expect((err as BoardApiError).status).toBe(status);
 }
-
-const votesOf = (r: ResultBody, contest: string): Record<string, number> =>
-  Object.fromEntries(
-    (r.contests.find((c) => c.contest === contest)?.options ?? []).map((o) => [o.option, o.votes]),
-  );
 
 describe("election lifecycle", () => {
   test("revote policy single: 3-of-5 ceremony, ballots, challenge, refusals, tally by 3 custodians, result, record", async () => {

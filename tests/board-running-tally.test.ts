@@ -38,16 +38,12 @@ import {
   removeDir,
   startBoard,
   type TestBoard,
+  votesOf,
 } from "../board/test/server/helpers.js";
 import { cleanupRecords, generateElection, readEntries } from "./fixtures/election.js";
 
 const dlog = new DiscreteLog({ max: 1000, babySteps: 64 });
 const FALLBACK = /running tally unusable/;
-
-const votesOf = (r: ResultBody, contest: string): Record<string, number> =>
-  Object.fromEntries(
-    (r.contests.find((c) => c.contest === contest)?.options ?? []).map((o) => [o.option, o.votes]),
-  );
 
 async function refusal(p: Promise<unknown>): Promise<BoardApiError> {
   const err = await p.then(

@@ -3,7 +3,7 @@
  * (post round 1, read everyone's round 1 from the log, post the certification, or blame a bad
  * sender), keeps its secret share in a state file, and after the tally posts its decryption share.
  */
-import type { BallotBody, CiphertextJson, Entry, TallyBody } from "@urna/schemas";
+import type { BallotBody, CiphertextJson, TallyBody } from "@urna/schemas";
 import { splitByContest } from "./split.js";
 import {
   type Ciphertext,
@@ -17,12 +17,10 @@ import {
   decodeScalar,
   encodeScalar,
   fromBase64,
-  leafHash,
   openCheckpoint,
   rootFromLeafHashes,
   toBase64,
   toHex,
-  utf8,
   verifyWitnessQuorum,
 } from "@urna/verifier";
 import { certify, makeBlameRandom, round1Random, round2 } from "../ceremony/index.js";
@@ -31,7 +29,15 @@ import { signEntry } from "../entry-sign.js";
 import { ceremonySetupOf } from "./authority.js";
 import type { AppendResult, BoardClient } from "./client.js";
 import { type CustodianKey, readJson, writeSecretJson } from "./keys.js";
-import { ActorError, type ElectionView, loadElection, loadPrefix, replay, sleep } from "./view.js";
+import {
+  ActorError,
+  type ElectionView,
+  loadElection,
+  loadPrefix,
+  readLog,
+  replay,
+  sleep,
+} from "./view.js";
 
 export interface CustodianStateFile {
   kind: "urna-custodian-state";
@@ -301,17 +307,9 @@ export async function loadWitnessedElection(
     throw untrusted(
       `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires`,
     );
-  const entries: Entry[] = [];
-  const hashes: Uint8Array[] = [];
-  for (let a = 0; a < size; a += 1000) {
-    const lines = await client.leaves(election, a, Math.min(size, a + 1000));
-    if (lines.length !== Math.min(size, a + 1000) - a)
-      throw untrusted(`the board served ${lines.length} entries from ${a}, not the checkpoint's`);
-    for (const line of lines) {
-      entries.push(JSON.parse(line) as Entry);
-      hashes.push(leafHash(utf8(line)));
-    }
-  }
+  const { entries, hashes } = await readLog(client, election, size);
+  if (entries.length !== size)
+    throw untrusted(`the board served ${entries.length} entries, not the checkpoint's ${size}`);
   if (!bytesEqual(rootFromLeafHashes(hashes), root))
     throw untrusted("the entries the board served do not hash to its checkpoint's root");
   return replay(

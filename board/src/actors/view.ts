@@ -44,14 +44,28 @@ export function replay(entries: Entry[], leafHashes?: readonly string[]): Electi
  */
 export async function loadElection(client: BoardClient, election: string): Promise<ElectionView> {
   const { size } = await client.status(election);
+  const { entries, hashes } = await readLog(client, election, size);
+  return replay(
+    entries,
+    hashes.map((h) => toHex(h)),
+  );
+}
+
+/** Entries [0, size) of `election` as served (pages of 1,000), parsed, with each leaf's hash. */
+export async function readLog(
+  client: BoardClient,
+  election: string,
+  size: number,
+): Promise<{ entries: Entry[]; hashes: Uint8Array[] }> {
   const entries: Entry[] = [];
-  const hashes: string[] = [];
-  for (let a = 0; a < size; a += 1000)
+  const hashes: Uint8Array[] = [];
+  for (let a = 0; a < size; a += 1000) {
     for (const line of await client.leaves(election, a, Math.min(size, a + 1000))) {
       entries.push(JSON.parse(line) as Entry);
-      hashes.push(toHex(leafHash(utf8(line))));
+      hashes.push(leafHash(utf8(line)));
     }
-  return replay(entries, hashes);
+  }
+  return { entries, hashes };
 }
 
 /**

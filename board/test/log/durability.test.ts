@@ -5,7 +5,6 @@
  * the tree is consistent with every checkpoint released before the kill,
  * and the signer accepts the database (no false rollback alarm).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import {
@@ -17,9 +16,9 @@ import {
   verifyConsistency,
 } from "@urna/verifier";
 import { ORIGIN, boardKey, openLog, tempDir } from "./helpers.js";
+import { runAndKill as runChild } from "./fixtures/run-and-kill.js";
 
 const child = fileURLToPath(new URL("./fixtures/durability-child.ts", import.meta.url));
-const register = fileURLToPath(new URL("./fixtures/register-src.mjs", import.meta.url));
 const ROUNDS = 5;
 
 interface Round {
@@ -29,46 +28,17 @@ interface Round {
 }
 
 /** Runs the child until it has acknowledged something, then kills it after a random delay. */
-function runAndKill(dir: string, tag: string, killAfterMs: number): Promise<Round> {
-  return new Promise((resolve, reject) => {
-    const p: ChildProcess = spawn(
-      process.execPath,
-      ["--import", "tsx", "--import", register, child, dir, tag],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    let err = "";
-    let timer: NodeJS.Timeout | undefined;
-    const guard = setTimeout(() => p.kill("SIGKILL"), 15_000);
-    p.stdout!.setEncoding("utf8");
-    p.stdout!.on("data", (s: string) => {
-      out += s;
-      if (!timer && out.includes("\nACK "))
-        timer = setTimeout(() => p.kill("SIGKILL"), killAfterMs);
-    });
-    p.stderr!.on("data", (s: Buffer) => (err += s.toString()));
-    p.on("error", reject);
-    p.on("exit", (code, signal) => {
-      clearTimeout(guard);
-      if (timer) clearTimeout(timer);
-      // Only complete lines count: the kill may cut the last one.
-      const lines = out.split("\n").slice(0, -1);
-      const failed = lines.find((l) => l.startsWith("FAILED"));
-      if (!failed && signal !== "SIGKILL")
-        return reject(new Error(`child exited ${code} ${signal}: ${err}`));
-      resolve({
-        acks: lines
-          .filter((l) => l.startsWith("ACK "))
-          .map((l) => [Number(l.split(" ")[1]), l.split(" ")[2]] as [number, string]),
-        checkpoints: lines
-          .filter((l) => l.startsWith("CP "))
-          .map((l) => fromUtf8(fromBase64(l.slice(3)))),
-        failed,
-      });
-    });
-  });
+async function runAndKill(dir: string, tag: string, killAfterMs: number): Promise<Round> {
+  const { lines, failed } = await runChild(child, dir, tag, killAfterMs, 15_000);
+  return {
+    acks: lines
+      .filter((l) => l.startsWith("ACK "))
+      .map((l) => [Number(l.split(" ")[1]), l.split(" ")[2]] as [number, string]),
+    checkpoints: lines
+      .filter((l) => l.startsWith("CP "))
+      .map((l) => fromUtf8(fromBase64(l.slice(3)))),
+    failed,
+  };
 }
 
 test("SIGKILL at random moments loses no acknowledged entry and no released checkpoint", async () => {

@@ -4,7 +4,6 @@
  * durable, and a SIGKILL at random moments loses no acknowledged entry of any log and no released
  * checkpoint; after each kill the signer accepts every log (no false rollback alarm).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,9 +25,9 @@ import {
 } from "../../src/log/index.js";
 import { BOARD, boardKey, tempDir } from "./helpers.js";
 import { LOGS, openSharedLogs } from "./fixtures/shared-commit.js";
+import { runAndKill as runChild } from "./fixtures/run-and-kill.js";
 
 const child = fileURLToPath(new URL("./fixtures/shared-commit-child.ts", import.meta.url));
-const register = fileURLToPath(new URL("./fixtures/register-src.mjs", import.meta.url));
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -171,49 +170,23 @@ interface Round {
   failed?: string;
 }
 
-function runAndKill(dir: string, tag: string, killAfterMs: number): Promise<Round> {
-  return new Promise((resolve, reject) => {
-    const p: ChildProcess = spawn(
-      process.execPath,
-      ["--import", "tsx", "--import", register, child, dir, tag],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    let timer: NodeJS.Timeout | undefined;
-    const guard = setTimeout(() => p.kill("SIGKILL"), 20_000);
-    p.stdout!.setEncoding("utf8");
-    p.stdout!.on("data", (s: string) => {
-      out += s;
-      if (!timer && out.includes("\nACK "))
-        timer = setTimeout(() => p.kill("SIGKILL"), killAfterMs);
-    });
-    p.stderr!.on("data", (s: Buffer) => (err += s.toString()));
-    p.on("error", reject);
-    p.on("exit", (code, signal) => {
-      clearTimeout(guard);
-      if (timer) clearTimeout(timer);
-      const lines = out.split("\n").slice(0, -1); // the kill may cut the last line
-      const failed = lines.find((l) => l.startsWith("FAILED"));
-      if (!failed && signal !== "SIGKILL")
-        return reject(new Error(`child exited ${code} ${signal}: ${err}`));
-      resolve({
-        acks: lines
-          .filter((l) => l.startsWith("ACK "))
-          .map((l) => {
-            const [, id, i, h] = l.split(" ");
-            return [id, Number(i), h] as [string, number, string];
-          }),
-        checkpoints: lines
-          .filter((l) => l.startsWith("CP "))
-          .map((l) => {
-            const [, id, b] = l.split(" ");
-            return [id, fromUtf8(fromBase64(b))] as [string, string];
-          }),
-        failed,
-      });
-    });
-  });
+async function runAndKill(dir: string, tag: string, killAfterMs: number): Promise<Round> {
+  const { lines, failed } = await runChild(child, dir, tag, killAfterMs, 20_000);
+  return {
+    acks: lines
+      .filter((l) => l.startsWith("ACK "))
+      .map((l) => {
+        const [, id, i, h] = l.split(" ");
+        return [id, Number(i), h] as [string, number, string];
+      }),
+    checkpoints: lines
+      .filter((l) => l.startsWith("CP "))
+      .map((l) => {
+        const [, id, b] = l.split(" ");
+        return [id, fromUtf8(fromBase64(b))] as [string, string];
+      }),
+    failed,
+  };
 }
 
 test("SIGKILL during shared commits loses no acknowledged entry of any log", async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import type { Manifest, RevotePolicy } from "@urna/schemas";
+import type { Manifest, ResultBody, RevotePolicy } from "@urna/schemas";
 import { toBase64 } from "@urna/verifier";
 import { BoardClient } from "../../src/actors/client.js";
 import { openVoting, postElectionKey } from "../../src/actors/authority.js";
@@ -146,6 +146,12 @@ export async function startBoard(
   };
   return t;
 }
+
+/** A result's votes in one contest, option id -> votes. */
+export const votesOf = (r: ResultBody, contest: string): Record<string, number> =>
+  Object.fromEntries(
+    (r.contests.find((c) => c.contest === contest)?.options ?? []).map((o) => [o.option, o.votes]),
+  );
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
