@@ -30,6 +30,7 @@ commands:
   receipt    check one voter's ballot receipt (steps R1-R5)
   watch      follow a board and check every new checkpoint (monitor)
   witness    run a C2SP tlog-witness that cosigns consistent checkpoints
+  conformance  run a verifier over a conformance corpus and compare its verdicts
 
 options:
   -h, --help     show this help (or: urna-verify <command> --help)
@@ -279,6 +280,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import("./monitor/cli-node.js")).runWatchCli(rest);
       case "witness":
         return await (await import("./witness/cli-node.js")).runWitnessCli(rest);
+      case "conformance":
+        return await (await import("./conformance/cli-node.js")).runConformanceCli(rest);
       default:
         process.stderr.write(`urna-verify: unknown command '${cmd}'\n\n${USAGE}`);
         return 2;

@@ -13,3 +13,5 @@ export * from "./witness/index.js";
 export * from "./monitor/watch-node.js";
 export * from "./monitor/store-node.js";
 export * from "./monitor/cli-node.js";
+export * from "./conformance/corpus.js";
+export * from "./conformance/run-node.js";
