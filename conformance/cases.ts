@@ -27,18 +27,10 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { signEntry } from "../board/src/entry-sign.js";
 import { ed25519Signer } from "../verifier/src/log/note.js";
 import { ELECTION_ID, ORIGIN, type GeneratedElection } from "../tests/fixtures/election.js";
+import type { ExpectedItem } from "../verifier/src/conformance/corpus.js";
 import { Tamper, replaceLine } from "./tamper.js";
 
 export type Base = "single" | "last";
-
-/** A location a failure must name (the report's failure fields). */
-export interface ExpectedItem {
-  check: string;
-  index?: number;
-  contest?: string;
-  option?: string;
-  custodian?: number;
-}
 
 export interface CaseContext {
   t: Tamper;
@@ -311,8 +303,7 @@ export const CASES: CaseDef[] = [
     tamper: (c) => {
       const i = firstChallenged(c);
       (c.t.entries[i].body as unknown as Record<string, unknown>).note = "hola";
-      c.t.resignEntry(i, c.t.keyOf(i));
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V4", index: i });
     },
   },
@@ -473,8 +464,7 @@ export const CASES: CaseDef[] = [
       const body = c.t.entries[i].body as ElectionKeyBody;
       const vs = body.verificationShares;
       [vs[0], vs[1]] = [vs[1], vs[0]];
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V8", custodian: 1 }, { check: "V8", custodian: 2 });
     },
   },
@@ -665,12 +655,10 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V12",
     fail: ["V12"],
     tamper: (c) => {
-      const i = firstChallenged(c);
-      const body = c.t.entries[i].body as ChallengedBallotBody;
+      const { i, body } = c.t.open<ChallengedBallotBody>(firstChallenged(c));
       const sel = body.ballot.contests[0].selections[0];
       sel.proof.v[0] = flipB64(sel.proof.v[0]);
-      c.t.resignEntry(i, c.t.keyOf(i));
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V12", index: i, contest: body.ballot.contests[0].contest });
     },
   },
@@ -684,11 +672,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V12; a ballot failing V12 is not counted (V14)",
     fail: ["V12", "V14"],
     tamper: (c) => {
-      const i = c.t.countedBallots()[0];
-      const body = c.t.entries[i].body as BallotBody;
+      const { i, body } = c.t.open<BallotBody>(c.t.countedBallots()[0]);
       body.contests[0].proof.v[0] = flipB64(body.contests[0].proof.v[0]);
-      c.t.resignEntry(i, c.t.keyOf(i));
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V12", index: i, contest: body.contests[0].contest });
     },
   },
@@ -703,12 +689,10 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V13",
     fail: ["V13"],
     tamper: (c) => {
-      const i = firstChallenged(c);
-      const body = c.t.entries[i].body as ChallengedBallotBody;
+      const { i, body } = c.t.open<ChallengedBallotBody>(firstChallenged(c));
       body.revealed[0].nonces[0] =
         body.revealed[0].nonces[1] ?? flipB64(body.revealed[0].nonces[0]);
-      c.t.resignEntry(i, c.t.keyOf(i));
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V13", index: i, contest: body.revealed[0].contest });
     },
   },
@@ -721,11 +705,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V4, V13 (every choice is 0 or 1)",
     fail: ["V4"],
     tamper: (c) => {
-      const i = firstChallenged(c);
-      const body = c.t.entries[i].body as ChallengedBallotBody;
+      const { i, body } = c.t.open<ChallengedBallotBody>(firstChallenged(c));
       body.revealed[0].choices[0] = 2;
-      c.t.resignEntry(i, c.t.keyOf(i));
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V4", index: i });
     },
   },
@@ -796,8 +778,7 @@ export const CASES: CaseDef[] = [
     tamper: (c) => {
       const i = c.t.find("tally");
       (c.t.entries[i].body as TallyBody).ballots += 1;
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
     },
   },
   {
@@ -866,8 +847,7 @@ export const CASES: CaseDef[] = [
       const i = shares[shares.length - 1];
       const body = c.t.entries[i].body as DecryptionShareBody;
       body.contests[0].options[0].proof.v = flipB64(body.contests[0].options[0].proof.v);
-      c.t.resignEntry(i, c.t.keyOf(i));
-      c.t.save();
+      c.t.commit(i);
       c.items.push({
         check: "V15",
         index: i,
@@ -888,11 +868,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V16",
     fail: ["V16"],
     tamper: (c) => {
-      const i = c.t.find("result");
-      const body = c.t.entries[i].body as ResultBody;
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
       body.contests[0].options[0].votes += 1;
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
       c.items.push({
         check: "V16",
         contest: body.contests[0].contest,
@@ -909,11 +887,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V16 (threshold distinct custodians)",
     fail: ["V16"],
     tamper: (c) => {
-      const i = c.t.find("result");
-      const body = c.t.entries[i].body as ResultBody;
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
       body.custodians = body.custodians.slice(0, c.g.manifest.threshold - 1);
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
     },
   },
 
@@ -927,11 +903,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V17",
     fail: ["V17"],
     tamper: (c) => {
-      const i = c.t.find("result");
-      const body = c.t.entries[i].body as ResultBody;
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
       body.contests[0].options[0].label = "Otro partido";
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
       c.items.push({
         check: "V17",
         contest: body.contests[0].contest,
@@ -948,11 +922,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V17 (every contest exactly once)",
     fail: ["V17"],
     tamper: (c) => {
-      const i = c.t.find("result");
-      const body = c.t.entries[i].body as ResultBody;
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
       const gone = body.contests.pop()!;
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V17", contest: gone.contest });
     },
   },
@@ -965,11 +937,9 @@ export const CASES: CaseDef[] = [
     rule: "verification.md V17 (manifest order)",
     fail: ["V17"],
     tamper: (c) => {
-      const i = c.t.find("result");
-      const body = c.t.entries[i].body as ResultBody;
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
       body.contests[0].options.reverse();
-      c.t.resignEntry(i, c.g.keys.authority);
-      c.t.save();
+      c.t.commit(i);
       c.items.push({ check: "V17", contest: body.contests[0].contest });
     },
   },

@@ -68,6 +68,15 @@ export class Tamper {
   sign<T extends EntryType>(type: T, body: EntryBodyMap[T], secretKey: Uint8Array): Entry {
     return signEntry(type, ELECTION_ID, body, secretKey) as Entry;
   }
+  /** Entry i's body, to change in place before `commit(i)`. */
+  open<B>(i: number): { i: number; body: B } {
+    return { i, body: this.entries[i].body as B };
+  }
+  /** Re-signs entry i with the key of its role (keyOf) and saves the record, re-signed. */
+  commit(i: number): void {
+    this.resignEntry(i, this.keyOf(i));
+    this.save();
+  }
   /** Re-signs entry i (after its body was changed) with the key of its role. */
   resignEntry(i: number, secretKey: Uint8Array): void {
     const e = this.entries[i];
