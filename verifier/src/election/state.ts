@@ -841,22 +841,37 @@ export class ElectionState {
                 option: o.option,
               });
           });
+          // V16 pairs each result option with the tally's and the shares' by option id, not
+          // by position: the order of the result's options is V17's concern alone.
+          const tallied = new Map(tc.options.map((o) => [o.option, o]));
+          const tallyOptions = rc.options.map((o) => tallied.get(o.option));
+          let complete = true;
+          rc.options.forEach((o, k) => {
+            if (tallyOptions[k]) return;
+            complete = false;
+            bad("V16", `option ${o.option} is not in the tally`, {
+              contest: rc.contest,
+              option: o.option,
+            });
+          });
           const shares: { custodian: number; shares: string[] }[] = [];
           for (const i of S) {
             const sc = this.shares.get(i)?.get(rc.contest);
-            if (!sc)
-              bad("V16", `custodian ${i} has no share for ${rc.contest}`, {
+            const byOption = new Map(sc?.options.map((o) => [o.option, o.share]));
+            const own = rc.options.map((o) => byOption.get(o.option));
+            if (!sc || own.some((d) => d === undefined))
+              bad("V16", `custodian ${i} has no share for every option of ${rc.contest}`, {
                 contest: rc.contest,
                 custodian: i,
               });
-            else shares.push({ custodian: i, shares: sc.options.map((o) => o.share) });
+            else shares.push({ custodian: i, shares: own as string[] });
           }
-          if (shares.length === S.length && S.length === m.threshold)
+          if (complete && shares.length === S.length && S.length === m.threshold)
             out.work.push({
               kind: "result",
               threshold: m.threshold,
               shares,
-              tally: tc,
+              tally: { ...tc, options: tallyOptions as TallyContest["options"] },
               result: rc,
               where: { ...where, contest: rc.contest },
             });

@@ -52,8 +52,9 @@ export interface ShareWork {
 export interface CombineWork {
   kind: "result";
   threshold: number;
-  /** For each custodian of the result: its shares D_i of this contest, in option order. */
+  /** For each custodian of the result: its shares D_i of this contest, in the result's option order. */
   shares: { custodian: number; shares: string[] }[];
+  /** The tally of this contest, its options in the result's option order. */
   tally: TallyContest;
   result: ResultContest;
   where: Location;
