@@ -17,7 +17,9 @@ export type RecordErrorCode =
   /** One line is far larger than any valid leaf (memory guard). */
   | "LINE_TOO_LONG"
   /** The caller asked for something the source does not have. */
-  | "BAD_RANGE";
+  | "BAD_RANGE"
+  /** A leaf read again is not the leaf read before (spec/verification.md §Reading from a board). */
+  | "LEAF_CHANGED";
 
 export class RecordError extends Error {
   readonly code: RecordErrorCode;
