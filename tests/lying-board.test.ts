@@ -330,8 +330,32 @@ describe("urna-verify watch against a lying board", () => {
     });
     const { r } = await watch("m-swap");
     expect(r.exitCode).not.toBe(0);
-    expect(r.alert).toBeDefined();
+    expect(r.alert).toMatchObject({ kind: "inconsistency", code: "ENTRIES_MISMATCH" });
+  });
+
+  it("an invalid entry that is not the checkpoint's is an inconsistency, not an invalid-entry alert", async () => {
+    const bad = JSON.parse(new TextDecoder().decode(honest.leaves[l])) as Entry;
+    const sig = Buffer.from(bad.signature, "base64");
+    sig[0] ^= 1;
+    bad.signature = sig.toString("base64");
+    board.setView("m-bad", {
+      ...honest,
+      leafLie: ({ index }) => (index === l ? canonicalBytes(bad) : undefined),
+    });
+    const { r } = await watch("m-bad");
+    expect(r.alert).toMatchObject({ kind: "inconsistency", code: "ENTRIES_MISMATCH" });
+  });
+
+  it("an invalid entry that is on the checkpoint is an invalid-entry alert", async () => {
+    const dir = copyRecord(g.dir);
+    const entries = readEntries(dir);
+    const sig = Buffer.from(entries[l].signature, "base64");
+    sig[0] ^= 1;
+    entries[l].signature = sig.toString("base64");
+    writeEntries(dir, entries);
+    resign(dir, g.keys.board, g.keys.witnesses);
+    board.setView("m-invalid", viewOf(dir));
+    const { r } = await watch("m-invalid");
+    expect(r.alert).toMatchObject({ kind: "invalid-entry" });
   });
 });
-
-void canonicalBytes;
