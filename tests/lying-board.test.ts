@@ -4,7 +4,7 @@
  * error with a stable code) and never turn into an accepted wrong result
  * (spec/verification.md §Reading from a board).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BallotBody, DecryptionShareBody, Entry, Receipt, TallyBody } from "@urna/schemas";
@@ -17,8 +17,10 @@ import { decodeElement } from "../verifier/src/crypto/group.js";
 import { TallyAccumulator } from "../verifier/src/crypto/tally.js";
 import { runMonitor, type MonitorEvent } from "../verifier/src/monitor/monitor.js";
 import { verifyReceipt } from "../verifier/src/receipt/verify-receipt.js";
+import { leafHash } from "../verifier/src/log/merkle-hash.js";
 import { folderSource } from "../verifier/src/record/folder-node.js";
 import { boardSource } from "../verifier/src/record/http.js";
+import { tileSource } from "../verifier/src/record/tiles.js";
 import {
   ELECTION_ID,
   type GeneratedElection,
@@ -30,6 +32,7 @@ import {
   resign,
   writeEntries,
 } from "./fixtures/election.js";
+import { runVerifyCli } from "./fixtures/verify-cli.js";
 import { type BoardDouble, type View, makeView, startBoardDouble } from "./monitor-board-double.js";
 
 let g: GeneratedElection;
@@ -143,6 +146,7 @@ describe("urna-verify election --board against a lying board", () => {
   });
 
   it("defect 1: the forged record fails V14 as a folder", async () => {
+    expect(readEntries(forgedDir)[g.at.result as number].body).not.toEqual(g.expected);
     const r = await verifyElection({ source: folderSource(forgedDir), trust: g.trust });
     expect(r.ok).toBe(false);
     expect(check(r, "V14")?.status).toBe("fail");
@@ -162,6 +166,21 @@ describe("urna-verify election --board against a lying board", () => {
     expect(check(r, "V1")?.failures[0]).toMatchObject({ index: s });
     expect(check(r, "V1")?.failures[0].message).toContain("LEAF_CHANGED");
     expect(check(r, "V14")?.status).toBe("fail");
+    board.setView("reread-cli", {
+      ...forged,
+      leafLie: ({ index, nth }) => (index === s && nth === 2 ? forged.leaves[l] : undefined),
+    });
+    const trustFile = join(forgedDir, "trust.json");
+    writeFileSync(trustFile, JSON.stringify(g.trust));
+    const cli = await runVerifyCli([
+      "election",
+      "--board",
+      board.clientUrl("reread-cli"),
+      "--trust",
+      trustFile,
+    ]);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(1);
+    expect(cli.stdout).toContain("LEAF_CHANGED");
   });
 
   it("entries that are not the checkpoint's fail V1", async () => {
@@ -175,6 +194,47 @@ describe("urna-verify election --board against a lying board", () => {
     });
     expect(r.ok).toBe(false);
     expect(check(r, "V1")?.status).toBe("fail");
+  });
+
+  it("tiles: the honest board verifies; a second read of a superseded ballot's bundle with other bytes fails V1 and V14", async () => {
+    const ok = await verifyElection({
+      source: tileSource({ url: `${board.clientUrl("honest")}/elections/${ELECTION_ID}` }),
+      trust: g.trust,
+    });
+    expect(ok.ok).toBe(true);
+    expect(ok.result).toEqual(g.expected);
+    // The second read lies consistently: the bundle's leaf s and the level-0 tile's hash s.
+    board.setView("tile-reread", {
+      ...forged,
+      leafLie: ({ index, nth }) => (index === s && nth === 2 ? forged.leaves[l] : undefined),
+      lie: (q, honestAnswer) => {
+        if (!q.route.startsWith("tile/0/") || q.nth !== 2) return undefined;
+        const body = Uint8Array.from(honestAnswer.body as Uint8Array);
+        body.set(leafHash(forged.leaves[l]), s * 32);
+        return { body };
+      },
+    });
+    const r = await verifyElection({
+      source: tileSource({ url: `${board.clientUrl("tile-reread")}/elections/${ELECTION_ID}` }),
+      trust: g.trust,
+    });
+    expect(r.ok).toBe(false);
+    expect(check(r, "V1")?.failures[0].message).toContain("LEAF_CHANGED");
+    expect(check(r, "V14")?.status).toBe("fail");
+  });
+
+  it("tiles: a bundle that is not its tile's hashes is an error with a stable code", async () => {
+    board.setView("tile-bundle", {
+      ...honest,
+      leafLie: ({ index, route }) =>
+        index === s && route === "tile" ? honest.leaves[l] : undefined,
+    });
+    await expect(
+      verifyElection({
+        source: tileSource({ url: `${board.clientUrl("tile-bundle")}/elections/${ELECTION_ID}` }),
+        trust: g.trust,
+      }),
+    ).rejects.toHaveProperty("code");
   });
 
   it("a truncated entries response is an error with a stable code, not a verdict", async () => {

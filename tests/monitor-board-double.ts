@@ -12,7 +12,17 @@
  */
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MemoryTree, fromBase64, leafHash, toBase64, toHex } from "../verifier/src/index.js";
+import {
+  MemoryTree,
+  encodeEntryBundle,
+  fromBase64,
+  leafHash,
+  parseTilePath,
+  tileFromNodes,
+  tileWidth,
+  toBase64,
+  toHex,
+} from "../verifier/src/index.js";
 
 /** One request, as a lie sees it. `nth` counts this client's requests for this path and query. */
 export interface LieRequest {
@@ -33,7 +43,7 @@ export interface Lie {
 /** Other bytes for leaf `index`; `nth` counts this client's reads of that index (from 1). */
 export type LeafLie = (r: {
   client: string;
-  route: "entries" | "entry" | "credentials";
+  route: "entries" | "entry" | "credentials" | "tile";
   index: number;
   nth: number;
 }) => Uint8Array | undefined;
@@ -113,7 +123,7 @@ export async function startBoardDouble(election: string): Promise<BoardDouble> {
     const size = v.tree.size;
     const num = (k: string) => Number(u.searchParams.get(k));
     const raw = v.entriesOverride ?? v.leaves;
-    const leafOf = (i: number, route: "entries" | "entry" | "credentials") =>
+    const leafOf = (i: number, route: "entries" | "entry" | "credentials" | "tile") =>
       v.leafLie?.({ client, route, index: i, nth: nthOf(`${client} leaf ${i}`) }) ?? raw[i];
     const entries = raw;
     if (rest === "checkpoint") return send(200, v.checkpoint, "text/plain; charset=utf-8");
@@ -156,6 +166,27 @@ export async function startBoardDouble(election: string): Promise<BoardDouble> {
       if (i >= entries.length) return send(404, `{"error":{"code":"NOT_FOUND"}}`);
       c.single++;
       return send(200, leafOf(i, "entry"));
+    }
+    if (rest.startsWith("tile/")) {
+      let t;
+      try {
+        t = parseTilePath(rest);
+      } catch {
+        return send(404, `{"error":{"code":"NOT_FOUND"}}`);
+      }
+      const level = t.kind === "tile" ? t.level : 0;
+      if (t.width !== (tileWidth(level, t.index, size) || -1))
+        return send(404, `{"error":{"code":"NOT_FOUND"}}`);
+      const first = t.index * 256;
+      if (t.kind === "tile")
+        return send(
+          200,
+          tileFromNodes(t.level, t.index, t.width, v.tree.node),
+          "application/octet-stream",
+        );
+      const bundle: Uint8Array[] = [];
+      for (let i = first; i < first + t.width; i++) bundle.push(leafOf(i, "tile"));
+      return send(200, encodeEntryBundle(bundle), "application/octet-stream");
     }
     const cred = /^credentials\/([0-9a-f]{64})$/.exec(rest);
     if (cred)
