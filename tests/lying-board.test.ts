@@ -237,6 +237,20 @@ describe("urna-verify election --board against a lying board", () => {
     ).rejects.toHaveProperty("code");
   });
 
+  it("a checkpoint that changes between requests: the first one read is the one verified", async () => {
+    board.setView("cp-flip", {
+      ...forged,
+      lie: (q) =>
+        q.route === "checkpoint" && q.nth === 1 ? { body: honest.checkpoint } : undefined,
+    });
+    const r = await verifyElection({
+      source: boardSource({ url: board.clientUrl("cp-flip"), election: ELECTION_ID }),
+      trust: g.trust,
+    });
+    expect(r.ok).toBe(false);
+    expect(check(r, "V1")?.status).toBe("fail");
+  });
+
   it("a truncated entries response is an error with a stable code, not a verdict", async () => {
     board.setView("cut", {
       ...honest,
@@ -326,6 +340,11 @@ describe("urna-verify receipt against a lying board", () => {
         3,
       ],
       [
+        "consistency",
+        { lie: (q) => (q.route === "proof/consistency" ? { body: garbage } : undefined) },
+        2,
+      ],
+      [
         "lookup-leaf",
         {
           leafLie: ({ index, route }) =>
@@ -342,10 +361,17 @@ describe("urna-verify receipt against a lying board", () => {
         4,
       ],
     ];
+    const { entry: _entry, ...bare } = counted;
+    const bareRun = await verifyReceipt({
+      receipt: bare,
+      trust: g.trust,
+      board: { url: board.clientUrl("honest") },
+    });
+    expect(bareRun.ok).toBe(true);
     for (const [name, lie, step] of lies) {
       board.setView(`lk-${name}`, { ...honest, ...lie });
       const o = await verifyReceipt({
-        receipt: { ...counted, entry: undefined } as unknown as Receipt,
+        receipt: bare,
         trust: g.trust,
         board: { url: board.clientUrl(`lk-${name}`) },
       });
@@ -381,6 +407,32 @@ describe("urna-verify watch against a lying board", () => {
     const { r, events } = await watch("m-reread");
     expect(r.exitCode).not.toBe(0);
     expect(events.some((e) => e.type === "checkpoint")).toBe(false);
+  });
+
+  it("a slow or truncated answer is an error with a stable code, retried, never verified", async () => {
+    for (const [name, lie] of [
+      ["m-slow", { delayMs: 500 }],
+      ["m-cut", { truncate: 10 }],
+    ] as const) {
+      board.setView(name, {
+        ...honest,
+        lie: (q) => (q.route === "entries" ? lie : undefined),
+      });
+      const events: MonitorEvent[] = [];
+      const r = await runMonitor({
+        board: board.clientUrl(name),
+        election: ELECTION_ID,
+        trust: g.trust,
+        once: true,
+        timeoutMs: 200,
+        onEvent: (e) => void events.push(e),
+      });
+      expect(r.exitCode, name).not.toBe(0);
+      expect(r.alert, name).toBeUndefined();
+      expect(events.some((e) => e.type === "checkpoint")).toBe(false);
+      const err = events.find((e) => e.type === "error") as { code?: string } | undefined;
+      expect(err?.code, name).toMatch(/^BOARD_(UNREACHABLE|MALFORMED)$/);
+    }
   });
 
   it("entries that are not the checkpoint's raise an alert", async () => {
