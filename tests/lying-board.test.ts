@@ -15,7 +15,7 @@ import { verifyElection } from "../verifier/src/audit/verify-election.js";
 import { decodeCiphertext } from "../verifier/src/crypto/elgamal.js";
 import { decodeElement } from "../verifier/src/crypto/group.js";
 import { TallyAccumulator } from "../verifier/src/crypto/tally.js";
-import { runMonitor, type MonitorEvent } from "../verifier/src/monitor/monitor.js";
+import { Monitor, runMonitor, type MonitorEvent } from "../verifier/src/monitor/monitor.js";
 import { verifyReceipt } from "../verifier/src/receipt/verify-receipt.js";
 import { leafHash } from "../verifier/src/log/merkle-hash.js";
 import { folderSource } from "../verifier/src/record/folder-node.js";
@@ -469,5 +469,17 @@ describe("urna-verify watch against a lying board", () => {
     board.setView("m-invalid", viewOf(dir));
     const { r } = await watch("m-invalid");
     expect(r.alert).toMatchObject({ kind: "invalid-entry" });
+    // The proof that binds it fails once: an error, and the next poll judges the entry again.
+    board.setView("m-invalid-500", {
+      ...viewOf(dir),
+      lie: (q) => (q.route === "proof/consistency" && q.nth === 1 ? { status: 500 } : undefined),
+    });
+    const m = await Monitor.open({
+      board: board.clientUrl("m-invalid-500"),
+      election: ELECTION_ID,
+      trust: g.trust,
+    });
+    expect((await m.step()).kind).toBe("error");
+    expect(await m.step()).toMatchObject({ kind: "alert", alert: { kind: "invalid-entry" } });
   });
 });

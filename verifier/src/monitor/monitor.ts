@@ -521,7 +521,15 @@ export class Monitor {
     let why = "";
     if (n === cp.size) bound = bytesEqual(got, cp.root);
     else {
-      const proof = await this.board.consistency(n, cp.size);
+      let proof: Uint8Array[];
+      try {
+        proof = await this.board.consistency(n, cp.size);
+      } catch (e) {
+        // Not decided: start the replay again (from the head), so that the next poll reads and
+        // judges these entries again instead of going on past them.
+        this.#checker = new EntryChecker(this.trust);
+        throw e;
+      }
       try {
         verifyAppendOnly(n, cp.size, proof, got, cp.root);
         bound = true;

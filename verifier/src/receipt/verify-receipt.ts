@@ -522,6 +522,10 @@ async function scanLog(
   try {
     for await (const leaf of source.leaves(0, n)) {
       const h = leafHash(leaf);
+      if (i === index && pre.hash && !bytesEqual(h, pre.hash)) {
+        scan.error = `LEAF_CHANGED: leaf ${index} has hash ${toHex(h)} in the scan, ${toHex(pre.hash)} when read before it`;
+        return scan;
+      }
       root.push(h);
       if (root.size === m) scan.rootAtM = root.root();
       let e: Entry | undefined;
@@ -536,10 +540,6 @@ async function scanLog(
         if (e.type === "voting.open" && scan.openIndex === undefined) scan.openIndex = i;
         if (e.type === "voting.close" && scan.closeIndex === undefined) scan.closeIndex = i;
         if (i === index) {
-          if (pre.hash && !bytesEqual(h, pre.hash)) {
-            scan.error = `LEAF_CHANGED: leaf ${index} has hash ${toHex(h)} in the scan, ${toHex(pre.hash)} when read before it`;
-            return scan;
-          }
           scan.leafMatches = bytesEqual(h, lh);
           scan.entry = e;
         } else if (
