@@ -4,9 +4,11 @@
  * One streaming pass over the leaves does the log checks (V1 root, with V2 signature and V3
  * witnesses on the checkpoint) and replays the election through `ElectionState` (V4-V13, and
  * the structural parts of V14-V17), sending the expensive cryptography in batches to a runner
- * (inline, or worker threads). When `voting.close` has been applied, a second read of the
- * counted ballots sums them (V14) before the pass goes on with the tally entries. Memory is
- * O(credentials + contests × options + batch size), never O(ballots).
+ * (inline, or worker threads). When `voting.close` has been applied, the superseded ballots are
+ * read a second time and subtracted from the sum (V14) before the pass goes on with the tally
+ * entries; every leaf is read through a `BoundLeaves`, so that second read must return the
+ * bytes whose hashes V1 checks (spec/verification.md §Reading from a board). Memory is
+ * O(credentials + contests × options + batch size) plus 32 bytes per leaf.
  *
  * A failing check never stops the others; the outcome is a report per
  * schemas/src/json/report.schema.json. Isomorphic: worker threads are used only when running in
@@ -29,7 +31,8 @@ import { verifyWitnessQuorum } from "../log/cosignature.js";
 import { leafHash } from "../log/merkle-hash.js";
 import { StreamingRoot } from "../log/merkle.js";
 import { parseNote } from "../log/note.js";
-import type { RecordSource } from "../record/source.js";
+import { BoundLeaves } from "../record/bound.js";
+import { RecordError, type RecordSource } from "../record/source.js";
 import { VERIFIER_NAME } from "./version.js";
 import { CHECK_IDS, Checks } from "./checks.js";
 import { crashFindings, inlineRunner, type RunnerJob, type CryptoRunner } from "./runner.js";
@@ -97,6 +100,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const startedAt = new Date(t0).toISOString();
   const trust = asTrust(opts.trust);
   const source = opts.source;
+  const bound = new BoundLeaves(source);
   const checks = new Checks(opts.maxFailures ?? 1000);
   const batchSize = Math.max(1, opts.batchSize ?? 256);
   const progress = opts.onProgress ?? (() => {});
@@ -212,9 +216,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   let tallied = false;
 
   try {
-    for await (const leaf of source.leaves(0, size ?? Infinity)) {
+    for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
       const i = index++;
-      const lh = leafHash(leaf);
       root.push(lh);
       if (i % PROGRESS_EVERY === 0) progress({ stage: "entries", done: i, total: size ?? 0 });
       for (const id of ["V4", "V5", "V7"] as const) checks.get(id).items++;
@@ -307,7 +310,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         tallied = true;
         await flush();
         await Promise.all(inflight);
-        await subtractSuperseded(state, source, runner, acc, checks, progress);
+        await subtractSuperseded(state, bound, runner, acc, checks, progress);
         const superseded = new Set(state.supersededBallots());
         for (const [b, why] of unsummable)
           if (!superseded.has(b))
@@ -448,10 +451,12 @@ const sumBallotOf = (index: number, body: BallotBody): SumBallot => ({
 /**
  * Pass 2, at `voting.close`: every applied ballot was summed during pass 1; under "last" the
  * superseded ones are read again and subtracted, leaving the sum of the counted ballots (V14).
+ * The re-read goes through `bound`: a leaf that is not the one pass 1 hashed fails V1
+ * (LEAF_CHANGED), and V14 with it, since the sum is then unknown.
  */
 async function subtractSuperseded(
   state: ElectionState,
-  source: RecordSource,
+  bound: BoundLeaves,
   runner: CryptoRunner,
   acc: TallyAccumulator,
   checks: Checks,
@@ -499,8 +504,15 @@ async function subtractSuperseded(
   };
   let k = 0;
   let i = superseded[0];
-  for await (const leaf of source.leaves(superseded[0], superseded[superseded.length - 1] + 1)) {
-    if (i === superseded[k]) {
+  try {
+    for await (const { leaf } of bound.leaves(
+      superseded[0],
+      superseded[superseded.length - 1] + 1,
+    )) {
+      if (i !== superseded[k]) {
+        i++;
+        continue;
+      }
       k++;
       try {
         slice.push(sumBallotOf(i, (JSON.parse(fromUtf8(leaf)) as Entry).body as BallotBody));
@@ -512,8 +524,21 @@ async function subtractSuperseded(
         );
       }
       if (slice.length >= 512) await send();
+      i++;
     }
-    i++;
+  } catch (e) {
+    if (!(e instanceof RecordError) || e.code !== "LEAF_CHANGED") throw e;
+    checks.add(finding("V1", "LEAF_CHANGED", msg(e), { index: i }));
+    checks.add(
+      finding(
+        "V14",
+        "TALLY_MISMATCH",
+        "the sum of the counted ballots is unknown: a superseded ballot read again is not the leaf of the verified tree",
+        { index: i },
+      ),
+    );
+    await Promise.all(jobs);
+    return;
   }
   if (k !== superseded.length)
     checks.add(

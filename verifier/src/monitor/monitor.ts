@@ -410,15 +410,15 @@ export class Monitor {
       const leaves = await this.board.entries(start, end);
       for (const leaf of leaves) {
         const r = await this.#checker.add(leaf, { verify: true, readLeaf });
-        if (r.findings.length) return this.#invalid(r.findings, text);
+        if (r.findings.length) return this.#invalidIfBound(r.findings, text, cp);
         if (r.entry) this.#emitEntry(r.entry);
       }
       const f = this.#checker.flush();
-      if (f.length) return this.#invalid(f, text);
+      if (f.length) return this.#invalidIfBound(f, text, cp);
       start = end;
     }
     const f = this.#checker.flush();
-    if (f.length) return this.#invalid(f, text);
+    if (f.length) return this.#invalidIfBound(f, text, cp);
     const got = this.#checker.root.root();
     if (!bytesEqual(got, cp.root))
       return this.#alert(
@@ -502,6 +502,48 @@ export class Monitor {
 
   #emitEntry(e: CheckedEntry) {
     this.#emit({ type: "entry", index: e.index, entryType: e.type, trackingCode: e.trackingCode });
+  }
+
+  /**
+   * An invalid entry is alerted only once the leaves it was judged on are bound to the verified
+   * checkpoint `cp` (spec/verification.md §Reading from a board): the checker's root over the
+   * leaves read so far must be a prefix of `cp` (a consistency proof), else the board served
+   * entries that are not its checkpoint's and the alert is ENTRIES_MISMATCH.
+   */
+  async #invalidIfBound(
+    findings: Finding[],
+    checkpoint: string,
+    cp: { size: number; root: Uint8Array },
+  ): Promise<StepResult> {
+    const n = this.#checker.size;
+    const got = this.#checker.root.root();
+    let bound = false;
+    let why = "";
+    if (n === cp.size) bound = bytesEqual(got, cp.root);
+    else {
+      let proof: Uint8Array[];
+      try {
+        proof = await this.board.consistency(n, cp.size);
+      } catch (e) {
+        // Not decided: start the replay again (from the head), so that the next poll reads and
+        // judges these entries again instead of going on past them.
+        this.#checker = new EntryChecker(this.trust);
+        throw e;
+      }
+      try {
+        verifyAppendOnly(n, cp.size, proof, got, cp.root);
+        bound = true;
+      } catch (e) {
+        why = `: ${message(e)}`;
+      }
+    }
+    if (bound) return this.#invalid(findings, checkpoint);
+    return this.#alert(
+      "inconsistency",
+      "ENTRIES_MISMATCH",
+      `the board's entries 0..${n - 1} (root ${toBase64(got)}) are not a prefix of its signed checkpoint of size ${cp.size}${why}`,
+      { checkpoint },
+    );
   }
 
   #invalid(findings: Finding[], checkpoint: string): Promise<StepResult> {

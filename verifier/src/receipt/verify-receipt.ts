@@ -479,17 +479,29 @@ interface Scan {
   later: number[];
 }
 
-/** The signer of the leaf at `index` (unauthenticated: only used to know whom to look for). */
-async function signerAt(source: RecordSource, index: number): Promise<string | undefined> {
+/**
+ * The signer of the leaf at `index`, read ahead of the scan to know whom to look for, with the
+ * leaf's hash: the scan's own read of that leaf (bound to the checkpoint's root) must have the
+ * same hash, or the scan fails (LEAF_CHANGED, spec/verification.md §Reading from a board).
+ */
+async function signerAt(
+  source: RecordSource,
+  index: number,
+): Promise<{ signer?: string; hash?: Uint8Array }> {
   try {
     for await (const leaf of source.leaves(index, index + 1)) {
-      const e = JSON.parse(fromUtf8(leaf)) as { signer?: unknown };
-      return typeof e.signer === "string" ? e.signer : undefined;
+      const hash = leafHash(leaf);
+      try {
+        const e = JSON.parse(fromUtf8(leaf)) as { signer?: unknown };
+        return typeof e.signer === "string" ? { signer: e.signer, hash } : { hash };
+      } catch {
+        return { hash };
+      }
     }
   } catch {
-    return undefined;
+    return {};
   }
-  return undefined;
+  return {};
 }
 
 /** One pass over the current log: roots at m and n, the receipt's leaf, and what R5 needs. */
@@ -501,13 +513,19 @@ async function scanLog(
   lh: Uint8Array,
 ): Promise<Scan> {
   const scan: Scan = { leafMatches: false, earlier: [], later: [] };
-  const signer = await signerAt(source, index);
+  const pre = await signerAt(source, index);
+  if (index < n && !pre.hash) return { ...scan, error: `leaf ${index} cannot be read` };
+  const signer = pre.signer;
   const root = new StreamingRoot();
   if (m === 0) scan.rootAtM = root.root();
   let i = 0;
   try {
     for await (const leaf of source.leaves(0, n)) {
       const h = leafHash(leaf);
+      if (i === index && pre.hash && !bytesEqual(h, pre.hash)) {
+        scan.error = `LEAF_CHANGED: leaf ${index} has hash ${toHex(h)} in the scan, ${toHex(pre.hash)} when read before it`;
+        return scan;
+      }
       root.push(h);
       if (root.size === m) scan.rootAtM = root.root();
       let e: Entry | undefined;

@@ -2,3 +2,4 @@
 export * from "./source.js";
 export * from "./http.js";
 export * from "./tiles.js";
+export * from "./bound.js";

@@ -3,8 +3,10 @@
  * order. Isomorphic; the folder reader lives in folder-node.ts, the board reader in http.ts.
  *
  * A source is re-readable: the auditor reads it more than once (spec/verification.md V14 needs
- * the counted ballots again after `voting.close`), and every read must see the same bytes. The
- * checkpoint is read once and cached, so that all passes verify against one tree.
+ * the superseded ballots again after `voting.close`). A source cannot promise that every read
+ * sees the same bytes (a board can lie), so readers wrap it in a `BoundLeaves` (bound.ts), which
+ * checks every re-read against the leaf hashes of the first. The checkpoint is read once and
+ * cached, so that all passes verify against one tree.
  */
 
 export type RecordErrorCode =
@@ -17,7 +19,9 @@ export type RecordErrorCode =
   /** One line is far larger than any valid leaf (memory guard). */
   | "LINE_TOO_LONG"
   /** The caller asked for something the source does not have. */
-  | "BAD_RANGE";
+  | "BAD_RANGE"
+  /** A leaf read again is not the leaf read before (spec/verification.md §Reading from a board). */
+  | "LEAF_CHANGED";
 
 export class RecordError extends Error {
   readonly code: RecordErrorCode;
