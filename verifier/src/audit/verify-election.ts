@@ -21,7 +21,7 @@ import type {
 } from "@urna/schemas";
 import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
-import { BLOCKING_CHECKS, finding, type CheckId, type Finding } from "../election/findings.js";
+import { finding, type CheckId, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
 import type { CryptoWork } from "../election/work.js";
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
@@ -151,9 +151,13 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const unsummable = new Map<number, string>();
   /** custodian/contest pairs with a failing share (for V16), bounded by custodians × contests. */
   const badShares = new Set<string>();
+  /** Entries with a V5, V10 or V12 finding: a `ballot` among them never counts (V11, V14). */
+  const invalid = new Set<number>();
   const route = (fs: readonly Finding[]) => {
     for (const f of fs) {
       checks.add(f);
+      if ((f.check === "V5" || f.check === "V10" || f.check === "V12") && f.index !== undefined)
+        invalid.add(f.index);
       if (f.check === "V15" && f.custodian !== undefined)
         badShares.add(`${f.custodian}/${f.contest ?? "*"}`);
     }
@@ -284,16 +288,18 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       }
 
       // Ballots are almost every entry: their signatures are checked with their proofs, in the
-      // workers (a bad one is reported under V5; the ballot is still applied, V5 fails the audit).
+      // workers. A ballot is admitted on its cheap checks; one that fails V5, V10 or V12 there is
+      // marked invalid when voting closes (`settle`), and the workers leave it out of the sum.
       const ballotLike = isBallotLike(json);
-      const pre = state.precheck(json, i, { deferSignature: ballotLike });
+      const pre = state.precheck(json, i, { deferSignature: ballotLike, deferRevote: true });
       canonical(pre.leafHash);
       route(pre.findings);
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
-      const blocked = pre.findings.some((f) => BLOCKING_CHECKS.has(f.check));
-      if (blocked || !entry) {
+      if (!pre.admit || !entry) {
         skipEntry(state, i);
+        // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
+        await queue(pre.work);
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
@@ -307,6 +313,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         tallied = true;
         await flush();
         await Promise.all(inflight);
+        settle(state, invalid, checks);
         await subtractSuperseded(state, source, runner, acc, checks, progress);
         const superseded = new Set(state.supersededBallots());
         for (const [b, why] of unsummable)
@@ -341,6 +348,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   }
 
   // ---- coverage and skips
+  if (state && !tallied) settle(state, invalid, checks);
   if (!state) {
     for (const id of CHECK_IDS)
       if (!["V1", "V2", "V3", "V4", "V6"].includes(id))
@@ -525,6 +533,21 @@ async function subtractSuperseded(
     );
   await send();
   await Promise.all(jobs);
+}
+
+/**
+ * Once every ballot's signature and proofs are known (at `voting.close`, or at the end of a log
+ * still voting): the ballots that failed V5, V10 or V12 leave the count, and under `single`
+ * every valid ballot after a credential's first fails V11 (spec/verification.md §Failing entries).
+ */
+function settle(state: ElectionState, invalid: ReadonlySet<number>, checks: Checks): void {
+  state.invalidateBallots(invalid);
+  for (const [i, first] of state.secondBallots())
+    checks.add(
+      finding("V11", "ALREADY_VOTED", `this credential has already voted (entry ${first})`, {
+        index: i,
+      }),
+    );
 }
 
 function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Set<string>): void {
