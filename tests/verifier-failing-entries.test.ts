@@ -166,4 +166,17 @@ describe("failing entries (verification.md §Failing entries)", () => {
     expect(check(r, "V14").status).toBe("pass");
     expect(r.result).toEqual(g.expected);
   });
+
+  it("V14-V17 are not skipped when their entries are on the log but were not admitted", async () => {
+    const close = g.at.close as number;
+    const r = await tampered((e) => {
+      e[close] = resignEntry(e[close], g.keys.registrar); // V5: not the authority's
+    });
+    for (const id of ["V14", "V15", "V16", "V17"]) {
+      expect(check(r, id).status, id).toBe("fail");
+      expect(check(r, id).failures[0].message).toContain("NOT_ADMITTED");
+    }
+    expect(check(r, "V14").failures[0]).toMatchObject({ index: g.at.tally });
+    expect(check(r, "V16").failures[0]).toMatchObject({ index: g.at.result });
+  });
 });

@@ -214,6 +214,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const counters: Counters = { proofs: 0, ballots: 0, challenged: 0 };
   let index = 0;
   let tallied = false;
+  /** The first index of each `tally`, `decryption.share`, `result` entry on the log. */
+  const firstOfType = new Map<string, number>();
 
   try {
     for await (const leaf of source.leaves(0, size ?? Infinity)) {
@@ -290,6 +292,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       // Ballots are almost every entry: their signatures are checked with their proofs, in the
       // workers. A ballot is admitted on its cheap checks; one that fails V5, V10 or V12 there is
       // marked invalid when voting closes (`settle`), and the workers leave it out of the sum.
+      const t = typeOf(json);
+      if (t && TALLY_INPUTS.has(t) && !firstOfType.has(t)) firstOfType.set(t, i);
       const ballotLike = isBallotLike(json);
       const pre = state.precheck(json, i, { deferSignature: ballotLike, deferRevote: true });
       canonical(pre.leafHash);
@@ -353,7 +357,10 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
     for (const id of CHECK_IDS)
       if (!["V1", "V2", "V3", "V4", "V6"].includes(id))
         checks.get(id).skip(noManifest ?? "no manifest");
-  } else finish(state, checks, counters, badShares);
+  } else {
+    finish(state, checks, counters, badShares);
+    notAdmitted(checks, firstOfType);
+  }
 
   const reports = checks.reports();
   const report: Report = {
@@ -548,6 +555,39 @@ function settle(state: ElectionState, invalid: ReadonlySet<number>, checks: Chec
         index: i,
       }),
     );
+}
+
+const typeOf = (json: unknown): string | undefined => {
+  const t =
+    typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
+  return typeof t === "string" ? t : undefined;
+};
+
+/** The entry types whose presence V14-V17 need, and the checks that read each. */
+const TALLY_INPUTS = new Map<string, CheckId[]>([
+  ["tally", ["V14"]],
+  ["decryption.share", ["V15"]],
+  ["result", ["V16", "V17"]],
+]);
+
+/**
+ * A check is skipped only when its inputs are not on the log (verification.md §Failing
+ * entries, 4): one whose entries are on the log but were not admitted fails instead.
+ */
+function notAdmitted(checks: Checks, firstOfType: ReadonlyMap<string, number>): void {
+  for (const [type, ids] of TALLY_INPUTS) {
+    const at = firstOfType.get(type);
+    if (at === undefined) continue;
+    for (const id of ids) {
+      const c = checks.get(id);
+      if (!c.skipped) continue;
+      c.fail({
+        code: "NOT_ADMITTED",
+        message: `a ${type} entry is on the log but was not admitted (see the checks it fails); ${id} cannot pass`,
+        index: at,
+      });
+    }
+  }
 }
 
 function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Set<string>): void {
