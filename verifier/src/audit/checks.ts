@@ -46,20 +46,20 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   V17: "Result and labels",
 };
 
-/** What each check counts as an item (shown in reports). */
+/** What each check counts as an item (spec/verification.md §Failing entries, 6). */
 export const CHECK_UNITS: Readonly<Record<CheckId, string>> = {
   V1: "leaves",
   V2: "checkpoints",
   V3: "valid cosignatures",
-  V4: "entries",
-  V5: "entries",
+  V4: "leaves",
+  V5: "leaves",
   V6: "manifests",
-  V7: "entries",
-  V8: "ceremony messages",
+  V7: "leaves",
+  V8: "ceremony and key entries",
   V9: "credentials",
-  V10: "ballots",
-  V11: "ballots",
-  V12: "proofs",
+  V10: "ballot and challenged-ballot entries",
+  V11: "ballot entries",
+  V12: "range proofs",
   V13: "challenged ballots",
   V14: "tally options",
   V15: "share options",

@@ -35,7 +35,17 @@ export function runBatch(job: RunnerJob): RunnerResult {
       ? verifyBatch(job.work, decoded ? { onBallot: (i, b) => decoded.set(i, b) } : {})
       : [],
   };
-  if (job.sum) out.sum = sumBallots(job.sum, decoded);
+  if (job.sum) {
+    // A ballot that fails V5, V10 or V12 is never counted (spec/verification.md §Failing entries).
+    const invalid = new Set<number>();
+    for (const f of out.findings)
+      if ((f.check === "V5" || f.check === "V10" || f.check === "V12") && f.index !== undefined)
+        invalid.add(f.index);
+    const ballots = invalid.size
+      ? job.sum.ballots.filter((b) => !invalid.has(b.index))
+      : job.sum.ballots;
+    out.sum = sumBallots({ ballots }, decoded);
+  }
   return out;
 }
 

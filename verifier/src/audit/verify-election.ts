@@ -23,7 +23,7 @@ import type {
 } from "@urna/schemas";
 import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
-import { BLOCKING_CHECKS, finding, type CheckId, type Finding } from "../election/findings.js";
+import { finding, type CheckId, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
 import type { CryptoWork } from "../election/work.js";
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
@@ -155,9 +155,13 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const unsummable = new Map<number, string>();
   /** custodian/contest pairs with a failing share (for V16), bounded by custodians × contests. */
   const badShares = new Set<string>();
+  /** Entries with a V5, V10 or V12 finding: a `ballot` among them never counts (V11, V14). */
+  const invalid = new Set<number>();
   const route = (fs: readonly Finding[]) => {
     for (const f of fs) {
       checks.add(f);
+      if ((f.check === "V5" || f.check === "V10" || f.check === "V12") && f.index !== undefined)
+        invalid.add(f.index);
       if (f.check === "V15" && f.custodian !== undefined)
         badShares.add(`${f.custodian}/${f.contest ?? "*"}`);
     }
@@ -214,6 +218,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const counters: Counters = { proofs: 0, ballots: 0, challenged: 0 };
   let index = 0;
   let tallied = false;
+  /** The first index of each `tally`, `decryption.share`, `result` entry on the log. */
+  const firstOfType = new Map<string, number>();
 
   try {
     for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
@@ -287,16 +293,20 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       }
 
       // Ballots are almost every entry: their signatures are checked with their proofs, in the
-      // workers (a bad one is reported under V5; the ballot is still applied, V5 fails the audit).
+      // workers. A ballot is admitted on its cheap checks; one that fails V5, V10 or V12 there is
+      // marked invalid when voting closes (`settle`), and the workers leave it out of the sum.
+      const t = typeOf(json);
+      if (t && TALLY_INPUTS.has(t) && !firstOfType.has(t)) firstOfType.set(t, i);
       const ballotLike = isBallotLike(json);
-      const pre = state.precheck(json, i, { deferSignature: ballotLike });
+      const pre = state.precheck(json, i, { deferSignature: ballotLike, deferRevote: true });
       canonical(pre.leafHash);
       route(pre.findings);
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
-      const blocked = pre.findings.some((f) => BLOCKING_CHECKS.has(f.check));
-      if (blocked || !entry) {
+      if (!pre.admit || !entry) {
         skipEntry(state, i);
+        // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
+        await queue(pre.work);
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
@@ -310,6 +320,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         tallied = true;
         await flush();
         await Promise.all(inflight);
+        settle(state, invalid, checks);
         await subtractSuperseded(state, bound, runner, acc, checks, progress);
         const superseded = new Set(state.supersededBallots());
         for (const [b, why] of unsummable)
@@ -344,11 +355,15 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   }
 
   // ---- coverage and skips
+  if (state && !tallied) settle(state, invalid, checks);
   if (!state) {
     for (const id of CHECK_IDS)
       if (!["V1", "V2", "V3", "V4", "V6"].includes(id))
         checks.get(id).skip(noManifest ?? "no manifest");
-  } else finish(state, checks, counters, badShares);
+  } else {
+    finish(state, checks, counters, badShares);
+    notAdmitted(checks, firstOfType);
+  }
 
   const reports = checks.reports();
   const report: Report = {
@@ -550,6 +565,54 @@ async function subtractSuperseded(
     );
   await send();
   await Promise.all(jobs);
+}
+
+/**
+ * Once every ballot's signature and proofs are known (at `voting.close`, or at the end of a log
+ * still voting): the ballots that failed V5, V10 or V12 leave the count, and under `single`
+ * every valid ballot after a credential's first fails V11 (spec/verification.md §Failing entries).
+ */
+function settle(state: ElectionState, invalid: ReadonlySet<number>, checks: Checks): void {
+  state.invalidateBallots(invalid);
+  for (const [i, first] of state.secondBallots())
+    checks.add(
+      finding("V11", "ALREADY_VOTED", `this credential has already voted (entry ${first})`, {
+        index: i,
+      }),
+    );
+}
+
+const typeOf = (json: unknown): string | undefined => {
+  const t =
+    typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
+  return typeof t === "string" ? t : undefined;
+};
+
+/** The entry types whose presence V14-V17 need, and the checks that read each. */
+const TALLY_INPUTS = new Map<string, CheckId[]>([
+  ["tally", ["V14"]],
+  ["decryption.share", ["V15"]],
+  ["result", ["V16", "V17"]],
+]);
+
+/**
+ * A check is skipped only when its inputs are not on the log (verification.md §Failing
+ * entries, 4): one whose entries are on the log but were not admitted fails instead.
+ */
+function notAdmitted(checks: Checks, firstOfType: ReadonlyMap<string, number>): void {
+  for (const [type, ids] of TALLY_INPUTS) {
+    const at = firstOfType.get(type);
+    if (at === undefined) continue;
+    for (const id of ids) {
+      const c = checks.get(id);
+      if (!c.skipped) continue;
+      c.fail({
+        code: "NOT_ADMITTED",
+        message: `a ${type} entry is on the log but was not admitted (see the checks it fails); ${id} cannot pass`,
+        index: at,
+      });
+    }
+  }
 }
 
 function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Set<string>): void {

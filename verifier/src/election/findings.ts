@@ -44,13 +44,10 @@ export const finding = (
   where: Location = {},
 ): Finding => ({ check, code, message, ...where });
 
-/** Checks whose failure means the entry must not change the election state. */
-export const BLOCKING_CHECKS: ReadonlySet<CheckId> = new Set([
-  "V4",
-  "V5",
-  "V6",
-  "V7",
-  "V9",
-  "V10",
-  "V11",
-]);
+/**
+ * The admission checks (spec/verification.md §Failing entries): an entry with a finding of one of
+ * these does not change the election state. V9 is not one: a credential that fails V9 is left
+ * out on its own, and its batch is still admitted. V11 is not one either: which ballot counts is
+ * decided when voting closes, from the valid ballots.
+ */
+export const ADMISSION_CHECKS: ReadonlySet<CheckId> = new Set(["V4", "V5", "V6", "V7", "V10"]);

@@ -29,7 +29,7 @@ import { baseHash as computeBaseHash } from "../crypto/base-hash.js";
 import { entryLeaf, verifyEntrySignature } from "../entry.js";
 import { leafHash } from "../log/merkle-hash.js";
 import { checkManifestRules } from "./manifest.js";
-import { finding, type Finding, type Location } from "./findings.js";
+import { ADMISSION_CHECKS, finding, type Finding, type Location } from "./findings.js";
 import type { CryptoWork, ProofContext } from "./work.js";
 
 export type Phase = "setup" | "voting" | "closed" | "tallying" | "done";
@@ -71,6 +71,12 @@ export interface RulesOptions {
 export interface Precheck {
   findings: Finding[];
   work: CryptoWork[];
+  /**
+   * Whether the entry may change the election state (spec/verification.md §Failing entries):
+   * false iff a finding is one of the admission checks of its type. A board refuses any entry
+   * with a finding; an auditor applies exactly the admitted ones and reports every finding.
+   */
+  admit: boolean;
   /** The entry, typed, when it passed the schema. */
   entry?: Entry;
   leafHash?: Uint8Array;
@@ -106,6 +112,8 @@ export interface ElectionStateSnapshot {
   ballotsOf: [string, number[]][];
   ballotCount: number;
   challengedCount: number;
+  /** Indices of admitted ballots found invalid (`invalidateBallots`); absent when none. */
+  invalidBallots?: number[];
   /** [credential key, hex leaf hashes of its ballot entries] */
   leavesOfCredential: [string, string[]][];
   otherLeaves: string[];
@@ -151,6 +159,8 @@ export class ElectionState {
   private readonly ballotsOf = new Map<string, number[]>();
   private ballotCount = 0;
   private challengedCount = 0;
+  /** Admitted `ballot` entries found invalid afterwards (`invalidateBallots`). */
+  private readonly invalid = new Set<number>();
   /** Leaf hashes of entries whose signer is a credential, per credential (duplicate check). */
   private readonly leavesOfCredential = new Map<string, string[]>();
   /** Leaf hashes of every other entry: few (authority, registrar, custodians). */
@@ -261,6 +271,7 @@ export class ElectionState {
     if (this.tallyBallots !== undefined) snap.tallyBallots = this.tallyBallots;
     if (this.computed) snap.computed = copy([...this.computed.values()]);
     if (this.resultCustodians) snap.resultCustodians = [...this.resultCustodians];
+    if (this.invalid.size) snap.invalidBallots = [...this.invalid];
     return snap;
   }
 
@@ -338,6 +349,10 @@ export class ElectionState {
       s.ballotsOf.set(k, [...v]);
     s.ballotCount = snap.ballotCount;
     s.challengedCount = snap.challengedCount;
+    if (snap.invalidBallots !== undefined) {
+      if (!idxList(snap.invalidBallots)) bad("invalidBallots is not a list of indices");
+      for (const i of snap.invalidBallots) s.invalid.add(i);
+    }
     for (const [k, v] of pairs(snap.leavesOfCredential, "leavesOfCredential", isStr, strList))
       s.leavesOfCredential.set(k, [...v]);
     for (const h of snap.otherLeaves) s.otherLeaves.add(h);
@@ -410,21 +425,55 @@ export class ElectionState {
     return this.styles.get(style);
   }
 
-  /** The ballots that count, as (credential, index), in log order (protocol.md §10.1). */
+  /**
+   * Mark admitted `ballot` entries invalid: they failed V5, V10 or V12 after admission (the
+   * auditor checks signatures and proofs in batches). An invalid ballot never counts, and is
+   * not a credential's first or last ballot for V11 (spec/verification.md §Failing entries).
+   */
+  invalidateBallots(indices: Iterable<number>): void {
+    for (const i of indices) if (i < this.next) this.invalid.add(i);
+  }
+  /** A credential's valid `ballot` entries, in log order. */
+  private validBallots(idx: readonly number[]): readonly number[] {
+    return this.invalid.size === 0 ? idx : idx.filter((i) => !this.invalid.has(i));
+  }
+  private countedOf(idx: readonly number[]): number | undefined {
+    const v = this.validBallots(idx);
+    if (v.length === 0) return undefined;
+    return this.manifest.revotePolicy === "last" ? v[v.length - 1] : v[0];
+  }
+
+  /** The ballots that count, in log order (protocol.md §10.1): one per credential. */
   countedBallots(): number[] {
     const out: number[] = [];
     for (const idx of this.ballotsOf.values()) {
-      if (idx.length === 0) continue;
-      out.push(this.manifest.revotePolicy === "last" ? idx[idx.length - 1] : idx[0]);
+      const c = this.countedOf(idx);
+      if (c !== undefined) out.push(c);
     }
     return out.sort((a, b) => a - b);
   }
-  /** Ballots counted under `last` that a later ballot of the same credential replaced. */
+  /**
+   * The valid ballots that do not count: under `last`, those a later valid ballot of the same
+   * credential replaced; under `single`, every valid ballot after a credential's first (each
+   * also a V11 failure, see `secondBallots`).
+   */
   supersededBallots(): number[] {
-    if (this.manifest.revotePolicy !== "last") return [];
     const out: number[] = [];
-    for (const idx of this.ballotsOf.values()) out.push(...idx.slice(0, -1));
+    for (const idx of this.ballotsOf.values()) {
+      const c = this.countedOf(idx);
+      for (const i of this.validBallots(idx)) if (i !== c) out.push(i);
+    }
     return out.sort((a, b) => a - b);
+  }
+  /** Under `single`: every valid ballot after its credential's first, as [index, first]. */
+  secondBallots(): [number, number][] {
+    if (this.manifest.revotePolicy !== "single") return [];
+    const out: [number, number][] = [];
+    for (const idx of this.ballotsOf.values()) {
+      const v = this.validBallots(idx);
+      for (const i of v.slice(1)) out.push([i, v[0]]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
   }
   /** The indices of a credential's `ballot` entries, in log order (empty if it has none). */
   ballotsOfCredential(credential: string): readonly number[] {
@@ -432,8 +481,7 @@ export class ElectionState {
   }
   isCounted(index: number, credential: string): boolean {
     const idx = this.ballotsOf.get(credential);
-    if (!idx || idx.length === 0) return false;
-    return (this.manifest.revotePolicy === "last" ? idx[idx.length - 1] : idx[0]) === index;
+    return !!idx && this.countedOf(idx) === index;
   }
 
   /** Give the state the homomorphic sum of the counted ballots (board: before the first `tally`). */
@@ -452,19 +500,36 @@ export class ElectionState {
   precheck(
     input: unknown,
     index: number = this.next,
-    opts: { deferSignature?: boolean } = {},
+    opts: {
+      deferSignature?: boolean;
+      /**
+       * The auditor's mode: the `single` rule (V11) is not checked here, because which ballot
+       * of a credential is its first *valid* one is known only after the signatures and proofs
+       * (spec/verification.md §Failing entries); the auditor applies it when voting closes.
+       */
+      deferRevote?: boolean;
+    } = {},
   ): Precheck {
     const v = validateEntry(input);
-    if (!v.ok)
+    const informative = v.ok ? undefined : informativeBody(input);
+    if (!v.ok && !informative)
       return {
         findings: v.errors.map((e) =>
           finding("V4", "SCHEMA_INVALID", e.message, { index, path: e.path }),
         ),
         work: [],
+        admit: false,
       };
-    const entry = v.value;
-    const out = this.check(entry, leafHash(entryLeaf(entry)), index, !opts.deferSignature);
-    if (opts.deferSignature && out.findings.length === 0)
+    const entry = v.ok ? v.value : (informative as Entry);
+    const out = this.check(entry, leafHash(entryLeaf(entry)), index, !opts.deferSignature, 0, {
+      deferRevote: opts.deferRevote === true,
+    });
+    if (!v.ok)
+      // Only the informative body is malformed: a V4 failure that does not block admission.
+      out.findings.unshift(
+        ...v.errors.map((e) => finding("V4", "SCHEMA_INVALID", e.message, { index, path: e.path })),
+      );
+    if (opts.deferSignature)
       out.work.unshift({
         kind: "signature",
         entry,
@@ -506,16 +571,21 @@ export class ElectionState {
     index: number,
     withSignature: boolean,
     pendingBatches = 0,
+    opts: { deferRevote?: boolean } = {},
   ): Precheck {
     const hex = toHex(lh);
     const where: Location = {
       index,
       ...(entry.type.startsWith("ballot") ? { trackingCode: hex } : {}),
     };
-    const out: Precheck = { findings: [], work: [], entry, leafHash: lh };
+    const out: Precheck = { findings: [], work: [], entry, leafHash: lh, admit: true };
+    const done = (): Precheck => {
+      out.admit = !out.findings.some((f) => ADMISSION_CHECKS.has(f.check));
+      return out;
+    };
     const fail = (f: Finding): Precheck => {
       out.findings.push(f);
-      return out;
+      return done();
     };
     if (entry.election !== this.electionId)
       return fail(
@@ -528,8 +598,12 @@ export class ElectionState {
       );
     if (entry.type === "manifest")
       return fail(finding("V7", "WRONG_PHASE", "an election has one manifest, at index 0", where));
-    if (!ACCEPTS[this.phaseNow].includes(entry.type))
-      return fail(
+    // A ballot is checked by every ballot check even when it is out of phase or ineligible
+    // (spec/verification.md §Failing entries); other entries' content rules depend on the
+    // state their phase builds, so a wrong phase or signer ends their checks here.
+    const ballot = entry.type === "ballot" || entry.type === "ballot.challenged";
+    if (!ACCEPTS[this.phaseNow].includes(entry.type)) {
+      out.findings.push(
         finding(
           "V7",
           "WRONG_PHASE",
@@ -537,14 +611,23 @@ export class ElectionState {
           where,
         ),
       );
+      if (!ballot) return done();
+    }
     const signerFinding = this.checkSigner(entry, where);
-    if (signerFinding) return fail(signerFinding);
+    if (signerFinding) {
+      out.findings.push(signerFinding);
+      if (!ballot) return done();
+    }
     if (this.isDuplicate(entry, hex))
       return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
-    if (withSignature && !verifyEntrySignature(entry))
-      return fail(finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", where));
-    this.checkBody(entry, where, out, pendingBatches);
-    return out;
+    if (withSignature && !verifyEntrySignature(entry)) {
+      out.findings.push(
+        finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", where),
+      );
+      if (!ballot) return done();
+    }
+    this.checkBody(entry, where, out, pendingBatches, opts.deferRevote === true);
+    return done();
   }
 
   private checkSigner(entry: Entry, where: Location): Finding | undefined {
@@ -586,7 +669,13 @@ export class ElectionState {
     return this.otherLeaves.has(hex);
   }
 
-  private checkBody(entry: Entry, where: Location, out: Precheck, pendingBatches: number): void {
+  private checkBody(
+    entry: Entry,
+    where: Location,
+    out: Precheck,
+    pendingBatches: number,
+    deferRevote: boolean,
+  ): void {
     const push = (f: Finding): void => void out.findings.push(f);
     const m = this.manifest;
     switch (entry.type) {
@@ -671,25 +760,38 @@ export class ElectionState {
         return;
       case "ballot":
       case "ballot.challenged": {
-        const style = this.credentials.get(entry.signer) as string;
+        const credentialStyle = this.credentials.get(entry.signer);
         const body =
           entry.type === "ballot"
             ? (entry.body as BallotBody)
             : (entry.body as ChallengedBallotBody).ballot;
-        if (body.style !== style)
-          return push(
+        if (credentialStyle !== undefined && body.style !== credentialStyle)
+          push(
             finding(
               "V10",
               "NOT_ELIGIBLE",
-              `the credential's style is ${style}, not ${body.style}`,
+              `the credential's style is ${credentialStyle}, not ${body.style}`,
               { ...where, path: "/body/style" },
             ),
           );
-        const contests = this.styles.get(style) as Contest[];
+        // The proofs are checked against the style the ballot names (V12 covers every ballot).
+        const contests = this.styles.get(body.style);
+        if (!contests)
+          return push(
+            finding("V10", "INVALID_BALLOT", `unknown ballot style ${body.style}`, {
+              ...where,
+              path: "/body/style",
+            }),
+          );
         const structure = ballotStructure(body, contests, where);
         if (structure.length) return void out.findings.push(...structure);
+        if (!this.electionKey) return; // no joint key to check proofs against (V7 has failed)
         if (entry.type === "ballot") {
-          if (m.revotePolicy === "single" && (this.ballotsOf.get(entry.signer)?.length ?? 0) > 0)
+          if (
+            !deferRevote &&
+            m.revotePolicy === "single" &&
+            (this.ballotsOf.get(entry.signer)?.length ?? 0) > 0
+          )
             return push(
               finding(
                 "V11",
@@ -900,7 +1002,13 @@ export class ElectionState {
       case "credentials": {
         const b = entry.body as CredentialsBody;
         this.credentialBatches++;
-        for (const c of b.credentials) this.credentials.set(c.key, c.style);
+        // Each credential is admitted on its own (spec/verification.md §Failing entries): one
+        // that fails V9 (published before, another role's key, unknown style) is left out.
+        const m = this.manifest;
+        const roles = new Set([m.authority, m.registrar, ...m.custodians.map((c) => c.signingKey)]);
+        for (const c of b.credentials)
+          if (!this.credentials.has(c.key) && !roles.has(c.key) && this.styles.has(c.style))
+            this.credentials.set(c.key, c.style);
         break;
       }
       case "ceremony.round1":
@@ -962,6 +1070,22 @@ export class ElectionState {
       else this.leavesOfCredential.set(entry.signer, [hex]);
     } else this.otherLeaves.add(hex);
   }
+}
+
+/** Entry types whose body is informative only (protocol.md §6): it never changes the state. */
+const INFORMATIVE_BODY = new Set(["voting.open", "voting.close"]);
+
+/**
+ * An entry whose envelope is valid but whose informative body is not (e.g. a `voting.open` whose
+ * `at` is not RFC 3339), typed as is: V4 fails, and the entry is still admitted
+ * (spec/verification.md §Failing entries). Undefined for any other schema failure.
+ */
+function informativeBody(input: unknown): Entry | undefined {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== "string" || !INFORMATIVE_BODY.has(type)) return undefined;
+  const probe = { ...(input as object), body: { at: "1970-01-01T00:00:00Z" } };
+  return validateEntry(probe).ok ? (input as Entry) : undefined;
 }
 
 /** A ballot holds exactly its style's contests, one selection per option (protocol.md §6.6). */
