@@ -20,6 +20,7 @@ import { canonicalBytes } from "@urna/schemas";
 import {
   type Trust,
   TallyAccumulator,
+  ballotCiphertexts,
   baseHash,
   decodeCiphertext,
   decodeElement,
@@ -43,6 +44,7 @@ import {
   postDecryptionShare,
   postTally,
   BoardClient,
+  TallyFollower,
   type CustodianKey,
   type CustodianStateFile,
   type ShareOptions,
@@ -227,7 +229,8 @@ async function startLyingBoard(election: string, vkey: string): Promise<LyingBoa
       return;
     }
     if (rest === "checkpoint") return send(200, note, "text/plain; charset=utf-8");
-    if (rest === "status") return send(200, JSON.stringify({ id: election, vkey }));
+    if (rest === "status")
+      return send(200, JSON.stringify({ id: election, vkey, size: log(0, 0).length }));
     if (rest === "entries") {
       const start = Number(u.searchParams.get("start"));
       const end = Number(u.searchParams.get("end"));
@@ -236,6 +239,13 @@ async function startLyingBoard(election: string, vkey: string): Promise<LyingBoa
       const parts: Uint8Array[] = [];
       for (const l of log(n, start).slice(start, end)) parts.push(l, Uint8Array.of(0x0a));
       return send(200, Buffer.concat(parts), "application/x-ndjson");
+    }
+    const one = /^entries\/(\d+)$/.exec(rest);
+    if (one) {
+      // A single entry is always a second read: served as the second read of its own range.
+      const i = Number(one[1]);
+      const l = log(1, i)[i];
+      return l ? send(200, l) : send(404, `{"error":{"code":"NOT_FOUND"}}`);
     }
     return send(404, `{"error":{"code":"NOT_FOUND"}}`);
   });
@@ -475,5 +485,55 @@ describe("a lying board: the custodian runs the auditor's checks V1-V14 before d
     );
     expect((err as ActorError).code).toBe("NO_TRUST");
     expect(lying.requests).toEqual([]);
+  });
+});
+
+describe("an actor's re-read is compared with the leaf hash it read first", () => {
+  test("the authority's running sum (revote policy last): a superseded ballot served with other bytes is UNTRUSTED_LOG", async () => {
+    const g = await generateElection({
+      voters: 6,
+      custodians: 3,
+      threshold: 2,
+      witnesses: 0,
+      quorum: 0,
+      receipts: false,
+      revotePolicy: "last",
+    });
+    const all = readEntries(g.dir);
+    const closed = all.slice(0, (g.at.close as number) + 1);
+    const honestLeaves = closed.map((e) => canonicalBytes(e));
+    // Every ballot, when read on its own (the second read), is another voter's ballot.
+    const other = all.find((e) => e.type === "ballot")!;
+    const forgedLeaves = honestLeaves.map((l, i) =>
+      closed[i].type === "ballot" ? canonicalBytes({ ...other }) : l,
+    );
+    const lying = await startLyingBoard(ELECTION_ID, g.trust.board.vkey);
+    try {
+      const cp = signCheckpoint(
+        g.keys.board,
+        [],
+        ORIGIN,
+        honestLeaves.length,
+        rootFromLeafHashes(honestLeaves.map((l) => leafHash(l))),
+      );
+      // Honest bytes on every read: the follower's sum is the record's tally.
+      lying.serve(() => honestLeaves, cp);
+      const follower = new TallyFollower(new BoardClient(lying.url), ELECTION_ID);
+      await follower.update();
+      const want = new TallyAccumulator(g.manifest);
+      for (const i of follower.state.countedBallots())
+        want.add(ballotCiphertexts(closed[i].body as BallotBody));
+      expect(follower.tallyBody()).toEqual(want.toBody());
+      expect(follower.state.supersededBallots().length).toBeGreaterThan(0);
+      // The second read of a superseded ballot (a one-entry range) gets other bytes.
+      lying.serve((_read, start) => (start === 0 ? honestLeaves : forgedLeaves), cp);
+      const err = await failure(
+        new TallyFollower(new BoardClient(lying.url), ELECTION_ID).update(),
+      );
+      expect((err as ActorError).code).toBe("UNTRUSTED_LOG");
+      expect((err as ActorError).message).toMatch(/second read/);
+    } finally {
+      await lying.close();
+    }
   });
 });
