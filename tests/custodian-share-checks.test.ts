@@ -19,6 +19,7 @@ import type {
 import { canonicalBytes } from "@urna/schemas";
 import {
   type Trust,
+  MemoryTree,
   TallyAccumulator,
   ballotCiphertexts,
   baseHash,
@@ -45,6 +46,8 @@ import {
   postTally,
   BoardClient,
   TallyFollower,
+  loadElection,
+  loadVotingView,
   type CustodianKey,
   type CustodianStateFile,
   type ShareOptions,
@@ -239,6 +242,15 @@ async function startLyingBoard(election: string, vkey: string): Promise<LyingBoa
       const parts: Uint8Array[] = [];
       for (const l of log(n, start).slice(start, end)) parts.push(l, Uint8Array.of(0x0a));
       return send(200, Buffer.concat(parts), "application/x-ndjson");
+    }
+    if (rest === "proof/consistency") {
+      const from = Number(u.searchParams.get("from"));
+      const to = Number(u.searchParams.get("to"));
+      const tree = new MemoryTree(log(0, 0).map((l) => leafHash(l)));
+      return send(
+        200,
+        JSON.stringify({ from, to, proof: tree.consistencyProof(from, to).map(toBase64) }),
+      );
     }
     const one = /^entries\/(\d+)$/.exec(rest);
     if (one) {
@@ -470,6 +482,30 @@ describe("a lying board: the custodian runs the auditor's checks V1-V14 before d
       want.contests.map((c) => c.options.map((o) => o.share)),
     );
     expect(lying.requests.filter((r) => r.includes("/entries?"))).toHaveLength(1);
+  });
+
+  test("an actor's view with the trust file is bound to the witnessed checkpoint", async () => {
+    // The honest log, then the same checkpoint over a log whose joint key is the board's own
+    // (re-signed by the authority): a voter encrypting under it could be read by the board.
+    const honestLeaves = leavesOf(base);
+    const cp = checkpointOf(honestLeaves);
+    const forged = base.slice();
+    const ek = structuredClone(forged[g.at.key].body) as ElectionKeyBody;
+    ek.publicKey = ek.verificationShares[0];
+    forged[g.at.key] = signEntry("election.key", ELECTION_ID, ek, g.keys.authority) as Entry;
+    const client = new BoardClient(lying.url);
+    lying.serve(() => honestLeaves, cp);
+    const view = await loadVotingView(client, ELECTION_ID, { trust });
+    expect(view.state.electionKey?.publicKey).toBe(cstate.groupPublicKey);
+    expect((await loadElection(client, ELECTION_ID, { trust })).entries).toHaveLength(base.length);
+    lying.serve(() => leavesOf(forged), cp);
+    for (const load of [
+      () => loadVotingView(client, ELECTION_ID, { trust }),
+      () => loadElection(client, ELECTION_ID, { trust }),
+    ]) {
+      const err = await failure(load());
+      expect((err as ActorError).code).toBe("UNTRUSTED_LOG");
+    }
   });
 
   test("no trust file and no explicit insecureNoTrust: NO_TRUST before anything is read", async () => {

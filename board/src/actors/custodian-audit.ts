@@ -12,16 +12,14 @@ import {
   leafHash,
   loadTrust,
   memorySource,
-  openCheckpoint,
   parseCheckpoint,
   parseNote,
   rootFromLeafHashes,
   utf8,
   verifyElection,
-  verifyWitnessQuorum,
 } from "@urna/verifier";
 import type { BoardClient } from "./client.js";
-import { ActorError } from "./view.js";
+import { ActorError, witnessedCheckpoint } from "./view.js";
 
 /** The checks that must pass before a custodian decrypts (V15-V17 concern shares and results). */
 export const PRE_DECRYPTION_CHECKS: readonly string[] = [
@@ -73,27 +71,18 @@ export async function readLogOnce(
   election: string,
   trust: Trust | undefined,
 ): Promise<ReadLog> {
-  if (trust && trust.election !== election)
-    throw new ActorError(
-      "WRONG_ELECTION",
-      `the trust file is for election ${trust.election}, not ${election}`,
-    );
-  const checkpoint = await client.checkpoint(election);
+  let checkpoint: string;
   let size: number;
   let root: Uint8Array;
-  try {
-    ({ size, root } = trust
-      ? openCheckpoint(checkpoint, trust.board, { origin: trust.origin }).checkpoint
-      : parseCheckpoint(parseNote(checkpoint).text));
-  } catch (e) {
-    throw untrusted(`the board's checkpoint does not verify: ${(e as Error).message}`);
-  }
-  if (trust) {
-    const q = verifyWitnessQuorum(checkpoint, trust.witnesses, trust.quorum);
-    if (!q.ok)
-      throw untrusted(
-        `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires`,
-      );
+  if (trust)
+    ({ note: checkpoint, size, root } = await witnessedCheckpoint(client, election, trust));
+  else {
+    checkpoint = await client.checkpoint(election);
+    try {
+      ({ size, root } = parseCheckpoint(parseNote(checkpoint).text));
+    } catch (e) {
+      throw untrusted(`the board's checkpoint does not parse: ${(e as Error).message}`);
+    }
   }
   const leaves: Uint8Array[] = [];
   for (let a = 0; a < size; a += 1000) {
