@@ -1,7 +1,7 @@
 /**
  * One of the demo's custodians, in its own thread: started while voting is open, it waits for
- * the parent's word that the tally is posted, then reads the log up to the witnessed checkpoint,
- * checks that the tally is the sum of the counted ballots, and posts its decryption share (the
+ * the parent's word that the tally is posted, then reads the log once up to the witnessed
+ * checkpoint, runs the auditor's checks V1-V14 on it, and posts its decryption share (the
  * custodians work in parallel, as separate people would).
  */
 import { parentPort, workerData } from "node:worker_threads";

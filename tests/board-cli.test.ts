@@ -261,8 +261,9 @@ test("urna: a whole election from the command line", async () => {
 
   expect((await urna("authority", "close", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
   expect((await urna("authority", "tally", ...b, ...e, "--key", p("authority.key"))).code).toBe(0);
-  // Custodian 1 takes the board's word for the log (and is warned); custodian 3 reads it up to
-  // the board-signed checkpoint of the trust file (no witnesses in this test: quorum 0).
+  // Without a trust file a custodian refuses; custodian 1 then explicitly takes the board's word
+  // for its key (and is warned); custodian 3 reads the log up to the board-signed checkpoint of
+  // the trust file (no witnesses in this test: quorum 0). Both run the checks V1-V14 first.
   const share = (i: number, ...extra: string[]) =>
     urna(
       "custodian",
@@ -275,9 +276,12 @@ test("urna: a whole election from the command line", async () => {
       p(`c${i}.state`),
       ...extra,
     );
-  const share1 = await share(1);
+  const refused = await share(1);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/needs the election's trust file: --trust FILE/);
+  const share1 = await share(1, "--insecure-no-trust");
   expect(share1.code).toBe(0);
-  expect(share1.stderr).toMatch(/no --trust/);
+  expect(share1.stderr).toMatch(/--insecure-no-trust: the board's own key/);
   const status = (await (await fetch(`${url}/elections/cli/status`)).json()) as { vkey: string };
   writeFileSync(
     p("trust.json"),
@@ -295,7 +299,7 @@ test("urna: a whole election from the command line", async () => {
   expect((await share(3, "--trust", p("bad-trust.json"))).code).toBe(2);
   const share3 = await share(3, "--trust", p("trust.json"));
   expect(share3.code).toBe(0);
-  expect(share3.stderr).not.toMatch(/no --trust/);
+  expect(share3.stderr).not.toMatch(/insecure/);
   const result = await urna(
     "authority",
     "result",

@@ -455,22 +455,28 @@ request (POST /elections/ID/bulk).`,
   },
   "custodian share": {
     summary: "post this custodian's decryption share of the tally",
-    usage: `urna custodian share --board URL --election ID --key FILE --state FILE [--trust FILE] [--json]
+    usage: `urna custodian share --board URL --election ID --key FILE --state FILE (--trust FILE | --insecure-no-trust) [--workers N] [--json]
 
-Before decrypting, checks that every tally on the log is the homomorphic sum of the counted
-ballots (only the aggregate is ever decrypted). With --trust (the election's trust file, as
-for urna-verify), the log is read up to the board's checkpoint, which must be signed by the
-board and cosigned by the witness quorum, and the entries must hash to its root; without it,
-the custodian takes the board's word for which log is the election's.`,
+Before decrypting, reads the log once up to the board's checkpoint, which must be signed by the
+board and cosigned by the witness quorum of --trust (the election's trust file, as for
+urna-verify), with entries that hash to its root; then runs the auditor's checks V1-V14 on
+exactly those bytes (as urna-verify election does) and refuses (AUDIT_FAILED, naming the
+failed checks) unless every one passes: nothing is decrypted or posted. --insecure-no-trust
+instead takes the board's own key and the manifest's authority as the board announces them,
+with no witnesses (the checks still run). --workers: threads for the checks (default 1).`,
     options: {
       ...BOARD_OPT,
       election: { type: "string" },
       key: { type: "string" },
       state: { type: "string" },
       trust: { type: "string" },
+      "insecure-no-trust": { type: "boolean" },
+      workers: { type: "string" },
     },
     async run(v) {
       let trust: Trust | undefined;
+      if (v.trust !== undefined && v["insecure-no-trust"] === true)
+        throw new UsageError("give either --trust or --insecure-no-trust, not both");
       if (v.trust !== undefined) {
         try {
           trust = loadTrust(readJsonFile<unknown>(need(v, "trust")));
@@ -478,13 +484,23 @@ the custodian takes the board's word for which log is the election's.`,
           if (e instanceof TrustError) throw new UsageError(e.message);
           throw e;
         }
-      } else progress("no --trust: the log read is not checked against a witnessed checkpoint");
+      } else if (v["insecure-no-trust"] === true)
+        progress(
+          "--insecure-no-trust: the board's own key and the manifest's authority are trusted, no witnesses",
+        );
+      else
+        throw new UsageError(
+          "custodian share needs the election's trust file: --trust FILE (or --insecure-no-trust)",
+        );
+      const workers = v.workers === undefined ? 1 : Number(v.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+        throw new UsageError("--workers must be an integer from 1 to 64");
       const r = await postDecryptionShare(
         client(v),
         need(v, "election"),
         loadCustodianKey(need(v, "key")),
         loadCustodianState(need(v, "state")),
-        trust ? { trust } : {},
+        trust ? { trust, workers } : { insecureNoTrust: true, workers },
       );
       out(v, r, `decryption.share posted (entries ${r.map((x) => x.index).join(", ")})`);
     },
@@ -631,6 +647,16 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof ActorError) {
+      if (values.json)
+        process.stdout.write(
+          JSON.stringify({
+            error: {
+              code: e.code,
+              message: e.message,
+              ...("failed" in e ? { failed: (e as { failed: unknown }).failed } : {}),
+            },
+          }) + "\n",
+        );
       process.stderr.write(`urna ${group} ${sub}: ${e.code}: ${e.message}\n`);
       return 1;
     }

@@ -12,6 +12,7 @@ import {
   ceremony,
   decodeElement,
   fromBase64,
+  bytesEqual,
   leafHash,
   toHex,
   utf8,
@@ -106,7 +107,8 @@ export class TallyFollower {
   #state?: ElectionState;
   #acc?: TallyAccumulator;
   #size = 0;
-  readonly #latest = new Map<string, number>();
+  /** Under `last`: each credential's latest ballot, its index and leaf hash. */
+  readonly #latest = new Map<string, { index: number; leafHash: Uint8Array }>();
 
   constructor(client: BoardClient, election: string) {
     this.client = client;
@@ -157,10 +159,17 @@ export class TallyFollower {
     acc.add(ballotCiphertexts(entry.body as BallotBody));
     if (state.manifest.revotePolicy !== "last") return;
     const prev = this.#latest.get(entry.signer);
-    this.#latest.set(entry.signer, index);
+    this.#latest.set(entry.signer, { index, leafHash: leafHash(utf8(line)) });
     if (prev === undefined) return;
-    const old = await this.client.entry(this.election, prev);
-    acc.subtract(ballotCiphertexts(old.body as BallotBody));
+    // Read again, so compared with the leaf hash read the first time (protocol.md §10.2,
+    // "Actors' reads"): a board cannot have a different ballot subtracted.
+    const [again] = await this.client.leaves(this.election, prev.index, prev.index + 1);
+    if (again === undefined || !bytesEqual(leafHash(utf8(again)), prev.leafHash))
+      throw new ActorError(
+        "UNTRUSTED_LOG",
+        `the board served entry ${prev.index} with other bytes on a second read`,
+      );
+    acc.subtract(ballotCiphertexts((JSON.parse(again) as Entry).body as BallotBody));
   }
 
   /** The tally body of the sums read so far (every contest, manifest order). */

@@ -3,41 +3,28 @@
  * (post round 1, read everyone's round 1 from the log, post the certification, or blame a bad
  * sender), keeps its secret share in a state file, and after the tally posts its decryption share.
  */
-import type { BallotBody, CiphertextJson, TallyBody } from "@urna/schemas";
+import type { Entry, TallyBody } from "@urna/schemas";
 import { splitByContest } from "./split.js";
 import {
-  type Ciphertext,
   type Trust,
-  bytesEqual,
-  decodeCiphertext,
-  encodeCiphertext,
-  sumCiphertexts,
   ceremony,
   decodeElement,
   decodeScalar,
   encodeScalar,
   fromBase64,
-  openCheckpoint,
-  rootFromLeafHashes,
+  fromUtf8,
+  leafHash,
   toBase64,
   toHex,
-  verifyWitnessQuorum,
 } from "@urna/verifier";
 import { certify, makeBlameRandom, round1Random, round2 } from "../ceremony/index.js";
 import { decryptionShare } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
 import { ceremonySetupOf } from "./authority.js";
 import type { AppendResult, BoardClient } from "./client.js";
+import { auditLog, readLogOnce, requireNoSkips, trustFromBoard } from "./custodian-audit.js";
 import { type CustodianKey, readJson, writeSecretJson } from "./keys.js";
-import {
-  ActorError,
-  type ElectionView,
-  loadElection,
-  loadPrefix,
-  readLog,
-  replay,
-  sleep,
-} from "./view.js";
+import { ActorError, type ElectionView, loadPrefix, replay, sleep } from "./view.js";
 
 export interface CustodianStateFile {
   kind: "urna-custodian-state";
@@ -157,32 +144,44 @@ export function loadCustodianState(path: string): CustodianStateFile {
   return s;
 }
 
-export interface ShareOptions {
-  /**
-   * The election's trust file, loaded (spec/record.md §Trust file). When given, the log is read
-   * up to the board's current checkpoint, which must be signed by the board's key for this
-   * election and carry the witness quorum, and the entries served must hash to its root: a
-   * board cannot show this custodian a log of its own making.
-   */
-  trust?: Trust;
-}
+/**
+ * Where the custodian's trust comes from (protocol.md §10.2): the election's trust file, loaded
+ * (spec/record.md §Trust file), or, explicitly, none: then the board's own key and the
+ * manifest's authority are taken as the board announces them and no witness is required.
+ */
+export type ShareOptions = ({ trust: Trust } | { insecureNoTrust: true }) & {
+  /** Worker threads for the audit's cryptography (default 1: inline). */
+  workers?: number;
+};
 
 /**
- * Posts this custodian's decryption share of every tally entry on the log; before decrypting
- * anything, checks that every tally is the homomorphic sum of the log's counted ballots (so that
- * only the aggregate is ever decrypted, whatever the board and the authority post) and, with
- * `opts.trust`, that the log read is the witnessed one.
+ * Posts this custodian's decryption share of every tally entry on the log. Before decrypting
+ * anything it reads the log once up to the witnessed checkpoint (with `opts.trust`) and runs the
+ * auditor's checks V1-V14 on exactly those bytes (AUDIT_FAILED otherwise), so that only the
+ * aggregate of valid, eligible, proven ballots is ever decrypted, whatever the board and the
+ * authority post; the share is computed from the audited bytes, never from a second read.
  */
 export async function postDecryptionShare(
   client: BoardClient,
   election: string,
   key: CustodianKey,
   state: CustodianStateFile,
-  opts: ShareOptions = {},
+  opts: ShareOptions,
 ): Promise<AppendResult[]> {
-  const view = opts.trust
-    ? await loadWitnessedElection(client, election, opts.trust)
-    : await loadElection(client, election);
+  const given = "trust" in opts ? opts.trust : undefined;
+  if (!given && !("insecureNoTrust" in opts && opts.insecureNoTrust === true))
+    throw new ActorError(
+      "NO_TRUST",
+      "a custodian needs the election's trust file (or an explicit insecureNoTrust)",
+    );
+  const log = await readLogOnce(client, election, given);
+  const report = await auditLog(log, given ?? (await trustFromBoard(client, election, log)), {
+    workers: opts.workers,
+  });
+  const view = replay(
+    log.leaves.map((l) => JSON.parse(fromUtf8(l)) as Entry),
+    log.leaves.map((l) => toHex(leafHash(l))),
+  );
   const index = custodianIndex(view, key);
   if (index !== state.index)
     throw new ActorError(
@@ -194,6 +193,7 @@ export async function postDecryptionShare(
       "WRONG_PHASE",
       `the election is in phase ${view.state.phase}, not tallying`,
     );
+  requireNoSkips(report);
   const k = view.state.electionKey;
   if (!k) throw new ActorError("NO_KEY", "the election has no joint key");
   if (k.verificationShares[index - 1] !== state.verificationShare)
@@ -201,7 +201,6 @@ export async function postDecryptionShare(
       "WRONG_STATE",
       "the state's verification share differs from the published one",
     );
-  checkTallies(view);
   const secretShare = decodeScalar(fromBase64(state.secretShare));
   const out: AppendResult[] = [];
   for (const e of view.entries) {
@@ -220,100 +219,4 @@ export async function postDecryptionShare(
       out.push(await client.post(signEntry("decryption.share", election, part, key.signingSecret)));
   }
   return out;
-}
-
-/**
- * TALLY_MISMATCH unless every `tally` entry of the view is the homomorphic sum of its counted
- * ballots (the same sum the board and the auditors compute, protocol.md §10.1): a tally that
- * differs could be one voter's ballot dressed up as a tally, and decrypting it would reveal
- * that vote.
- */
-export function checkTallies(view: ElectionView): void {
-  const tallies = view.entries.filter((e) => e.type === "tally");
-  if (tallies.length === 0) return;
-  // Per contest and option, every counted ballot's ciphertext; summed in one call each
-  // (sumCiphertexts: a single WebAssembly pass when available).
-  const lists = new Map(
-    view.manifest.contests.map((c) => [c.id, c.options.map((): Ciphertext[] => [])]),
-  );
-  const counted = view.state.countedBallots();
-  for (const i of counted)
-    for (const bc of (view.entries[i].body as BallotBody).contests) {
-      const l = lists.get(bc.contest);
-      if (!l || l.length !== bc.selections.length)
-        throw new ActorError("TALLY_MISMATCH", `counted ballot ${i} does not fit the manifest`);
-      bc.selections.forEach((s, j) => l[j].push(decodeCiphertext(s.ciphertext, "ballot")));
-    }
-  const sums = new Map<string, CiphertextJson[]>();
-  const sumOf = (contest: string): CiphertextJson[] | undefined => {
-    let out = sums.get(contest);
-    const l = lists.get(contest);
-    if (out === undefined && l !== undefined)
-      sums.set(contest, (out = l.map((cts) => encodeCiphertext(sumCiphertexts(cts)))));
-    return out;
-  };
-  const mismatch = (why: string) =>
-    new ActorError("TALLY_MISMATCH", `${why}: not decrypting anything`);
-  for (const t of tallies) {
-    const body = t.body as TallyBody;
-    if (body.ballots !== counted.length)
-      throw mismatch(
-        `a tally counts ${body.ballots} ballots, the log has ${counted.length} counted`,
-      );
-    for (const c of body.contests) {
-      const want = sumOf(c.contest);
-      const options = view.manifest.contests.find((m) => m.id === c.contest)?.options ?? [];
-      const same =
-        want !== undefined &&
-        c.options.length === want.length &&
-        c.options.every(
-          (o, j) =>
-            o.option === options[j].id &&
-            o.ciphertext.alpha === want[j].alpha &&
-            o.ciphertext.beta === want[j].beta,
-        );
-      if (!same)
-        throw mismatch(`the tally of contest ${c.contest} is not the sum of the counted ballots`);
-    }
-  }
-}
-
-/**
- * The election as of the board's current checkpoint, checked against the trust file: the
- * checkpoint signed by the board's key for this election's origin and cosigned by the witness
- * quorum, and the entries read hashing to its root (UNTRUSTED_LOG otherwise).
- */
-export async function loadWitnessedElection(
-  client: BoardClient,
-  election: string,
-  trust: Trust,
-): Promise<ElectionView> {
-  if (trust.election !== election)
-    throw new ActorError(
-      "WRONG_ELECTION",
-      `the trust file is for election ${trust.election}, not ${election}`,
-    );
-  const note = await client.checkpoint(election);
-  const untrusted = (why: string) => new ActorError("UNTRUSTED_LOG", why);
-  let size: number;
-  let root: Uint8Array;
-  try {
-    ({ size, root } = openCheckpoint(note, trust.board, { origin: trust.origin }).checkpoint);
-  } catch (e) {
-    throw untrusted(`the board's checkpoint does not verify: ${(e as Error).message}`);
-  }
-  const q = verifyWitnessQuorum(note, trust.witnesses, trust.quorum);
-  if (!q.ok)
-    throw untrusted(
-      `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires`,
-    );
-  const { entries, hashes } = await readLog(client, election, size);
-  if (entries.length !== size)
-    throw untrusted(`the board served ${entries.length} entries, not the checkpoint's ${size}`);
-  if (!bytesEqual(rootFromLeafHashes(hashes), root))
-    throw untrusted("the entries the board served do not hash to its checkpoint's root");
-  return replay(
-    entries,
-    hashes.map((h) => toHex(h)),
-  );
 }

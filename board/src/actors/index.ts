@@ -6,3 +6,4 @@ export * from "./authority.js";
 export * from "./registrar.js";
 export * from "./custodian.js";
 export * from "./voter.js";
+export * from "./custodian-audit.js";

@@ -1,10 +1,24 @@
 /**
  * An actor's view of an election: its entries fetched from the board and replayed through the
  * verifier's ElectionState (apply only: the board already checked them, and an actor that
- * distrusts the board runs urna-verify).
+ * distrusts the board runs urna-verify). Given the trust file, a view is bound to the board's
+ * witnessed checkpoint (protocol.md §10.2, "Actors' reads"): every leaf read once and proven
+ * part of the checkpoint's tree.
  */
 import type { Entry, Manifest } from "@urna/schemas";
-import { ElectionState, leafHash, toHex, utf8 } from "@urna/verifier";
+import {
+  ElectionState,
+  type Trust,
+  bytesEqual,
+  fromBase64,
+  leafHash,
+  openCheckpoint,
+  rootFromLeafHashes,
+  toHex,
+  utf8,
+  verifyConsistency,
+  verifyWitnessQuorum,
+} from "@urna/verifier";
 import { canonicalBytes } from "@urna/schemas";
 import type { BoardClient } from "./client.js";
 
@@ -40,15 +54,61 @@ export function replay(entries: Entry[], leafHashes?: readonly string[]): Electi
 
 /**
  * Fetches every entry of `election` and replays it. The board serves each leaf's exact bytes,
- * so the leaf hash is taken from them rather than from a re-canonicalised copy.
+ * so the leaf hash is taken from them rather than from a re-canonicalised copy. With `trust`,
+ * the entries are those of the board's witnessed checkpoint and must hash to its root.
  */
-export async function loadElection(client: BoardClient, election: string): Promise<ElectionView> {
-  const { size } = await client.status(election);
+export async function loadElection(
+  client: BoardClient,
+  election: string,
+  opts: { trust?: Trust } = {},
+): Promise<ElectionView> {
+  const cp = opts.trust ? await witnessedCheckpoint(client, election, opts.trust) : undefined;
+  const size = cp ? cp.size : (await client.status(election)).size;
   const { entries, hashes } = await readLog(client, election, size);
+  if (cp && (entries.length !== size || !bytesEqual(rootFromLeafHashes(hashes), cp.root)))
+    throw new ActorError(
+      "UNTRUSTED_LOG",
+      "the entries the board served do not hash to its checkpoint's root",
+    );
   return replay(
     entries,
     hashes.map((h) => toHex(h)),
   );
+}
+
+/**
+ * The board's current checkpoint for `election`, read once and verified against the trust file:
+ * signed by the board's key under the election's origin and cosigned by the witness quorum
+ * (UNTRUSTED_LOG, or WRONG_ELECTION for another election's trust file).
+ */
+export async function witnessedCheckpoint(
+  client: BoardClient,
+  election: string,
+  trust: Trust,
+): Promise<{ note: string; size: number; root: Uint8Array }> {
+  if (trust.election !== election)
+    throw new ActorError(
+      "WRONG_ELECTION",
+      `the trust file is for election ${trust.election}, not ${election}`,
+    );
+  const note = await client.checkpoint(election);
+  let size: number;
+  let root: Uint8Array;
+  try {
+    ({ size, root } = openCheckpoint(note, trust.board, { origin: trust.origin }).checkpoint);
+  } catch (e) {
+    throw new ActorError(
+      "UNTRUSTED_LOG",
+      `the board's checkpoint does not verify: ${(e as Error).message}`,
+    );
+  }
+  const q = verifyWitnessQuorum(note, trust.witnesses, trust.quorum);
+  if (!q.ok)
+    throw new ActorError(
+      "UNTRUSTED_LOG",
+      `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires`,
+    );
+  return { note, size, root };
 }
 
 /** Entries [0, size) of `election` as served (pages of 1,000), parsed, with each leaf's hash. */
@@ -70,24 +130,51 @@ export async function readLog(
 
 /**
  * Fetches entries from the start until `until` holds for one (or the log ends): for clients that
- * need only the setup prefix (manifest, credentials, ceremony, key) of a large election.
+ * need only the setup prefix (manifest, credentials, ceremony, key) of a large election. With
+ * `trust`, the prefix is read up to the witnessed checkpoint and proven a prefix of its tree by
+ * the board's consistency proof (UNTRUSTED_LOG otherwise).
  */
 export async function loadPrefix(
   client: BoardClient,
   election: string,
   until: (e: Entry) => boolean,
+  opts: { trust?: Trust } = {},
 ): Promise<ElectionView> {
-  const { size } = await client.status(election);
+  const cp = opts.trust ? await witnessedCheckpoint(client, election, opts.trust) : undefined;
+  const size = cp ? cp.size : (await client.status(election)).size;
   const out: Entry[] = [];
+  const hashes: Uint8Array[] = [];
+  const done = async (): Promise<ElectionView> => {
+    if (cp) {
+      const n = hashes.length;
+      try {
+        const proof =
+          n === cp.size
+            ? []
+            : (await client.consistencyProof(election, n, cp.size)).proof.map((h) => fromBase64(h));
+        verifyConsistency(n, cp.size, proof, rootFromLeafHashes(hashes), cp.root);
+      } catch (e) {
+        throw new ActorError(
+          "UNTRUSTED_LOG",
+          `the ${n} entries the board served are not a prefix of its checkpoint's tree: ${(e as Error).message}`,
+        );
+      }
+    }
+    return replay(
+      out,
+      hashes.map((h) => toHex(h)),
+    );
+  };
   for (let a = 0; a < size; a += 1000) {
     const lines = await client.leaves(election, a, Math.min(size, a + 1000));
     for (const line of lines) {
       const e = JSON.parse(line) as Entry;
       out.push(e);
-      if (until(e)) return replay(out);
+      hashes.push(leafHash(utf8(line)));
+      if (until(e)) return done();
     }
   }
-  return replay(out);
+  return done();
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import type { Contest } from "@urna/schemas";
-import { decodeElement, fromBase64, styleContests } from "@urna/verifier";
+import { type Trust, decodeElement, fromBase64, styleContests } from "@urna/verifier";
 import { challengeBallot, encryptBallot } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
 import type { AppendResult, BoardClient, ReceiptJson } from "./client.js";
@@ -44,9 +44,16 @@ export function choiceVector(contests: Contest[], choices: Choices): Record<stri
   return out;
 }
 
-/** What a voter needs from the board: manifest, base hash and joint key (the setup prefix). */
-export async function loadVotingView(client: BoardClient, election: string): Promise<ElectionView> {
-  const view = await loadPrefix(client, election, (e) => e.type === "voting.open");
+/**
+ * What a voter needs from the board: manifest, base hash and joint key (the setup prefix). With
+ * the election's trust file, the prefix is proven part of the board's witnessed checkpoint.
+ */
+export async function loadVotingView(
+  client: BoardClient,
+  election: string,
+  opts: { trust?: Trust } = {},
+): Promise<ElectionView> {
+  const view = await loadPrefix(client, election, (e) => e.type === "voting.open", opts);
   if (!view.state.electionKey) throw new ActorError("NO_KEY", "the election has no joint key yet");
   return view;
 }
@@ -75,9 +82,11 @@ export async function castBallot(
   client: BoardClient,
   cred: VoterCredential,
   choices: Choices,
-  opts: { challengeFirst?: boolean; view?: ElectionView } = {},
+  opts: { challengeFirst?: boolean; view?: ElectionView; trust?: Trust } = {},
 ): Promise<CastResult> {
-  const view = opts.view ?? (await loadVotingView(client, cred.election));
+  const view =
+    opts.view ??
+    (await loadVotingView(client, cred.election, opts.trust ? { trust: opts.trust } : {}));
   const contests = styleContests(view.manifest, cred.style);
   if (!contests)
     throw new ActorError("UNKNOWN_STYLE", `the manifest has no ballot style ${cred.style}`);
