@@ -22,6 +22,7 @@ import {
   toBase64,
   toHex,
   verifyWitnessQuorum,
+  manifestIsPinned,
 } from "@urna/verifier";
 import { certify, makeBlameRandom, round1Random, round2 } from "../ceremony/index.js";
 import { decryptionShare } from "../crypto/index.js";
@@ -293,6 +294,7 @@ export async function loadWitnessedElection(
       "WRONG_ELECTION",
       `the trust file is for election ${trust.election}, not ${election}`,
     );
+  if (trust.originProblem) throw new ActorError("WRONG_ELECTION", trust.originProblem);
   const note = await client.checkpoint(election);
   const untrusted = (why: string) => new ActorError("UNTRUSTED_LOG", why);
   let size: number;
@@ -312,6 +314,8 @@ export async function loadWitnessedElection(
     throw untrusted(`the board served ${entries.length} entries, not the checkpoint's ${size}`);
   if (!bytesEqual(rootFromLeafHashes(hashes), root))
     throw untrusted("the entries the board served do not hash to its checkpoint's root");
+  if (trust.pins && !(entries[0] && manifestIsPinned(entries[0], trust.pins.baseHash)))
+    throw untrusted("the log's manifest is not the one the trust file pins (baseHash)");
   return replay(
     entries,
     hashes.map((h) => toHex(h)),

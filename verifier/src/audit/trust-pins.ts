@@ -3,7 +3,7 @@
  * against the record: the manifest's baseHash, registrar and custodian keys (V6), and at most the
  * registered number of credentials per ballot style (V9).
  */
-import type { CredentialsBody, Entry, Manifest } from "@urna/schemas";
+import type { CredentialsBody, Entry, Manifest, TrustFile } from "@urna/schemas";
 import { toBase64 } from "../bytes.js";
 import { baseHash } from "../crypto/base-hash.js";
 import { finding, type Finding } from "../election/findings.js";
@@ -16,6 +16,29 @@ export const UNPINNED_WARNING =
 /** The base64 baseHash of a manifest for the trust file's election (protocol.md §4). */
 export const manifestBaseHash = (election: string, manifest: Manifest): string =>
   toBase64(baseHash(election, manifest));
+
+/**
+ * A version 2 trust file: `base`'s board, witnesses and quorum, pinning `manifest` (its
+ * authority, registrar, custodians and baseHash) and the registered voters per style.
+ */
+export function pinnedTrustFile(
+  base: Pick<TrustFile, "board" | "witnesses" | "quorum">,
+  manifest: Manifest,
+  registered: Record<string, number>,
+): TrustFile {
+  return {
+    version: 2,
+    election: manifest.electionId,
+    board: base.board,
+    authority: manifest.authority,
+    witnesses: base.witnesses,
+    quorum: base.quorum,
+    manifest: { baseHash: manifestBaseHash(manifest.electionId, manifest) },
+    registrar: manifest.registrar,
+    custodians: manifest.custodians.map((c) => c.signingKey),
+    registered: { ...registered },
+  };
+}
 
 /** Whether a manifest entry is the one a trust file pins by baseHash (the receipt check, R5). */
 export function manifestIsPinned(entry: Entry, pinned: string): boolean {
