@@ -40,6 +40,7 @@ import {
   parseNote,
   parseTlogProof,
   generateSeed,
+  pinnedTrustFile,
   parsePrivateKey,
   reportToHtml,
   reportToJson,
@@ -307,14 +308,19 @@ try {
     return (authorityThread = w);
   };
   // The trust file: for the custodians (they decrypt only from the witnessed log) and the auditors.
-  const trust: TrustFile = {
-    version: 1,
-    election: ELECTION,
-    board: { vkey: electionVkey },
-    authority: authority.publicKey,
-    witnesses: witnesses.map((w) => ({ vkey: w.vkey })),
-    quorum: 2,
-  };
+  // It pins the official manifest, registrar, custodians and nominal list (voters per style), as
+  // the authority publishes them out of band (spec/record.md §Trust file).
+  const registered: Record<string, number> = {};
+  for (const s of styles) registered[s] = (registered[s] ?? 0) + 1;
+  const trust: TrustFile = pinnedTrustFile(
+    {
+      board: { vkey: electionVkey },
+      witnesses: witnesses.map((w) => ({ vkey: w.vkey })),
+      quorum: 2,
+    },
+    manifest,
+    registered,
+  );
   let custodianThreads: { worker: Worker; outcome: Promise<CustodianOutcome> }[] | undefined;
   const startCustodians = () =>
     (custodianThreads ??= [0, 2, 4].map((i) => {

@@ -27,6 +27,7 @@ import {
   generateElection,
   readEntries,
   resign,
+  unpinned,
   writeEntries,
   type GeneratedElection,
 } from "./fixtures/election.js";
@@ -318,6 +319,36 @@ describe("urna-verify receipt", () => {
       trust: last.trust,
     });
     expect(status(o2)).toBe("R1:pass R2:pass R3:pass R4:pass R5:pass");
+  });
+
+  it("a receipt from a fabricated election (same authority, board, witnesses) fails R5 with the pinned trust file", async () => {
+    const fab = await generateElection({
+      voters: 4,
+      custodians: 3,
+      threshold: 2,
+      challenged: 0,
+      seed: 12,
+      reuse: single.keys,
+    });
+    const receipt = receiptOf(fab, (b) => b.type === "ballot" && b.counted);
+    // With only the authority pinned (version 1) it passes: the fabrication is undetectable.
+    const weak = await verifyReceipt({
+      receipt,
+      source: folderSource(fab.dir),
+      trust: unpinned(single.trust),
+    });
+    expect(status(weak)).toBe("R1:pass R2:pass R3:pass R4:pass R5:pass");
+    const a = await verifyReceipt({ receipt, source: folderSource(fab.dir), trust: single.trust });
+    expect(status(a)).toBe("R1:pass R2:pass R3:pass R4:pass R5:fail");
+    expect(a.steps[4].message).toContain("the trust file pins");
+    servedDir = fab.dir;
+    try {
+      const b = await verifyReceipt({ receipt, board: { url }, trust: single.trust });
+      expect(status(b), JSON.stringify(b.steps)).toBe("R1:pass R2:pass R3:pass R4:pass R5:fail");
+      expect(b.steps[4].message).toContain("the trust file pins");
+    } finally {
+      servedDir = single.dir;
+    }
   });
 
   it("before voting.close, R5 is pending and the receipt is ok", async () => {

@@ -262,7 +262,8 @@ export interface Receipt {
 
 /** Verifier trust file, spec/record.md §Trust file. */
 export interface TrustFile {
-  version: 1;
+  /** 2: the pins below are all present; 1: none of them (spec/record.md §Trust file). */
+  version: 1 | 2;
   election: string;
   /** The board's signed-note verifier key `<name>+<hex id>+<base64>`. */
   board: { vkey: string };
@@ -271,6 +272,14 @@ export interface TrustFile {
   witnesses: { vkey: string }[];
   /** Distinct witness cosignatures required on every checkpoint relied on (0: none). */
   quorum: number;
+  /** Version 2: the official manifest's baseHash (base64, 64 bytes). */
+  manifest?: { baseHash: string };
+  /** Version 2: the registrar's key. */
+  registrar?: Key;
+  /** Version 2: the custodians' signing keys, custodian 1 first. */
+  custodians?: Key[];
+  /** Version 2: registered voters (the nominal list) per ballot style id. */
+  registered?: Record<string, number>;
 }
 
 export type CheckStatus = "pass" | "fail" | "skip";

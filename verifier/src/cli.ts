@@ -293,7 +293,8 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof RecordError ||
       e instanceof ReceiptError
     ) {
-      process.stderr.write(`urna-verify ${cmd}: ${e.message}\n`);
+      const code = e instanceof TrustError && e.code !== "TRUST_INVALID" ? `${e.code}: ` : "";
+      process.stderr.write(`urna-verify ${cmd}: ${code}${e.message}\n`);
       if (e instanceof UsageError) process.stderr.write(`(see urna-verify ${cmd} --help)\n`);
       return 2;
     }

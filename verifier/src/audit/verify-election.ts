@@ -17,6 +17,7 @@
 import type {
   BallotBody,
   Entry,
+  Manifest,
   ResultBody,
   ResultContest,
   VerificationReport,
@@ -38,7 +39,8 @@ import { CHECK_IDS, Checks } from "./checks.js";
 import { crashFindings, inlineRunner, type RunnerJob, type CryptoRunner } from "./runner.js";
 import { TallyAccumulator } from "../crypto/tally.js";
 import { addPartialSums, type SumBallot, type SumResult } from "./tally-sum.js";
-import { asTrust, type Trust } from "./trust.js";
+import { asTrust, witnessKeyProblem, type Trust } from "./trust.js";
+import { manifestPinFindings, RegisteredQuota, UNPINNED_WARNING } from "./trust-pins.js";
 import type { TrustFile } from "@urna/schemas";
 
 export type Report = VerificationReport;
@@ -121,9 +123,17 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       cp = undefined;
     }
   }
+  if (trust.originProblem)
+    checks.get("V2").fail({ code: "BOARD_KEY_ELECTION_MISMATCH", message: trust.originProblem });
   const v3 = checks.get("V3");
+  // Only cosignature/v1 keys other than the board's count (a Trust may bypass loadTrust).
+  const witnesses = trust.witnesses.filter((w) => {
+    const bad = witnessKeyProblem(trust.board, w);
+    if (bad) v3.fail({ code: bad.code, message: bad.message });
+    return !bad;
+  });
   try {
-    const q = verifyWitnessQuorum(text, trust.witnesses, trust.quorum);
+    const q = verifyWitnessQuorum(text, witnesses, trust.quorum);
     v3.items = q.count;
     if (!q.ok)
       v3.fail({
@@ -220,6 +230,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   let tallied = false;
   /** The first index of each `tally`, `decryption.share`, `result` entry on the log. */
   const firstOfType = new Map<string, number>();
+  const quota = trust.pins && new RegisteredQuota(trust.pins);
 
   try {
     for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
@@ -310,6 +321,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
+      if (quota) route(quota.add(entry, i));
       if (entry.type === "voting.open") acc = new TallyAccumulator(state.manifest);
       await queue(
         pre.work,
@@ -364,6 +376,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
     finish(state, checks, counters, badShares);
     notAdmitted(checks, firstOfType);
   }
+  if (!trust.pins) checks.get("V6").note = UNPINNED_WARNING;
+  else if (quota) checks.get("V9").note = `credentials/registered per style: ${quota.summary()}`;
 
   const reports = checks.reports();
   const report: Report = {
@@ -407,6 +421,7 @@ function checkManifestTrust(entry: Entry, trust: Trust, checks: Checks): void {
           { index: 0, path: "/body/authority" },
         ),
       );
+    for (const f of manifestPinFindings(entry.body as Manifest, trust)) checks.add(f);
   }
 }
 

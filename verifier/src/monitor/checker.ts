@@ -10,7 +10,9 @@
  * (revote policy `last`) are read again (each checked by an inclusion proof) and subtracted, and
  * the sum is handed to the state before any `tally` entry.
  */
-import type { BallotBody, CiphertextJson, Entry } from "@urna/schemas";
+import type { BallotBody, CiphertextJson, Entry, Manifest } from "@urna/schemas";
+import { manifestPinFindings } from "../audit/trust-pins.js";
+import type { TrustPins } from "../audit/trust.js";
 import { toHex } from "../bytes.js";
 import { decodeCiphertext } from "../crypto/elgamal.js";
 import { TallyAccumulator } from "../crypto/tally.js";
@@ -28,6 +30,8 @@ export type LeafReader = (index: number) => Promise<Uint8Array>;
 export interface CheckerTrust {
   election: string;
   authority: string;
+  /** A version 2 trust file's pins: the manifest must be the pinned one (V6). */
+  pins?: TrustPins;
 }
 
 export interface CheckedEntry {
@@ -114,6 +118,8 @@ export class EntryChecker {
               { index },
             ),
           );
+        if (c.entry.type === "manifest")
+          findings.push(...manifestPinFindings(c.entry.body as Manifest, this.#trust));
       }
       if (c.state && findings.length === 0) this.state = c.state;
       return {

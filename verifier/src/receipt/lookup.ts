@@ -10,6 +10,7 @@
 import type { AnyEntry } from "@urna/schemas";
 import { fromBase64, toHex, utf8 } from "../bytes.js";
 import { parseLeaf, verifyEntrySignature } from "../entry.js";
+import { manifestIsPinned } from "../audit/trust-pins.js";
 import { leafHash } from "../log/merkle-hash.js";
 import { verifyInclusion } from "../log/merkle.js";
 import { RecordError } from "../record/source.js";
@@ -156,7 +157,8 @@ export interface CountingFacts {
 /**
  * Authenticates a lookup answer against the current checkpoint (size, root) and the election's
  * authority key: the manifest at 0 is the authority's, `voting.open`/`voting.close` are the
- * manifest authority's, and every listed ballot is the credential's. Throws LookupError.
+ * manifest authority's, and every listed ballot is the credential's; with a version 2 trust
+ * file, the manifest is the pinned one (its baseHash). Throws LookupError.
  */
 export function countingFacts(
   lookup: CredentialLookup,
@@ -164,6 +166,7 @@ export function countingFacts(
   root: Uint8Array,
   authority: string,
   credential: string,
+  pinnedBaseHash?: string,
 ): CountingFacts {
   if (lookup.size !== size)
     throw new LookupError(
@@ -174,6 +177,8 @@ export function countingFacts(
   if (m.type !== "manifest") throw new LookupError(`entry 0 is a ${m.type}, not the manifest`);
   if (m.signer !== authority)
     throw new LookupError("the manifest is not signed by the trust file's authority");
+  if (pinnedBaseHash !== undefined && !manifestIsPinned(m, pinnedBaseHash))
+    throw new LookupError("the manifest is not the one the trust file pins (baseHash)");
   const facts: CountingFacts = {
     revotePolicy: (m.body as { revotePolicy?: string }).revotePolicy,
     ballots: [],

@@ -25,6 +25,7 @@ import { parseTlogProof, type TlogProof } from "../log/tlog-proof.js";
 import { boardSource, type BoardSource, type Fetch } from "../record/http.js";
 import type { RecordSource } from "../record/source.js";
 import { asTrust, type Trust } from "../audit/trust.js";
+import { manifestIsPinned } from "../audit/trust-pins.js";
 import {
   countingFacts,
   fetchCredentialLookup,
@@ -347,7 +348,14 @@ async function checkByLookup(
   if (!lookup) return (set("R5", "fail", lookupWhy), current);
   let facts: CountingFacts;
   try {
-    facts = countingFacts(lookup, n, current.root, trust.authority, entry.signer);
+    facts = countingFacts(
+      lookup,
+      n,
+      current.root,
+      trust.authority,
+      entry.signer,
+      trust.pins?.baseHash,
+    );
   } catch (e) {
     return (set("R5", "fail", `the board's credential lookup is not valid: ${msg(e)}`), current);
   }
@@ -428,7 +436,7 @@ async function checkByScan(
           );
         }
     }
-    const scan = await scanLog(source, n, m, receipt.index, lh);
+    const scan = await scanLog(source, n, m, receipt.index, lh, trust);
     if (scan.error) {
       for (const id of ["R3", "R4", "R5"] as const)
         set(id, "fail", `cannot read the current log: ${scan.error}`);
@@ -467,6 +475,8 @@ async function checkByScan(
 
 interface Scan {
   error?: string;
+  /** Entry 0 is not the trust file's manifest (R5 fails). */
+  manifestProblem?: string;
   root?: Uint8Array;
   rootAtM?: Uint8Array;
   leafMatches: boolean;
@@ -511,8 +521,14 @@ async function scanLog(
   m: number | undefined,
   index: number,
   lh: Uint8Array,
+  trust: Trust,
 ): Promise<Scan> {
-  const scan: Scan = { leafMatches: false, earlier: [], later: [] };
+  const scan: Scan = {
+    leafMatches: false,
+    earlier: [],
+    later: [],
+    manifestProblem: n === 0 ? "the log is empty" : undefined,
+  };
   const pre = await signerAt(source, index);
   if (index < n && !pre.hash) return { ...scan, error: `leaf ${index} cannot be read` };
   const signer = pre.signer;
@@ -535,6 +551,7 @@ async function scanLog(
         e = undefined;
       }
       if (e && typeof e === "object") {
+        if (i === 0) scan.manifestProblem = manifestProblem(e, trust);
         if (i === 0 && e.type === "manifest")
           scan.revotePolicy = (e.body as { revotePolicy?: string })?.revotePolicy;
         if (e.type === "voting.open" && scan.openIndex === undefined) scan.openIndex = i;
@@ -583,7 +600,18 @@ function entryVerdict(e: Entry): Verdict | undefined {
   return undefined;
 }
 
+/** Why entry 0 is not the trust file's manifest (authority, signature, pinned baseHash). */
+function manifestProblem(e: Entry, trust: Trust): string | undefined {
+  if (e.type !== "manifest") return `entry 0 is a ${String(e.type)}, not the manifest`;
+  if (e.signer !== trust.authority || !verifyEntrySignature(e))
+    return "the manifest is not signed by the trust file's authority";
+  if (trust.pins && !manifestIsPinned(e, trust.pins.baseHash))
+    return "the manifest is not the one the trust file pins (baseHash)";
+  return undefined;
+}
+
 function countedStep(scan: Scan, index: number): Verdict {
+  if (scan.manifestProblem) return { status: "fail", message: scan.manifestProblem };
   const e = scan.entry;
   if (!e || !scan.leafMatches)
     return { status: "fail", message: "the receipt's ballot is not at its index" };

@@ -340,4 +340,18 @@ describe("spec/log.md examples", () => {
     expect(w.vkey).toBe("witness1.example+7dd5b828+BGNpb4pWC4bE9w6t+1ImVA8X9iqcQmE7S9sdntA/Bxtk");
     expect(parseVkey(w.vkey).type).toBe(4);
   });
+
+  it("a vkey splits on its first two '+' only: the base64 key may contain '+'", () => {
+    const vkey = "witness1.example+7dd5b828+BGNpb4pWC4bE9w6t+1ImVA8X9iqcQmE7S9sdntA/Bxtk";
+    const v = parseVkey(vkey);
+    expect(v.name).toBe("witness1.example");
+    expect(toHex(v.keyId)).toBe("7dd5b828");
+    expect(toBase64(Uint8Array.of(v.type as number, ...(v.publicKey as Uint8Array)))).toBe(
+      "BGNpb4pWC4bE9w6t+1ImVA8X9iqcQmE7S9sdntA/Bxtk",
+    );
+    // A '+' cannot be in the name: the split makes the name end there and the rest fails.
+    expect(
+      code(() => parseVkey(`witness+1.example+7dd5b828+${vkey.split("+").slice(2).join("+")}`)),
+    ).toBe("BAD_VKEY");
+  });
 });
