@@ -461,6 +461,16 @@ describe("refusals, phase by phase", () => {
     const opts = swapped.contests[0].options;
     [opts[0].ciphertext, opts[1].ciphertext] = [opts[1].ciphertext, opts[0].ciphertext];
     await refuse(sign("tally", swapped, a.authority.secretKey), 422, "TALLY_MISMATCH");
+    // protocol.md §6.8: every manifest option once, in manifest order
+    const reordered: TallyBody = structuredClone(tally);
+    reordered.contests[0].options.reverse();
+    await refuse(sign("tally", reordered, a.authority.secretKey), 422, "TALLY_MISMATCH");
+    const missing: TallyBody = structuredClone(tally);
+    missing.contests[0].options.pop();
+    await refuse(sign("tally", missing, a.authority.secretKey), 422, "TALLY_MISMATCH");
+    const twice: TallyBody = structuredClone(tally);
+    twice.contests[0].options[1] = structuredClone(twice.contests[0].options[0]);
+    await refuse(sign("tally", twice, a.authority.secretKey), 422, "TALLY_MISMATCH");
     await refuse(
       sign("tally", { ...tally, ballots: 3 }, a.authority.secretKey),
       422,
@@ -494,17 +504,41 @@ describe("refusals, phase by phase", () => {
       403,
       "UNAUTHORIZED_SIGNER",
     );
+    // protocol.md §6.9: the tally's options, each once, in order
+    const shareReordered: DecryptionShareBody = structuredClone(good);
+    shareReordered.contests[0].options.reverse();
+    await refuse(
+      sign("decryption.share", shareReordered, a.custodians[0].signingSecret),
+      422,
+      "INVALID_PROOF",
+    );
+    const shareMissing: DecryptionShareBody = structuredClone(good);
+    shareMissing.contests[0].options.pop();
+    await refuse(
+      sign("decryption.share", shareMissing, a.custodians[0].signingSecret),
+      422,
+      "INVALID_PROOF",
+    );
     await postDecryptionShare(tb.client, ID, a.custodians[0], states[0], { insecureNoTrust: true });
-    await postDecryptionShare(tb.client, ID, a.custodians[2], states[2], { insecureNoTrust: true });
-
-    const v3 = await loadElection(tb.client, ID);
-    const shares = v3.entries
-      .filter((e) => e.type === "decryption.share")
-      .map((e) => e.body as DecryptionShareBody);
-    const result: ResultBody = computeResult(manifest, [tallyEntry.body as TallyBody], shares, 2, {
-      dlog: new DiscreteLog({ max: 100, babySteps: 16 }),
+    // custodian 3's share, computed but not yet on the log
+    const third = decryptionShare({
+      baseHash: v2.state.baseHash,
+      publicKey: K,
+      custodian: 3,
+      secretShare: fromB64Scalar(states[2].secretShare),
+      tally: tallyEntry.body as TallyBody,
     });
+    const result: ResultBody = computeResult(
+      manifest,
+      [tallyEntry.body as TallyBody],
+      [good, third],
+      2,
+      { dlog: new DiscreteLog({ max: 100, babySteps: 16 }) },
+    );
     expect(result.custodians).toEqual([1, 3]);
+    // protocol.md §7: the shares a result uses precede it on the log
+    await refuse(sign("result", result, a.authority.secretKey), 422, "RESULT_MISMATCH");
+    await tb.client.post(sign("decryption.share", third, a.custodians[2].signingSecret));
     const wrongVotes: ResultBody = structuredClone(result);
     wrongVotes.contests[0].options[0].votes += 1;
     await refuse(sign("result", wrongVotes, a.authority.secretKey), 422, "RESULT_MISMATCH");
