@@ -6,7 +6,8 @@
  * the structural parts of V14-V17), sending the expensive cryptography in batches to a runner
  * (inline, or worker threads). When `voting.close` has been applied, a second read of the
  * counted ballots sums them (V14) before the pass goes on with the tally entries. Memory is
- * O(credentials + contests × options + batch size), never O(ballots).
+ * O(credentials + contests × options + batch size) plus a leaf hash and the selection alphas
+ * per ballot entry (spec/record.md), never whole ballots.
  *
  * A failing check never stops the others; the outcome is a report per
  * schemas/src/json/report.schema.json. Isomorphic: worker threads are used only when running in
