@@ -43,6 +43,7 @@ import {
 } from "../../src/actors/index.js";
 import { challengeBallot, computeResult, encryptBallot } from "../../src/crypto/index.js";
 import { signEntry } from "../../src/entry-sign.js";
+import { encryptWithNonces } from "../crypto/with-nonces.js";
 import { SharedSignerState, checkpointOrigin } from "../../src/log/index.js";
 import {
   type Actors,
@@ -76,7 +77,7 @@ async function refuse(
   body: unknown,
   status: number,
   code: string,
-  opts: { path?: string; route?: string; errorPath?: string } = {},
+  opts: { path?: string; route?: string; errorPath?: string; message?: RegExp } = {},
 ): Promise<void> {
   const route = opts.route ?? `/elections/${ID}/entries`;
   const known = tb.board.elections.has(ID);
@@ -93,6 +94,8 @@ async function refuse(
   expect({ status: res.status, code: j.error?.code }).toEqual({ status, code });
   expect(typeof j.error.message).toBe("string");
   if (opts.errorPath !== undefined) expect(j.error.path).toBe(opts.errorPath);
+  if (opts.message !== undefined) console.log("MSG", j.error.message);
+  if (opts.message !== undefined) expect(j.error.message).toMatch(opts.message);
   if (known) expect(await size()).toBe(before);
   expect(tb.board.elections.size).toBe(elections);
 }
@@ -352,7 +355,7 @@ describe("refusals, phase by phase", () => {
     await openVoting(tb.client, ID, a.authority.secretKey);
   });
 
-  test("voting: eligibility, structure, proofs, challenge, revote, duplicates", async () => {
+  test("voting: eligibility, structure, proofs, challenge, zero nonce, ciphertext reuse, revote, duplicates", async () => {
     const view = await loadVotingView(tb.client, ID);
     const K = decodeElement(fromBase64(view.state.electionKey!.publicKey));
     const enc = (
@@ -399,8 +402,7 @@ describe("refusals, phase by phase", () => {
     badContestProof.contests[1].proof.c[0] = scalarToBase64(777n);
     await refuse(sign("ballot", badContestProof, sk0), 422, "INVALID_PROOF");
     // a ciphertext copied from another voter's ballot: its proofs are bound to that voter's key
-    const c2 = creds[2];
-    const e2 = enc(fromBase64(c2.file.secretKey), c2.public.key, "ent-09", choices09);
+    const e2 = enc(fromBase64(creds[2].file.secretKey), creds[2].public.key, "ent-09", choices09);
     const copied: BallotBody = structuredClone(e0.body);
     copied.contests[0].selections[0] = e2.body.contests[0].selections[0];
     await refuse(sign("ballot", copied, sk0), 422, "INVALID_PROOF");
@@ -412,10 +414,86 @@ describe("refusals, phase by phase", () => {
     const wrongNonce: ChallengedBallotBody = structuredClone(challenge);
     wrongNonce.revealed[1].nonces[0] = scalarToBase64(99n);
     await refuse(sign("ballot.challenged", wrongNonce, sk0), 422, "INVALID_CHALLENGE");
+    // a nonce of 0 (alpha would be the identity) is refused as such (protocol.md §6.7)
+    const zeroNonce: ChallengedBallotBody = structuredClone(challenge);
+    zeroNonce.revealed[0].nonces[1] = scalarToBase64(0n);
+    await refuse(sign("ballot.challenged", zeroNonce, sk0), 422, "INVALID_CHALLENGE", {
+      message: /zero/,
+    });
     await tb.client.post(sign("ballot.challenged", challenge, sk0));
 
-    firstBallot = sign("ballot", enc(sk0, c0.public.key, "ent-09", choices09).body, sk0);
+    // Ciphertext reuse (protocol.md §6.11). The challenged ballot cannot be cast: not by its
+    // credential, not by another one that re-proves its now public nonces.
+    await refuse(sign("ballot", challenge.ballot, sk0), 409, "CIPHERTEXT_REUSED", {
+      errorPath: "/body/contests/0/selections/0/ciphertext/alpha",
+    });
+    const c2 = creds[2];
+    const sk2 = fromBase64(c2.file.secretKey);
+    const withNonces = (
+      publicKey: string,
+      nonces: Record<string, bigint[]>,
+      choices: Record<string, number[]> = choices09,
+    ) =>
+      encryptWithNonces({
+        manifest,
+        baseHash: view.state.baseHash,
+        publicKey: K,
+        signer: fromBase64(publicKey),
+        style: "ent-09",
+        choices,
+        nonces,
+      });
+    const copiedOpen = withNonces(c2.public.key, e0.nonces);
+    expect(copiedOpen.contests[0].selections[0].ciphertext).toEqual(
+      challenge.ballot.contests[0].selections[0].ciphertext,
+    );
+    await refuse(sign("ballot", copiedOpen, sk2), 409, "CIPHERTEXT_REUSED");
+    // one shared alpha is enough, in any contest
+    const fresh = enc(sk2, c2.public.key, "ent-09", choices09);
+    const oneShared = withNonces(c2.public.key, {
+      presidencia: fresh.nonces.presidencia,
+      "senaduria-09": [fresh.nonces["senaduria-09"][0], e0.nonces["senaduria-09"][1], 5n],
+    });
+    await refuse(sign("ballot", oneShared, sk2), 409, "CIPHERTEXT_REUSED", {
+      errorPath: "/body/contests/1/selections/1/ciphertext/alpha",
+    });
+    // two selections of one ballot sharing a nonce (beta1 - beta2 gives m1 - m2)
+    const twins = withNonces(c2.public.key, {
+      presidencia: [11n, 11n, 12n, 13n],
+      "senaduria-09": [14n, 15n, 16n],
+    });
+    await refuse(sign("ballot", twins, sk2), 409, "CIPHERTEXT_REUSED", {
+      errorPath: "/body/contests/0/selections/1/ciphertext/alpha",
+    });
+    await refuse(
+      sign(
+        "ballot.challenged",
+        challengeBallot(
+          twins,
+          { presidencia: [11n, 11n, 12n, 13n], "senaduria-09": [14n, 15n, 16n] },
+          choices09,
+        ),
+        sk2,
+      ),
+      409,
+      "CIPHERTEXT_REUSED",
+    );
+
+    const cast = enc(sk0, c0.public.key, "ent-09", choices09);
+    firstBallot = sign("ballot", cast.body, sk0);
     const r = await tb.client.post(firstBallot);
+    // The cast ballot cannot be opened afterwards (a receipt of the vote), by anyone.
+    await refuse(
+      sign("ballot.challenged", challengeBallot(cast.body, cast.nonces, choices09), sk0),
+      409,
+      "CIPHERTEXT_REUSED",
+    );
+    const reproved = withNonces(c2.public.key, cast.nonces);
+    await refuse(
+      sign("ballot.challenged", challengeBallot(reproved, cast.nonces, choices09), sk2),
+      409,
+      "CIPHERTEXT_REUSED",
+    );
     expect(r.receipt?.trackingCode).toBe(
       toHex(leafHash(utf8(JSON.stringify(await tb.client.entry(ID, r.index))))),
     );
@@ -448,7 +526,7 @@ describe("refusals, phase by phase", () => {
       ),
     );
     await closeVoting(tb.client, ID, a.authority.secretKey);
-    await refuse(sign("ballot", e2.body, fromBase64(c2.file.secretKey)), 409, "WRONG_PHASE");
+    await refuse(sign("ballot", e2.body, sk2), 409, "WRONG_PHASE");
   });
 
   test("tally and result: mismatches", async () => {

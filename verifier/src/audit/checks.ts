@@ -39,7 +39,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   V10: "Eligibility and ballot structure",
   V11: "One counted ballot per credential",
   V12: "Ballot proofs",
-  V13: "Challenged ballots",
+  V13: "Challenged ballots and ciphertext reuse",
   V14: "Encrypted tally",
   V15: "Decryption shares",
   V16: "Combination",

@@ -8,7 +8,8 @@
  * read a second time and subtracted from the sum (V14) before the pass goes on with the tally
  * entries; every leaf is read through a `BoundLeaves`, so that second read must return the
  * bytes whose hashes V1 checks (spec/verification.md §Reading from a board). Memory is
- * O(credentials + contests × options + batch size) plus 32 bytes per leaf.
+ * O(credentials + contests × options + batch size) plus 32 bytes per leaf and the selection
+ * alphas per ballot entry (spec/record.md), never whole ballots.
  *
  * A failing check never stops the others; the outcome is a report per
  * schemas/src/json/report.schema.json. Isomorphic: worker threads are used only when running in

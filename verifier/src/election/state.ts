@@ -5,8 +5,9 @@
  * `precheck` is cheap and pure: schema, election, phase, signer, signature, eligibility,
  * revote policy, duplicates, and every rule that needs no group arithmetic. It returns the
  * expensive cryptographic checks as `CryptoWork` items (see ./work.ts and ./verify-work.ts).
- * `apply` records an accepted entry. State is O(credentials + custodians × options), never
- * O(ballots): ballots are summed by the tally accumulator in a separate pass.
+ * `apply` records an accepted entry. State is O(credentials + custodians × options) plus, per
+ * ballot entry, its leaf hash (duplicates, V4) and its selection alphas (reuse, V13; see
+ * spec/record.md): ballots themselves are summed by the tally accumulator in a separate pass.
  */
 import type {
   BallotBody,
@@ -28,6 +29,7 @@ import { toBase64, toHex } from "../bytes.js";
 import { baseHash as computeBaseHash } from "../crypto/base-hash.js";
 import { entryLeaf, verifyEntrySignature } from "../entry.js";
 import { leafHash } from "../log/merkle-hash.js";
+import { reusedCiphertexts, SeenAlphas } from "./ciphertexts.js";
 import { checkManifestRules } from "./manifest.js";
 import { ADMISSION_CHECKS, finding, type Finding, type Location } from "./findings.js";
 import type { CryptoWork, ProofContext } from "./work.js";
@@ -90,7 +92,7 @@ const hasCustodian = (b: unknown): b is CustodianBody =>
   typeof b === "object" && b !== null && typeof (b as CustodianBody).custodian === "number";
 
 /** The format tag of `ElectionState.toSnapshot()`. */
-export const ELECTION_STATE_SNAPSHOT_FORMAT = "urna-election-state-v1";
+export const ELECTION_STATE_SNAPSHOT_FORMAT = "urna-election-state-v2";
 
 /**
  * An `ElectionState` as plain JSON (`ElectionState.toSnapshot`): every field by name, Maps and
@@ -117,6 +119,8 @@ export interface ElectionStateSnapshot {
   /** [credential key, hex leaf hashes of its ballot entries] */
   leavesOfCredential: [string, string[]][];
   otherLeaves: string[];
+  /** [alpha, index of the entry where it first occurs] of every ballot selection (V13 reuse) */
+  alphas: [string, number][];
   round1: [number, unknown][];
   certify: [number, unknown][];
   blames: { index: number; body: unknown }[];
@@ -165,6 +169,8 @@ export class ElectionState {
   private readonly leavesOfCredential = new Map<string, string[]>();
   /** Leaf hashes of every other entry: few (authority, registrar, custodians). */
   private readonly otherLeaves = new Set<string>();
+  /** Every selection alpha of the applied ballot entries (protocol.md §6.11). */
+  private readonly alphas = new SeenAlphas();
   readonly round1 = new Map<number, unknown>();
   readonly certify = new Map<number, unknown>();
   readonly blames: { index: number; body: unknown }[] = [];
@@ -257,6 +263,7 @@ export class ElectionState {
       challengedCount: this.challengedCount,
       leavesOfCredential: [...this.leavesOfCredential].map(([k, v]) => [k, [...v]]),
       otherLeaves: [...this.otherLeaves],
+      alphas: this.alphas.entries(),
       round1: copy([...this.round1]),
       certify: copy([...this.certify]),
       blames: copy(this.blames),
@@ -356,6 +363,8 @@ export class ElectionState {
     for (const [k, v] of pairs(snap.leavesOfCredential, "leavesOfCredential", isStr, strList))
       s.leavesOfCredential.set(k, [...v]);
     for (const h of snap.otherLeaves) s.otherLeaves.add(h);
+    for (const [alpha, at] of pairs(snap.alphas, "alphas", isStr, isIndex))
+      if (at >= s.next || !s.alphas.restore(alpha, at)) bad("alphas has a bad or repeated item");
     for (const [k, v] of pairs(snap.round1, "round1", isIndex, isAny))
       s.round1.set(k, structuredClone(v));
     for (const [k, v] of pairs(snap.certify, "certify", isIndex, isAny))
@@ -800,6 +809,8 @@ export class ElectionState {
                 where,
               ),
             );
+          // Not blocking: the proofs are still checked and the ballot summed (V12, V14).
+          out.findings.push(...reusedCiphertexts(body, contests, this.alphas, where, "/body"));
           out.work.push({
             kind: "ballot",
             ctx: this.ctx,
@@ -812,6 +823,9 @@ export class ElectionState {
           const cb = entry.body as ChallengedBallotBody;
           const rev = revealedStructure(cb, contests, where);
           if (rev.length) return void out.findings.push(...rev);
+          out.findings.push(
+            ...reusedCiphertexts(body, contests, this.alphas, where, "/body/ballot"),
+          );
           out.work.push({
             kind: "ballot.challenged",
             ctx: this.ctx,
@@ -1036,10 +1050,12 @@ export class ElectionState {
         if (list) list.push(index);
         else this.ballotsOf.set(entry.signer, [index]);
         this.ballotCount++;
+        this.alphas.addBallot(entry.body as BallotBody, index);
         break;
       }
       case "ballot.challenged":
         this.challengedCount++;
+        this.alphas.addBallot((entry.body as ChallengedBallotBody).ballot, index);
         break;
       case "tally": {
         const b = entry.body as TallyBody;
