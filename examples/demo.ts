@@ -478,6 +478,7 @@ try {
   writeFileSync(join(out, "report.html"), reportToHtml(report));
   process.stdout.write("\n" + reportToText(report) + "\n");
   if (!report.ok) fail("the verifier found failures (see report.json)");
+  if (!report.complete) fail("the verifier skipped checks: the election is not finished");
 
   // The result must equal what the simulated voters chose (the refused double vote never counted).
   const want = expectedTotals(

@@ -1,6 +1,6 @@
 /**
- * The `urna-verify` command line as an auditor runs it (a real child process): exit codes 0, 1
- * and 2, the report files (JSON valid against report.schema.json, a self-contained HTML page),
+ * The `urna-verify` command line as an auditor runs it (a real child process): exit codes 0, 1,
+ * 2 and 3, the report files (JSON valid against report.schema.json, a self-contained HTML page),
  * and the receipt command.
  */
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -68,6 +68,7 @@ describe("urna-verify CLI", () => {
     const report = JSON.parse(readFileSync(json, "utf8"));
     expect(validateReport(report).ok).toBe(true);
     expect(report.ok).toBe(true);
+    expect(report.complete).toBe(true);
     expect(report.result).toEqual(g.expected);
     const page = readFileSync(html, "utf8");
     expect(page).toMatch(/^<!DOCTYPE html>/);
@@ -97,6 +98,37 @@ describe("urna-verify CLI", () => {
     expect(report.ok).toBe(false);
     expect(report.checks.find((c: { id: string }) => c.id === "V14").status).toBe("fail");
     expect(r.stderr).toBe("");
+  });
+
+  it("election on a tampered record: no result presented, the report says why", async () => {
+    const r = await run(["election", "--record", tamperedDir, "--trust", trustPath, "--quiet"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/No verified result: V14 failed/);
+    expect(r.stdout).not.toContain("Result (decrypted by custodians");
+    expect(r.stdout).toContain("VERIFICATION FAILED: V14");
+  });
+
+  it("election on a record that stops before the tally: exit 3, or 0 with --allow-incomplete", async () => {
+    const cut = copyRecord(g.dir);
+    const e = readEntries(cut);
+    const close = e.findIndex((x) => x.type === "voting.close");
+    writeEntries(cut, e.slice(0, close + 1) as Entry[]);
+    resign(cut, g.keys.board, g.keys.witnesses);
+    const args = ["election", "--record", cut, "--trust", trustPath, "--quiet", "--workers", "1"];
+    const [text, json, allowed] = await Promise.all([
+      run(args),
+      run([...args, "--json"]),
+      run([...args, "--allow-incomplete"]),
+    ]);
+    expect(text.code, text.stderr).toBe(3);
+    expect(text.stdout).toMatch(/not finished \(skipped: V14, V15, V16, V17\)/);
+    expect(text.stdout).toMatch(/No verified result: the election is not finished/);
+    expect(text.stdout).not.toContain("All checks passed");
+    expect(json.code).toBe(3);
+    const report = JSON.parse(json.stdout);
+    expect(validateReport(report).ok).toBe(true);
+    expect([report.ok, report.complete, report.result]).toEqual([true, false, undefined]);
+    expect(allowed.code, allowed.stderr).toBe(0);
   });
 
   it("bad input or usage: exit 2 with a clear message", async () => {
@@ -144,6 +176,8 @@ describe("urna-verify CLI", () => {
     expect(a.stdout).toContain("commands:");
     expect(b.code).toBe(0);
     expect(b.stdout).toContain("--report-html FILE");
+    expect(b.stdout).toContain("--allow-incomplete");
+    expect(b.stdout).toMatch(/^ {2}3 {2}no check failed, but the election is not finished/m);
     expect(c.code).toBe(0);
     expect(c.stdout).toContain("R5 counted");
   });

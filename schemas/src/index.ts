@@ -170,6 +170,10 @@ function validators(): Compiled {
 
 /** Readable messages for the shared patterns (instead of echoing the regular expression). */
 const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
+  [
+    defs.$defs.displayText.pattern,
+    "must not contain control characters or bidi controls (a display string, protocol.md §2)",
+  ],
   [defs.$defs.bytes32.pattern, "must be canonical base64 of exactly 32 bytes"],
   [defs.$defs.bytes64.pattern, "must be canonical base64 of exactly 64 bytes"],
   [defs.$defs.base64.pattern, "must be canonical base64 (RFC 4648 §4, with padding)"],

@@ -290,6 +290,9 @@ export interface CheckFailure {
   contest?: string;
   option?: string;
   custodian?: number;
+  /** The stable failure code (spec/verification.md §Failure codes), `^[A-Z][A-Z0-9_]*$`. */
+  code: string;
+  /** For people: starts with `code` and ": ". */
   message: string;
 }
 export interface CheckReport {
@@ -315,7 +318,10 @@ export interface VerificationReport {
   startedAt: string;
   durationMs: number;
   ok: boolean;
+  /** No check was skipped: the record runs from the manifest to the result. */
+  complete: boolean;
   checks: CheckReport[];
+  /** Present iff every check passed (`ok` and `complete`). */
   result?: ResultBody;
 }
 

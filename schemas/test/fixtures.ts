@@ -193,6 +193,7 @@ export const report: VerificationReport = {
   startedAt: "2024-06-03T08:15:30.125Z",
   durationMs: 5321,
   ok: false,
+  complete: false,
   checks: [
     { id: "V1", title: "Log root", status: "pass", items: 1300, failures: [] },
     {
@@ -214,9 +215,10 @@ export const report: VerificationReport = {
           trackingCode: "ab".repeat(32),
           contest: "presidencia",
           option: "morena",
-          message: "range proof fails",
+          code: "INVALID_PROOF",
+          message: "INVALID_PROOF: range proof fails",
         },
-        { custodian: 2, message: "bad share" },
+        { custodian: 2, code: "INVALID_PROOF", message: "INVALID_PROOF: bad share" },
       ],
       failuresOmitted: 3,
     },

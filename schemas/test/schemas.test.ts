@@ -742,3 +742,92 @@ describe("exported schema objects", () => {
     expect(unbounded).toEqual([]);
   });
 });
+
+describe("display strings (protocol.md §2): no control or bidi characters", () => {
+  // Every character class the rule forbids: C0 (ANSI ESC, NUL, newline, tab), DEL, C1 (CSI),
+  // the Arabic letter mark, LRM/RLM, line and paragraph separators, embeddings and overrides,
+  // isolates.
+  const forbidden = [
+    "\u0000",
+    "\u0009",
+    "\u000a",
+    "\u000d",
+    "\u001b",
+    "\u001f",
+    "\u007f",
+    "\u0085",
+    "\u009b",
+    "\u061c",
+    "\u200e",
+    "\u200f",
+    "\u2028",
+    "\u2029",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+  ];
+  const places: [string, (x: unknown) => ValidationResult<unknown>, Json, string][] = [
+    ["manifest title", validateManifest, fx.manifest, "/title"],
+    ["custodian name", validateManifest, fx.manifest, "/custodians/0/name"],
+    ["contest title", validateManifest, fx.manifest, "/contests/0/title"],
+    ["option label", validateManifest, fx.manifest, "/contests/0/options/0/label"],
+    ["result title", body("result"), fx.result, "/contests/0/title"],
+    ["result label", body("result"), fx.result, "/contests/0/options/0/label"],
+    ["report verifier", validateReport, fx.report, "/verifier"],
+    ["check title", validateReport, fx.report, "/checks/0/title"],
+    ["check reason", validateReport, fx.report, "/checks/1/reason"],
+    ["failure message", validateReport, fx.report, "/checks/2/failures/0/message"],
+    ["api error message", validateApiError, fx.apiError, "/error/message"],
+  ];
+  it.each(places)("refuses every forbidden character in the %s", (_n, validate, value, path) => {
+    for (const ch of forbidden) {
+      const bad = edit(value, { set: path, to: `Morena ${ch}1000` });
+      const r = validate(bad);
+      expect(r.ok, `U+${ch.codePointAt(0)!.toString(16).padStart(4, "0")} at ${path}`).toBe(false);
+      if (!r.ok) {
+        expect(r.errors.map((e) => e.path)).toContain(path);
+        expect(r.errors[0].message).toMatch(/control characters or bidi controls/);
+      }
+    }
+  });
+  it.each(places)("accepts ordinary text in the %s", (_n, validate, value, path) => {
+    for (const ok of ["Candidatura no registrada", "Xóchitl Gálvez Ruiz", "عربي עברית", "✓ 👍"]) {
+      const r = validate(edit(value, { set: path, to: ok }));
+      if (!r.ok) expect(r.errors).toEqual([]);
+    }
+  });
+
+  it("every unrestricted string of every schema is a display string", () => {
+    // A string without a pattern, enum or const is free text: it must be the shared
+    // displayText (directly or through text/message). The only exception is the receipt's
+    // tlog-proof, a multi-line signed structure that is parsed, never displayed.
+    const exceptions = new Set(["receipt#/properties/proof"]);
+    const loose: string[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) return node.forEach((x, i) => walk(x, `${where}/${i}`));
+      if (!node || typeof node !== "object") return;
+      const o = node as Record<string, unknown>;
+      const restricted =
+        "pattern" in o ||
+        "enum" in o ||
+        "const" in o ||
+        (typeof o.$ref === "string" && o.$ref !== "");
+      if (o.type === "string" && !restricted && !exceptions.has(where)) loose.push(where);
+      for (const [k, v] of Object.entries(o)) walk(v, `${where}/${k}`);
+    };
+    for (const [name, s] of Object.entries(schemas)) walk(s, `${name}#`);
+    expect(loose).toEqual([]);
+    expect(
+      (schemas.defs as unknown as { $defs: Record<string, { $ref?: string }> }).$defs.text.$ref,
+    ).toBe("#/$defs/displayText");
+    expect(
+      (schemas.defs as unknown as { $defs: Record<string, { $ref?: string }> }).$defs.message.$ref,
+    ).toBe("#/$defs/displayText");
+  });
+});

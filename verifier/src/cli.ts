@@ -4,9 +4,12 @@
  *
  *   urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE
  *                        [--json] [--report-json FILE] [--report-html FILE] [--workers N]
+ *                        [--allow-incomplete]
  *   urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
  *
- * Exit codes: 0 every check passes, 1 a check failed, 2 bad input or usage.
+ * Exit codes: 0 every check passes, 1 a check failed, 2 bad input or usage, 3 (election) every
+ * check that could run passed but the election is not finished (checks skipped). Everything
+ * printed from a record or a report goes through `escapeDisplay` (spec/protocol.md §2).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -19,6 +22,7 @@ import { RecordError, type RecordSource } from "./record/source.js";
 import { assertValidReport, reportToJson } from "./report/json.js";
 import { reportToHtml } from "./report/html.js";
 import { reportToText } from "./report/text.js";
+import { escapeDisplay } from "./report/escape.js";
 import { ReceiptError, verifyReceipt } from "./receipt/verify-receipt.js";
 
 const USAGE = `usage: urna-verify <command> [options]
@@ -36,7 +40,8 @@ options:
   -h, --help     show this help (or: urna-verify <command> --help)
   --version      print the version
 
-exit codes: 0 all checks pass, 1 a check failed, 2 bad input or usage
+exit codes: 0 all checks pass, 1 a check failed, 2 bad input or usage,
+            3 (election) no check failed but the election is not finished (checks skipped)
 `;
 
 const ELECTION_USAGE = `usage: urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE [options]
@@ -54,9 +59,19 @@ a source independent of the record.
   --report-html FILE   also write a printable HTML report (with signature blocks) to FILE
   --firm NAME          a firm name for the HTML signature blocks (repeatable, at most 2)
   --workers N          worker threads for the cryptography (default: CPUs, at most 8)
+  --allow-incomplete   exit 0 (not 3) when no check failed but some were skipped
   --quiet              no progress on stderr
 
-exit codes: 0 every check passed (some may be skipped), 1 a check failed, 2 bad input or usage
+The result is printed as the outcome only when every check passed; otherwise the report says
+why there is no verified result. The JSON report's "complete" is true iff no check was skipped.
+
+exit codes:
+  0  every check passed and the election is complete: a verified result
+  1  a check failed
+  2  bad input or usage (no report)
+  3  no check failed, but the election is not finished: the record stops before the tally
+     or the result, so the checks that need them (V14-V17) were skipped and there is no
+     verified result (0 instead with --allow-incomplete)
 `;
 
 const RECEIPT_USAGE = `usage: urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID] [--scan]) --trust FILE [--json]
@@ -93,7 +108,7 @@ const VALUE_FLAGS = new Set([
   "--workers",
   "--firm",
 ]);
-const BOOL_FLAGS = new Set(["--json", "--quiet", "--scan", "--help", "-h"]);
+const BOOL_FLAGS = new Set(["--json", "--quiet", "--scan", "--allow-incomplete", "--help", "-h"]);
 
 function parseArgs(args: string[]): Parsed {
   const out: Parsed = { positional: [], flags: new Map() };
@@ -215,7 +230,13 @@ async function commandElection(args: string[]): Promise<number> {
       ),
     );
   process.stdout.write(p.flags.has("--json") ? reportToJson(report) : reportToText(report));
-  return report.ok ? 0 : 1;
+  return electionExitCode(report, p.flags.has("--allow-incomplete"));
+}
+
+/** 0 complete and passing, 1 a check failed, 3 nothing failed but checks were skipped. */
+function electionExitCode(r: { ok: boolean; complete: boolean }, allowIncomplete = false): number {
+  if (!r.ok) return 1;
+  return r.complete || allowIncomplete ? 0 : 3;
 }
 
 async function commandReceipt(args: string[]): Promise<number> {
@@ -249,9 +270,10 @@ async function commandReceipt(args: string[]): Promise<number> {
   }
   if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
   else {
+    const d = escapeDisplay;
     const lines = outcome.steps.map(
       (s) =>
-        `${s.id} ${s.title.padEnd(10)} ${(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${s.message}`,
+        `${d(s.id)} ${d(s.title).padEnd(10)} ${d(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${d(s.message)}`,
     );
     lines.push(outcome.ok ? "Receipt verified." : "RECEIPT CHECK FAILED.");
     process.stdout.write(lines.join("\n") + "\n");
@@ -283,7 +305,7 @@ export async function main(argv: string[]): Promise<number> {
       case "conformance":
         return await (await import("./conformance/cli-node.js")).runConformanceCli(rest);
       default:
-        process.stderr.write(`urna-verify: unknown command '${cmd}'\n\n${USAGE}`);
+        process.stderr.write(`urna-verify: unknown command '${escapeDisplay(cmd)}'\n\n${USAGE}`);
         return 2;
     }
   } catch (e) {
@@ -294,12 +316,12 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof ReceiptError
     ) {
       const code = e instanceof TrustError && e.code !== "TRUST_INVALID" ? `${e.code}: ` : "";
-      process.stderr.write(`urna-verify ${cmd}: ${code}${e.message}\n`);
+      process.stderr.write(`urna-verify ${cmd}: ${code}${escapeDisplay(e.message)}\n`);
       if (e instanceof UsageError) process.stderr.write(`(see urna-verify ${cmd} --help)\n`);
       return 2;
     }
     process.stderr.write(
-      `urna-verify ${cmd}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      `urna-verify ${cmd}: internal error: ${escapeDisplay(e instanceof Error ? (e.stack ?? e.message) : String(e)).replace(/\\u\{000A\}/g, "\n")}\n`,
     );
     return 2;
   }

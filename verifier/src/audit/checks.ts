@@ -5,6 +5,7 @@
  */
 import type { CheckFailure, CheckReport, CheckStatus } from "@urna/schemas";
 import type { CheckId, Finding } from "../election/findings.js";
+import { escapeDisplay } from "../report/escape.js";
 
 export const CHECK_IDS: readonly CheckId[] = [
   "V1",
@@ -71,9 +72,20 @@ const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const HEX32 = /^[0-9a-f]{64}$/;
 const MAX_MESSAGE = 4096;
 
-/** A finding as a report failure: locations that fit the report schema, the rest in the message. */
-export function toFailure(f: Pick<Finding, "message"> & Partial<Finding>): CheckFailure {
-  const out: CheckFailure = { message: "" };
+const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** What a check fails with: a stable code, a message for people and where. */
+export type FailureInput = Pick<Finding, "code" | "message"> & Partial<Finding>;
+
+/**
+ * A finding as a report failure: its stable `code`, locations that fit the report schema, the
+ * rest in the message. The message starts with the code ("CODE: …", spec/record.md
+ * §Verification report) and is a display string: any control or bidi character it quotes is
+ * escaped (spec/protocol.md §2).
+ */
+export function toFailure(f: FailureInput): CheckFailure {
+  const code = CODE.test(f.code) ? f.code : "VERIFIER_ERROR";
+  const out: CheckFailure = { code, message: "" };
   const extra: string[] = [];
   if (f.index !== undefined) {
     if (Number.isSafeInteger(f.index) && f.index >= 0) out.index = f.index;
@@ -96,9 +108,10 @@ export function toFailure(f: Pick<Finding, "message"> & Partial<Finding>): Check
       out.custodian = f.custodian;
     else extra.push(`custodian ${String(f.custodian)}`);
   }
-  let msg = f.code ? `${f.code}: ${f.message}` : f.message;
+  let msg = `${code}: ${f.message}`;
   if (f.path) msg += ` (at ${f.path})`;
   if (extra.length) msg += ` [${extra.join(", ")}]`;
+  msg = escapeDisplay(msg);
   out.message = msg.length > MAX_MESSAGE ? msg.slice(0, MAX_MESSAGE - 1) + "…" : msg;
   return out;
 }
@@ -119,7 +132,7 @@ export class CheckOutcome {
     this.id = id;
   }
 
-  fail(f: Pick<Finding, "message"> & Partial<Finding>): void {
+  fail(f: FailureInput): void {
     this.failed++;
     if (this.list.length < this.maxFailures) this.list.push(toFailure(f));
   }
@@ -145,7 +158,7 @@ export class CheckOutcome {
       failures,
     };
     const reason = status === "skip" ? this.skipReason : status === "pass" ? this.note : undefined;
-    if (reason !== undefined) r.reason = reason.slice(0, MAX_MESSAGE);
+    if (reason !== undefined) r.reason = escapeDisplay(reason).slice(0, MAX_MESSAGE);
     if (this.failed > this.list.length) r.failuresOmitted = this.failed - this.list.length;
     return r;
   }

@@ -114,9 +114,11 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   try {
     cp = openCheckpoint(text, trust.board, { origin: trust.origin }).checkpoint;
   } catch (e) {
-    checks
-      .get("V2")
-      .fail({ message: `checkpoint (key ${trust.board.name}, origin ${trust.origin}): ${msg(e)}` });
+    const code = codeOf(e, "MALFORMED_CHECKPOINT");
+    checks.get("V2").fail({
+      code,
+      message: `checkpoint (key ${trust.board.name}, origin ${trust.origin}): ${msg(e).replace(`${code}: `, "")}`,
+    });
     try {
       cp = parseCheckpoint(parseNote(text).text);
     } catch {
@@ -146,7 +148,11 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       v3.note = `quorum 0: no witness cosignature required (${q.count} found)`;
     else v3.note = `cosigned by ${q.valid.join(", ")}`;
   } catch (e) {
-    v3.fail({ message: `cannot read the checkpoint's signatures: ${msg(e)}` });
+    const code = codeOf(e, "MALFORMED_NOTE");
+    v3.fail({
+      code,
+      message: `cannot read the checkpoint's signatures: ${msg(e).replace(`${code}: `, "")}`,
+    });
   }
   const size = cp?.size;
 
@@ -352,12 +358,17 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   v1.items = index;
   if (size === undefined)
     v1.fail({
+      code: "NO_CHECKPOINT",
       message: `no checkpoint could be read; the record has ${index} leaves with root ${toBase64(root.root())}`,
     });
   else if (index !== size)
-    v1.fail({ message: `the record has ${index} leaves, the checkpoint's size is ${size}` });
+    v1.fail({
+      code: "SIZE_MISMATCH",
+      message: `the record has ${index} leaves, the checkpoint's size is ${size}`,
+    });
   else if (!bytesEqual(root.root(), (cp as Checkpoint).root))
     v1.fail({
+      code: "ROOT_MISMATCH",
       message: `the root of the ${size} leaves is ${toBase64(root.root())}, the checkpoint's is ${toBase64((cp as Checkpoint).root)}`,
     });
   if (size !== undefined && index === size) {
@@ -392,9 +403,11 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
     startedAt,
     durationMs: Date.now() - t0,
     ok: reports.every((r) => r.status !== "fail"),
+    complete: reports.every((r) => r.status !== "skip"),
     checks: reports,
   };
-  const result = state && resultOf(state, reports);
+  // A result is verified only when every check passed (spec/record.md §Verification report).
+  const result = report.ok && report.complete && state ? resultOf(state) : undefined;
   if (result) report.result = result;
   progress({ stage: "done", done: index, total: size ?? index });
   return report;
@@ -687,12 +700,8 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
         );
 }
 
-function resultOf(
-  state: ElectionState,
-  reports: VerificationReport["checks"],
-): ResultBody | undefined {
-  const ok = (id: string) => reports.find((r) => r.id === id)?.status === "pass";
-  if (!ok("V16") || !ok("V17") || !state.resultCustodians) return undefined;
+function resultOf(state: ElectionState): ResultBody | undefined {
+  if (!state.resultCustodians) return undefined;
   const contests: ResultContest[] = [];
   for (const c of state.manifest.contests) {
     const r = state.result.get(c.id);
@@ -703,3 +712,9 @@ function resultOf(
 }
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The stable code an error carries (LogError and the like), else `fallback`. */
+const codeOf = (e: unknown, fallback: string): string => {
+  const c = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof c === "string" && /^[A-Z][A-Z0-9_]{0,63}$/.test(c) ? c : fallback;
+};

@@ -12,8 +12,8 @@ items each failure must name.
   --verifier CMD  the verifier to test, run through the shell for each case as
                     CMD election --record CASE --trust CASE/trust.json --json
                     CMD receipt CASE/receipt.json --record CASE --trust CASE/trust.json --json
-                  printing the JSON report or receipt outcome; exit 2 means it refused the
-                  trust file (expected as TRUST). Default: urna-verify's own checks, in process.
+                  printing the JSON report or receipt outcome and exiting 0, 1 or 3 (not
+                  finished); exit 2 means it refused the trust file (expected as TRUST). Default: urna-verify's own checks, in process.
   --json          print every case's agreement as JSON on stdout
   --quiet         no per-case lines on stderr
 

@@ -8,8 +8,9 @@
  *   CMD election --record CASE --trust CASE/trust.json --json
  *   CMD receipt CASE/receipt.json --record CASE --trust CASE/trust.json --json
  *
- * and must print the JSON report (report.schema.json) or receipt outcome on stdout and exit 0
- * or 1; exit 2 means it refused its input (the expectation ["TRUST"]).
+ * and must print the JSON report (report.schema.json) or receipt outcome on stdout and exit 0,
+ * 1 or 3 (3: nothing failed but the election is not finished, some checks skipped); exit 2
+ * means it refused its input (the expectation ["TRUST"]).
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -66,7 +67,7 @@ export function commandVerifier(cmd: string): CaseRunner {
       child.on("error", reject);
       child.on("close", (code) => {
         if (code === 2) return resolve(REFUSED);
-        if (code !== 0 && code !== 1)
+        if (code !== 0 && code !== 1 && code !== 3)
           return reject(new Error(`the verifier exited with ${code} on ${c.id}`));
         try {
           resolve(verdictOf(JSON.parse(Buffer.concat(out).toString("utf8"))));

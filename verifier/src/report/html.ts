@@ -1,10 +1,14 @@
 /**
  * The report as one self-contained, printable HTML page: inline CSS, no scripts, no external
- * requests; every value from the record is escaped. Ends with signature blocks for the two
- * auditing firms (firm, auditor, date, signature).
+ * requests; every value from the record is escaped, for HTML and for display (no control or
+ * bidi character reaches the page: escape.ts). The result is shown only when it is verified
+ * (verdict.ts). Ends with signature blocks for the two auditing firms (firm, auditor, date,
+ * signature).
  */
 import type { VerificationReport } from "@urna/schemas";
+import { escapeDisplay } from "./escape.js";
 import { formatDuration, locationOf } from "./text.js";
+import { verdictOfReport } from "./verdict.js";
 
 export interface HtmlOptions {
   /** Firms to print signature blocks for (default two blank ones). */
@@ -44,11 +48,11 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5re
 `;
 
 export function reportToHtml(r: VerificationReport, opts: HtmlOptions = {}): string {
-  const e = escapeHtml;
+  const e = (s: string) => escapeHtml(escapeDisplay(s));
   const max = opts.maxFailures ?? 200;
   const title = opts.title ?? `urna verification report: ${r.election}`;
+  const v = verdictOfReport(r);
   const failed = r.checks.filter((c) => c.status === "fail");
-  const skipped = r.checks.filter((c) => c.status === "skip");
   const rows = r.checks
     .map((c) => {
       const cls = c.status;
@@ -65,9 +69,9 @@ export function reportToHtml(r: VerificationReport, opts: HtmlOptions = {}): str
       return `<tr><td>${e(c.id)}</td><td>${e(c.title)}${c.reason ? `<br><span class="label">${e(c.reason)}</span>` : ""}${list}</td><td class="${cls}">${e(c.status.toUpperCase())}</td><td class="num">${c.items.toLocaleString("en-US")}</td></tr>`;
     })
     .join("\n");
-  const result = r.result
-    ? `<h2>Result</h2><p>Decrypted by custodians ${e(r.result.custodians.join(", "))}.</p>` +
-      r.result.contests
+  const result = v.result
+    ? `<h2>Result</h2><p>Decrypted by custodians ${e(v.result.custodians.join(", "))}.</p>` +
+      v.result.contests
         .map((c) => {
           const total = c.options.reduce((n, o) => n + o.votes, 0);
           return `<h3>${e(c.title)} <code>${e(c.contest)}</code></h3><table><thead><tr><th>Option</th><th>Votes</th></tr></thead><tbody>${c.options
@@ -80,7 +84,7 @@ export function reportToHtml(r: VerificationReport, opts: HtmlOptions = {}): str
             )}<tr><th>Total</th><th class="num">${total.toLocaleString("en-US")}</th></tr></tbody></table>`;
         })
         .join("\n")
-    : `<h2>Result</h2><p>No verified result: it is shown only when checks V16 and V17 pass.</p>`;
+    : `<h2>Result</h2><p>${e(v.noResult ?? "")}</p>`;
   const firms = opts.firms && opts.firms.length ? opts.firms : [{}, {}];
   const sigs = firms
     .map(
@@ -93,7 +97,9 @@ export function reportToHtml(r: VerificationReport, opts: HtmlOptions = {}): str
     .join("\n");
   const verdict = failed.length
     ? `<div class="verdict bad"><span class="fail">VERIFICATION FAILED</span>: ${failed.map((c) => e(`${c.id} ${c.title}`)).join("; ")}</div>`
-    : `<div class="verdict ok"><span class="pass">All checks passed</span>${skipped.length ? ` (skipped: ${e(skipped.map((c) => c.id).join(", "))})` : ""}.</div>`;
+    : v.skipped.length
+      ? `<div class="verdict bad"><span class="skip">ELECTION NOT FINISHED</span>: every check that could run passed; skipped: ${e(v.skipped.join(", "))}.</div>`
+      : `<div class="verdict ok"><span class="pass">All checks passed</span>.</div>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">

@@ -1,3 +1,5 @@
 export * from "./text.js";
 export * from "./json.js";
 export * from "./html.js";
+export * from "./escape.js";
+export * from "./verdict.js";

@@ -1,5 +1,11 @@
-/** The report as plain text for a terminal: a table of checks, failures, and the result. */
+/**
+ * The report as plain text for a terminal: a table of checks, failures, and the result when it
+ * is verified (verdict.ts). Every string is printed through `escapeDisplay`, so no control or
+ * bidi character from the record (or a hand-built report) reaches the terminal.
+ */
 import type { CheckFailure, VerificationReport } from "@urna/schemas";
+import { escapeDisplay as d } from "./escape.js";
+import { verdictOfReport } from "./verdict.js";
 
 export interface TextOptions {
   /** Failures listed per check (default 20). */
@@ -13,7 +19,7 @@ export function locationOf(f: CheckFailure): string {
   if (f.contest !== undefined) parts.push(`contest ${f.contest}`);
   if (f.option !== undefined) parts.push(`option ${f.option}`);
   if (f.custodian !== undefined) parts.push(`custodian ${f.custodian}`);
-  return parts.join(", ");
+  return d(parts.join(", "));
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
@@ -26,42 +32,47 @@ export function formatDuration(ms: number): string {
 export function reportToText(r: VerificationReport, opts: TextOptions = {}): string {
   const max = opts.maxFailures ?? 20;
   const out: string[] = [];
-  out.push(`${r.verifier}: election ${r.election}`);
+  out.push(`${d(r.verifier)}: election ${d(r.election)}`);
   out.push(
-    `checkpoint  ${r.checkpoint.origin}  size ${r.checkpoint.size}  root ${r.checkpoint.root}`,
+    `checkpoint  ${d(r.checkpoint.origin)}  size ${r.checkpoint.size}  root ${d(r.checkpoint.root)}`,
   );
-  out.push(`started     ${r.startedAt}  took ${formatDuration(r.durationMs)}`);
+  out.push(`started     ${d(r.startedAt)}  took ${formatDuration(r.durationMs)}`);
   out.push("");
   out.push(`${pad("check", 6)} ${pad("status", 6)} ${lpad("items", 10)}  title`);
   for (const c of r.checks) {
     const status = c.status === "fail" ? "FAIL" : c.status;
     out.push(
-      `${pad(c.id, 6)} ${pad(status, 6)} ${lpad(String(c.items), 10)}  ${c.title}${c.reason ? `  (${c.reason})` : ""}`,
+      `${pad(d(c.id), 6)} ${pad(d(status), 6)} ${lpad(String(c.items), 10)}  ${d(c.title)}${c.reason ? `  (${d(c.reason)})` : ""}`,
     );
     const shown = c.failures.slice(0, max);
     for (const f of shown) {
       const loc = locationOf(f);
-      out.push(`         - ${loc ? loc + ": " : ""}${f.message}`);
+      out.push(`         - ${loc ? loc + ": " : ""}${d(f.message)}`);
     }
     const more = c.failures.length - shown.length + (c.failuresOmitted ?? 0);
     if (more > 0) out.push(`         … and ${more} more failure(s)`);
   }
   out.push("");
-  if (r.result) {
-    out.push(`Result (decrypted by custodians ${r.result.custodians.join(", ")})`);
-    for (const c of r.result.contests) {
-      out.push(`  ${c.title} [${c.contest}]`);
-      const w = Math.max(...c.options.map((o) => o.label.length), 8);
+  const v = verdictOfReport(r);
+  if (v.result) {
+    out.push(`Result (decrypted by custodians ${v.result.custodians.join(", ")})`);
+    for (const c of v.result.contests) {
+      out.push(`  ${d(c.title)} [${d(c.contest)}]`);
+      const labels = c.options.map((o) => d(o.label));
+      const w = Math.max(...labels.map((l) => l.length), 8);
       const total = c.options.reduce((n, o) => n + o.votes, 0);
-      for (const o of c.options)
-        out.push(`    ${pad(o.label, w)}  ${lpad(o.votes.toLocaleString("en-US"), 12)}`);
+      c.options.forEach((o, k) =>
+        out.push(`    ${pad(labels[k], w)}  ${lpad(o.votes.toLocaleString("en-US"), 12)}`),
+      );
       out.push(`    ${pad("total", w)}  ${lpad(total.toLocaleString("en-US"), 12)}`);
     }
-    out.push("");
-  }
-  const failed = r.checks.filter((c) => c.status === "fail").map((c) => c.id);
-  const skipped = r.checks.filter((c) => c.status === "skip").map((c) => c.id);
-  if (failed.length) out.push(`VERIFICATION FAILED: ${failed.join(", ")}`);
-  else out.push(`All checks passed${skipped.length ? ` (skipped: ${skipped.join(", ")})` : ""}.`);
+  } else out.push(d(v.noResult ?? ""));
+  out.push("");
+  if (v.failed.length) out.push(`VERIFICATION FAILED: ${d(v.failed.join(", "))}`);
+  else if (v.skipped.length)
+    out.push(
+      `Every check that could run passed, but the election is not finished (skipped: ${d(v.skipped.join(", "))}).`,
+    );
+  else out.push("All checks passed.");
   return out.join("\n") + "\n";
 }
