@@ -672,10 +672,10 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
       checks.add(
         finding("V17", "RESULT_MISMATCH", `contest ${ct.id} has no result`, { contest: ct.id }),
       );
-  // V16: the combined shares must be valid ones (V15)
-  const S = state.resultCustodians ?? [];
+  // V16: the combined shares must be valid ones (V15), those of the custodians of the result
+  // entry that covers the contest
   for (const [contest] of state.result)
-    for (const i of S)
+    for (const i of new Set(state.resultCustodiansOf.get(contest)))
       if (badShares.has(`${i}/${contest}`) || badShares.has(`${i}/*`))
         checks.add(
           finding(
@@ -692,14 +692,19 @@ function resultOf(
   reports: VerificationReport["checks"],
 ): ResultBody | undefined {
   const ok = (id: string) => reports.find((r) => r.id === id)?.status === "pass";
-  if (!ok("V16") || !ok("V17") || !state.resultCustodians) return undefined;
+  if (!ok("V16") || !ok("V17")) return undefined;
   const contests: ResultContest[] = [];
+  // Every custodian whose shares were combined, in order of appearance: the one set when every
+  // result entry names the same, their union when entries used different sets (protocol.md §6.10).
+  const custodians: number[] = [];
   for (const c of state.manifest.contests) {
     const r = state.result.get(c.id);
     if (!r) return undefined;
     contests.push(r);
+    for (const i of state.resultCustodiansOf.get(c.id) ?? [])
+      if (!custodians.includes(i)) custodians.push(i);
   }
-  return { custodians: [...state.resultCustodians], contests };
+  return { custodians, contests };
 }
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
