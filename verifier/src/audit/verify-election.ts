@@ -27,6 +27,7 @@ import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
 import { finding, type CheckId, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
+import { adjudicateBlame } from "../election/verify-ceremony.js";
 import type { CryptoWork } from "../election/work.js";
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
 import { verifyWitnessQuorum } from "../log/cosignature.js";
@@ -321,6 +322,17 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
+      if (entry.type === "ceremony.blame")
+        // Check B (ceremony.md §5): the auditor judges each blame; the board does not.
+        route(
+          adjudicateBlame(
+            state.manifest,
+            state.baseHash,
+            state.round1.get((entry.body as { accused: number }).accused),
+            entry.body,
+            { index: i },
+          ),
+        );
       if (quota) route(quota.add(entry, i, (key) => state?.styleOf(key)));
       if (entry.type === "voting.open") acc = new TallyAccumulator(state.manifest);
       await queue(

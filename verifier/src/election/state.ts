@@ -760,8 +760,24 @@ export class ElectionState {
           if (this.certify.has(i)) return bad(`custodian ${i} already certified`);
           if (this.round1.size !== m.custodians.length)
             return bad("certification needs every custodian's round 1");
+          // ceremony.md §3.3, §6: a blame aborts the session; the signature is still checked.
+          if (this.blames.length)
+            bad(`certification after the ceremony.blame at entry ${this.blames[0].index}`);
         }
-        if (!step) return; // blame: recorded; it prevents the key (ceremony.md)
+        if (!step) {
+          // ceremony.md §3.4: after the accused's round 1, once per (accuser, accused). Its
+          // verdict (check B) is the auditor's to report: the board accepts it whatever it is.
+          const j = (entry.body as { accused: number }).accused;
+          if (!this.round1.has(j)) return bad(`custodian ${j} has no round 1 to blame`);
+          const twice = this.blames.find(
+            (x) =>
+              (x.body as CustodianBody).custodian === i &&
+              (x.body as { accused: number }).accused === j,
+          );
+          if (twice)
+            return bad(`custodian ${i} already blamed custodian ${j} (entry ${twice.index})`);
+          return;
+        }
         out.work.push({
           kind: "ceremony",
           step,
@@ -777,8 +793,11 @@ export class ElectionState {
       case "election.key": {
         const bad = (msg: string) => push(finding("V8", "INVALID_KEY", msg, where));
         if (this.electionKey) return bad("the joint key is already published");
+        // Every failing item is reported (ceremony.md §5): the abort, then the key itself.
         if (this.blames.length)
-          return bad("the ceremony has unresolved blame; it must be run again");
+          bad(
+            `the ceremony was aborted by the ceremony.blame at entry ${this.blames[0].index}: it must be run again under a new manifest`,
+          );
         if (this.certify.size !== m.custodians.length)
           return bad("the joint key needs every custodian's certification");
         out.work.push({
