@@ -617,7 +617,9 @@ describe("refusals, phase by phase", () => {
     await refuse(sign("result", result, a.authority.secretKey), 422, "RESULT_MISMATCH");
     await tb.client.post(sign("decryption.share", third, a.custodians[2].signingSecret));
     const wrongVotes: ResultBody = structuredClone(result);
-    wrongVotes.contests[0].options[0].votes += 1;
+    // one vote fewer (one more could break the bound on the totals, RESULT_EXCEEDS_BALLOTS)
+    const voted = wrongVotes.contests.flatMap((c) => c.options).find((o) => o.votes > 0)!;
+    voted.votes -= 1;
     await refuse(sign("result", wrongVotes, a.authority.secretKey), 422, "RESULT_MISMATCH");
     const wrongLabel: ResultBody = structuredClone(result);
     wrongLabel.contests[0].options[1].label = "Otro";
@@ -627,6 +629,16 @@ describe("refusals, phase by phase", () => {
       422,
       "RESULT_MISMATCH",
     );
+    // verification.md V16: a custodian named twice is V16's (not the schema's) failure
+    await refuse(
+      sign("result", { ...result, custodians: [1, 1] }, a.authority.secretKey),
+      422,
+      "RESULT_MISMATCH",
+    );
+    // verification.md V16: no option has more votes than the counted ballots holding its contest
+    const tooMany: ResultBody = structuredClone(result);
+    tooMany.contests[0].options[0].votes = 3;
+    await refuse(sign("result", tooMany, a.authority.secretKey), 422, "RESULT_EXCEEDS_BALLOTS");
     const r = await tb.client.post(sign("result", result, a.authority.secretKey));
     expect(r.index).toBe((await size()) - 1);
     expect((await tb.client.status(ID)).phase).toBe("done");

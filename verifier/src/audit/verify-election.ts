@@ -27,6 +27,7 @@ import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
 import { finding, type CheckId, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
+import { adjudicateBlame } from "../election/verify-ceremony.js";
 import type { CryptoWork } from "../election/work.js";
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
 import { verifyWitnessQuorum } from "../log/cosignature.js";
@@ -327,6 +328,17 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
+      if (entry.type === "ceremony.blame")
+        // Check B (ceremony.md §5): the auditor judges each blame; the board does not.
+        route(
+          adjudicateBlame(
+            state.manifest,
+            state.baseHash,
+            state.round1.get((entry.body as { accused: number }).accused),
+            entry.body,
+            { index: i },
+          ),
+        );
       if (quota) route(quota.add(entry, i, (key) => state?.styleOf(key)));
       if (entry.type === "voting.open") acc = new TallyAccumulator(state.manifest);
       await queue(
@@ -685,10 +697,10 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
       checks.add(
         finding("V17", "RESULT_MISMATCH", `contest ${ct.id} has no result`, { contest: ct.id }),
       );
-  // V16: the combined shares must be valid ones (V15)
-  const S = state.resultCustodians ?? [];
+  // V16: the combined shares must be valid ones (V15), those of the custodians of the result
+  // entry that covers the contest
   for (const [contest] of state.result)
-    for (const i of S)
+    for (const i of new Set(state.resultCustodiansOf.get(contest)))
       if (badShares.has(`${i}/${contest}`) || badShares.has(`${i}/*`))
         checks.add(
           finding(
@@ -700,15 +712,20 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
         );
 }
 
+/** The verified result: called only when every check passed and the record is complete. */
 function resultOf(state: ElectionState): ResultBody | undefined {
-  if (!state.resultCustodians) return undefined;
   const contests: ResultContest[] = [];
+  // Every custodian whose shares were combined, in order of appearance: the one set when every
+  // result entry names the same, their union when entries used different sets (protocol.md §6.10).
+  const custodians: number[] = [];
   for (const c of state.manifest.contests) {
     const r = state.result.get(c.id);
     if (!r) return undefined;
     contests.push(r);
+    for (const i of state.resultCustodiansOf.get(c.id) ?? [])
+      if (!custodians.includes(i)) custodians.push(i);
   }
-  return { custodians: [...state.resultCustodians], contests };
+  return { custodians, contests };
 }
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -3,8 +3,8 @@
  * AEAD decryption, plaintext parsing and the VSS check s·B = Σ_k i^k·C_{j,k}. Shared by the
  * participant (round 2, recovery) and by anyone checking a blame.
  *
- * The AEAD, XChaCha20-Poly1305 (no associated data), is injected: this package stays free of
- * cipher code; the board supplies an implementation.
+ * The AEAD, XChaCha20-Poly1305 (no associated data), is injected: the board supplies its own,
+ * the auditor ./aead.ts (decryption only, to judge blames).
  */
 import { G, IDENTITY, decodeScalar, type Element } from "../crypto/group.js";
 import { SCALAR_SIZE, deriveKeyAndNonce } from "./suite.js";

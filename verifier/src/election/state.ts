@@ -134,7 +134,10 @@ export interface ElectionStateSnapshot {
   shares: [number, ShareContest[]][];
   shareEntries: number;
   result: ResultContest[];
+  /** The custodians of the first `result` entry (kept for older snapshots). */
   resultCustodians?: number[];
+  /** [contest id, the custodians of the `result` entry that covers it] (protocol.md §6.10) */
+  resultSets?: [string, number[]][];
 }
 
 export class StateSnapshotError extends Error {
@@ -187,7 +190,13 @@ export class ElectionState {
   private shareEntries = 0;
   /** contest id -> result contest as posted */
   readonly result = new Map<string, ResultContest>();
+  /** The custodians of the first `result` entry. */
   resultCustodians?: number[];
+  /**
+   * contest id -> the custodians of the `result` entry that covers it: each result entry names
+   * its own set (protocol.md §6.10), so two entries may use two different sets.
+   */
+  readonly resultCustodiansOf = new Map<string, number[]>();
 
   private constructor(manifest: Manifest, electionId: string) {
     this.manifest = manifest;
@@ -278,6 +287,8 @@ export class ElectionState {
     if (this.tallyBallots !== undefined) snap.tallyBallots = this.tallyBallots;
     if (this.computed) snap.computed = copy([...this.computed.values()]);
     if (this.resultCustodians) snap.resultCustodians = [...this.resultCustodians];
+    if (this.resultCustodiansOf.size)
+      snap.resultSets = [...this.resultCustodiansOf].map(([c, S]) => [c, [...S]]);
     if (this.invalid.size) snap.invalidBallots = [...this.invalid];
     return snap;
   }
@@ -340,6 +351,7 @@ export class ElectionState {
     if (snap.electionKey !== undefined && !isObj(snap.electionKey)) bad("electionKey");
     if (snap.resultCustodians !== undefined && !idxList(snap.resultCustodians))
       bad("resultCustodians");
+    if (snap.resultSets !== undefined) pairs(snap.resultSets, "resultSets", isStr, idxList);
 
     let s: ElectionState;
     try {
@@ -385,6 +397,11 @@ export class ElectionState {
     s.shareEntries = snap.shareEntries;
     for (const c of structuredClone(snap.result)) s.result.set(c.contest, c);
     if (snap.resultCustodians) s.resultCustodians = [...snap.resultCustodians];
+    // A snapshot without resultSets comes from a state that allowed one set only.
+    for (const c of s.result.keys()) {
+      const S = snap.resultSets?.find(([id]) => id === c)?.[1] ?? snap.resultCustodians;
+      if (S) s.resultCustodiansOf.set(c, [...S]);
+    }
 
     // Self-consistency: what the rules keep in step must be in step.
     let ballots = 0;
@@ -491,6 +508,21 @@ export class ElectionState {
   isCounted(index: number, credential: string): boolean {
     const idx = this.ballotsOf.get(credential);
     return !!idx && this.countedOf(idx) === index;
+  }
+
+  /**
+   * contest id -> how many counted ballots hold it (ballots of styles that include it): the
+   * bound of V16's sanity check on the result's totals.
+   */
+  countedPerContest(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [credential, idx] of this.ballotsOf) {
+      if (this.countedOf(idx) === undefined) continue;
+      const style = this.credentials.get(credential);
+      for (const c of (style !== undefined && this.styles.get(style)) || [])
+        out.set(c.id, (out.get(c.id) ?? 0) + 1);
+    }
+    return out;
   }
 
   /** Give the state the homomorphic sum of the counted ballots (board: before the first `tally`). */
@@ -728,8 +760,24 @@ export class ElectionState {
           if (this.certify.has(i)) return bad(`custodian ${i} already certified`);
           if (this.round1.size !== m.custodians.length)
             return bad("certification needs every custodian's round 1");
+          // ceremony.md §3.3, §6: a blame aborts the session; the signature is still checked.
+          if (this.blames.length)
+            bad(`certification after the ceremony.blame at entry ${this.blames[0].index}`);
         }
-        if (!step) return; // blame: recorded; it prevents the key (ceremony.md)
+        if (!step) {
+          // ceremony.md §3.4: after the accused's round 1, once per (accuser, accused). Its
+          // verdict (check B) is the auditor's to report: the board accepts it whatever it is.
+          const j = (entry.body as { accused: number }).accused;
+          if (!this.round1.has(j)) return bad(`custodian ${j} has no round 1 to blame`);
+          const twice = this.blames.find(
+            (x) =>
+              (x.body as CustodianBody).custodian === i &&
+              (x.body as { accused: number }).accused === j,
+          );
+          if (twice)
+            return bad(`custodian ${i} already blamed custodian ${j} (entry ${twice.index})`);
+          return;
+        }
         out.work.push({
           kind: "ceremony",
           step,
@@ -745,8 +793,11 @@ export class ElectionState {
       case "election.key": {
         const bad = (msg: string) => push(finding("V8", "INVALID_KEY", msg, where));
         if (this.electionKey) return bad("the joint key is already published");
+        // Every failing item is reported (ceremony.md §5): the abort, then the key itself.
         if (this.blames.length)
-          return bad("the ceremony has unresolved blame; it must be run again");
+          bad(
+            `the ceremony was aborted by the ceremony.blame at entry ${this.blames[0].index}: it must be run again under a new manifest`,
+          );
         if (this.certify.size !== m.custodians.length)
           return bad("the joint key needs every custodian's certification");
         out.work.push({
@@ -926,19 +977,22 @@ export class ElectionState {
       }
       case "result": {
         const b = entry.body as ResultBody;
-        const bad = (check: "V16" | "V17", msg: string, w: Location = {}) =>
-          push(finding(check, "RESULT_MISMATCH", msg, { ...where, ...w }));
+        const bad = (
+          check: "V16" | "V17",
+          msg: string,
+          w: Location = {},
+          code = "RESULT_MISMATCH",
+        ) => push(finding(check, code, msg, { ...where, ...w }));
+        // Each result entry names its own `threshold` custodians (protocol.md §6.10): V16 judges
+        // every contest of the entry against that set, and a set differing from another entry's
+        // is no fault.
         const S = b.custodians;
-        if (
-          S.length !== m.threshold ||
-          new Set(S).size !== S.length ||
-          S.some((i) => !m.custodians[i - 1])
-        )
-          bad("V16", `the result must name ${m.threshold} distinct custodians`);
-        if (this.resultCustodians && this.resultCustodians.join() !== S.join())
-          bad("V16", "result entries must name the same custodians");
+        const repeated = [...new Set(S.filter((i, k) => S.indexOf(i) !== k))];
+        const unknown = [...new Set(S.filter((i) => !m.custodians[i - 1]))];
+        const distinct = new Set(S).size;
+        const validSet = repeated.length === 0 && unknown.length === 0 && S.length === m.threshold;
+        const perContest = this.countedPerContest();
         const seen = new Set<string>();
-        const order = new Map(m.contests.map((c, i) => [c.id, i]));
         for (const rc of b.contests) {
           const c = this.contests.get(rc.contest);
           const tc = this.tally.get(rc.contest);
@@ -949,22 +1003,56 @@ export class ElectionState {
             continue;
           }
           seen.add(rc.contest);
+          const at = { contest: rc.contest, path: "/body/custodians" };
+          for (const i of repeated)
+            bad("V16", `custodians: custodian ${i} is named more than once`, {
+              ...at,
+              custodian: i,
+            });
+          for (const i of unknown)
+            bad("V16", `custodians: ${i} is not a manifest custodian`, { ...at, custodian: i });
+          if (distinct !== m.threshold)
+            bad(
+              "V16",
+              `custodians: the result must name ${m.threshold} distinct custodians, not ${distinct}`,
+              at,
+            );
           if (rc.title !== c.title)
             bad("V17", `contest title must be "${c.title}"`, { contest: rc.contest });
-          if (rc.options.length !== c.options.length) {
+          if (rc.options.length !== c.options.length)
             bad("V17", `contest ${rc.contest} must list every option in manifest order`, {
               contest: rc.contest,
             });
-            continue;
+          else
+            rc.options.forEach((o, k) => {
+              const mo = c.options[k];
+              if (o.option !== mo.id || o.label !== mo.label)
+                bad("V17", `option ${k} must be ${mo.id} "${mo.label}"`, {
+                  contest: rc.contest,
+                  option: o.option,
+                });
+            });
+          // The sanity bound (verification.md V16): no option has more votes than the counted
+          // ballots holding the contest, and the contest no more than maxSelections per ballot.
+          const ballots = perContest.get(rc.contest) ?? 0;
+          let total = 0;
+          for (const o of rc.options) {
+            total += o.votes;
+            if (o.votes > ballots)
+              bad(
+                "V16",
+                `${o.votes} votes for ${o.option}, but only ${ballots} counted ballot(s) hold ${rc.contest}`,
+                { contest: rc.contest, option: o.option },
+                "RESULT_EXCEEDS_BALLOTS",
+              );
           }
-          rc.options.forEach((o, k) => {
-            const mo = c.options[k];
-            if (o.option !== mo.id || o.label !== mo.label)
-              bad("V17", `option ${k} must be ${mo.id} "${mo.label}"`, {
-                contest: rc.contest,
-                option: o.option,
-              });
-          });
+          if (total > c.maxSelections * ballots)
+            bad(
+              "V16",
+              `${total} votes in ${rc.contest}, more than maxSelections ${c.maxSelections} × ${ballots} counted ballot(s)`,
+              { contest: rc.contest },
+              "RESULT_EXCEEDS_BALLOTS",
+            );
           // V16 pairs each result option with the tally's and the shares' by option id, not
           // by position: the order of the result's options is V17's concern alone.
           const tallied = new Map(tc.options.map((o) => [o.option, o]));
@@ -979,7 +1067,8 @@ export class ElectionState {
             });
           });
           const shares: { custodian: number; shares: string[] }[] = [];
-          for (const i of S) {
+          for (const i of new Set(S)) {
+            if (!m.custodians[i - 1]) continue;
             const sc = this.shares.get(i)?.get(rc.contest);
             const byOption = new Map(sc?.options.map((o) => [o.option, o.share]));
             const own = rc.options.map((o) => byOption.get(o.option));
@@ -990,7 +1079,7 @@ export class ElectionState {
               });
             else shares.push({ custodian: i, shares: own as string[] });
           }
-          if (complete && shares.length === S.length && S.length === m.threshold)
+          if (complete && validSet && shares.length === S.length)
             out.work.push({
               kind: "result",
               threshold: m.threshold,
@@ -1000,7 +1089,6 @@ export class ElectionState {
               where: { ...where, contest: rc.contest },
             });
         }
-        void order;
         return;
       }
     }
@@ -1092,7 +1180,10 @@ export class ElectionState {
       case "result": {
         const b = entry.body as ResultBody;
         this.resultCustodians ??= b.custodians;
-        for (const c of b.contests) this.result.set(c.contest, c);
+        for (const c of b.contests) {
+          this.result.set(c.contest, c);
+          this.resultCustodiansOf.set(c.contest, b.custodians);
+        }
         if (this.result.size === this.manifest.contests.length) this.phaseNow = "done";
         break;
       }

@@ -6,6 +6,7 @@
 import { fromBase64 } from "../bytes.js";
 import { CeremonyError } from "../ceremony/errors.js";
 import {
+  blameFromBody,
   certifyFromBody,
   electionKeyIssues,
   round1FromBody,
@@ -13,7 +14,10 @@ import {
 } from "../ceremony/entries.js";
 import { checkCeremonyTranscript, checkRound1, verifyCertification } from "../ceremony/verify.js";
 import { transcriptFor } from "../ceremony/transcript.js";
-import { finding, type Finding } from "./findings.js";
+import { verifyBlame } from "../ceremony/blame.js";
+import { xchacha20poly1305Open } from "../ceremony/aead.js";
+import type { Manifest } from "@urna/schemas";
+import { finding, type Finding, type Location } from "./findings.js";
 import type { CeremonyWork } from "./work.js";
 
 const round1Of = (bodies: Record<number, unknown>, n: number) =>
@@ -59,5 +63,54 @@ export function verifyCeremonyWork(item: CeremonyWork): Finding[] {
   } catch (e) {
     if (e instanceof CeremonyError) return [bad(e.message, e.custodian)];
     return [bad(e instanceof Error ? e.message : String(e))];
+  }
+}
+
+/** The code of an upheld blame's V8 failure (spec/ceremony.md §5, check B). */
+export const BLAME_UPHELD = "CEREMONY_BLAME_UPHELD";
+
+/**
+ * Check B of spec/ceremony.md (§3.4, §5) on one admitted `ceremony.blame`, against the accused's
+ * round-1 body on the log before it. Every verdict is a V8 failure at the blame's index, since
+ * any blame aborts the session (§6): upheld (`CEREMONY_BLAME_UPHELD`), naming the accused j as
+ * culprit; refused as malformed or unproven (`CEREMONY_BAD_BLAME`) or as false
+ * (`CEREMONY_FALSE_BLAME`), naming the accuser i. A blame of a round-1 entry that itself fails
+ * check R is not judged: that entry's own V8 failure names its custodian. The auditor's alone:
+ * a board accepts a well-formed blame whatever its verdict.
+ */
+export function adjudicateBlame(
+  manifest: Manifest,
+  baseHash: Uint8Array,
+  accusedRound1: unknown,
+  blameBody: unknown,
+  where: Location,
+): Finding[] {
+  const i = (blameBody as { custodian?: number }).custodian;
+  const refused = (code: string, message: string) => [
+    finding("V8", code, `blame refused: ${message}`, { ...where, custodian: i }),
+  ];
+  try {
+    const setup = setupFromManifest(manifest, baseHash);
+    const blame = blameFromBody(blameBody);
+    let accused;
+    try {
+      accused = round1FromBody(accusedRound1).message;
+    } catch {
+      return []; // the accused's round 1 fails its own check (V8, culprit j)
+    }
+    if (checkRound1(setup, blame.accused, accused).issues.length) return [];
+    const v = verifyBlame(setup, accused, blame, xchacha20poly1305Open);
+    if (v.upheld)
+      return [
+        finding(
+          "V8",
+          BLAME_UPHELD,
+          `blame upheld: custodian ${v.culprit}'s share to custodian ${blame.accuser} fails (${v.fault}); the ceremony is aborted`,
+          { ...where, custodian: v.culprit },
+        ),
+      ];
+    return refused(v.code, v.message);
+  } catch (e) {
+    return refused("CEREMONY_BAD_BLAME", e instanceof Error ? e.message : String(e));
   }
 }
