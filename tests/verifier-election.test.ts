@@ -282,6 +282,34 @@ describe("urna-verify election: entries (V4-V7)", () => {
     );
   });
 
+  it("a repeated leaf is V4 only (verification.md §Failing entries, 2d): not a second ballot for V11, not reuse for V13", async () => {
+    // A counted ballot again, right after itself: V4, and nothing else (V11, V13, V14 pass).
+    const b = counted()[0];
+    const r = await tampered((e) => void e.splice(b.index + 1, 0, e[b.index]));
+    onlyFail(r, ["V4"]);
+    expect(check(r, "V4").failures).toEqual([
+      expect.objectContaining({
+        index: b.index + 1,
+        message: expect.stringContaining("DUPLICATE_ENTRY"),
+      }),
+    ]);
+    // voting.open again: V4 (the repeat), not V7.
+    const r2 = await tampered((e) => void e.splice(g.at.open + 1, 0, e[g.at.open]));
+    onlyFail(r2, ["V4"]);
+    expect(check(r2, "V4").failures[0]).toMatchObject({ index: g.at.open + 1 });
+    // A copy before voting.open (V7, not admitted) makes the voter's own ballot a repeat: V4 at
+    // the ballot, which is then not admitted, so the published tally (which counts it) fails V14.
+    const r3 = await tampered((e) => void e.splice(g.at.open, 0, e[b.index]));
+    onlyFail(r3, ["V4", "V7", "V14"]);
+    expect(check(r3, "V4").failures).toEqual([
+      expect.objectContaining({
+        index: b.index + 1,
+        message: expect.stringContaining("DUPLICATE_ENTRY"),
+      }),
+    ]);
+    expect(check(r3, "V7").failures[0]).toMatchObject({ index: g.at.open });
+  });
+
   it("V4: a line that is not JSON, and an entry for another election", async () => {
     const r = await tampered((e) => {
       e.splice(g.at.open + 1, 0, {

@@ -144,3 +144,12 @@ describe("entry signatures", () => {
     expect(got[0]).toEqual([true, true]);
   });
 });
+
+describe("the crafted vectors of protocol.md §2 (verifier/test/ed25519-strict-vectors.ts)", () => {
+  test("the OpenSSL path decides each as the spec says", async () => {
+    const { strictVectors } = await import("../../../verifier/test/ed25519-strict-vectors.js");
+    const msg = new TextEncoder().encode("urna-v1/entry\n{}");
+    for (const v of strictVectors(msg))
+      expect([v.name, verifyEd25519Fast(v.signature, msg, v.publicKey)]).toEqual([v.name, v.valid]);
+  });
+});

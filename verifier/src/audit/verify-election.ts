@@ -322,7 +322,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
       if (!pre.admit || !entry) {
-        state.skip(i, entry);
+        state.skip(i, entry, pre.leafHash ? toHex(pre.leafHash) : undefined);
         // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
         await queue(pre.work);
         continue;

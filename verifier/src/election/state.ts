@@ -170,6 +170,12 @@ export class ElectionState {
   private readonly invalid = new Set<number>();
   /** Leaf hashes of entries whose signer is a credential, per credential (duplicate check). */
   private readonly leavesOfCredential = new Map<string, string[]>();
+  /**
+   * Leaf hashes of the entries an auditor skipped (not admitted, `skip`), for V4's duplicate
+   * rule. Not in the snapshot: only the auditor skips, and it never snapshots (the monitor and
+   * the board stop at, or refuse, an entry with a finding).
+   */
+  private readonly skippedLeaves = new Set<string>();
   /** Leaf hashes of every other entry: few (authority, registrar, custodians). */
   private readonly otherLeaves = new Set<string>();
   /** Every selection alpha of the applied ballot entries (protocol.md §6.11). */
@@ -641,6 +647,11 @@ export class ElectionState {
       return fail(
         finding("V6", "DUPLICATE_MANIFEST", "an election has one manifest, at index 0", where),
       );
+    // A leaf already on the log (admitted or not) is V4 only: the same signed statement, judged
+    // where it first occurs; not admitted, so no other check sees it (verification.md
+    // §Failing entries, 2d).
+    if (this.isDuplicate(entry, hex))
+      return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
     // A ballot is checked by every ballot check even when it is out of phase or ineligible
     // (spec/verification.md §Failing entries); other entries' content rules depend on the
     // state their phase builds, so a wrong phase or signer ends their checks here.
@@ -661,8 +672,6 @@ export class ElectionState {
       out.findings.push(signerFinding);
       if (!ballot) return done();
     }
-    if (this.isDuplicate(entry, hex))
-      return fail(finding("V4", "DUPLICATE_ENTRY", "this entry is already in the log", where));
     if (withSignature && !verifyEntrySignature(entry)) {
       out.findings.push(
         finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", where),
@@ -707,6 +716,7 @@ export class ElectionState {
   }
 
   private isDuplicate(entry: Entry, hex: string): boolean {
+    if (this.skippedLeaves.has(hex)) return true;
     if (entry.type === "ballot" || entry.type === "ballot.challenged")
       return this.leavesOfCredential.get(entry.signer)?.includes(hex) ?? false;
     return this.otherLeaves.has(hex);
@@ -1098,11 +1108,13 @@ export class ElectionState {
    * Move past an entry that is on the log but must not change the state (an auditor's entry
    * with a blocking finding): later entries keep their true indices.
    */
-  skip(index: number, entry?: Entry): void {
+  skip(index: number, entry?: Entry, leafHashHex?: string): void {
     if (index !== this.next) throw new Error(`skip: expected index ${this.next}, got ${index}`);
     this.next++;
     // A ballot entry's alphas join the reuse set even when it is not admitted (§6.11).
     if (entry) this.noteAlphas(entry, index);
+    // …and its leaf the duplicate set (V4: no leaf twice, admitted or not).
+    if (leafHashHex !== undefined) this.skippedLeaves.add(leafHashHex);
   }
 
   /** Records the selection alphas of a `ballot` or `ballot.challenged` (V13 reuse set). */

@@ -4,6 +4,7 @@
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bytesEqual, fromUtf8, utf8 } from "../bytes.js";
+import { verifyEd25519 } from "../ed25519.js";
 import { LogError } from "./errors.js";
 import {
   type NoteSignature,
@@ -86,9 +87,8 @@ export function cosignerVerifier(name: string, publicKey: Uint8Array): CosignerV
   const verifyTimestamped = (checkpointBody: string, sig: Uint8Array): number | undefined => {
     try {
       const { timestamp, signature } = parseTimestampedSignature(sig);
-      return ed25519.verify(signature, cosignatureMessage(checkpointBody, timestamp), pk, {
-        zip215: false,
-      })
+      // protocol.md §2's strict rule, as for entry and checkpoint signatures.
+      return verifyEd25519(signature, cosignatureMessage(checkpointBody, timestamp), pk)
         ? timestamp
         : undefined;
     } catch {

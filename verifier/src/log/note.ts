@@ -5,6 +5,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from "../bytes.js";
+import { verifyEd25519 } from "../ed25519.js";
 import { cosignerVerifier } from "./cosignature.js";
 import { LogError } from "./errors.js";
 
@@ -159,13 +160,9 @@ export function formatNote(text: string, signatures: NoteSignature[]): string {
 
 function ed25519Verify(publicKey: Uint8Array) {
   return (msg: Uint8Array, sig: Uint8Array): boolean => {
-    if (sig.length !== 64) return false;
-    try {
-      // Strict RFC 8032 verification (no ZIP-215 leniency).
-      return ed25519.verify(sig, msg, publicKey, { zip215: false });
-    } catch {
-      return false;
-    }
+    // protocol.md §2's strict rule, the same as for entry signatures: canonical A and R,
+    // S < ℓ, A not of small order, cofactorless equation (noble's own verify is cofactored).
+    return verifyEd25519(sig, msg, publicKey);
   };
 }
 
