@@ -27,6 +27,10 @@
  *   --bulk-elections E elections (= sequential clients) of the bulk run (default 16)
  *   --workers W        board crypto workers (default: one per core)
  *   --batch-delay-ms   the board's group-commit delay (default 50)
+ *   --subscribers N    with the ballots: N live-feed subscribers (raw SSE connections on loopback,
+ *                      reading everything) during a second ballot run; the ballots are split in
+ *                      two halves, the first posted with no subscriber (the idle rate), the
+ *                      second with N subscribers; both rates are reported (default 0: one run)
  *   --skip-ballots / --skip-small
  *   --board-node-args "A B"   extra node flags for the board process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
  */
@@ -66,6 +70,7 @@ const { values: args } = parseArgs({
     "bulk-elections": { type: "string", default: "16" },
     workers: { type: "string" },
     "batch-delay-ms": { type: "string" },
+    subscribers: { type: "string", default: "0" },
     "skip-ballots": { type: "boolean", default: false },
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
@@ -78,6 +83,7 @@ const ELECTIONS = Number(args.elections);
 const BULK = Number(args.bulk);
 const WORKERS = args.workers !== undefined ? Number(args.workers) : availableParallelism();
 const BULK_ELECTIONS = Number(args["bulk-elections"]);
+const SUBSCRIBERS = Number(args.subscribers);
 const OPTIONS = 10;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -130,6 +136,14 @@ async function startBoard(name: string): Promise<RunningBoard> {
   const extra: string[] = [];
   if (args.workers) extra.push("--workers", args.workers);
   if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
+  // The subscribers all come from loopback: lift the connection caps for them.
+  if (SUBSCRIBERS > 0)
+    extra.push(
+      "--max-connections",
+      String(SUBSCRIBERS + CLIENTS + 64),
+      "--max-connections-per-address",
+      String(SUBSCRIBERS + CLIENTS + 64),
+    );
   const proc = spawn(
     process.execPath,
     [
@@ -570,9 +584,83 @@ if (!args["skip-ballots"]) {
   console.log(
     `\nballots: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients (after ${warm} warm-up ballots)`,
   );
-  const r = await load(board, jobs.slice(warm), CLIENTS);
-  report("ballots", r, ">= 200 ballots/s with p99 < 1 s");
+  if (SUBSCRIBERS <= 0) {
+    const r = await load(board, jobs.slice(warm), CLIENTS);
+    report("ballots", r, ">= 200 ballots/s with p99 < 1 s");
+  } else {
+    const half = warm + Math.floor((jobs.length - warm) / 2);
+    const idle = await load(board, jobs.slice(warm, half), CLIENTS);
+    report("ballots, no subscriber", idle, ">= 200 ballots/s with p99 < 1 s");
+    const subs = await openSubscribers(board.url, f.election, SUBSCRIBERS);
+    const r = await load(board, jobs.slice(half), CLIENTS);
+    const got = subs.close();
+    report(`ballots, ${fmt(SUBSCRIBERS)} subscribers`, r, "at least half the idle rate");
+    const ratio = r.ok / r.seconds / (idle.ok / idle.seconds);
+    console.log(
+      `  with ${fmt(SUBSCRIBERS)} subscribers: ${fmt(r.ok / r.seconds, 1)}/s against ${fmt(idle.ok / idle.seconds, 1)}/s idle = ${fmt(ratio * 100)}% (goal >= 50%: ${ratio >= 0.5 ? "met" : "NOT met"}); the subscribers received ${fmt(got.bytes / 2 ** 20, 1)} MiB (${fmt(got.bytes / 2 ** 20 / r.seconds, 1)} MiB/s), ${fmt(got.ended)} streams ended early`,
+    );
+  }
   await board.stop();
+}
+
+/**
+ * N live-feed subscribers on raw sockets (cheap for this process): each sends
+ * `GET .../events` from the current size and reads (and drops) everything. Resolves once every
+ * stream has its response head; `close()` ends them all and returns the bytes they received.
+ */
+async function openSubscribers(
+  base: string,
+  election: string,
+  n: number,
+): Promise<{ close(): { bytes: number; ended: number } }> {
+  const u = new URL(base);
+  const st = (await (await fetch(`${base}/elections/${election}/status`)).json()) as {
+    size: number;
+  };
+  const socks: Socket[] = [];
+  let bytes = 0;
+  let ended = 0;
+  let closing = false;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 100)
+    await Promise.all(
+      Array.from(
+        { length: Math.min(100, n - i) },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const s = connect({ host: u.hostname, port: Number(u.port) });
+            socks.push(s);
+            let head = false;
+            s.on("data", (d: Buffer) => {
+              bytes += d.length;
+              if (!head) {
+                head = true;
+                if (!d.subarray(0, 12).toString().startsWith("HTTP/1.1 200"))
+                  reject(new Error(`subscriber refused: ${d.toString().split("\r\n")[0]}`));
+                else resolve();
+              }
+            });
+            s.on("error", reject);
+            s.on("close", () => {
+              if (!closing) ended++;
+            });
+            s.write(
+              `GET /elections/${election}/events?after=${st.size - 1} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n\r\n`,
+            );
+          }),
+      ),
+    );
+  process.stderr.write(
+    `${n} subscribers connected in ${fmt((performance.now() - t0) / 1000, 1)} s\n`,
+  );
+  bytes = 0;
+  return {
+    close() {
+      closing = true;
+      for (const s of socks) s.destroy();
+      return { bytes, ended };
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------

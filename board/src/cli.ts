@@ -111,6 +111,8 @@ const commands: Record<string, Command> = {
     summary: "run the bulletin board",
     usage: `urna board serve --data DIR --port PORT --name NAME [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
+                 [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
+                 [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
 
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
@@ -119,7 +121,14 @@ an election's batch closes at once when nothing of that election is being commit
 the commit in flight ends (at most 256 entries, at most 50 ms); all elections share one synced
 write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's pool). --witness: a C2SP tlog-witness
 (its add-checkpoint URL prefix and cosigner vkey) asked to cosign every checkpoint, repeatable;
---quorum: how many must cosign (default: all of them).`,
+--quorum: how many must cosign (default: all of them).
+Limits (README §Limits and what happens past them): --max-connections (default: from the
+descriptor limit, (ulimit -n - 200) / 2 between 32 and 4,096) and --max-connections-per-address
+(default: a quarter of it; loopback clients are exempt unless --per-address-on-loopback)
+refuse further connections with 503 TOO_MANY_CONNECTIONS;
+--stream-queue-bytes (default 4194304) cuts off an event stream that falls that far behind (the
+client resumes with Last-Event-ID); --stream-lifetime-s (default 3600) ends a stream after that
+long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
     options: {
       data: { type: "string" },
       port: { type: "string" },
@@ -130,6 +139,12 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
       "batch-delay-ms": { type: "string" },
       witness: { type: "string", multiple: true },
       quorum: { type: "string" },
+      "max-connections": { type: "string" },
+      "max-connections-per-address": { type: "string" },
+      "per-address-on-loopback": { type: "boolean" },
+      "stream-queue-bytes": { type: "string" },
+      "stream-lifetime-s": { type: "string" },
+      "stream-heartbeat-s": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -152,6 +167,8 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
           throw new UsageError(`--${k} must be an integer >= ${min}`);
         return n;
       };
+      const seconds = (n: number | undefined): number | undefined =>
+        n === undefined ? undefined : n * 1000;
       const board = await createBoard({
         dataDir,
         name,
@@ -166,6 +183,18 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
           }
         }),
         quorum: int("quorum", 0),
+        limits: {
+          connections: {
+            maxConnections: int("max-connections", 1),
+            maxPerAddress: int("max-connections-per-address", 1),
+            perAddressOnLoopback: v["per-address-on-loopback"] === true,
+          },
+          feed: {
+            maxQueueBytes: int("stream-queue-bytes", 1024),
+            maxLifetimeMs: seconds(int("stream-lifetime-s", 1)),
+            heartbeatMs: seconds(int("stream-heartbeat-s", 1)),
+          },
+        },
       });
       const { url } = await board.listen(Number(portText), host);
       out(

@@ -42,6 +42,12 @@ import { loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
 import { ApiError, findingToError } from "./errors.js";
+import {
+  type BoardLimitOptions,
+  type BoardLimits,
+  guardConnections,
+  resolveLimits,
+} from "./limits.js";
 import { fastEntryRoute, routes } from "./routes.js";
 import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
@@ -68,6 +74,8 @@ export interface BoardOptions {
   maxBatchDelayMs?: number;
   /** Progress and error messages (default: stderr). */
   log?: (msg: string) => void;
+  /** Limits under hostile traffic: event streams, connections (limits.ts; README §Limits). */
+  limits?: BoardLimitOptions;
 }
 
 export interface Board {
@@ -98,6 +106,7 @@ export interface BoardContext {
   readonly publicKey: string;
   readonly elections: Map<string, Election>;
   readonly shutdown: AbortSignal;
+  readonly limits: BoardLimits;
   isClosing(): boolean;
   electionVkey(id: string): string;
   createElection(
@@ -262,6 +271,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     publicKey: toBase64(key.publicKey),
     elections,
     shutdown: abort.signal,
+    limits: resolveLimits(opts.limits),
     isClosing: () => closing,
     electionVkey: (id) => encodeVkey(checkpointOrigin(opts.name, id), key.publicKey),
     createElection,
@@ -313,9 +323,11 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     return new Promise((resolve, reject) => {
       // The write route of small entries takes a plain node:http path (routes.ts fastEntryRoute);
       // everything else is the express app.
+      let refused: ReturnType<typeof guardConnections> = () => false;
       const server = createServer((req, res) => {
-        if (!fast(req, res)) app(req, res);
+        if (!refused(req, res) && !fast(req, res)) app(req, res);
       });
+      refused = guardConnections(server, ctx.limits.connections);
       server.once("error", reject);
       server.listen(port, host ?? "127.0.0.1", () => {
         server.off("error", reject);

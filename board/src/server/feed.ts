@@ -4,6 +4,17 @@
  * resumes after index k first receives entries k+1 .. (published size - 1) from the log, then
  * live batches, without gaps or repeats: it subscribes before reading history, and drops live
  * entries it already sent.
+ *
+ * Cost and memory under many subscribers (issue 17):
+ * - each commit's events are built once, as one Buffer, and the same bytes are written to every
+ *   stream (a stream that already sent some of its entries gets a subarray of it);
+ * - a stream holds at most `maxQueueBytes` unsent bytes (events queued while it replays history,
+ *   plus what its socket has not taken): past that it is ended, and the client resumes with
+ *   `Last-Event-ID` (the last whole event it received); one event is always accepted onto an
+ *   empty queue, so a commit larger than the bound still reaches a client that keeps up;
+ * - a stream lives at most `maxLifetimeMs`, then ends (the client resumes the same way);
+ * - an idle stream gets a comment line every `heartbeatMs`;
+ * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat.
  */
 import type { Response } from "express";
 import { leafHash, toBase64, toHex } from "@urna/verifier";
@@ -17,37 +28,50 @@ export interface Commit {
   checkpoint: string;
 }
 
-type Listener = (c: Commit) => void;
+/** Limits of every event stream (README §Limits). */
+export interface FeedLimits {
+  /** Most unsent bytes a stream may hold before it is cut off (default 4 MiB). */
+  maxQueueBytes: number;
+  /** A stream ends after this long; the client resumes with Last-Event-ID (default 1 hour). */
+  maxLifetimeMs: number;
+  /** A comment line is sent after this long without an event (default 15 s). */
+  heartbeatMs: number;
+}
 
-export class Feed {
-  readonly #listeners = new Set<Listener>();
+export const DEFAULT_FEED_LIMITS: Readonly<FeedLimits> = {
+  maxQueueBytes: 4 * 2 ** 20,
+  maxLifetimeMs: 60 * 60_000,
+  heartbeatMs: 15_000,
+};
 
-  subscribe(l: Listener): () => void {
-    this.#listeners.add(l);
-    return () => this.#listeners.delete(l);
-  }
-
-  publish(c: Commit): void {
-    for (const l of this.#listeners) l(c);
-  }
-
-  get subscribers(): number {
-    return this.#listeners.size;
-  }
+/** One commit's events, built once and shared by every stream. */
+export interface FeedEvent {
+  /** Entries [first, end); end === first for a checkpoint re-announcement. */
+  first: number;
+  end: number;
+  size: number;
+  /** The entry events, then the checkpoint event. */
+  bytes: Buffer;
+  /** offsets[i]: where entry first + i's event starts in bytes; offsets[end - first]: the checkpoint's. */
+  offsets: number[];
 }
 
 const dec = new TextDecoder();
+/** Canonical JSON sorts keys: `type` is the last member of every entry. */
+const TYPE_AT_END = /,"type":("(?:[^"\\]|\\.)*")\}$/;
 
 /** The `data` of an entry event, built around the leaf's own bytes (already JSON, one line). */
-export function entryEventData(index: number, leaf: Uint8Array): string {
+export function entryEventData(index: number, leaf: Uint8Array, hash?: Uint8Array): string {
   const text = dec.decode(leaf);
-  let type = "";
-  try {
-    type = (JSON.parse(text) as { type?: unknown }).type as string;
-  } catch {
-    // leaves are canonical JSON: unreachable
+  let type = TYPE_AT_END.exec(text)?.[1];
+  if (type === undefined) {
+    try {
+      type = JSON.stringify((JSON.parse(text) as { type?: unknown }).type ?? "");
+    } catch {
+      type = '""'; // leaves are canonical JSON: unreachable
+    }
   }
-  return `{"index":${index},"type":${JSON.stringify(type)},"trackingCode":"${toHex(leafHash(leaf))}","entry":${text}}`;
+  return `{"index":${index},"type":${type},"trackingCode":"${toHex(hash ?? leafHash(leaf))}","entry":${text}}`;
 }
 
 export function checkpointEventData(c: {
@@ -58,6 +82,117 @@ export function checkpointEventData(c: {
   return JSON.stringify({ size: c.size, root: toBase64(c.root), checkpoint: c.checkpoint });
 }
 
+const entryEvent = (index: number, leaf: Uint8Array): string =>
+  `event: entry\nid: ${index}\ndata: ${entryEventData(index, leaf)}\n\n`;
+const checkpointEvent = (c: { size: number; root: Uint8Array; checkpoint: string }): string =>
+  `event: checkpoint\ndata: ${checkpointEventData(c)}\n\n`;
+
+/** A commit's events, once, for all streams. */
+export function buildFeedEvent(c: Commit): FeedEvent {
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let at = 0;
+  c.leaves.forEach((leaf, i) => {
+    const b = Buffer.from(entryEvent(c.first + i, leaf));
+    offsets.push(at);
+    at += b.length;
+    parts.push(b);
+  });
+  offsets.push(at);
+  parts.push(Buffer.from(checkpointEvent(c)));
+  return {
+    first: c.first,
+    end: c.first + c.leaves.length,
+    size: c.size,
+    bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts),
+    offsets,
+  };
+}
+
+/** What a live stream is sent; `push` must not throw. */
+interface Subscriber {
+  push(ev: FeedEvent): void;
+  heartbeat(now: number): void;
+  close(): void;
+}
+
+/** Counters of a feed's streams (tests, diagnostics). */
+export interface FeedStats {
+  streams: number;
+  /** Largest number of unsent bytes any stream held when an event was written or queued. */
+  maxHeldBytes: number;
+  /** Streams ended because they fell behind. */
+  cutOff: number;
+}
+
+export class Feed {
+  readonly #subs = new Set<Subscriber>();
+  readonly #signals = new WeakSet<AbortSignal>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #heartbeatMs = DEFAULT_FEED_LIMITS.heartbeatMs;
+  #maxHeld = 0;
+  #cutOff = 0;
+
+  /** Adds a stream; the returned function removes it. */
+  subscribe(s: Subscriber, heartbeatMs = DEFAULT_FEED_LIMITS.heartbeatMs): () => void {
+    this.#subs.add(s);
+    if (!this.#heartbeat || heartbeatMs < this.#heartbeatMs) {
+      if (this.#heartbeat) clearInterval(this.#heartbeat);
+      this.#heartbeatMs = heartbeatMs;
+      this.#heartbeat = setInterval(
+        () => {
+          const now = performance.now();
+          for (const x of this.#subs) x.heartbeat(now);
+        },
+        Math.max(10, Math.floor(heartbeatMs / 2)),
+      );
+      this.#heartbeat.unref();
+    }
+    return () => {
+      this.#subs.delete(s);
+      if (this.#subs.size === 0 && this.#heartbeat) {
+        clearInterval(this.#heartbeat);
+        this.#heartbeat = undefined;
+      }
+    };
+  }
+
+  /** Ends every stream when `signal` aborts: one listener per feed and signal, not per stream. */
+  closeOn(signal: AbortSignal): void {
+    if (this.#signals.has(signal)) return;
+    this.#signals.add(signal);
+    const end = (): void => {
+      for (const s of [...this.#subs]) s.close();
+    };
+    if (signal.aborted) end();
+    else signal.addEventListener("abort", end, { once: true });
+  }
+
+  publish(c: Commit): void {
+    if (this.#subs.size === 0) return;
+    const ev = buildFeedEvent(c);
+    for (const s of this.#subs) s.push(ev);
+  }
+
+  get subscribers(): number {
+    return this.#subs.size;
+  }
+
+  /** @internal streams report here */
+  noteHeld(bytes: number): void {
+    if (bytes > this.#maxHeld) this.#maxHeld = bytes;
+  }
+
+  /** @internal */
+  noteCutOff(): void {
+    this.#cutOff++;
+  }
+
+  stats(): FeedStats {
+    return { streams: this.#subs.size, maxHeldBytes: this.#maxHeld, cutOff: this.#cutOff };
+  }
+}
+
 export interface FeedSource {
   feed: Feed;
   /** Published head at this instant. */
@@ -65,110 +200,142 @@ export interface FeedSource {
   readEntries(start: number, end: number): Promise<Uint8Array[]>;
 }
 
-const HISTORY_CHUNK = 1000;
-const HEARTBEAT_MS = 15_000;
+/** Entries read from the log per history step (each step waits for the socket to drain). */
+const HISTORY_CHUNK = 64;
+/** A cut-off stream whose socket has not flushed by then is destroyed. */
+const CUTOFF_GRACE_MS = 5_000;
 
 /**
  * Serves the event stream on `res` for entries after `after` (-1 for the whole log) until the
- * client disconnects or `signal` aborts (board shutdown).
+ * client disconnects, the stream is cut off or ends its lifetime, or `signal` aborts (board
+ * shutdown).
  */
 export async function serveEvents(
   src: FeedSource,
   res: Response,
   after: number,
   signal: AbortSignal,
+  limits: Readonly<FeedLimits> = DEFAULT_FEED_LIMITS,
 ): Promise<void> {
   res.status(200);
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
   res.setHeader("Cache-Control", "no-cache, no-transform");
-  res.setHeader("Connection", "keep-alive");
+  // The connection closes with the stream (cut off, lifetime, shutdown): its descriptor is freed.
+  res.setHeader("Connection", "close");
   res.setHeader("X-Accel-Buffering", "no");
   res.flushHeaders();
 
+  const feed = src.feed;
   let closed = false;
-  const queue: Commit[] = [];
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const unsubscribe = src.feed.subscribe((c) => {
-    queue.push(c);
-    notify();
-  });
-  const onClose = (): void => {
-    closed = true;
-    notify();
-  };
-  res.on("close", onClose);
-  signal.addEventListener("abort", onClose, { once: true });
-  const heartbeat = setInterval(() => {
-    if (!closed) res.write(": keep-alive\n\n");
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-
-  const write = async (s: string): Promise<void> => {
-    if (closed) return;
-    if (!res.write(s))
-      await new Promise<void>((r) => {
-        const done = (): void => {
-          res.off("drain", done);
-          res.off("close", done);
-          r();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-  };
-
+  let live = false;
   let next = after + 1; // first index not yet sent
+  let lastWrite = performance.now();
+  const pending: FeedEvent[] = [];
+  let pendingBytes = 0;
+  let finished: (() => void) | undefined;
+  const done = new Promise<void>((r) => (finished = r));
+
+  const end = (): void => {
+    if (closed) return;
+    closed = true;
+    if (!res.writableEnded) res.end();
+    finished?.();
+  };
+  const cutOff = (): void => {
+    if (closed) return;
+    feed.noteCutOff();
+    end();
+    // A client that reads nothing never lets the socket flush: drop it after a grace period.
+    setTimeout(() => {
+      if (!res.writableFinished) res.destroy();
+    }, CUTOFF_GRACE_MS).unref();
+  };
+  const write = (b: Buffer): void => {
+    const held = res.writableLength;
+    if (held > 0 && held + b.length > limits.maxQueueBytes) return cutOff();
+    res.write(b);
+    lastWrite = performance.now();
+    feed.noteHeld(res.writableLength);
+  };
+  /** Writes the part of `ev` this stream has not sent yet. */
+  const send = (ev: FeedEvent): void => {
+    if (ev.end === ev.first) {
+      // A checkpoint re-announcement (more cosignatures): once every entry up to it was sent.
+      if (ev.size === next) write(ev.bytes);
+      return;
+    }
+    if (ev.end <= next) return; // already sent with the history
+    if (ev.first > next) return cutOff(); // a gap cannot happen; never skip silently
+    write(next === ev.first ? ev.bytes : ev.bytes.subarray(ev.offsets[next - ev.first]));
+    next = ev.end;
+  };
+
+  const unsubscribe = feed.subscribe(
+    {
+      push(ev) {
+        if (closed) return;
+        if (live) return send(ev);
+        pending.push(ev);
+        pendingBytes += ev.bytes.length;
+        const held = pendingBytes + res.writableLength;
+        if (held > limits.maxQueueBytes) cutOff();
+        else feed.noteHeld(held);
+      },
+      heartbeat(now) {
+        if (!closed && live && now - lastWrite >= limits.heartbeatMs && res.writableLength === 0) {
+          res.write(": keep-alive\n\n");
+          lastWrite = now;
+        }
+      },
+      close: end,
+    },
+    limits.heartbeatMs,
+  );
+  feed.closeOn(signal);
+  res.on("close", end);
+  const lifetime = setTimeout(end, limits.maxLifetimeMs);
+  lifetime.unref();
+
+  /** After a write that returned false. */
+  const drained = (): Promise<void> =>
+    closed
+      ? Promise.resolve()
+      : new Promise<void>((r) => {
+          const ok = (): void => {
+            res.off("drain", ok);
+            res.off("close", ok);
+            r();
+          };
+          res.on("drain", ok);
+          res.on("close", ok);
+        });
+
   try {
-    // History: everything published up to now (the subscription above buffers what follows).
+    // History: everything published up to now (the subscription above queues what follows).
     const head = src.head();
     res.write("retry: 2000\n\n");
     while (!closed && next < head.size) {
       const end = Math.min(head.size, next + HISTORY_CHUNK);
       const leaves = await src.readEntries(next, end);
+      if (closed || leaves.length === 0) break;
       let out = "";
-      for (const leaf of leaves)
-        out += `event: entry\nid: ${next}\ndata: ${entryEventData(next++, leaf)}\n\n`;
-      await write(out);
-      if (leaves.length === 0) break;
+      for (const leaf of leaves) out += entryEvent(next++, leaf);
+      const more = res.write(out);
+      lastWrite = performance.now();
+      if (!more) await drained();
     }
-    if (!closed && after < head.size && head.size > 0)
-      await write(`event: checkpoint\ndata: ${checkpointEventData(head)}\n\n`);
-    // Live batches.
-    while (!closed) {
-      const c = queue.shift();
-      if (!c) {
-        await new Promise<void>((r) => (wake = r));
-        continue;
-      }
-      // Already sent with the history; a commit without leaves re-announces the current
-      // checkpoint (more witness cosignatures), sent once every entry up to it was.
-      if (c.leaves.length > 0 ? c.first + c.leaves.length <= next : c.size !== next) continue;
-      let out = "";
-      for (let i = 0; i < c.leaves.length; i++) {
-        const index = c.first + i;
-        if (index < next) continue;
-        if (index > next) {
-          // A gap cannot happen (commits are published in order), but never skip silently.
-          const missing = await src.readEntries(next, index);
-          for (const leaf of missing)
-            out += `event: entry\nid: ${next}\ndata: ${entryEventData(next++, leaf)}\n\n`;
-        }
-        out += `event: entry\nid: ${index}\ndata: ${entryEventData(index, c.leaves[i])}\n\n`;
-        next = index + 1;
-      }
-      out += `event: checkpoint\ndata: ${checkpointEventData(c)}\n\n`;
-      await write(out);
+    if (!closed && after < head.size && head.size > 0) res.write(checkpointEvent(head));
+    if (!closed) {
+      live = true;
+      for (const ev of pending.splice(0)) if (!closed) send(ev);
+      pendingBytes = 0;
     }
+    await done;
   } finally {
-    clearInterval(heartbeat);
+    closed = true;
+    clearTimeout(lifetime);
     unsubscribe();
-    res.off("close", onClose);
-    signal.removeEventListener("abort", onClose);
+    res.off("close", end);
     if (!res.writableEnded) res.end();
   }
 }

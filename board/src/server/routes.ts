@@ -432,6 +432,7 @@ export function routes(ctx: BoardContext): Router {
       res,
       after,
       ctx.shutdown,
+      ctx.limits.feed,
     );
   });
 

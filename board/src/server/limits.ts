@@ -1,0 +1,143 @@
+/**
+ * The board's limits under hostile traffic (issue 17; README §Limits and what happens past
+ * them): event streams and connections. Every limit has a default and a `urna board serve` flag.
+ */
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { DEFAULT_FEED_LIMITS, type FeedLimits } from "./feed.js";
+
+export interface ConnectionLimits {
+  /** Open connections the board accepts in all (default: from the descriptor limit, see below). */
+  maxConnections: number;
+  /** Open connections from one client address (default: a quarter of maxConnections; see perAddressOnLoopback). */
+  maxPerAddress: number;
+  /**
+   * Whether maxPerAddress applies to loopback clients too (default false: a reverse proxy on the
+   * same host brings every client from 127.0.0.1; maxConnections still applies).
+   */
+  perAddressOnLoopback: boolean;
+}
+
+export interface BoardLimits {
+  /** Event streams (spec/api.md §Event stream). */
+  feed: FeedLimits;
+  connections: ConnectionLimits;
+}
+
+export interface BoardLimitOptions {
+  feed?: Partial<FeedLimits>;
+  connections?: Partial<ConnectionLimits>;
+}
+
+/**
+ * The soft limit on open descriptors (`ulimit -n`), read from /proc/self/limits on Linux;
+ * undefined where that file does not exist or says "unlimited".
+ */
+export function descriptorLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Default connection cap: half of what the descriptor limit leaves after 200 descriptors kept for
+ * the database's files, the workers and the process itself, between 32 and 4,096 (1,024 when the
+ * limit is unknown gives 412).
+ */
+export function defaultMaxConnections(nofile = descriptorLimit() ?? 1024): number {
+  return Math.max(32, Math.min(4096, Math.floor((nofile - 200) / 2)));
+}
+
+/** `o` without its undefined members. */
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(o ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
+export function resolveLimits(o: BoardLimitOptions = {}): BoardLimits {
+  const maxConnections = o.connections?.maxConnections ?? defaultMaxConnections();
+  return {
+    feed: { ...DEFAULT_FEED_LIMITS, ...defined(o.feed) },
+    connections: {
+      maxConnections,
+      maxPerAddress: o.connections?.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
+      perAddressOnLoopback: o.connections?.perAddressOnLoopback ?? false,
+    },
+  };
+}
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopback(addr: string | undefined): boolean {
+  if (addr === undefined) return false;
+  const a = addr.startsWith("::ffff:") ? addr.slice(7) : addr;
+  return a === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
+/** A refused connection that sends no request is closed after this long. */
+const REFUSED_IDLE_MS = 2_000;
+
+const BODY = (message: string): string =>
+  JSON.stringify({ error: { code: "TOO_MANY_CONNECTIONS", message } });
+
+/**
+ * Counts the server's open connections, in all and per client address. A connection past either
+ * cap is answered, on its first request, `503 TOO_MANY_CONNECTIONS` with `Retry-After` and
+ * `Connection: close`, and closed (or closed after 2 s if it sends nothing); it is not counted.
+ * Returns the request filter: true when it answered the request itself.
+ */
+export function guardConnections(
+  server: Server,
+  limits: ConnectionLimits,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const refused = new WeakMap<Socket, string>();
+  const perAddress = new Map<string, number>();
+  let open = 0;
+  server.on("connection", (socket: Socket) => {
+    const addr =
+      !limits.perAddressOnLoopback && isLoopback(socket.remoteAddress)
+        ? ""
+        : (socket.remoteAddress ?? "");
+    const mine = addr === "" ? 0 : (perAddress.get(addr) ?? 0);
+    if (open >= limits.maxConnections || mine >= limits.maxPerAddress) {
+      refused.set(
+        socket,
+        open >= limits.maxConnections
+          ? `the board has ${open} open connections, its limit`
+          : `this address has ${mine} open connections, the limit per address`,
+      );
+      const t = setTimeout(() => socket.destroy(), REFUSED_IDLE_MS);
+      t.unref();
+      socket.once("close", () => clearTimeout(t));
+      return;
+    }
+    open++;
+    if (addr !== "") perAddress.set(addr, mine + 1);
+    socket.once("close", () => {
+      open--;
+      if (addr === "") return;
+      const n = (perAddress.get(addr) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(addr);
+      else perAddress.set(addr, n);
+    });
+  });
+  return (req, res) => {
+    const why = refused.get(req.socket);
+    if (why === undefined) return false;
+    const body = BODY(why);
+    req.resume();
+    res.writeHead(503, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+      "Access-Control-Allow-Origin": "*",
+      "Retry-After": "5",
+      Connection: "close",
+    });
+    res.end(body);
+    return true;
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * The live feed under hostile subscribers (issue 17 A, B): each commit's events are built once and
+ * the same bytes go to every stream; a stream that stops reading is cut off at its queue bound
+ * and resumes with Last-Event-ID; streams end after their lifetime and get heartbeats when
+ * idle; 20 streams add no listener per stream to the board's shutdown signal.
+ */
+import { createPrivateKey, randomBytes, sign } from "node:crypto";
+import { type Socket, connect } from "node:net";
+import { afterEach, expect, test } from "vitest";
+import { canonicalJson } from "@urna/schemas";
+import { createElection } from "../../src/actors/index.js";
+import { Feed, type FeedEvent, buildFeedEvent } from "../../src/server/feed.js";
+import {
+  type Actors,
+  manifestFor,
+  newActors,
+  removeDir,
+  startBoard,
+  type TestBoard,
+} from "./helpers.js";
+
+const boards: TestBoard[] = [];
+afterEach(async () => {
+  for (const tb of boards.splice(0)) {
+    await tb.close();
+    removeDir(tb.dir);
+  }
+});
+
+async function board(opts: Parameters<typeof startBoard>[0] = {}): Promise<TestBoard> {
+  const tb = await startBoard(opts);
+  boards.push(tb);
+  return tb;
+}
+
+async function election(tb: TestBoard, id: string): Promise<Actors> {
+  const a = newActors(3);
+  await createElection(tb.client, manifestFor(id, a), a.authority.secretKey);
+  return a;
+}
+
+/**
+ * `count` credentials entries of `perEntry` random keys each, batches from `firstBatch`, signed
+ * with node:crypto (the same bytes as signEntry, much faster on large entries).
+ */
+function credentialEntries(
+  id: string,
+  a: Actors,
+  firstBatch: number,
+  count: number,
+  perEntry: number,
+): string[] {
+  const key = createPrivateKey({
+    key: Buffer.concat([
+      Buffer.from("302e020100300506032b657004220420", "hex"),
+      Buffer.from(a.registrar.secretKey),
+    ]),
+    format: "der",
+    type: "pkcs8",
+  });
+  return Array.from({ length: count }, (_, i) => {
+    const keys = randomBytes(32 * perEntry);
+    const unsigned = {
+      type: "credentials",
+      election: id,
+      body: {
+        batch: firstBatch + i,
+        credentials: Array.from({ length: perEntry }, (_, k) => ({
+          key: keys.subarray(32 * k, 32 * k + 32).toString("base64"),
+          style: "ent-09",
+        })),
+      },
+      signer: a.registrar.publicKey,
+    };
+    const msg = Buffer.concat([
+      Buffer.from("urna-v1/entry\n"),
+      Buffer.from(canonicalJson(unsigned)),
+    ]);
+    return JSON.stringify({ ...unsigned, signature: sign(null, msg, key).toString("base64") });
+  });
+}
+
+async function postBulk(tb: TestBoard, id: string, entries: string[]): Promise<void> {
+  const res = await fetch(`${tb.url}/elections/${id}/bulk`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: `[${entries.join(",")}]`,
+  });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { results: Array<{ status: number }> };
+  expect(body.results.every((r) => r.status === 201)).toBe(true);
+}
+
+/** A raw event-stream connection: everything it received, as text. */
+interface RawStream {
+  socket: Socket;
+  text(): string;
+  /** ids of the complete entry events received. */
+  ids(): number[];
+  ended: Promise<void>;
+}
+
+function rawStream(url: string, path: string, headers: Record<string, string> = {}): RawStream {
+  const u = new URL(url);
+  const socket = connect({ host: u.hostname, port: Number(u.port) });
+  const chunks: Buffer[] = [];
+  socket.on("data", (d: Buffer) => chunks.push(d));
+  const ended = new Promise<void>((r) => socket.once("close", () => r()));
+  socket.on("error", () => undefined);
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("")}\r\n`,
+  );
+  const text = (): string => Buffer.concat(chunks).toString("utf8");
+  return {
+    socket,
+    text,
+    ids: () =>
+      [...text().matchAll(/event: entry\nid: (\d+)\ndata: [^\n]*\n\n/g)].map((m) => Number(m[1])),
+    ended,
+  };
+}
+
+const until = async (cond: () => boolean, ms = 10_000): Promise<void> => {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+
+test("A: one commit's events are built once and every stream gets the same bytes", async () => {
+  const feed = new Feed();
+  const got: FeedEvent[] = [];
+  const subs = Array.from({ length: 30 }, () =>
+    feed.subscribe({
+      push: (ev) => got.push(ev),
+      heartbeat: () => undefined,
+      close: () => undefined,
+    }),
+  );
+  const leaves = [1, 2, 3].map((i) =>
+    new TextEncoder().encode(`{"body":{},"i":${i},"type":"ballot"}`),
+  );
+  feed.publish({ first: 7, leaves, size: 10, root: new Uint8Array(32), checkpoint: "cp\n" });
+  expect(got).toHaveLength(30);
+  for (const ev of got) expect(ev.bytes).toBe(got[0].bytes); // the same Buffer, not a copy
+  const text = got[0].bytes.toString();
+  expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([7, 8, 9]);
+  expect(text).toContain('"type":"ballot"');
+  expect(text.endsWith('"checkpoint":"cp\\n"}\n\n')).toBe(true);
+  // a stream that already sent entry 7 is written the rest from the same bytes
+  const ev = buildFeedEvent({
+    first: 7,
+    leaves,
+    size: 10,
+    root: new Uint8Array(32),
+    checkpoint: "",
+  });
+  expect(ev.bytes.subarray(ev.offsets[1]).toString()).toMatch(/^event: entry\nid: 8\n/);
+  for (const u of subs) u();
+  expect(feed.subscribers).toBe(0);
+});
+
+test("A: 20 live streams receive the same events, in order, over HTTP", async () => {
+  const tb = await board();
+  const id = "feed-shared";
+  const a = await election(tb, id);
+  const streams = Array.from({ length: 20 }, () => rawStream(tb.url, `/elections/${id}/events`));
+  await until(() => streams.every((s) => s.ids().length === 1));
+  await postBulk(tb, id, credentialEntries(id, a, 0, 30, 3));
+  await until(() => streams.every((s) => s.ids().length === 31));
+  for (const s of streams) {
+    expect(s.ids()).toEqual(range(0, 31));
+    s.socket.destroy();
+  }
+});
+
+test("B: a subscriber that stops reading is cut off at its queue bound and resumes with Last-Event-ID", async () => {
+  const bound = 1 << 20;
+  const tb = await board({ limits: { feed: { maxQueueBytes: bound } } });
+  const id = "feed-stalled";
+  const a = await election(tb, id);
+  const feed = tb.board.elections.get(id)!.feed;
+  const stalled = rawStream(tb.url, `/elections/${id}/events`);
+  await until(() => stalled.ids().length === 1);
+  stalled.socket.pause(); // never reads again: the kernel's buffers fill, then the board's
+  // About 9 MB of events in small commits (each well under the bound): more than the socket
+  // buffers on both ends of a loopback connection (about 4 MB) plus the bound.
+  const N = 240;
+  const entries = credentialEntries(id, a, 0, N, 500);
+  for (let i = 0; i < N; i += 4) await postBulk(tb, id, entries.slice(i, i + 4));
+  const size = N + 1;
+  expect(feed.stats().cutOff).toBe(1);
+  expect(feed.stats().maxHeldBytes).toBeLessThanOrEqual(bound);
+  expect(feed.subscribers).toBe(0); // the board holds nothing more for it
+  // The client reads what it was sent, sees the end, and resumes after its last whole event.
+  stalled.socket.resume();
+  await stalled.ended;
+  const got = stalled.ids();
+  expect(got).toEqual(range(0, got.length));
+  expect(got.length).toBeLessThan(size);
+  const last = got.at(-1)!;
+  const resumed = rawStream(tb.url, `/elections/${id}/events`, { "Last-Event-ID": String(last) });
+  await until(() => resumed.ids().at(-1) === size - 1);
+  expect(resumed.ids()).toEqual(range(last + 1, size));
+  resumed.socket.destroy();
+}, 60_000);
+
+test("B: a stream ends after its lifetime and gets a heartbeat comment when idle", async () => {
+  const tb = await board({ limits: { feed: { maxLifetimeMs: 600, heartbeatMs: 100 } } });
+  const id = "feed-lifetime";
+  await election(tb, id);
+  const s = rawStream(tb.url, `/elections/${id}/events`);
+  const t0 = Date.now();
+  await s.ended;
+  const ms = Date.now() - t0;
+  expect(ms).toBeGreaterThanOrEqual(500);
+  expect(ms).toBeLessThan(5000);
+  expect(s.ids()).toEqual([0]);
+  expect(s.text()).toMatch(/\n: keep-alive\n\n/);
+  expect(s.text()).toMatch(/\r\n0\r\n\r\n$/); // a clean end of the chunked body, not a reset
+});
+
+test("B: 20 event streams add no listener per stream (no MaxListenersExceededWarning)", async () => {
+  const tb = await board();
+  const id = "feed-listeners";
+  await election(tb, id);
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w);
+  process.on("warning", onWarning);
+  try {
+    const streams = Array.from({ length: 20 }, () => rawStream(tb.url, `/elections/${id}/events`));
+    await until(() => streams.every((s) => s.ids().length === 1));
+    await new Promise((r) => setTimeout(r, 50)); // warnings are emitted on the next tick
+    expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    for (const s of streams) s.socket.destroy();
+  } finally {
+    process.off("warning", onWarning);
+  }
+});
