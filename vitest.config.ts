@@ -6,7 +6,7 @@ const src = (p: string) => fileURLToPath(new URL(`./${p}/src/index.ts`, import.m
 
 /**
  * The board test files that exercise the write and read paths run twice: on the level store
- * (project "level", with every other test) and on PostgreSQL (project "postgres": the same files
+ * (project "default", with every other test) and on PostgreSQL (project "postgres": the same files
  * with URNA_TEST_STORE=postgres, see tests/fixtures/test-store.ts). The postgres project needs
  * Debian's PostgreSQL server binaries; without them it is left out with a loud warning, except
  * on CI (CI=true), where it stays in and fails.
@@ -46,7 +46,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "level", include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"] },
+        test: { name: "default", include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"] },
       },
       ...(withPostgres
         ? [

@@ -24,6 +24,7 @@ import { BoardClient, createElection, generateCredentials } from "../../src/acto
 import { main } from "../../src/cli.js";
 import { signEntry } from "../../src/entry-sign.js";
 import { createBoard } from "../../src/server/index.js";
+import { PostgresBoardStore } from "../../src/store/index.js";
 import { type Actors, manifestFor, newActors, removeDir, startBoard } from "../server/helpers.js";
 import {
   PG_MISSING_WARNING,
@@ -67,6 +68,15 @@ async function credentials(
     );
   return acks;
 }
+
+const batch0 = () => ({
+  previousSize: 0,
+  state: { size: 0, root: new Uint8Array(32) },
+  leaves: [],
+  tiles: [],
+  checkpoint: "",
+  meta: [],
+});
 
 async function sql<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
   const c = new pg.Client({ connectionString: url });
@@ -149,6 +159,85 @@ describe.skipIf(!available)("the postgres store", () => {
   afterAll(async () => {
     await cluster?.destroy();
     for (const d of dirs) removeDir(d);
+  });
+
+  test("log storage: one transaction per group of logs, compare-and-swap on the size, bundles, meta in byte order", async () => {
+    const url = await cluster.createDatabase();
+    const dir = tmp();
+    const store = await PostgresBoardStore.open({
+      url,
+      boardName: "s.test",
+      signerStatePath: join(dir, "state"),
+    });
+    try {
+      const [a, b] = [await store.openLog("a"), await store.openLog("b")];
+      await expect(store.openLog("a")).rejects.toMatchObject({ code: "STORAGE_CONFLICT" });
+      await expect(store.openLog("no good")).rejects.toMatchObject({ code: "BAD_LOG_ID" });
+      const leaves = (n: number, tag: number) =>
+        Array.from({ length: n }, (_, i) => Uint8Array.of(tag, i >> 8, i & 255));
+      const batch = (prev: number, n: number, tag: number) => ({
+        previousSize: prev,
+        state: { size: prev + n, root: new Uint8Array(32).fill(tag) },
+        leaves: leaves(n, tag).map((l, i) => Uint8Array.of(...l, prev + i)),
+        tiles: [{ level: 0, index: 0, hashes: new Uint8Array(64).fill(tag) }],
+        checkpoint: `cp ${tag}`,
+        meta: [
+          ["k/b", Uint8Array.of(1)],
+          ["k/a", Uint8Array.of(2)],
+          ["k/b", Uint8Array.of(3)],
+          ["k0", Uint8Array.of(4)],
+          ["k/\u00e9", Uint8Array.of(5)],
+        ] as Array<[string, Uint8Array]>,
+      });
+      expect(await a.readState()).toBeUndefined(); // as a sequencer opens its log
+      expect(await b.readState()).toBeUndefined();
+      const w0 = store.writes;
+      // Two logs committed in the same turn share one transaction.
+      await Promise.all([a.commit(batch(0, 300, 1)), b.commit(batch(0, 2, 2))]);
+      expect(store.writes - w0).toBe(1);
+      expect((await a.readState())?.size).toBe(300);
+      expect(await a.readCheckpoint()).toBe("cp 1");
+      const e = await a.readEntries(250, 260);
+      expect(e.map((x) => x[2] + (x[1] << 8))).toEqual([...Array(10).keys()].map((i) => 250 + i));
+      expect((await a.readEntryBundle(1))?.count).toBe(44);
+      expect((await a.readEntryBundle(0))?.count).toBe(256);
+      expect(await a.readEntryBundle(2)).toBeUndefined();
+      expect(await a.readTile(0, 0)).toEqual(new Uint8Array(64).fill(1));
+      expect(await a.readTile(0, 1)).toBeUndefined();
+      const meta: Array<[string, number]> = [];
+      for await (const [k, v] of a.iterateMeta("k/")) meta.push([k, v[0]]);
+      expect(meta).toEqual([
+        ["k/a", 2],
+        ["k/b", 3],
+        ["k/\u00e9", 5],
+      ]);
+      expect(await b.getMeta("k0")).toEqual(Uint8Array.of(4));
+      // A commit from a stale size is refused and writes nothing.
+      await expect(a.commit(batch(299, 1, 9))).rejects.toMatchObject({ code: "STORAGE_CONFLICT" });
+      // Another writer changed the database behind this one's back: the compare-and-swap catches
+      // it, and the whole group transaction (both logs) is rolled back.
+      await sql(url, "UPDATE urna_logs SET size = 301 WHERE id = 'a'");
+      const both = await Promise.allSettled([a.commit(batch(300, 1, 3)), b.commit(batch(2, 1, 4))]);
+      expect(both.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+      expect(both[0]).toMatchObject({ reason: { code: "STORAGE_CONFLICT" } });
+      expect((await b.readState())?.size).toBe(2);
+      expect(await b.readEntries(0, 5)).toHaveLength(2);
+      expect(store.signerState.get("s.test/elections/b")?.size).toBe(2);
+      await a.close();
+      await b.close();
+    } finally {
+      await store.close();
+    }
+    // Read-only: no lock (the writer may run), no writes.
+    const ro = await PostgresBoardStore.open({ url, readOnly: true });
+    const ra = await ro.openLog("b");
+    expect((await ra.readState())?.size).toBe(2);
+    await expect(ra.commit(batch0())).rejects.toMatchObject({ code: "STORE_READ_ONLY" });
+    expect(() => ro.signerState).toThrow(/STORE_READ_ONLY/);
+    await ro.close();
+    await expect(
+      PostgresBoardStore.open({ url: await cluster.createDatabase(), readOnly: true }),
+    ).rejects.toMatchObject({ code: "STORE_SCHEMA" });
   });
 
   test("the election registry survives a restart; a second board on the database is refused; export works while it runs", async () => {
