@@ -1,7 +1,32 @@
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const src = (p: string) => fileURLToPath(new URL(`./${p}/src/index.ts`, import.meta.url));
+
+/**
+ * The board test files that exercise the write and read paths run twice: on the level store
+ * (project "default", with every other test) and on PostgreSQL (project "postgres": the same files
+ * with URNA_TEST_STORE=postgres, see tests/fixtures/test-store.ts). The postgres project needs
+ * Debian's PostgreSQL server binaries; without them it is left out with a loud warning, except
+ * on CI (CI=true), where it stays in and fails.
+ */
+const ON_BOTH_STORES = [
+  "board/test/server/reads.test.ts",
+  "board/test/server/bulk.test.ts",
+  "board/test/server/concurrency.test.ts",
+  "board/test/server/fast-route.test.ts",
+  "tests/board-lifecycle.test.ts",
+  "tests/verifier-board.test.ts",
+];
+const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+const ci = process.env.CI === "true" || process.env.CI === "1";
+const withPostgres = existsSync(`${PG_BIN}/initdb`) || ci;
+if (!withPostgres)
+  console.warn(
+    `\n${"*".repeat(84)}\n* WARNING: PostgreSQL is not installed (${PG_BIN}/initdb missing): the board tests\n` +
+      `* on the postgres store are SKIPPED. apt-get install -y postgresql (CI=true fails instead).\n${"*".repeat(84)}\n`,
+  );
 
 export default defineConfig({
   resolve: {
@@ -13,11 +38,29 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"],
     // Builds the WebAssembly group backend's generated module when it is missing.
     globalSetup: ["./verifier/scripts/build-wasm.mjs"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    projects: [
+      {
+        extends: true,
+        test: { name: "default", include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"] },
+      },
+      ...(withPostgres
+        ? [
+            {
+              extends: true,
+              test: {
+                name: "postgres",
+                include: ON_BOTH_STORES,
+                env: { URNA_TEST_STORE: "postgres" },
+                globalSetup: ["./tests/fixtures/pg-global-setup.ts"],
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

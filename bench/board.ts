@@ -32,6 +32,9 @@
  *                      two halves, the first posted with no subscriber (the idle rate), the
  *                      second with N subscribers; both rates are reported (default 0: one run)
  *   --skip-ballots / --skip-small
+ *   --store postgres://USER@HOST:PORT/DB   run the board on PostgreSQL (README "Storage engines"):
+ *                      each board of the run gets a fresh database `<DB>_bench_<n>`, created
+ *                      through this URL (needs CREATEDB) and dropped after the run
  *   --board-node-args "A B"   extra node flags for the board process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -74,6 +77,7 @@ const { values: args } = parseArgs({
     "skip-ballots": { type: "boolean", default: false },
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
+    store: { type: "string" },
   },
 });
 const BALLOTS = Number(args.ballots);
@@ -97,6 +101,9 @@ const fmt = (x: number, d = 0) =>
   x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const c0 = cpus()[0];
 console.log(`# urna board benchmark`);
+console.log(
+  `store: ${args.store ? `postgres (${args.store.replace(/:[^:@/]*@/, ":***@")})` : "level"}`,
+);
 console.log(`board process: UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "16"}`);
 console.log(
   `machine: ${availableParallelism()} cores (${c0?.model ?? "?"}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}, load ${loadavg()
@@ -131,9 +138,31 @@ interface RunningBoard {
   stop(): Promise<void>;
 }
 
+let storeCount = 0;
+/** A fresh PostgreSQL database for one board (--store); returns its URL and how to drop it. */
+async function freshDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import("pg");
+  const u = new URL(base);
+  const name = `${u.pathname.slice(1) || "urna"}_bench_${process.pid}_${storeCount++}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}"`) };
+}
+
 async function startBoard(name: string): Promise<RunningBoard> {
   const dir = mkdtempSync(join(tmpdir(), "urna-bench-board-data-"));
   const extra: string[] = [];
+  const db = args.store ? await freshDatabase(args.store) : undefined;
+  if (db) extra.push("--store", db.url);
   if (args.workers) extra.push("--workers", args.workers);
   if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
   // The subscribers all come from loopback: lift the connection caps for them.
@@ -214,6 +243,7 @@ async function startBoard(name: string): Promise<RunningBoard> {
     proc.kill("SIGTERM");
     await done;
     rmSync(dir, { recursive: true, force: true });
+    await db?.drop();
   };
   return { url, proc, dir, cpu, mainCpu, threadCpu, stop };
 }

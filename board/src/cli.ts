@@ -98,6 +98,14 @@ const client = (v: Record<string, string | boolean | undefined>): BoardClient =>
     typeof v.board === "string" ? v.board : (process.env.URNA_BOARD ?? need(v, "board")),
   );
 
+/** A --store value: a postgres:// URL (the level store is the default, with no URL). */
+function checkStoreUrl(url: string): void {
+  if (!/^postgres(ql)?:\/\/./i.test(url))
+    throw new UsageError(
+      "--store must be a postgres://... URL (leave it unset for the level store)",
+    );
+}
+
 function readJsonFile<T>(path: string): T {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as T;
@@ -109,12 +117,15 @@ function readJsonFile<T>(path: string): T {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
                  [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
 
-Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout (with
+Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE. --store: where the elections'
+logs, the registry and the signer state live: unset for the level database in DIR (the default),
+or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for PostgreSQL (one board per database); the
+board key and the signer's local state file stay in DIR on every store. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
 an election's batch closes at once when nothing of that election is being committed, else when
@@ -131,6 +142,7 @@ client resumes with Last-Event-ID); --stream-lifetime-s (default 3600) ends a st
 long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
     options: {
       data: { type: "string" },
+      store: { type: "string" },
       port: { type: "string" },
       name: { type: "string" },
       host: { type: "string" },
@@ -169,8 +181,11 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
       };
       const seconds = (n: number | undefined): number | undefined =>
         n === undefined ? undefined : n * 1000;
+      const store = (v.store as string | undefined) ?? process.env.URNA_STORE;
+      if (store) checkStoreUrl(store);
       const board = await createBoard({
         dataDir,
+        ...(store ? { store } : {}),
         name,
         workers,
         maxBatchSize: int("batch-size", 1),
@@ -220,13 +235,16 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
 
   "board export": {
     summary: "write an election's record folder (and static tiles) from a stopped board's data",
-    usage: `urna board export --data DIR --election ID --out DIR [--tiles] [--json]
+    usage: `urna board export (--data DIR | --store URL) --election ID --out DIR [--tiles] [--json]
 
 Writes the record folder of spec/record.md: checkpoint, entries.jsonl and, with --tiles, the
-tlog-tiles tree (tile/...) that any static web server or CDN can serve. The board must not be
-running on DIR (the database is locked while it runs; use GET /elections/<id>/record instead).`,
+tlog-tiles tree (tile/...) that any static web server or CDN can serve. Environment: URNA_DATA,
+URNA_STORE. From the level store (--data DIR) the board must not be running on DIR (the database
+is locked while it runs; use GET /elections/<id>/record instead); from a postgres:// store it
+reads the last committed checkpoint, also while the board runs.`,
     options: {
       data: { type: "string" },
+      store: { type: "string" },
       election: { type: "string" },
       out: { type: "string" },
       tiles: { type: "boolean" },
@@ -235,13 +253,21 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
     },
     async run(v) {
       const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
-      if (!dataDir) throw new UsageError("--data (or URNA_DATA) is required");
+      const storeUrl = (v.store as string | undefined) ?? process.env.URNA_STORE;
+      if (storeUrl) checkStoreUrl(storeUrl);
+      if (!dataDir && !storeUrl)
+        throw new UsageError("--data (or URNA_DATA) or --store (or URNA_STORE) is required");
       const id = need(v, "election");
       const outDir = need(v, "out");
       const log = await import("./log/index.js");
-      const db = await log.openLevelDb(join(dataDir, "db"));
+      const { openBoardStore } = await import("./store/index.js");
+      const store = await openBoardStore({
+        ...(storeUrl ? { store: storeUrl } : {}),
+        ...(dataDir ? { dataDir } : {}),
+        readOnly: true,
+      });
       try {
-        const reader = await log.LogReader.open(new log.LevelLogStorage(db, id));
+        const reader = await log.LogReader.open(await store.openLog(id));
         mkdirSync(outDir, { recursive: true });
         const { size, bytes } = await log.writeEntriesJsonl(reader, join(outDir, "entries.jsonl"));
         if (v.tiles) await log.exportStaticTree(reader, outDir);
@@ -252,7 +278,7 @@ running on DIR (the database is locked while it runs; use GET /elections/<id>/re
           `exported ${size} entries of ${id} to ${outDir}`,
         );
       } finally {
-        await db.close();
+        await store.close();
       }
     },
   },

@@ -17,6 +17,11 @@ export type BoardLogErrorCode =
   | "STORAGE_CORRUPT"
   | "STORAGE_FAILED"
   | "BAD_LOG_ID"
+  // board store (board/src/store): engine selection, locking, schema
+  | "STORE_URL_INVALID"
+  | "STORE_LOCKED"
+  | "STORE_READ_ONLY"
+  | "STORE_SCHEMA"
   // reads
   | "INDEX_OUT_OF_RANGE"
   | "SIZE_OUT_OF_RANGE"

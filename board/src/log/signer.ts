@@ -67,7 +67,25 @@ export interface CheckpointSignerOptions {
    * Record the state in this board-wide file instead of `statePath`; `statePath` is then only
    * read, when the shared file has no state for this origin (a log from an earlier version).
    */
-  shared?: SharedSignerState;
+  shared?: SignerStateStore;
+}
+
+/**
+ * Where a board records the last tree signed for each of its logs (origin -> size, root), outside
+ * the log database or alongside it: SharedSignerState (a local file; the level store), or the
+ * PostgreSQL store's record (the database row written with each commit plus the same local file).
+ */
+export interface SignerStateStore {
+  /** Where the record lives, for messages (never a secret). */
+  readonly path: string;
+  /**
+   * The recorded tree of `origin`, if any. May throw a BoardLogError (SIGNER_STATE_INVALID,
+   * SIGNER_INCONSISTENT) when its copies disagree; the signer then refuses to sign.
+   */
+  get(origin: string): SignedTree | undefined;
+  /** Records `tree` for `origin` (never moving it back); resolves once durable. */
+  record(origin: string, tree: SignedTree): Promise<void>;
+  close(): Promise<void>;
 }
 
 const FORMAT = "urna-checkpoint-signer-v1";
@@ -205,7 +223,7 @@ function encodeSlot(seq: number, body: Uint8Array): Uint8Array {
  * A log absent from the state may still have a per-log state file from an earlier version
  * (CheckpointSigner.open reads it then).
  */
-export class SharedSignerState {
+export class SharedSignerState implements SignerStateStore {
   readonly path: string;
   readonly #trees = new Map<string, SignedTree>();
   readonly #files: [FileHandle, FileHandle];
@@ -349,7 +367,7 @@ export class CheckpointSigner {
   readonly statePath: string;
   readonly #key: NoteSigner;
   readonly #adopt: boolean;
-  readonly #shared: SharedSignerState | undefined;
+  readonly #shared: SignerStateStore | undefined;
   /** Last tree signed in this process, or loaded from the state file. */
   #last: SignedTree | undefined;
   /** Last tree recorded in the state file. */

@@ -1,16 +1,18 @@
 /**
  * The bulletin board service: `createBoard` opens (or creates) the data directory, the board's
- * signing key and the level database, reopens every election's log and rebuilds its state by
- * replaying the entries (no crypto), and returns the express app with listen/close.
+ * signing key and its store (board/src/store: the level database by default, or PostgreSQL),
+ * reopens every election's log and rebuilds its state by replaying the entries (no crypto), and
+ * returns the express app with listen/close.
  *
  * Data directory:
  *   board.key          the board's signed-note private key (mode 0600)
- *   db/                the level database: every election's log, plus `_board` (the registry)
+ *   db/                the level database (level store only): every election's log, plus
+ *                      `_board` (the registry)
  *   signer/state.0, signer/state.1
  *                      every log's checkpoint-signer state (SharedSignerState: two alternating
  *                      checksummed slots, one write per group of commits), kept outside the
- *                      database on purpose; signer/<id>.json is the per-log state of earlier
- *                      versions, read for logs absent from the shared state
+ *                      database on purpose, on every store; signer/<id>.json is the per-log
+ *                      state of earlier versions, read for logs absent from the shared state
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
@@ -25,19 +27,16 @@ import {
   fromUtf8,
   toBase64,
   toHex,
-  utf8,
 } from "@urna/verifier";
 import {
   CheckpointSigner,
-  type LevelDb,
-  LevelLogStorage,
+  type LogStorage,
   Sequencer,
-  SharedSignerState,
   checkpointOrigin,
   leafHashFast,
   nodeEd25519Signer,
-  openLevelDb,
 } from "../log/index.js";
+import { type BoardStore, describeStore, openBoardStore } from "../store/index.js";
 import { loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
@@ -56,6 +55,12 @@ import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
 export interface BoardOptions {
   /** Data directory, created if absent. */
   dataDir: string;
+  /**
+   * The store: unset for the level database in the data directory (the default), or a
+   * `postgres://...` URL (board/src/store). The board key and the signer's local state file stay
+   * in the data directory on every store.
+   */
+  store?: string;
   /** Witnesses asked to cosign every checkpoint (spec/witness.md), and how many must. */
   witnesses?: WitnessConfig[];
   quorum?: number;
@@ -89,6 +94,8 @@ export interface Board {
   /** The board's Ed25519 public key, base64. */
   readonly publicKey: string;
   readonly elections: ReadonlyMap<string, Election>;
+  /** The board's store (engine, location). */
+  readonly store: BoardStore;
   /** Verifier key of an election's checkpoints (key named after the checkpoint origin). */
   electionVkey(id: string): string;
   listen(port?: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
@@ -115,8 +122,6 @@ export interface BoardContext {
   ): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
 }
 
-const REGISTRY = "_board";
-
 /** The 32-byte seed inside a C2SP Ed25519 private key string. */
 function seedOf(privateKey: string): Uint8Array {
   // PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>; the base64 may itself contain "+".
@@ -130,12 +135,13 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   mkdirSync(join(opts.dataDir, "signer"), { recursive: true });
   const key: Ed25519NoteSigner = loadOrCreateBoardKey(opts.dataDir, opts.name, opts.signingKey);
   const seed = seedOf(readFileSync(join(opts.dataDir, "board.key"), "utf8"));
-  const db: LevelDb = await openLevelDb(join(opts.dataDir, "db"));
-  const registry = db.sublevel<string, Uint8Array>(REGISTRY, {
-    keyEncoding: "utf8",
-    valueEncoding: "view",
+  const store: BoardStore = await openBoardStore({
+    store: opts.store,
+    dataDir: opts.dataDir,
+    boardName: opts.name,
   });
-  const signerState = await SharedSignerState.open(join(opts.dataDir, "signer", "state"));
+  if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);
+  const signerState = store.signerState;
   const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const witnessing =
     opts.witnesses && opts.witnesses.length > 0
@@ -145,7 +151,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     id: string,
     state: ElectionState,
     seq: Sequencer,
-    storage: LevelLogStorage,
+    storage: LogStorage,
   ): Election =>
     new Election({
       id,
@@ -169,9 +175,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   const signerFor = (id: string): Ed25519NoteSigner =>
     nodeEd25519Signer(checkpointOrigin(opts.name, id), seed);
 
-  async function openLog(id: string): Promise<{ storage: LevelLogStorage; seq: Sequencer }> {
+  async function openLog(id: string): Promise<{ storage: LogStorage; seq: Sequencer }> {
     const origin = checkpointOrigin(opts.name, id);
-    const storage = new LevelLogStorage(db, id);
+    const storage = await store.openLog(id);
     const signer = await CheckpointSigner.open({
       origin,
       key: signerFor(id),
@@ -189,14 +195,13 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   }
 
   // Reopen every election and rebuild its state from its entries.
-  for await (const [k, v] of registry.iterator({ gte: "election/", lt: "election0" })) {
-    const id = k.slice("election/".length);
-    void v;
+  for (const { id } of await store.listElections()) {
     const { storage, seq } = await openLog(id);
     if (seq.size === 0) {
       // Registered but its manifest never became durable (crash during creation): forget it.
       await seq.close();
-      await registry.del(k);
+      await storage.close();
+      await store.unregisterElection(id);
       continue;
     }
     const t0 = performance.now();
@@ -241,10 +246,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       throw new ApiError("ELECTION_EXISTS", `election ${id} already exists`);
     creating.add(id);
     try {
-      await registry.put(
-        `election/${id}`,
-        utf8(JSON.stringify({ id, created: new Date().toISOString() })),
-      );
+      await store.registerElection({ id, created: new Date().toISOString() });
       const { storage, seq } = await openLog(id);
       if (seq.size !== 0) throw new ApiError("ELECTION_EXISTS", `election ${id} already has a log`);
       const election = newElection(id, created.state, seq, storage);
@@ -253,7 +255,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
         r = await seq.append(leaf);
       } catch (e) {
         await seq.close().catch(() => undefined);
-        await registry.del(`election/${id}`).catch(() => undefined);
+        await storage.close().catch(() => undefined);
+        await store.unregisterElection(id).catch(() => undefined);
         throw logErrorToApi(e);
       }
       election.setPublishedBytes(leaf.length);
@@ -309,9 +312,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       clearTimeout(timer);
       for (const s of servers) s.closeAllConnections();
       await Promise.all(stopped);
+      for (const e of elections.values()) await e.storage.close().catch(() => undefined);
       await pool.close();
-      await signerState.close();
-      await db.close();
+      await store.close();
     })();
     return closed;
   }
@@ -351,6 +354,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     vkey: key.vkey,
     publicKey: toBase64(key.publicKey),
     elections,
+    store,
     electionVkey: ctx.electionVkey,
     listen,
     close,

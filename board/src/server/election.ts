@@ -14,7 +14,7 @@ import {
   parseNote,
   toHex,
 } from "@urna/verifier";
-import { BoardLogError, type LevelLogStorage, type Sequencer, leafHashFast } from "../log/index.js";
+import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError } from "./errors.js";
 import { type Commit, Feed } from "./feed.js";
@@ -76,7 +76,7 @@ export class Election {
   readonly origin: string;
   readonly state: ElectionState;
   readonly seq: Sequencer;
-  readonly storage: LevelLogStorage;
+  readonly storage: LogStorage;
   readonly tracking = new TrackingIndex();
   readonly feed = new Feed();
   readonly #pool: CryptoPool;
@@ -106,7 +106,7 @@ export class Election {
     origin: string;
     state: ElectionState;
     seq: Sequencer;
-    storage: LevelLogStorage;
+    storage: LogStorage;
     pool: CryptoPool;
     bytes: number;
     witnessing?: Witnessing | undefined;

@@ -13,6 +13,7 @@ import type { VoterCredential } from "../../src/actors/voter.js";
 import { type CustodianKey, newCustodianKeyFile } from "../../src/actors/keys.js";
 import { fromBase64, decodeScalar } from "@urna/verifier";
 import { type Board, createBoard, type BoardOptions } from "../../src/server/index.js";
+import { TEST_STORE, newTestStore } from "../../../tests/fixtures/test-store.js";
 
 export interface Key {
   secretKey: Uint8Array;
@@ -116,8 +117,10 @@ export interface TestBoard {
   url: string;
   client: BoardClient;
   dir: string;
+  /** The board's store URL (undefined: the level database in `dir`). */
+  store: string | undefined;
   close(): Promise<void>;
-  /** Close and reopen on the same data directory. */
+  /** Close and reopen on the same data directory (and store). */
   restart(): Promise<TestBoard>;
 }
 
@@ -125,23 +128,29 @@ export async function startBoard(
   opts: Partial<BoardOptions> = {},
   dir = mkdtempSync(join(tmpdir(), "urna-board-")),
 ): Promise<TestBoard> {
+  // The store of the test project (level in `dir`, or a fresh postgres database), unless given.
+  const store = "store" in opts ? opts.store : await newTestStore();
   const board = await createBoard({
     dataDir: dir,
     name: "board.test",
     workers: 1,
     log: () => undefined,
     ...opts,
+    ...(store !== undefined ? { store } : {}),
   });
+  if (!("store" in opts) && board.store.engine !== TEST_STORE)
+    throw new Error(`the board runs on ${board.store.engine}, the test project on ${TEST_STORE}`);
   const { url } = await board.listen(0);
   const t: TestBoard = {
     board,
     url,
     client: new BoardClient(url),
     dir,
+    store,
     close: () => board.close(),
     restart: async () => {
       await board.close();
-      return startBoard(opts, dir);
+      return startBoard({ ...opts, store }, dir);
     },
   };
   return t;

@@ -1,0 +1,438 @@
+/**
+ * LogStorage on `level` (LevelDB through classic-level). One Level database
+ * holds many logs (one per election), each under its own sublevel
+ * `!<logId>!`, with nested sublevels:
+ *   s  "state" (JSON {size, root}) and "checkpoint" (the signed note)
+ *   t  hash tiles, key "<level:2 hex>/<index:14 hex>", longest content
+ *   b  entry-bundle segments, key "<bundle:14 hex>/<first offset:2 hex>",
+ *      value the bundle encoding of the entries that commit added to that
+ *      bundle; a bundle is the concatenation of its segments in key order, so
+ *      every entry is stored once and no partial bundle is ever rewritten
+ *   m  caller meta, key as given
+ * A commit's operations are addressed to their sublevels from the root
+ * database and written by the database's shared group commit (CommitGroup):
+ * the commits of every log on the database that arrive while a write is in
+ * flight (or in the same event-loop turn) go into ONE
+ * `db.batch(ops, { sync: true })`, which LevelDB applies atomically and makes
+ * durable with one fsync of its write-ahead log. Each commit resolves only
+ * once the write holding it is durable.
+ */
+import { type BatchOperation, Level } from "level";
+import {
+  TILE_WIDTH,
+  encodeEntryBundle,
+  fromBase64,
+  parseEntryBundle,
+  fromUtf8,
+  toBase64,
+  utf8,
+} from "@urna/verifier";
+import { BoardLogError } from "../../log/errors.js";
+import type { CommitBatch, LogStorage, TreeState } from "../../log/storage.js";
+
+export type LevelDb = Level<string, Uint8Array>;
+
+/** LevelDB tuning for a write-heavy log (see openLevelDb). */
+export interface LevelDbOptions {
+  /** Memtable size before it is written to a table file (default 32 MiB; LevelDB's own default is 4 MiB). */
+  writeBufferSize?: number;
+  /** Table file size (default 16 MiB; LevelDB's own default is 2 MiB): fewer files, fewer fsyncs. */
+  maxFileSize?: number;
+  /** Snappy compression (default false: ballots are ciphertexts and do not compress). */
+  compression?: boolean;
+}
+
+/** Opens (creating if needed) a Level database for logs: utf8 keys, byte values. */
+export async function openLevelDb(location: string, opts: LevelDbOptions = {}): Promise<LevelDb> {
+  const db = new Level<string, Uint8Array>(location, {
+    keyEncoding: "utf8",
+    valueEncoding: "view",
+    writeBufferSize: opts.writeBufferSize ?? 32 * 2 ** 20,
+    maxFileSize: opts.maxFileSize ?? 16 * 2 ** 20,
+    compression: opts.compression ?? false,
+  });
+  await db.open();
+  return db;
+}
+
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0");
+const tileKey = (level: number, index: number): string => `${hex(level, 2)}/${hex(index, 14)}`;
+const segmentKey = (bundle: number, offset: number): string =>
+  `${hex(bundle, 14)}/${hex(offset, 2)}`;
+
+/** Log ids become LevelDB sublevel names: keep them to a safe, printable set. */
+const LOG_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/** The entries of a stored bundle segment. */
+function splitEntries(bytes: Uint8Array, where: string): Uint8Array[] {
+  try {
+    return parseEntryBundle(bytes);
+  } catch (e) {
+    throw new BoardLogError("STORAGE_CORRUPT", `unreadable entries in ${where}`, { cause: e });
+  }
+}
+
+function encodeState(s: TreeState): Uint8Array {
+  return utf8(JSON.stringify({ size: s.size, root: toBase64(s.root) }));
+}
+
+function decodeState(b: Uint8Array): TreeState {
+  try {
+    const o = JSON.parse(fromUtf8(b)) as { size: unknown; root: unknown };
+    if (!Number.isSafeInteger(o.size) || (o.size as number) < 0 || typeof o.root !== "string")
+      throw new Error("bad fields");
+    const root = fromBase64(o.root);
+    if (root.length !== 32) throw new Error("bad root");
+    return { size: o.size as number, root };
+  } catch (e) {
+    throw new BoardLogError("STORAGE_CORRUPT", "unreadable tree state", { cause: e });
+  }
+}
+
+// Buffers from classic-level may share a pooled ArrayBuffer: copy into plain Uint8Arrays.
+const own = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+// A plain Uint8Array view of a Buffer (so slices of it are Uint8Arrays, not Buffers).
+const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+type LevelOp = BatchOperation<LevelDb, string, Uint8Array>;
+
+/** A put in the form abstract-level hands to its implementation (see writeBatch). */
+const put = (key: string, value: Uint8Array): LevelOp => ({
+  type: "put",
+  key,
+  value,
+  keyEncoding: "utf8",
+  valueEncoding: "view",
+});
+
+interface GroupMember {
+  ops: LevelOp[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit shared by every log of one Level database. `write(ops)` queues
+ * a log's operations; when no write is in flight, the queue is written at the
+ * end of the current event-loop turn (so the commits of many logs made in
+ * the same turn share it), otherwise as soon as the write in flight is
+ * durable. Each write is one synchronous (fsync) `db.batch`, atomic for all
+ * its members: a failure rejects every member of that write and nothing of
+ * them is applied. Members of one write are applied in queue order, so one
+ * log's commits (which its storage issues one at a time anyway) stay in order.
+ */
+export class CommitGroup {
+  readonly #db: LevelDb;
+  #queue: GroupMember[] = [];
+  #busy = false;
+  /** Writes done and members committed (diagnostics and tests). */
+  writes = 0;
+  members = 0;
+
+  constructor(db: LevelDb) {
+    this.#db = db;
+  }
+
+  /** Resolves once `ops` are durable (together with whatever shared their write). */
+  write(ops: LevelOp[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ ops, resolve, reject });
+      if (!this.#busy) {
+        this.#busy = true;
+        setImmediate(() => void this.#run());
+      }
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const members = this.#queue;
+      this.#queue = [];
+      const ops = members.length === 1 ? members[0].ops : members.flatMap((m) => m.ops);
+      try {
+        await writeBatch(this.#db, ops);
+      } catch (e) {
+        for (const m of members) m.reject(e);
+        continue;
+      }
+      this.writes++;
+      this.members += members.length;
+      for (const m of members) m.resolve();
+    }
+    this.#busy = false;
+  }
+}
+
+/** The private write of abstract-level's implementations (classic-level: straight to LevelDB). */
+interface PrivateBatch {
+  _batch(ops: LevelOp[], options: { sync: boolean }): Promise<void>;
+}
+
+/**
+ * Whether `db.batch(ops)` would hand `ops` to the implementation's `_batch` unchanged: open, no
+ * prewrite hook, no "write" listener, and the encodings the logs use (utf8 keys are passed as
+ * strings, "view" values as Uint8Arrays; every op of a commit carries both encoding names, as
+ * abstract-level's own batch would set them).
+ */
+function canWriteDirectly(db: LevelDb): db is LevelDb & PrivateBatch {
+  return (
+    db.status === "open" &&
+    typeof (db as Partial<PrivateBatch>)._batch === "function" &&
+    (db.hooks.prewrite as { noop?: boolean }).noop === true &&
+    db.listenerCount("write") === 0 &&
+    db.keyEncoding().name === "utf8" &&
+    db.valueEncoding().name === "view"
+  );
+}
+
+/**
+ * One synced, atomic write of `ops`. abstract-level's public batch clones, validates and
+ * re-encodes every operation on the main thread (about 10 µs per operation, more than LevelDB's
+ * own work for a small entry); the group commit's operations are already in the implementation's
+ * form (string keys and Uint8Array values made by LevelLogStorage.commit), so when nothing can
+ * observe or alter them (canWriteDirectly) they go straight to `_batch`.
+ */
+function writeBatch(db: LevelDb, ops: LevelOp[]): Promise<void> {
+  if (canWriteDirectly(db) && ops.every(isPlainPut)) return db._batch(ops, { sync: true });
+  return db.batch(ops, { sync: true });
+}
+
+const isPlainPut = (op: LevelOp): boolean =>
+  op.type === "put" &&
+  typeof op.key === "string" &&
+  op.value instanceof Uint8Array &&
+  op.keyEncoding === "utf8" &&
+  op.valueEncoding === "view" &&
+  !("sublevel" in op && op.sublevel != null);
+
+const groups = new WeakMap<LevelDb, CommitGroup>();
+
+/** The group commit of database `db` (one per database object, created on first use). */
+export function commitGroupOf(db: LevelDb): CommitGroup {
+  let g = groups.get(db);
+  if (!g) {
+    g = new CommitGroup(db);
+    groups.set(db, g);
+  }
+  return g;
+}
+
+/** Logs open for writing, per database object: one LevelLogStorage per log at a time. */
+const openLogs = new WeakMap<LevelDb, Set<string>>();
+
+export class LevelLogStorage implements LogStorage {
+  readonly logId: string;
+  readonly #db: LevelDb;
+  readonly #ownsDb: boolean;
+  readonly #s;
+  readonly #t;
+  readonly #b;
+  readonly #m;
+  /** Global key prefixes of the sublevels: commits address the root database directly. */
+  readonly #pb: string;
+  readonly #pt: string;
+  readonly #pm: string;
+  readonly #ps: string;
+  /** The committed size as this instance knows it (undefined until first read). */
+  #size: number | undefined;
+  #commitInFlight = false;
+
+  /**
+   * Storage for log `logId` inside an open Level database. If `ownsDb`, close()
+   * closes the database too.
+   */
+  constructor(db: LevelDb, logId: string, opts: { ownsDb?: boolean } = {}) {
+    if (!LOG_ID.test(logId))
+      throw new BoardLogError(
+        "BAD_LOG_ID",
+        `log id must match ${LOG_ID}: ${JSON.stringify(logId)}`,
+      );
+    const open = openLogs.get(db) ?? new Set<string>();
+    if (open.has(logId))
+      throw new BoardLogError("STORAGE_CONFLICT", `log ${logId} is already open on this database`);
+    open.add(logId);
+    openLogs.set(db, open);
+    this.logId = logId;
+    this.#db = db;
+    this.#ownsDb = opts.ownsDb ?? false;
+    const enc = { keyEncoding: "utf8", valueEncoding: "view" } as const;
+    // Sublevel paths [logId, x] are nested sublevels "!<logId>!!<x>!" addressable from the root batch.
+    this.#s = db.sublevel<string, Uint8Array>([logId, "s"], enc);
+    this.#t = db.sublevel<string, Uint8Array>([logId, "t"], enc);
+    this.#b = db.sublevel<string, Uint8Array>([logId, "b"], enc);
+    this.#m = db.sublevel<string, Uint8Array>([logId, "m"], enc);
+    this.#pb = this.#b.prefix;
+    this.#pt = this.#t.prefix;
+    this.#pm = this.#m.prefix;
+    this.#ps = this.#s.prefix;
+  }
+
+  /** Opens a database at `location` that this storage owns, for one log. */
+  static async open(
+    location: string,
+    logId: string,
+    opts: LevelDbOptions = {},
+  ): Promise<LevelLogStorage> {
+    return new LevelLogStorage(await openLevelDb(location, opts), logId, { ownsDb: true });
+  }
+
+  /** The underlying database (diagnostics: `db.getProperty("leveldb.stats")`). */
+  get db(): LevelDb {
+    return this.#db;
+  }
+
+  async readState(): Promise<TreeState | undefined> {
+    const v = await this.#s.get("state");
+    if (v === undefined) {
+      this.#size ??= 0;
+      return undefined;
+    }
+    const s = decodeState(v);
+    this.#size = s.size;
+    return s;
+  }
+
+  async readCheckpoint(): Promise<string | undefined> {
+    const v = await this.#s.get("checkpoint");
+    return v === undefined ? undefined : fromUtf8(v);
+  }
+
+  async readTile(level: number, index: number): Promise<Uint8Array | undefined> {
+    const v = await this.#t.get(tileKey(level, index));
+    if (v === undefined) return undefined;
+    if (v.length === 0 || v.length % 32 !== 0 || v.length > TILE_WIDTH * 32)
+      throw new BoardLogError("STORAGE_CORRUPT", `tile ${level}/${index} has ${v.length} bytes`);
+    return own(v);
+  }
+
+  async readEntryBundle(index: number): Promise<{ bundle: Uint8Array; count: number } | undefined> {
+    const parts: Uint8Array[] = [];
+    let count = 0;
+    let total = 0;
+    for await (const [k, v] of this.#b.iterator({
+      gte: segmentKey(index, 0),
+      lte: segmentKey(index, 255),
+    })) {
+      const offset = parseInt(k.slice(15), 16);
+      if (offset !== count)
+        throw new BoardLogError(
+          "STORAGE_CORRUPT",
+          `bundle ${index}: segment at ${offset}, expected ${count}`,
+        );
+      count += splitEntries(view(v), `bundle ${index}`).length;
+      parts.push(v);
+      total += v.length;
+    }
+    if (count === 0) return undefined;
+    if (count > TILE_WIDTH)
+      throw new BoardLogError("STORAGE_CORRUPT", `bundle ${index} has ${count} entries`);
+    const bundle = new Uint8Array(total);
+    let p = 0;
+    for (const part of parts) {
+      bundle.set(part, p);
+      p += part.length;
+    }
+    return { bundle, count };
+  }
+
+  async readEntries(start: number, end: number): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    if (end <= start) return out;
+    const first = Math.floor(start / TILE_WIDTH);
+    const last = Math.floor((end - 1) / TILE_WIDTH);
+    let expect = first * TILE_WIDTH;
+    for await (const [k, v] of this.#b.iterator({
+      gte: segmentKey(first, 0),
+      lte: segmentKey(last, 255),
+    })) {
+      const at = parseInt(k.slice(0, 14), 16) * TILE_WIDTH + parseInt(k.slice(15), 16);
+      if (at !== expect)
+        throw new BoardLogError(
+          "STORAGE_CORRUPT",
+          `segment starts at entry ${at}, expected ${expect}`,
+        );
+      for (const e of splitEntries(view(v), `segment ${k}`)) {
+        if (expect >= start && expect < end) out.push(e);
+        expect++;
+      }
+      if (expect >= end) break;
+    }
+    return out;
+  }
+
+  async getMeta(key: string): Promise<Uint8Array | undefined> {
+    const v = await this.#m.get(key);
+    return v === undefined ? undefined : own(v);
+  }
+
+  async *iterateMeta(prefix: string): AsyncIterable<[string, Uint8Array]> {
+    for await (const [k, v] of this.#m.iterator({ gte: prefix })) {
+      if (!k.startsWith(prefix)) break;
+      yield [k, own(v)];
+    }
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    if (this.#commitInFlight)
+      throw new BoardLogError("STORAGE_CONFLICT", "concurrent commits on one log");
+    this.#commitInFlight = true;
+    try {
+      if (this.#size === undefined) await this.readState();
+      const { previousSize, state, leaves } = batch;
+      if (previousSize !== this.#size)
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `commit from size ${previousSize} but the stored log has size ${this.#size}`,
+        );
+      if (state.size !== previousSize + leaves.length)
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
+        );
+
+      const ops: LevelOp[] = [];
+      // Entry segments, split at bundle boundaries.
+      let i = 0;
+      while (i < leaves.length) {
+        const at = previousSize + i;
+        const bundle = Math.floor(at / TILE_WIDTH);
+        const offset = at % TILE_WIDTH;
+        const n = Math.min(TILE_WIDTH - offset, leaves.length - i);
+        ops.push(
+          put(this.#pb + segmentKey(bundle, offset), encodeEntryBundle(leaves.slice(i, i + n))),
+        );
+        i += n;
+      }
+      for (const t of batch.tiles) {
+        if (
+          t.hashes.length === 0 ||
+          t.hashes.length % 32 !== 0 ||
+          t.hashes.length > TILE_WIDTH * 32
+        )
+          throw new BoardLogError(
+            "STORAGE_CONFLICT",
+            `tile ${t.level}/${t.index} with ${t.hashes.length} bytes`,
+          );
+        ops.push(put(this.#pt + tileKey(t.level, t.index), t.hashes));
+      }
+      for (const [k, v] of batch.meta) ops.push(put(this.#pm + k, v));
+      ops.push(put(this.#ps + "state", encodeState(state)));
+      ops.push(put(this.#ps + "checkpoint", utf8(batch.checkpoint)));
+      try {
+        await commitGroupOf(this.#db).write(ops);
+      } catch (e) {
+        throw new BoardLogError("STORAGE_FAILED", `level batch failed: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      this.#size = state.size;
+    } finally {
+      this.#commitInFlight = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    openLogs.get(this.#db)?.delete(this.logId);
+    if (this.#ownsDb) await this.#db.close();
+  }
+}

@@ -1,0 +1,644 @@
+/**
+ * The PostgreSQL store: every election's log, the election registry and the signer state in one
+ * PostgreSQL database (15 or later; tables in schema.ts).
+ *
+ * Writes. A writer store opens ONE dedicated session (the writer) that
+ * - holds a session advisory lock for the whole life of the board: a second board process on the
+ *   same database is refused with STORE_LOCKED (as LevelDB's lock file refuses a second process
+ *   on a folder); if the session dies, its lock goes with it, and so do all writes, which run
+ *   only on that session;
+ * - runs with `synchronous_commit = on`, whatever the server's or role's default: a commit
+ *   returns only once its WAL record is flushed;
+ * - runs the group commit: the commits of every election that arrive while a transaction is in
+ *   flight, or in the same event-loop turn, share ONE transaction (a handful of set-based
+ *   statements, whatever the number of logs and entries in it). Each log's update is a
+ *   compare-and-swap on its committed size (`UPDATE ... WHERE size = previousSize`); if any
+ *   member's swap fails, the transaction is rolled back and every member rejected
+ *   (STORAGE_CONFLICT), as LevelDB's shared batch fails whole. Each commit resolves only after
+ *   COMMIT returned.
+ *
+ * The signer state. The last signed tree of each log is written to `urna_signer_state` in the
+ * same transaction as the tree, AND, after that commit and before the checkpoint is released,
+ * to the local signer file (`<data>/signer/state.0|1`, SharedSignerState) as on level. On start
+ * the signer takes the larger of the two. Restoring an older backup of the database brings the
+ * row back together with the tree, so the row cannot catch that: the local file does
+ * (SIGNER_ROLLBACK). The row makes the database self-contained (a board started on a new host
+ * without the file starts from it instead of refusing with SIGNER_STATE_MISSING) and is the
+ * compare-and-swap point of the sequencing transaction. spec/log.md §"Signer state".
+ *
+ * Reads use a small pool of other sessions: tiles and entries are append-only, and a reader
+ * never asks beyond the size it was told is published.
+ */
+import { bytesEqual, encodeEntryBundle, TILE_WIDTH } from "@urna/verifier";
+import pg from "pg";
+import { BoardLogError } from "../../log/errors.js";
+import {
+  type SignedTree,
+  type SignerStateStore,
+  SharedSignerState,
+  checkpointOrigin,
+} from "../../log/signer.js";
+import type { CommitBatch, LogStorage, TreeState } from "../../log/storage.js";
+import type { BoardStore, ElectionRegistration } from "../types.js";
+import { CREATE_SCHEMA, SCHEMA_VERSION } from "./schema.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user[:password]@host[:port]/database[?...]` (node-postgres connection string). */
+  url: string;
+  /** Board name: checkpoint origins `<name>/elections/<id>` key the signer state. Required to write. */
+  boardName?: string;
+  /** The local signer-state file (SharedSignerState path, `<data>/signer/state`). Required to write. */
+  signerStatePath?: string;
+  /** Open for reading only (exports, a running board's data): no lock, no writes, no schema change. */
+  readOnly?: boolean;
+  /** Read sessions (default 8). */
+  poolSize?: number;
+}
+
+/** Log ids as the level store accepts them (the same ids on every engine). */
+const LOG_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/** The advisory lock of a database's writer (one board per database). */
+const WRITER_LOCK = "urna-board-writer-v1";
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres://(unparsable url)";
+  }
+}
+
+const num = (v: unknown): number => {
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new BoardLogError("STORAGE_CORRUPT", `bad integer from the database: ${String(v)}`);
+  return n;
+};
+/** A plain Uint8Array copy of a bytea value (node-postgres returns Buffers). */
+const bytes = (v: unknown): Uint8Array => {
+  if (!(v instanceof Uint8Array))
+    throw new BoardLogError("STORAGE_CORRUPT", "expected bytes from the database");
+  return new Uint8Array(v);
+};
+
+const failed = (what: string, e: unknown): BoardLogError =>
+  e instanceof BoardLogError
+    ? e
+    : new BoardLogError("STORAGE_FAILED", `postgres ${what} failed: ${(e as Error).message}`, {
+        cause: e,
+      });
+
+interface Member {
+  log: string;
+  origin: string;
+  batch: CommitBatch;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class PostgresBoardStore implements BoardStore {
+  readonly engine = "postgres" as const;
+  readonly location: string;
+  readonly readOnly: boolean;
+  readonly #pool: pg.Pool;
+  readonly #writer: pg.Client | undefined;
+  readonly #boardName: string | undefined;
+  #signer: PostgresSignerState | undefined;
+  /** The writer session failed (connection lost, ...): every later write fails with it. */
+  #writerFailure: BoardLogError | undefined;
+  #writerChain: Promise<unknown> = Promise.resolve();
+  #queue: Member[] = [];
+  #busy = false;
+  readonly #openLogs = new Set<string>();
+  #closed: Promise<void> | undefined;
+  /** Group-commit transactions done and members committed (diagnostics and tests). */
+  writes = 0;
+  members = 0;
+
+  private constructor(opts: PostgresStoreOptions, pool: pg.Pool, writer: pg.Client | undefined) {
+    this.location = redactUrl(opts.url);
+    this.readOnly = opts.readOnly ?? false;
+    this.#pool = pool;
+    this.#writer = writer;
+    this.#boardName = opts.boardName;
+  }
+
+  static async open(opts: PostgresStoreOptions): Promise<PostgresBoardStore> {
+    const readOnly = opts.readOnly ?? false;
+    if (!readOnly && (!opts.boardName || !opts.signerStatePath))
+      throw new TypeError("a writable postgres store needs boardName and signerStatePath");
+    const location = redactUrl(opts.url);
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 8 });
+    // An idle session that dies (server restart) must not crash the process; the next query
+    // opens a new one.
+    pool.on("error", () => undefined);
+    let writer: pg.Client | undefined;
+    let signerFile: SharedSignerState | undefined;
+    try {
+      if (readOnly) {
+        const r = await pool.query<{ t: string | null }>(
+          "SELECT to_regclass('urna_logs')::text AS t",
+        );
+        if (r.rows[0]?.t == null)
+          throw new BoardLogError("STORE_SCHEMA", `no urna board in the database ${location}`);
+        await checkVersion(pool, location);
+      } else {
+        writer = new pg.Client({ connectionString: opts.url });
+        await writer.connect();
+        await writer.query("SET synchronous_commit TO on");
+        const lock = await writer.query<{ ok: boolean }>(
+          "SELECT pg_try_advisory_lock(hashtext($1)) AS ok",
+          [WRITER_LOCK],
+        );
+        if (!lock.rows[0]?.ok)
+          throw new BoardLogError(
+            "STORE_LOCKED",
+            `another board is writing to the database ${location}`,
+          );
+        await writer.query("BEGIN");
+        try {
+          await writer.query(CREATE_SCHEMA);
+          const v = await writer.query<{ version: number }>("SELECT version FROM urna_schema");
+          if (v.rows.length === 0)
+            await writer.query("INSERT INTO urna_schema (version) VALUES ($1)", [SCHEMA_VERSION]);
+          await writer.query("COMMIT");
+        } catch (e) {
+          await writer.query("ROLLBACK").catch(() => undefined);
+          throw e;
+        }
+        await checkVersion(writer, location);
+        signerFile = await SharedSignerState.open(opts.signerStatePath!);
+      }
+    } catch (e) {
+      await writer?.end().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      if (e instanceof BoardLogError) throw e;
+      throw new BoardLogError(
+        "STORAGE_FAILED",
+        `cannot open the postgres store ${location}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    const store = new PostgresBoardStore(opts, pool, writer);
+    if (writer) {
+      writer.on("error", (e) => {
+        store.#writerFailure ??= failed("writer session", e);
+      });
+      try {
+        const rows = await writer.query<{ origin: string; size: string; root: Buffer }>(
+          "SELECT origin, size, root FROM urna_signer_state",
+        );
+        const map = new Map<string, SignedTree>();
+        for (const r of rows.rows) map.set(r.origin, { size: num(r.size), root: bytes(r.root) });
+        store.#signer = new PostgresSignerState(store, signerFile!, map);
+      } catch (e) {
+        await signerFile!.close();
+        await store.close();
+        throw failed("reading the signer state", e);
+      }
+    }
+    return store;
+  }
+
+  get signerState(): SignerStateStore {
+    if (!this.#signer)
+      throw new BoardLogError("STORE_READ_ONLY", "the store was opened for reading only");
+    return this.#signer;
+  }
+
+  /** Runs `fn` alone on the writer session (transactions must not interleave). */
+  exclusive<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const w = this.#writer;
+    if (!w)
+      return Promise.reject(
+        new BoardLogError("STORE_READ_ONLY", "the store was opened for reading only"),
+      );
+    const p = this.#writerChain.then(() => {
+      if (this.#writerFailure) throw this.#writerFailure;
+      return fn(w);
+    });
+    this.#writerChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** A read query on the pool. */
+  query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.#pool.query<R>(text, values).catch((e: unknown) => {
+      throw failed("read", e);
+    });
+  }
+
+  async listElections(): Promise<ElectionRegistration[]> {
+    const r = await this.query<{ id: string; created: string }>(
+      'SELECT id, created FROM urna_elections ORDER BY id COLLATE "C"',
+      [],
+    );
+    return r.rows.map((x) => ({ id: x.id, created: x.created }));
+  }
+
+  async registerElection(reg: ElectionRegistration): Promise<void> {
+    await this.exclusive((c) =>
+      c.query(
+        "INSERT INTO urna_elections (id, created) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET created = excluded.created",
+        [reg.id, reg.created],
+      ),
+    ).catch((e: unknown) => {
+      throw failed("registry write", e);
+    });
+  }
+
+  async unregisterElection(id: string): Promise<void> {
+    await this.exclusive((c) => c.query("DELETE FROM urna_elections WHERE id = $1", [id])).catch(
+      (e: unknown) => {
+        throw failed("registry write", e);
+      },
+    );
+  }
+
+  async openLog(id: string): Promise<LogStorage> {
+    if (!LOG_ID.test(id))
+      throw new BoardLogError("BAD_LOG_ID", `log id must match ${LOG_ID}: ${JSON.stringify(id)}`);
+    if (this.readOnly) return new PostgresLogStorage(this, id, undefined);
+    if (this.#openLogs.has(id))
+      throw new BoardLogError("STORAGE_CONFLICT", `log ${id} is already open on this store`);
+    await this.exclusive((c) =>
+      c.query("INSERT INTO urna_logs (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [id]),
+    ).catch((e: unknown) => {
+      throw failed("log creation", e);
+    });
+    this.#openLogs.add(id);
+    return new PostgresLogStorage(this, id, checkpointOrigin(this.#boardName!, id));
+  }
+
+  /** @internal a log storage closed. */
+  released(id: string): void {
+    this.#openLogs.delete(id);
+  }
+
+  /** @internal queues a log's commit into the next group transaction; resolves once committed. */
+  commit(log: string, origin: string, batch: CommitBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ log, origin, batch, resolve, reject });
+      if (!this.#busy) {
+        this.#busy = true;
+        setImmediate(() => void this.#run());
+      }
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const members = this.#queue;
+      this.#queue = [];
+      try {
+        await this.exclusive((c) => this.#transaction(c, members));
+      } catch (e) {
+        const err = failed("commit", e);
+        for (const m of members) m.reject(err);
+        continue;
+      }
+      this.writes++;
+      this.members += members.length;
+      for (const m of members) {
+        this.#signer?.committed(m.origin, m.batch.state);
+        m.resolve();
+      }
+    }
+    this.#busy = false;
+  }
+
+  async #transaction(c: pg.Client, members: Member[]): Promise<void> {
+    const ids: string[] = [];
+    const prev: number[] = [];
+    const sizes: number[] = [];
+    const roots: Uint8Array[] = [];
+    const cps: string[] = [];
+    const eLog: string[] = [];
+    const eIdx: number[] = [];
+    const eData: Uint8Array[] = [];
+    const tiles = new Map<string, [string, number, number, Uint8Array]>();
+    const meta = new Map<string, [string, string, Uint8Array]>();
+    const signed = new Map<string, TreeState>();
+    for (const { log, origin, batch } of members) {
+      ids.push(log);
+      prev.push(batch.previousSize);
+      sizes.push(batch.state.size);
+      roots.push(batch.state.root);
+      cps.push(batch.checkpoint);
+      batch.leaves.forEach((leaf, i) => {
+        eLog.push(log);
+        eIdx.push(batch.previousSize + i);
+        eData.push(leaf);
+      });
+      for (const t of batch.tiles)
+        tiles.set(`${log}\u0000${t.level}/${t.index}`, [log, t.level, t.index, t.hashes]);
+      for (const [k, v] of batch.meta) meta.set(`${log}\u0000${k}`, [log, k, v]);
+      const s = signed.get(origin);
+      if (!s || batch.state.size >= s.size) signed.set(origin, batch.state);
+    }
+    await c.query("BEGIN");
+    try {
+      const upd = await c.query<{ id: string }>(
+        `UPDATE urna_logs AS l SET size = v.size, root = v.root, checkpoint = v.checkpoint
+           FROM unnest($1::text[], $2::int8[], $3::int8[], $4::bytea[], $5::text[])
+             AS v(id, prev, size, root, checkpoint)
+          WHERE l.id = v.id AND l.size = v.prev
+        RETURNING l.id`,
+        [ids, prev, sizes, roots, cps],
+      );
+      if (upd.rowCount !== members.length) {
+        const done = new Set(upd.rows.map((r) => r.id));
+        const stale = ids.filter((id) => !done.has(id));
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `the stored size of log ${stale.join(", ")} is not the size this commit started from (another writer?)`,
+        );
+      }
+      if (eLog.length > 0)
+        await c.query(
+          "INSERT INTO urna_entries (log, idx, data) SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[])",
+          [eLog, eIdx, eData],
+        );
+      if (tiles.size > 0) {
+        const t = [...tiles.values()];
+        await c.query(
+          `INSERT INTO urna_tiles (log, level, idx, hashes)
+             SELECT * FROM unnest($1::text[], $2::int2[], $3::int8[], $4::bytea[])
+           ON CONFLICT (log, level, idx) DO UPDATE SET hashes = excluded.hashes`,
+          [t.map((x) => x[0]), t.map((x) => x[1]), t.map((x) => x[2]), t.map((x) => x[3])],
+        );
+      }
+      if (meta.size > 0) {
+        const m = [...meta.values()];
+        await c.query(
+          `INSERT INTO urna_log_meta (log, key, value)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+           ON CONFLICT (log, key) DO UPDATE SET value = excluded.value`,
+          [m.map((x) => x[0]), m.map((x) => x[1]), m.map((x) => x[2])],
+        );
+      }
+      const s = [...signed.entries()];
+      await c.query(
+        `INSERT INTO urna_signer_state (origin, size, root)
+           SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[])
+         ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, updated = now()
+           WHERE urna_signer_state.size <= excluded.size`,
+        [s.map((x) => x[0]), s.map((x) => x[1].size), s.map((x) => x[1].root)],
+      );
+      await c.query("COMMIT");
+    } catch (e) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** @internal records a signed tree in urna_signer_state outside a commit (see PostgresSignerState.record). */
+  async recordSigned(origin: string, tree: SignedTree): Promise<void> {
+    await this.exclusive((c) =>
+      c.query(
+        `INSERT INTO urna_signer_state (origin, size, root) VALUES ($1, $2, $3)
+         ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, updated = now()
+           WHERE urna_signer_state.size <= excluded.size`,
+        [origin, tree.size, tree.root],
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#writerChain;
+      await this.#signer?.close();
+      await this.#writer?.end().catch(() => undefined);
+      await this.#pool.end().catch(() => undefined);
+    })();
+    return this.#closed;
+  }
+}
+
+async function checkVersion(q: pg.Pool | pg.Client, location: string): Promise<void> {
+  const v = await q.query<{ version: number }>("SELECT version FROM urna_schema");
+  const got = v.rows.map((r) => r.version);
+  if (got.length !== 1 || got[0] !== SCHEMA_VERSION)
+    throw new BoardLogError(
+      "STORE_SCHEMA",
+      `the database ${location} has schema version ${got.join(",") || "none"}, this board needs ${SCHEMA_VERSION}`,
+    );
+}
+
+/**
+ * The PostgreSQL store's signer state: the database rows (written with each commit) and the
+ * local file. get() takes the larger of the two; equal sizes with different roots are
+ * SIGNER_INCONSISTENT. record() writes the local file, and the row too if the commit did not.
+ */
+export class PostgresSignerState implements SignerStateStore {
+  readonly path: string;
+  readonly #store: PostgresBoardStore;
+  readonly #file: SharedSignerState;
+  readonly #rows: Map<string, SignedTree>;
+
+  constructor(store: PostgresBoardStore, file: SharedSignerState, rows: Map<string, SignedTree>) {
+    this.#store = store;
+    this.#file = file;
+    this.#rows = rows;
+    this.path = `${file.path} and urna_signer_state in ${store.location}`;
+  }
+
+  /** The database's copy of `origin` (as loaded at open and updated by commits). */
+  database(origin: string): SignedTree | undefined {
+    return this.#rows.get(origin);
+  }
+
+  /** The local file's copy of `origin`. */
+  local(origin: string): SignedTree | undefined {
+    return this.#file.get(origin);
+  }
+
+  get(origin: string): SignedTree | undefined {
+    const f = this.#file.get(origin);
+    const d = this.#rows.get(origin);
+    if (!f) return d;
+    if (!d) return f;
+    if (f.size === d.size && !bytesEqual(f.root, d.root))
+      throw new BoardLogError(
+        "SIGNER_INCONSISTENT",
+        `the signer state of ${origin} in ${this.#file.path} and in the database differ at size ${f.size}`,
+      );
+    return f.size >= d.size ? f : d;
+  }
+
+  /** @internal a commit wrote `tree` to the database's row. */
+  committed(origin: string, tree: SignedTree): void {
+    const d = this.#rows.get(origin);
+    if (!d || tree.size >= d.size) this.#rows.set(origin, { size: tree.size, root: tree.root });
+  }
+
+  async record(origin: string, tree: SignedTree): Promise<void> {
+    const d = this.#rows.get(origin);
+    const inDb = d !== undefined && d.size >= tree.size;
+    await Promise.all([
+      this.#file.record(origin, tree),
+      inDb
+        ? undefined
+        : this.#store.recordSigned(origin, tree).then(() => this.committed(origin, tree)),
+    ]);
+  }
+
+  close(): Promise<void> {
+    return this.#file.close();
+  }
+}
+
+/** One election's log in the PostgreSQL store. */
+export class PostgresLogStorage implements LogStorage {
+  readonly logId: string;
+  readonly #store: PostgresBoardStore;
+  /** The checkpoint origin (undefined: opened for reading only). */
+  readonly #origin: string | undefined;
+  #size: number | undefined;
+  #commitInFlight = false;
+  #closed = false;
+
+  constructor(store: PostgresBoardStore, logId: string, origin: string | undefined) {
+    this.#store = store;
+    this.logId = logId;
+    this.#origin = origin;
+  }
+
+  async readState(): Promise<TreeState | undefined> {
+    const r = await this.#store.query<{ size: string; root: Buffer | null }>(
+      "SELECT size, root FROM urna_logs WHERE id = $1",
+      [this.logId],
+    );
+    const row = r.rows[0];
+    if (!row || row.root === null) {
+      this.#size ??= 0;
+      return undefined;
+    }
+    const root = bytes(row.root);
+    if (root.length !== 32) throw new BoardLogError("STORAGE_CORRUPT", "unreadable tree state");
+    const s = { size: num(row.size), root };
+    this.#size = s.size;
+    return s;
+  }
+
+  async readCheckpoint(): Promise<string | undefined> {
+    const r = await this.#store.query<{ checkpoint: string | null }>(
+      "SELECT checkpoint FROM urna_logs WHERE id = $1",
+      [this.logId],
+    );
+    return r.rows[0]?.checkpoint ?? undefined;
+  }
+
+  async readTile(level: number, index: number): Promise<Uint8Array | undefined> {
+    const r = await this.#store.query<{ hashes: Buffer }>(
+      "SELECT hashes FROM urna_tiles WHERE log = $1 AND level = $2 AND idx = $3",
+      [this.logId, level, index],
+    );
+    if (r.rows.length === 0) return undefined;
+    const v = bytes(r.rows[0].hashes);
+    if (v.length === 0 || v.length % 32 !== 0 || v.length > TILE_WIDTH * 32)
+      throw new BoardLogError("STORAGE_CORRUPT", `tile ${level}/${index} has ${v.length} bytes`);
+    return v;
+  }
+
+  async #range(start: number, end: number): Promise<Uint8Array[]> {
+    const r = await this.#store.query<{ idx: string; data: Buffer }>(
+      "SELECT idx, data FROM urna_entries WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+      [this.logId, start, end],
+    );
+    const out: Uint8Array[] = [];
+    for (const row of r.rows) {
+      const at = num(row.idx);
+      if (at !== start + out.length)
+        throw new BoardLogError(
+          "STORAGE_CORRUPT",
+          `entry ${at} found where entry ${start + out.length} was expected`,
+        );
+      out.push(bytes(row.data));
+    }
+    return out;
+  }
+
+  async readEntryBundle(index: number): Promise<{ bundle: Uint8Array; count: number } | undefined> {
+    const e = await this.#range(index * TILE_WIDTH, (index + 1) * TILE_WIDTH);
+    return e.length === 0 ? undefined : { bundle: encodeEntryBundle(e), count: e.length };
+  }
+
+  async readEntries(start: number, end: number): Promise<Uint8Array[]> {
+    if (end <= start) return [];
+    return this.#range(start, end);
+  }
+
+  async getMeta(key: string): Promise<Uint8Array | undefined> {
+    const r = await this.#store.query<{ value: Buffer }>(
+      "SELECT value FROM urna_log_meta WHERE log = $1 AND key = $2",
+      [this.logId, key],
+    );
+    return r.rows.length === 0 ? undefined : bytes(r.rows[0].value);
+  }
+
+  async *iterateMeta(prefix: string): AsyncIterable<[string, Uint8Array]> {
+    const PAGE = 1000;
+    let after: string | undefined;
+    for (;;) {
+      const r = await this.#store.query<{ key: string; value: Buffer }>(
+        after === undefined
+          ? `SELECT key, value FROM urna_log_meta WHERE log = $1 AND key >= $2
+               AND starts_with(key, $2) ORDER BY key LIMIT ${PAGE}`
+          : `SELECT key, value FROM urna_log_meta WHERE log = $1 AND key > $3
+               AND starts_with(key, $2) ORDER BY key LIMIT ${PAGE}`,
+        after === undefined ? [this.logId, prefix] : [this.logId, prefix, after],
+      );
+      for (const row of r.rows) yield [row.key, bytes(row.value)];
+      if (r.rows.length < PAGE) return;
+      after = r.rows[r.rows.length - 1].key;
+    }
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    if (this.#origin === undefined)
+      throw new BoardLogError("STORE_READ_ONLY", "the store was opened for reading only");
+    if (this.#closed) throw new BoardLogError("LOG_CLOSED", `log ${this.logId} is closed`);
+    if (this.#commitInFlight)
+      throw new BoardLogError("STORAGE_CONFLICT", "concurrent commits on one log");
+    this.#commitInFlight = true;
+    try {
+      if (this.#size === undefined) await this.readState();
+      const { previousSize, state, leaves } = batch;
+      if (previousSize !== this.#size)
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `commit from size ${previousSize} but the stored log has size ${this.#size}`,
+        );
+      if (state.size !== previousSize + leaves.length)
+        throw new BoardLogError(
+          "STORAGE_CONFLICT",
+          `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
+        );
+      for (const t of batch.tiles)
+        if (
+          t.hashes.length === 0 ||
+          t.hashes.length % 32 !== 0 ||
+          t.hashes.length > TILE_WIDTH * 32
+        )
+          throw new BoardLogError(
+            "STORAGE_CONFLICT",
+            `tile ${t.level}/${t.index} with ${t.hashes.length} bytes`,
+          );
+      await this.#store.commit(this.logId, this.#origin, batch);
+      this.#size = state.size;
+    } finally {
+      this.#commitInFlight = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#origin !== undefined) this.#store.released(this.logId);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The PostgreSQL store's tables (schema version 1), created on first start of a writer.
+ *
+ *   urna_schema        one row: the schema version
+ *   urna_elections     the election registry: id, created
+ *   urna_logs          per log: committed size, root (NULL until the first commit) and the signed
+ *                      checkpoint of that tree
+ *   urna_entries       the leaves: (log, idx) -> entry bytes
+ *   urna_tiles         hash tiles: (log, level, idx) -> longest content (width * 32 bytes)
+ *   urna_log_meta      caller meta: (log, key) -> value; keys in byte order (COLLATE "C")
+ *   urna_signer_state  the signer's last signed tree per checkpoint origin, written in the same
+ *                      transaction as the tree it signed
+ */
+export const SCHEMA_VERSION = 1;
+
+export const CREATE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS urna_schema (
+  version integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS urna_elections (
+  id text PRIMARY KEY,
+  created text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS urna_logs (
+  id text PRIMARY KEY,
+  size bigint NOT NULL DEFAULT 0 CHECK (size >= 0),
+  root bytea,
+  checkpoint text
+);
+CREATE TABLE IF NOT EXISTS urna_entries (
+  log text NOT NULL,
+  idx bigint NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (log, idx)
+);
+CREATE TABLE IF NOT EXISTS urna_tiles (
+  log text NOT NULL,
+  level smallint NOT NULL,
+  idx bigint NOT NULL,
+  hashes bytea NOT NULL,
+  PRIMARY KEY (log, level, idx)
+);
+CREATE TABLE IF NOT EXISTS urna_log_meta (
+  log text NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  value bytea NOT NULL,
+  PRIMARY KEY (log, key)
+);
+CREATE TABLE IF NOT EXISTS urna_signer_state (
+  origin text PRIMARY KEY,
+  size bigint NOT NULL CHECK (size >= 0),
+  root bytea NOT NULL,
+  updated timestamptz NOT NULL DEFAULT now()
+);
+`;
