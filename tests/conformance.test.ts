@@ -129,13 +129,15 @@ describe("urna-verify conformance", () => {
   }, 60_000);
 
   it("reports a verifier that misses a failure (exit 1)", async () => {
-    // A "verifier" that passes everything: prints a report whose every check passes.
+    // A "verifier" that passes everything: prints a report whose every check passes, and exits
+    // 3 (not finished) on elections: exit 3 is a report too.
     const fake = join(tmp, "lenient.mjs");
     writeFileSync(
       fake,
       `process.stdout.write(JSON.stringify(process.argv[2] === "receipt"
         ? { steps: [{ id: "R1", status: "pass" }] }
-        : { checks: [{ id: "V1", status: "pass", failures: [] }] }));`,
+        : { checks: [{ id: "V1", status: "pass", failures: [] }] }));
+      process.exitCode = process.argv[2] === "receipt" ? 0 : 3;`,
     );
     const r = await runVerifyCli([
       "conformance",
