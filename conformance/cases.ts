@@ -13,6 +13,7 @@ import type {
   DecryptionShareBody,
   ElectionKeyBody,
   Entry,
+  Manifest,
   Receipt,
   ResultBody,
   TallyBody,
@@ -1036,6 +1037,45 @@ export const CASES: CaseDef[] = [
           (i) => !counted.includes(i) && counted.some((j) => c.t.voterOf(j) === c.t.voterOf(i)),
         )!;
       c.receipt = c.t.receiptFor(superseded);
+    },
+  },
+
+  // ---- display strings (protocol.md §2): control and bidi characters are refused by V4
+  {
+    id: "v4-label-bidi-override",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed:
+      "a manifest option label carries U+202E (right-to-left override), re-signed by the authority, and the trust file pins that manifest",
+    rule: "protocol.md §2 (display strings), verification.md V4 (schema)",
+    fail: ["V4"],
+    tamper: (c) => {
+      const m = c.t.entries[0].body as Manifest;
+      const o = m.contests[0].options[0];
+      o.label = `${o.label} \u202e0001\u202c`;
+      c.t.commit(0);
+      if (c.trust.manifest) c.trust.manifest.baseHash = toBase64(computeBaseHash(ELECTION_ID, m));
+      c.items.push({ check: "V4", index: 0 });
+    },
+  },
+  {
+    id: "v4-result-label-ansi",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed:
+      "a result option label carries an ANSI escape sequence (ESC [2K, carriage return), re-signed by the authority",
+    rule: "protocol.md §2 (display strings), verification.md V4 (schema), §Failing entries 4",
+    fail: ["V4", "V16", "V17"],
+    tamper: (c) => {
+      const i = c.t.find("result");
+      const b = c.t.entries[i].body as ResultBody;
+      b.contests[0].options[0].label += "\u001b[2K\r";
+      c.t.commit(i);
+      c.items.push({ check: "V4", index: i });
+      c.items.push({ check: "V16", index: i });
+      c.items.push({ check: "V17", index: i });
     },
   },
 ];

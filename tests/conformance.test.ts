@@ -80,9 +80,27 @@ describe("conformance corpus", () => {
           `${c.id}: a ${item.check} failure naming ${JSON.stringify(item)}`,
         ).toBe(true);
       }
+      // Every failure carries a code that spec/verification.md §Failure codes lists for its check.
+      for (const [id, fs] of Object.entries(verdict.failures))
+        for (const f of fs)
+          if (/^V\d+$/.test(id))
+            expect(SPEC_CODES.get(id), `${c.id}: ${id} ${String(f.message)}`).toContain(f.code);
     },
   );
 });
+
+/** The failure codes per check, read from the table of spec/verification.md §Failure codes. */
+const SPEC_CODES: ReadonlyMap<string, string[]> = (() => {
+  const text = readFileSync(join(root, "spec", "verification.md"), "utf8");
+  const section = text.slice(text.indexOf("## Failure codes"));
+  const out = new Map<string, string[]>();
+  for (const m of section.matchAll(/^\| (V\d+) \| (.*) \|$/gm))
+    out.set(m[1], [
+      ...[...m[2].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((x) => x[1]),
+      "VERIFIER_ERROR",
+    ]);
+  return out;
+})();
 
 describe("urna-verify conformance", () => {
   let small: string;
@@ -111,13 +129,15 @@ describe("urna-verify conformance", () => {
   }, 60_000);
 
   it("reports a verifier that misses a failure (exit 1)", async () => {
-    // A "verifier" that passes everything: prints a report whose every check passes.
+    // A "verifier" that passes everything: prints a report whose every check passes, and exits
+    // 3 (not finished) on elections: exit 3 is a report too.
     const fake = join(tmp, "lenient.mjs");
     writeFileSync(
       fake,
       `process.stdout.write(JSON.stringify(process.argv[2] === "receipt"
         ? { steps: [{ id: "R1", status: "pass" }] }
-        : { checks: [{ id: "V1", status: "pass", failures: [] }] }));`,
+        : { checks: [{ id: "V1", status: "pass", failures: [] }] }));
+      process.exitCode = process.argv[2] === "receipt" ? 0 : 3;`,
     );
     const r = await runVerifyCli([
       "conformance",

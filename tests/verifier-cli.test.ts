@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateReport, type Entry } from "@urna/schemas";
+import { validateReport, type Entry, type VerificationReport } from "@urna/schemas";
 import {
   cleanupRecords,
   copyRecord,
@@ -97,6 +97,14 @@ describe("urna-verify CLI", () => {
     expect(validateReport(report).ok).toBe(true);
     expect(report.ok).toBe(false);
     expect(report.checks.find((c: { id: string }) => c.id === "V14").status).toBe("fail");
+    // every failure: a stable code, and a message for people that starts with it (record.md)
+    const failures = (report as VerificationReport).checks.flatMap((c) => c.failures);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) {
+      expect(f.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(f.message.startsWith(`${f.code}: `)).toBe(true);
+    }
+    expect(report.result).toBeUndefined();
     expect(r.stderr).toBe("");
   });
 

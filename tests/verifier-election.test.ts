@@ -16,6 +16,7 @@ import type {
   CredentialsBody,
   DecryptionShareBody,
   Entry,
+  Manifest,
   ResultBody,
   TallyBody,
   VerificationReport,
@@ -309,6 +310,30 @@ describe("urna-verify election: entries (V4-V7)", () => {
     ]);
     expect(check(r3, "V7").failures[0]).toMatchObject({ index: g.at.open });
   });
+
+  it.each([
+    ["an ANSI escape", "\u001b[2K\r\u001b[1A"],
+    ["a bidi override", "\u202e0001\u202c"],
+  ])(
+    "V4: a manifest label carrying %s, re-signed by the authority (protocol.md §2)",
+    async (_what, bad) => {
+      const r = await tampered((e) => {
+        const m = structuredClone(e[0].body) as Manifest;
+        m.contests[0].options[0].label += bad;
+        e[0] = resignEntry({ ...e[0], body: m } as Entry, g.keys.authority);
+      });
+      onlyFail(r, ["V4"]);
+      expect(check(r, "V4").failures).toContainEqual(
+        expect.objectContaining({
+          index: 0,
+          code: "SCHEMA_INVALID",
+          message: expect.stringContaining("/body/contests/0/options/0/label"),
+        }),
+      );
+      expect(r.result).toBeUndefined();
+      expect(reportToText(r)).not.toMatch(/[\u001b\r\u202e]/u);
+    },
+  );
 
   it("V4: a line that is not JSON, and an entry for another election", async () => {
     const r = await tampered((e) => {

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Manifest } from "@urna/schemas";
-import { DiscreteLog, type Trust, TrustError, loadTrust } from "@urna/verifier";
+import { DiscreteLog, type Trust, TrustError, escapeDisplay, loadTrust } from "@urna/verifier";
 import {
   BoardApiError,
   BoardClient,
@@ -686,7 +686,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof KeyFileError) {
-      process.stderr.write(`urna ${group} ${sub}: ${e.message}\n`);
+      process.stderr.write(`urna ${group} ${sub}: ${escapeDisplay(e.message)}\n`);
       return 2;
     }
     if (e instanceof BoardApiError) {
@@ -697,7 +697,7 @@ export async function main(argv: string[]): Promise<number> {
           }) + "\n",
         );
       process.stderr.write(
-        `urna ${group} ${sub}: the board refused (${e.status}): ${e.message}${e.path ? ` at ${e.path}` : ""}\n`,
+        `urna ${group} ${sub}: the board refused (${e.status}): ${escapeDisplay(`${e.message}${e.path ? ` at ${e.path}` : ""}`)}\n`,
       );
       return 1;
     }
@@ -712,10 +712,13 @@ export async function main(argv: string[]): Promise<number> {
             },
           }) + "\n",
         );
-      process.stderr.write(`urna ${group} ${sub}: ${e.code}: ${e.message}\n`);
+      // Messages may quote what a board answered: printed escaped (protocol.md §2).
+      process.stderr.write(`urna ${group} ${sub}: ${escapeDisplay(`${e.code}: ${e.message}`)}\n`);
       return 1;
     }
-    process.stderr.write(`urna ${group} ${sub}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `urna ${group} ${sub}: ${escapeDisplay(e instanceof Error ? e.message : String(e))}\n`,
+    );
     return 1;
   }
 }

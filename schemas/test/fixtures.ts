@@ -223,6 +223,17 @@ export const report: VerificationReport = {
       failuresOmitted: 3,
     },
   ],
+};
+
+/** A report with a verified result: every check passed. */
+export const passingReport: VerificationReport = {
+  ...report,
+  ok: true,
+  complete: true,
+  checks: [
+    { id: "V1", title: "Log root", status: "pass", items: 1300, failures: [] },
+    { id: "V17", title: "Result and labels", status: "pass", items: 6, failures: [] },
+  ],
   result,
 };
 

@@ -555,7 +555,7 @@ suite(
 suite(
   "report",
   validateReport,
-  [fx.report, { ...fx.report, ok: true, checks: [], result: undefined }],
+  [fx.report, { ...fx.report, ok: true, checks: [] }, fx.passingReport],
   [
     {
       name: "missing member",
@@ -584,10 +584,32 @@ suite(
     { name: "31-byte root", op: { set: "/checkpoint/root", to: b31 }, path: "/checkpoint/root" },
     { name: "bad startedAt", op: { set: "/startedAt", to: "yesterday" }, path: "/startedAt" },
     {
+      name: "a failure without its code",
+      op: { del: "/checks/2/failures/0/code" },
+      path: "/checks/2/failures/0/code",
+    },
+    {
+      name: "a lowercase failure code",
+      op: { set: "/checks/2/failures/0/code", to: "invalid_proof" },
+      path: "/checks/2/failures/0/code",
+    },
+    { name: "missing complete", op: { del: "/complete" }, path: "/complete" },
+    { name: "a result while checks fail", op: { set: "/result", to: fx.result }, path: "/ok" },
+  ],
+);
+
+suite(
+  "report with a verified result",
+  validateReport,
+  [fx.passingReport],
+  [
+    {
       name: "invalid result",
       op: { set: "/result/contests/0/options/0/votes", to: -5 },
       path: "/result/contests/0/options/0/votes",
     },
+    { name: "a result while not complete", op: { set: "/complete", to: false }, path: "/complete" },
+    { name: "a result while not ok", op: { set: "/ok", to: false }, path: "/ok" },
   ],
 );
 

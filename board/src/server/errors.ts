@@ -1,7 +1,10 @@
 /**
  * The board's API errors (spec/api.md §Errors): a stable `code`, the HTTP status the table
  * fixes for it, a message for people and, when known, the JSON pointer of the offending value.
+ * The message is a display string (spec/protocol.md §2): any control or bidi character it
+ * quotes from the request (a JSON parser's error quotes the body) is escaped.
  */
+import { escapeDisplay } from "@urna/verifier";
 
 export type ApiErrorCode =
   | "BAD_JSON"
@@ -79,7 +82,7 @@ export class ApiError extends Error {
   readonly status: number;
   readonly path?: string;
   constructor(code: ApiErrorCode, message: string, path?: string) {
-    super(message);
+    super(escapeDisplay(message));
     this.name = "ApiError";
     this.code = code;
     this.status = STATUS[code];

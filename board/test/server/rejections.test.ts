@@ -122,6 +122,11 @@ describe("refusals, phase by phase", () => {
     const route = "/elections";
     const good = sign("manifest", manifest, a.authority.secretKey);
     await refuse("{not json", 400, "BAD_JSON", { route });
+    // the parser's message quotes the body: its control and bidi characters come back escaped
+    await refuse("\u001b[31m{\u202e", 400, "BAD_JSON", {
+      route,
+      message: /^(?![\s\S]*[\u0000-\u001f\u007f-\u009f\u202e])[\s\S]*\\u\{001B\}/u,
+    });
     await refuse("", 400, "BAD_JSON", { route });
     await refuse(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), 400, "BAD_JSON", { route });
     await refuse(" ".repeat(80 * 1024) + "{}", 413, "ENTRY_TOO_LARGE", { route });
@@ -134,6 +139,43 @@ describe("refusals, phase by phase", () => {
     });
     await refuse({ ...good, extra: 1 }, 400, "SCHEMA_INVALID", { route, errorPath: "/extra" });
     await refuse([good], 400, "SCHEMA_INVALID", { route });
+    // display strings (protocol.md §2): no control or bidi character in a title, label or name
+    const display = (edit: (m: Manifest) => void): Entry => {
+      const m = structuredClone(manifest);
+      edit(m);
+      return sign("manifest", m, a.authority.secretKey);
+    };
+    await refuse(
+      display((m) => (m.contests[0].options[0].label += "\u001b[2K\r")),
+      400,
+      "SCHEMA_INVALID",
+      { route, errorPath: "/body/contests/0/options/0/label" },
+    );
+    await refuse(
+      display((m) => (m.contests[0].options[1].label = "\u202e0001\u202c")),
+      400,
+      "SCHEMA_INVALID",
+      { route, errorPath: "/body/contests/0/options/1/label" },
+    );
+    await refuse(
+      display((m) => (m.title += "\u2066")),
+      400,
+      "SCHEMA_INVALID",
+      {
+        route,
+        errorPath: "/body/title",
+      },
+    );
+    await refuse(
+      display((m) => (m.custodians[0].name += "\u009b")),
+      400,
+      "SCHEMA_INVALID",
+      {
+        route,
+        errorPath: "/body/custodians/0/name",
+        message: /control characters or bidi controls/,
+      },
+    );
     // a lone surrogate passes the schema (any text) but has no RFC 8785 form
     await refuse(
       `{"type":"manifest","election":"${ID}","body":${JSON.stringify(manifest).replace('"title":"', '"title":"\\ud800')},"signer":"${good.signer}","signature":"${good.signature}"}`,

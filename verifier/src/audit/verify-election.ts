@@ -115,7 +115,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   try {
     cp = openCheckpoint(text, trust.board, { origin: trust.origin }).checkpoint;
   } catch (e) {
-    const code = codeOf(e, "MALFORMED_CHECKPOINT");
+    const code = codeOf(e, "MALFORMED_CHECKPOINT", V2_CODES);
     checks.get("V2").fail({
       code,
       message: `checkpoint (key ${trust.board.name}, origin ${trust.origin}): ${msg(e).replace(`${code}: `, "")}`,
@@ -149,7 +149,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       v3.note = `quorum 0: no witness cosignature required (${q.count} found)`;
     else v3.note = `cosigned by ${q.valid.join(", ")}`;
   } catch (e) {
-    const code = codeOf(e, "MALFORMED_NOTE");
+    const code = codeOf(e, "MALFORMED_NOTE", ["MALFORMED_NOTE"]);
     v3.fail({
       code,
       message: `cannot read the checkpoint's signatures: ${msg(e).replace(`${code}: `, "")}`,
@@ -730,8 +730,17 @@ function resultOf(state: ElectionState): ResultBody | undefined {
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** The stable code an error carries (LogError and the like), else `fallback`. */
-const codeOf = (e: unknown, fallback: string): string => {
+/** The codes V2 fails with when the checkpoint does not open (verification.md §Failure codes). */
+const V2_CODES = [
+  "MALFORMED_NOTE",
+  "MALFORMED_CHECKPOINT",
+  "NO_VALID_SIGNATURE",
+  "INVALID_SIGNATURE",
+  "WRONG_ORIGIN",
+];
+
+/** The error's code (LogError and the like) if it is one of `allowed`, else `fallback`. */
+const codeOf = (e: unknown, fallback: string, allowed: readonly string[]): string => {
   const c = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-  return typeof c === "string" && /^[A-Z][A-Z0-9_]{0,63}$/.test(c) ? c : fallback;
+  return typeof c === "string" && allowed.includes(c) ? c : fallback;
 };

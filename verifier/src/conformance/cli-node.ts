@@ -1,4 +1,5 @@
 /** `urna-verify conformance`: runs a verifier over a conformance corpus (run-node.ts). */
+import { escapeDisplay } from "../report/escape.js";
 import { commandVerifier, ownVerifier, runConformance } from "./run-node.js";
 import { CorpusError } from "./corpus.js";
 
@@ -50,11 +51,11 @@ export async function runConformanceCli(args: string[]): Promise<number> {
           ? ""
           : `: expected [${a.expected.join(",")}], got [${a.got.join(",")}]` +
             (a.missing.length ? `; items not named: ${JSON.stringify(a.missing)}` : "");
-      process.stderr.write(`${a.agree ? "agree   " : "DISAGREE"} ${a.id}${why}\n`);
+      process.stderr.write(`${a.agree ? "agree   " : "DISAGREE"} ${a.id}${escapeDisplay(why)}\n`);
     });
   } catch (e) {
     if (e instanceof CorpusError || (e as NodeJS.ErrnoException).code === "ENOENT") {
-      process.stderr.write(`urna-verify conformance: ${(e as Error).message}\n`);
+      process.stderr.write(`urna-verify conformance: ${escapeDisplay((e as Error).message)}\n`);
       return 2;
     }
     throw e;

@@ -8,6 +8,7 @@
  * 4 invalid entry.
  */
 import { readFile } from "node:fs/promises";
+import { escapeDisplay } from "../report/escape.js";
 import { UsageError, integerFlag, parseArgs, single } from "../witness/args.js";
 import { waitForStopSignal } from "./signals-node.js";
 import { WATCH_EXIT, type MonitorEvent } from "./monitor.js";
@@ -136,7 +137,7 @@ export async function runWatchCli(argv: string[], io: WatchCliIo = {}): Promise<
     if (!verbose && QUIET_EVENTS.has(e.type)) return;
     const line = json
       ? JSON.stringify({ time: new Date().toISOString(), ...e })
-      : `${new Date().toISOString()} ${formatEvent(e)}`;
+      : `${new Date().toISOString()} ${escapeDisplay(formatEvent(e))}`;
     if (json) out(line + "\n");
     else if (e.type === "error") err(line + "\n");
     else {

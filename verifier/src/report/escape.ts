@@ -11,17 +11,19 @@
  * separators; bidi embeddings, overrides and isolates. The same class as the schemas'
  * `displayText` (schemas/src/json/defs.schema.json).
  */
-export const DISPLAY_FORBIDDEN =
-  /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/gu;
+export const DISPLAY_FORBIDDEN_CLASS =
+  "[\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028-\\u202E\\u2066-\\u2069]";
 
-/** True iff `s` is a valid display string (no character of DISPLAY_FORBIDDEN). */
-export const isDisplayText = (s: string): boolean =>
-  !new RegExp(DISPLAY_FORBIDDEN.source, "u").test(s);
+const ANY = new RegExp(DISPLAY_FORBIDDEN_CLASS, "u");
+const ALL = new RegExp(DISPLAY_FORBIDDEN_CLASS, "gu");
+
+/** True iff `s` is a valid display string (no character of the forbidden class). */
+export const isDisplayText = (s: string): boolean => !ANY.test(s);
 
 /** `s` with every forbidden character written as `\u{XXXX}` (hex, upper case). */
 export function escapeDisplay(s: string): string {
   return s.replace(
-    DISPLAY_FORBIDDEN,
+    ALL,
     (c) => `\\u{${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}}`,
   );
 }

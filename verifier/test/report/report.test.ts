@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CheckReport, VerificationReport } from "@urna/schemas";
-import { validateReport } from "@urna/schemas";
+import { schemas, validateReport } from "@urna/schemas";
 import { toFailure } from "../../src/audit/checks.js";
 import {
+  DISPLAY_FORBIDDEN_CLASS,
+  isDisplayText,
   escapeDisplay,
   reportToHtml,
   reportToText,
@@ -83,6 +85,18 @@ describe("text and HTML reports escape every display string", () => {
     const html = reportToHtml(r, { firms: [{ firm: "F\u202e" }, { auditor: "A\u001b" }] });
     expect(text).not.toMatch(RAW);
     expect(html).not.toMatch(RAW);
+  });
+
+  it("escapes exactly the class the schemas refuse", () => {
+    const defs = schemas.defs as unknown as { $defs: { displayText: { pattern: string } } };
+    expect(defs.$defs.displayText.pattern).toBe(`^[^${DISPLAY_FORBIDDEN_CLASS.slice(1, -1)}]*$`);
+    const schema = new RegExp(defs.$defs.displayText.pattern, "u");
+    for (let cp = 0; cp < 0x10000; cp++) {
+      if (cp >= 0xd800 && cp < 0xe000) continue;
+      const ch = String.fromCodePoint(cp);
+      expect(isDisplayText(ch), `U+${cp.toString(16)}`).toBe(schema.test(ch));
+      expect(escapeDisplay(ch) === ch, `U+${cp.toString(16)}`).toBe(schema.test(ch));
+    }
   });
 
   it("escapeDisplay leaves ordinary text alone", () => {
