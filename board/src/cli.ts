@@ -117,13 +117,15 @@ function readJsonFile<T>(path: string): T {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
 
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE. --store: where the elections'
 logs, the registry and the signer state live: unset for the level database in DIR (the default),
 or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for PostgreSQL (one board per database); the
-board key and the signer's local state file stay in DIR on every store. Prints the board's vkey on stdout (with
+board key and the signer's local state file stay in DIR on every store. Two boards (the same key)
+may share one database, one sequencing at a time (a lease with a fencing token): the second one
+is refused, or with --standby waits and takes over when the first stops or stalls. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
 an election's batch closes at once when nothing of that election is being committed, else when
@@ -134,6 +136,7 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
     options: {
       data: { type: "string" },
       store: { type: "string" },
+      standby: { type: "boolean" },
       port: { type: "string" },
       name: { type: "string" },
       host: { type: "string" },
@@ -166,9 +169,11 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
       };
       const store = (v.store as string | undefined) ?? process.env.URNA_STORE;
       if (store) checkStoreUrl(store);
+      if (v.standby && !store) throw new UsageError("--standby needs a postgres --store");
       const board = await createBoard({
         dataDir,
         ...(store ? { store } : {}),
+        ...(v.standby ? { leaseWaitMs: Infinity } : {}),
         name,
         workers,
         maxBatchSize: int("batch-size", 1),
