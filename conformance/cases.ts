@@ -226,8 +226,8 @@ export const CASES: CaseDef[] = [
     how: "malicious",
     changed:
       "the trust file's only witness is the board's own note key (type 0x01), quorum 1; the checkpoint carries only the board's signature",
-    rule: "verification.md V3, record.md §Trust file: witness keys are cosignature/v1 keys",
-    fail: ["V3"],
+    rule: "record.md §Trust file: witness keys are cosignature/v1 keys, never the board's; the verifier refuses the trust file (exit 2)",
+    fail: ["TRUST"],
     tamper: (c) => {
       c.t.resign({ witnesses: [] });
       const board = c.g.keys.board;

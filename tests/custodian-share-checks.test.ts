@@ -414,13 +414,15 @@ describe("a lying board: the custodian runs the auditor's checks V1-V14 before d
   test("a cancelling ballot with a valid credential's signature: V12 fails, nothing is posted", async () => {
     serveOnce(withFake(cancelling()));
     const err = await refusal();
-    expect(err.failed).toEqual(["V12"]); // the sum, signature and eligibility all check out
+    // Signature and eligibility check out; the proofs do not, so the ballot is invalid and never
+    // counts (verification.md §Failing entries, 3): the tally that summed it fails V14 as well.
+    expect(err.failed).toEqual(["V12", "V14"]);
     expect(err.message).toMatch(/V12 \(entry \d+/);
   });
 
   test("the same without a trust file (insecureNoTrust): the checks still run", async () => {
     serveOnce(withFake(cancelling()));
-    expect((await refusal({ insecureNoTrust: true })).failed).toEqual(["V12"]);
+    expect((await refusal({ insecureNoTrust: true })).failed).toEqual(["V12", "V14"]);
   });
 
   test("a cancelling ballot signed by a key that is no credential (the registrar's): V10", async () => {
@@ -441,7 +443,7 @@ describe("a lying board: the custodian runs the auditor's checks V1-V14 before d
     const sel = (fake.body as BallotBody).contests[0].selections;
     [sel[0].ciphertext, sel[1].ciphertext] = [sel[1].ciphertext, sel[0].ciphertext];
     serveOnce(withFake(resignEntry(fake, g.keys.credentials.at(-1)!.secretKey)));
-    expect((await refusal()).failed).toEqual(["V12"]);
+    expect((await refusal()).failed).toEqual(["V12", "V14"]); // summed by the forged tally
   });
 
   test("a tally that is one voter's ballot, signed by the authority: V14", async () => {

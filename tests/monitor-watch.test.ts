@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Entry } from "@urna/schemas";
 import { canonicalBytes } from "@urna/schemas";
-import { MemoryTree, leafHash } from "../verifier/src/index.js";
+import { ELECTION_STATE_SNAPSHOT_FORMAT, MemoryTree, leafHash } from "../verifier/src/index.js";
 import { watch } from "../verifier/src/monitor/watch-node.js";
 import { runWatchCli } from "../verifier/src/monitor/cli-node.js";
 import { WATCH_EXIT, type MonitorEvent } from "../verifier/src/monitor/index.js";
@@ -140,7 +140,7 @@ describe("monitor: an honest, growing board", () => {
     const saved = JSON.parse(readFileSync(snapFile, "utf8")) as {
       state: { state: { format: string; ballotCount: number; phase: string }; check: unknown };
     };
-    expect(saved.state.state.format).toBe("urna-election-state-v1");
+    expect(saved.state.state.format).toBe(ELECTION_STATE_SNAPSHOT_FORMAT);
     expect(saved.state.state.phase).toBe("done");
     double.resetCounts();
     r = await run("h", state);

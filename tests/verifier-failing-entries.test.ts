@@ -161,7 +161,15 @@ describe("failing entries (verification.md §Failing entries)", () => {
         signature: e[b.index].signature,
       });
     });
-    expect(failed(r), reportToText(r)).toEqual(["V5", "V12"]);
+    // The forgery copies the real ballot's alphas: the real ballot, later, reuses them (V13
+    // judges every schema-valid ballot entry, admitted or not: protocol.md §6.11).
+    const at = counted()[3].index + 1;
+    expect(failed(r), reportToText(r)).toEqual(["V5", "V12", "V13"]);
+    expect(check(r, "V13").failures.length).toBeGreaterThan(0);
+    for (const f of check(r, "V13").failures) {
+      expect(f.index).toBe(at);
+      expect(f.message).toContain(`already occurs in entry ${g.at.open + 1}`);
+    }
     expect(check(r, "V11").status).toBe("pass");
     expect(check(r, "V14").status).toBe("pass");
     expect(r.result).toEqual(g.expected);

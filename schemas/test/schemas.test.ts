@@ -718,7 +718,10 @@ describe("exported schema objects", () => {
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${where}/${i}`));
       if (node === null || typeof node !== "object") return;
       const o = node as Record<string, unknown>;
-      if (o.type === "object" && o.additionalProperties !== false) loose.push(where);
+      // A map (propertyNames plus a value schema) names its keys exactly; it is not loose.
+      const isMap =
+        typeof o.propertyNames === "object" && typeof o.additionalProperties === "object";
+      if (o.type === "object" && o.additionalProperties !== false && !isMap) loose.push(where);
       for (const [k, v] of Object.entries(o)) walk(v, `${where}/${k}`);
     };
     for (const [name, s] of Object.entries(schemas)) walk(s, name);

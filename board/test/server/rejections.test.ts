@@ -94,7 +94,6 @@ async function refuse(
   expect({ status: res.status, code: j.error?.code }).toEqual({ status, code });
   expect(typeof j.error.message).toBe("string");
   if (opts.errorPath !== undefined) expect(j.error.path).toBe(opts.errorPath);
-  if (opts.message !== undefined) console.log("MSG", j.error.message);
   if (opts.message !== undefined) expect(j.error.message).toMatch(opts.message);
   if (known) expect(await size()).toBe(before);
   expect(tb.board.elections.size).toBe(elections);

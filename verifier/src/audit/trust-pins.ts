@@ -112,7 +112,7 @@ export function manifestPinFindings(
 }
 
 /**
- * Counts the applied credentials per style against the registered numbers (V9): every
+ * Counts the admitted credentials per style against the registered numbers (V9): every
  * credential beyond its style's number is a finding, located by entry and position.
  */
 export class RegisteredQuota {
@@ -122,10 +122,19 @@ export class RegisteredQuota {
     this.#registered = pins.registered;
   }
 
-  add(entry: Entry, index: number): Finding[] {
+  readonly #counted = new Set<string>();
+
+  /**
+   * After `entry` was applied: counts each of its credentials that the state admitted
+   * (`styleOf(key)` is its style) and that was not counted before, so a credential left out by
+   * V9 (a repeat, another role's key, an unknown style) never counts against the quota.
+   */
+  add(entry: Entry, index: number, styleOf: (key: string) => string | undefined): Finding[] {
     if (entry.type !== "credentials") return [];
     const out: Finding[] = [];
     (entry.body as CredentialsBody).credentials.forEach((c, k) => {
+      if (this.#counted.has(c.key) || styleOf(c.key) !== c.style) return;
+      this.#counted.add(c.key);
       const n = (this.#count.get(c.style) ?? 0) + 1;
       this.#count.set(c.style, n);
       const max = this.#registered.get(c.style) ?? 0;

@@ -71,7 +71,6 @@ export interface VerifyElectionOptions {
 const PROGRESS_EVERY = 256;
 
 /** Move the state past an entry that must not be applied (it stays in the log, reported). */
-const skipEntry = (state: ElectionState, index: number): void => state.skip(index);
 
 const isBallotLike = (json: unknown): boolean => {
   const t =
@@ -258,7 +257,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
           finding("V4", "BAD_JSON", `the leaf is not UTF-8 JSON: ${msg(e)}`, { index: i }),
         );
         if (i === 0) noManifest = "entry 0 is not JSON";
-        else if (state) skipEntry(state, i);
+        else if (state) state.skip(i);
         continue;
       }
       // V4 canonical form: the state hashes the canonical form of every entry that passes the
@@ -316,13 +315,13 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
       if (!pre.admit || !entry) {
-        skipEntry(state, i);
+        state.skip(i, entry);
         // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
         await queue(pre.work);
         continue;
       }
       state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
-      if (quota) route(quota.add(entry, i));
+      if (quota) route(quota.add(entry, i, (key) => state?.styleOf(key)));
       if (entry.type === "voting.open") acc = new TallyAccumulator(state.manifest);
       await queue(
         pre.work,

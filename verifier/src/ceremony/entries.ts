@@ -152,33 +152,41 @@ export const electionKeyBody = (
   verificationShares: r.verificationShares.map(toBase64),
 });
 
-/** Throw CEREMONY_KEY_MISMATCH unless `body` is exactly the recomputed key and shares. */
-export function checkElectionKey(
+/**
+ * Every way `body` differs from the recomputed key and shares: the public key, the number of
+ * shares, then each differing share (naming its custodian). Malformed bodies throw.
+ */
+export function electionKeyIssues(
   r: Pick<CeremonyResult, "groupPublicKey" | "verificationShares">,
   body: unknown,
-): void {
+): { message: string; custodian?: number }[] {
   if (!isObj(body)) throw bad("election.key body must be an object");
   exactKeys(body, ["publicKey", "verificationShares"], "election.key body");
   const pk = b64(body.publicKey, "publicKey", null);
   const shares = b64List(body.verificationShares, "verificationShares", null);
+  const issues: { message: string; custodian?: number }[] = [];
   if (!bytesEqual(pk, r.groupPublicKey))
-    throw new CeremonyError(
-      "CEREMONY_KEY_MISMATCH",
-      "publicKey differs from the recomputed group public key",
-    );
+    issues.push({ message: "publicKey differs from the recomputed group public key" });
   if (shares.length !== r.verificationShares.length)
-    throw new CeremonyError(
-      "CEREMONY_KEY_MISMATCH",
-      `expected ${r.verificationShares.length} verification shares`,
-    );
-  shares.forEach((s, k) => {
-    if (!bytesEqual(s, r.verificationShares[k]))
-      throw new CeremonyError(
-        "CEREMONY_KEY_MISMATCH",
-        `verificationShares[${k}] differs from the recomputed Y_${k + 1}`,
-        k + 1,
-      );
-  });
+    issues.push({ message: `expected ${r.verificationShares.length} verification shares` });
+  else
+    shares.forEach((s, k) => {
+      if (!bytesEqual(s, r.verificationShares[k]))
+        issues.push({
+          message: `verificationShares[${k}] differs from the recomputed Y_${k + 1}`,
+          custodian: k + 1,
+        });
+    });
+  return issues;
+}
+
+/** Throw CEREMONY_KEY_MISMATCH (on the first issue) unless `body` is exactly the recomputed key. */
+export function checkElectionKey(
+  r: Pick<CeremonyResult, "groupPublicKey" | "verificationShares">,
+  body: unknown,
+): void {
+  const [first] = electionKeyIssues(r, body);
+  if (first) throw new CeremonyError("CEREMONY_KEY_MISMATCH", first.message, first.custodian);
 }
 
 /** The manifest members the ceremony needs (protocol.md §6.1). */

@@ -262,7 +262,7 @@ export function checkRevealed(
       total += m;
       let r: bigint;
       try {
-        r = decodeScalar(base64Bytes(rc.nonces[j]), { allowZero: true });
+        r = decodeScalar(base64Bytes(rc.nonces[j]));
       } catch (e) {
         if (!(e instanceof GroupError)) throw e;
         throw new BallotError(

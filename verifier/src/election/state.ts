@@ -606,7 +606,9 @@ export class ElectionState {
         ),
       );
     if (entry.type === "manifest")
-      return fail(finding("V7", "WRONG_PHASE", "an election has one manifest, at index 0", where));
+      return fail(
+        finding("V6", "DUPLICATE_MANIFEST", "an election has one manifest, at index 0", where),
+      );
     // A ballot is checked by every ballot check even when it is out of phase or ineligible
     // (spec/verification.md §Failing entries); other entries' content rules depend on the
     // state their phase builds, so a wrong phase or signer ends their checks here.
@@ -785,6 +787,17 @@ export class ElectionState {
           );
         // The proofs are checked against the style the ballot names (V12 covers every ballot).
         const contests = this.styles.get(body.style);
+        // Reuse (V13) is judged on every ballot entry that passes the schema, whatever its other
+        // failures, against every earlier one (protocol.md §6.11): it needs no style or key.
+        out.findings.push(
+          ...reusedCiphertexts(
+            body,
+            contests ?? [],
+            this.alphas,
+            where,
+            entry.type === "ballot" ? "/body" : "/body/ballot",
+          ),
+        );
         if (!contests)
           return push(
             finding("V10", "INVALID_BALLOT", `unknown ballot style ${body.style}`, {
@@ -809,8 +822,6 @@ export class ElectionState {
                 where,
               ),
             );
-          // Not blocking: the proofs are still checked and the ballot summed (V12, V14).
-          out.findings.push(...reusedCiphertexts(body, contests, this.alphas, where, "/body"));
           out.work.push({
             kind: "ballot",
             ctx: this.ctx,
@@ -823,9 +834,6 @@ export class ElectionState {
           const cb = entry.body as ChallengedBallotBody;
           const rev = revealedStructure(cb, contests, where);
           if (rev.length) return void out.findings.push(...rev);
-          out.findings.push(
-            ...reusedCiphertexts(body, contests, this.alphas, where, "/body/ballot"),
-          );
           out.work.push({
             kind: "ballot.challenged",
             ctx: this.ctx,
@@ -1002,9 +1010,18 @@ export class ElectionState {
    * Move past an entry that is on the log but must not change the state (an auditor's entry
    * with a blocking finding): later entries keep their true indices.
    */
-  skip(index: number): void {
+  skip(index: number, entry?: Entry): void {
     if (index !== this.next) throw new Error(`skip: expected index ${this.next}, got ${index}`);
     this.next++;
+    // A ballot entry's alphas join the reuse set even when it is not admitted (§6.11).
+    if (entry) this.noteAlphas(entry, index);
+  }
+
+  /** Records the selection alphas of a `ballot` or `ballot.challenged` (V13 reuse set). */
+  private noteAlphas(entry: Entry, index: number): void {
+    if (entry.type === "ballot") this.alphas.addBallot(entry.body as BallotBody, index);
+    else if (entry.type === "ballot.challenged")
+      this.alphas.addBallot((entry.body as ChallengedBallotBody).ballot, index);
   }
 
   /** Record an entry that passed `precheck` at `index` (which must be the next index). */
@@ -1050,12 +1067,12 @@ export class ElectionState {
         if (list) list.push(index);
         else this.ballotsOf.set(entry.signer, [index]);
         this.ballotCount++;
-        this.alphas.addBallot(entry.body as BallotBody, index);
+        this.noteAlphas(entry, index);
         break;
       }
       case "ballot.challenged":
         this.challengedCount++;
-        this.alphas.addBallot((entry.body as ChallengedBallotBody).ballot, index);
+        this.noteAlphas(entry, index);
         break;
       case "tally": {
         const b = entry.body as TallyBody;

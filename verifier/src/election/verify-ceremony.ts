@@ -7,7 +7,7 @@ import { fromBase64 } from "../bytes.js";
 import { CeremonyError } from "../ceremony/errors.js";
 import {
   certifyFromBody,
-  checkElectionKey,
+  electionKeyIssues,
   round1FromBody,
   setupFromManifest,
 } from "../ceremony/entries.js";
@@ -53,8 +53,7 @@ export function verifyCeremonyWork(item: CeremonyWork): Finding[] {
           },
         );
         if (!c.ok || !c.result) return c.issues.map((i) => bad(i.message, i.custodian));
-        checkElectionKey(c.result, item.body);
-        return [];
+        return electionKeyIssues(c.result, item.body).map((i) => bad(i.message, i.custodian));
       }
     }
   } catch (e) {
