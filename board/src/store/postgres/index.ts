@@ -30,7 +30,7 @@
  * row back together with the tree, so the row cannot catch that: the local file does
  * (SIGNER_ROLLBACK). The row makes the database self-contained (a board started on a new host
  * without the file starts from it instead of refusing with SIGNER_STATE_MISSING) and is the
- * compare-and-swap point of the sequencing transaction. spec/log.md §"Signer state".
+ * compare-and-swap point of the sequencing transaction. spec/log.md §4.1.
  *
  * Reads use a small pool of other sessions: tiles and entries are append-only, and a reader
  * never asks beyond the size it was told is published.
