@@ -117,7 +117,7 @@ function readJsonFile<T>(path: string): T {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
                  [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
@@ -125,7 +125,9 @@ const commands: Record<string, Command> = {
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE. --store: where the elections'
 logs, the registry and the signer state live: unset for the level database in DIR (the default),
 or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for PostgreSQL (one board per database); the
-board key and the signer's local state file stay in DIR on every store. Prints the board's vkey on stdout (with
+board key and the signer's local state file stay in DIR on every store. Two boards (the same key)
+may share one database, one sequencing at a time (a lease with a fencing token): the second one
+is refused, or with --standby waits and takes over when the first stops or stalls. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
 an election's batch closes at once when nothing of that election is being committed, else when
@@ -143,6 +145,7 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
     options: {
       data: { type: "string" },
       store: { type: "string" },
+      standby: { type: "boolean" },
       port: { type: "string" },
       name: { type: "string" },
       host: { type: "string" },
@@ -183,9 +186,11 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
         n === undefined ? undefined : n * 1000;
       const store = (v.store as string | undefined) ?? process.env.URNA_STORE;
       if (store) checkStoreUrl(store);
+      if (v.standby && !store) throw new UsageError("--standby needs a postgres --store");
       const board = await createBoard({
         dataDir,
         ...(store ? { store } : {}),
+        ...(v.standby ? { leaseWaitMs: Infinity } : {}),
         name,
         workers,
         maxBatchSize: int("batch-size", 1),

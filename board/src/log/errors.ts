@@ -20,6 +20,7 @@ export type BoardLogErrorCode =
   // board store (board/src/store): engine selection, locking, schema
   | "STORE_URL_INVALID"
   | "STORE_LOCKED"
+  | "STORE_LEASE_LOST"
   | "STORE_READ_ONLY"
   | "STORE_SCHEMA"
   // reads

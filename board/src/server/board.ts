@@ -61,6 +61,11 @@ export interface BoardOptions {
    * in the data directory on every store.
    */
   store?: string;
+  /**
+   * PostgreSQL store: how long to wait for the sequencer lease while another board holds it
+   * (default 0: refuse with STORE_LOCKED; Infinity: a standby that takes over when it is free).
+   */
+  leaseWaitMs?: number;
   /** Witnesses asked to cosign every checkpoint (spec/witness.md), and how many must. */
   witnesses?: WitnessConfig[];
   quorum?: number;
@@ -139,6 +144,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     store: opts.store,
     dataDir: opts.dataDir,
     boardName: opts.name,
+    ...(opts.leaseWaitMs !== undefined ? { leaseWaitMs: opts.leaseWaitMs } : {}),
+    log,
   });
   if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);
   const signerState = store.signerState;

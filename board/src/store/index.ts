@@ -30,6 +30,10 @@ export interface OpenStoreOptions {
   boardName?: string;
   /** Open for reading only (exports). */
   readOnly?: boolean;
+  /** postgres: how long to wait for the sequencer lease held by another board (default 0). */
+  leaseWaitMs?: number;
+  /** Progress messages. */
+  log?: (msg: string) => void;
 }
 
 /** Which engine a store URL names (STORE_URL_INVALID if none). */
@@ -66,5 +70,7 @@ export async function openBoardStore(opts: OpenStoreOptions): Promise<BoardStore
     readOnly: opts.readOnly,
     boardName: opts.boardName,
     signerStatePath: opts.dataDir ? join(opts.dataDir, "signer", "state") : undefined,
+    ...(opts.leaseWaitMs !== undefined ? { leaseWaitMs: opts.leaseWaitMs } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
 }

@@ -323,6 +323,61 @@ describe.skipIf(!available)("the postgres store", () => {
     ]);
   });
 
+  test("two boards share one database, one sequencing at a time: the lease's fencing token refuses the stalled one; a standby takes over", async () => {
+    const url = await cluster.createDatabase();
+    const dirA = tmp();
+    const a = newActors(1);
+    const id = "compartida";
+    const A = await startBoard({ store: url }, dirA);
+    await createElection(A.client, manifestFor(id, a, { threshold: 1 }), a.authority.secretKey);
+    await credentials(A.client, id, a, 0, 3);
+    const withKey = () => {
+      const d = tmp();
+      copyFileSync(join(dirA, "board.key"), join(d, "board.key"));
+      return d;
+    };
+    // While A holds the lease, B (the same board key, another folder) is refused...
+    const dirB = withKey();
+    await expect(
+      createBoard({ dataDir: dirB, name: "board.test", store: url, log: () => undefined }),
+    ).rejects.toMatchObject({ code: "STORE_LOCKED" });
+    // ...until A stalls past its lease (made to expire here): B takes it with the next token.
+    const [before] = await sql<{ token: string }>(url, "SELECT token FROM urna_lease");
+    await sql(url, "UPDATE urna_lease SET expires = now() - interval '1 second'");
+    const B = await startBoard({ store: url }, dirB);
+    expect((B.board.store as PostgresBoardStore).leaseToken).toBe(Number(before.token) + 1);
+    expect((await B.client.status(id)).size).toBe(4);
+    // A does not know yet; its next write is fenced off and writes nothing.
+    await expect(credentials(A.client, id, a, 3, 1)).rejects.toMatchObject({
+      code: "LOG_UNAVAILABLE",
+      message: expect.stringContaining("STORE_LEASE_LOST"),
+    });
+    const [{ size }] = await sql<{ size: string }>(
+      url,
+      `SELECT size FROM urna_logs WHERE id = '${id}'`,
+    );
+    expect(size).toBe("4");
+    await credentials(B.client, id, a, 3, 2);
+    expect((await B.client.status(id)).size).toBe(6);
+    await A.close(); // releases nothing of B's lease
+    await credentials(B.client, id, a, 5, 1);
+
+    // A standby waits for the lease and takes over as soon as B stops.
+    const dirC = withKey();
+    const standby = startBoard({ store: url, leaseWaitMs: 30_000 }, dirC);
+    let started = false;
+    void standby.then(() => (started = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started).toBe(false);
+    await B.close();
+    const C = await standby;
+    expect((await C.client.status(id)).size).toBe(7);
+    expect(await C.client.checkpoint(id)).toContain("\n7\n");
+    await credentials(C.client, id, a, 6, 1);
+    expect((await C.client.status(id)).size).toBe(8);
+    await C.close();
+  });
+
   test("acknowledged entries survive a crash of the board process and of PostgreSQL", async () => {
     const url = await cluster.createDatabase();
     const dir = tmp();

@@ -2,11 +2,17 @@
  * The PostgreSQL store: every election's log, the election registry and the signer state in one
  * PostgreSQL database (15 or later; tables in schema.ts).
  *
- * Writes. A writer store opens ONE dedicated session (the writer) that
- * - holds a session advisory lock for the whole life of the board: a second board process on the
- *   same database is refused with STORE_LOCKED (as LevelDB's lock file refuses a second process
- *   on a folder); if the session dies, its lock goes with it, and so do all writes, which run
- *   only on that session;
+ * Writes. A writer store holds the database's sequencer lease and opens ONE dedicated session
+ * (the writer) that
+ * - holds the lease (table urna_lease, one row): holder, fencing token, expiry. Taking it bumps
+ *   the token; it is taken only when it has expired or was held by the same holder (by default
+ *   the same data folder on the same host: a restarted board takes its own lease back at once).
+ *   Every write transaction first renews it with `WHERE token = <ours>`: a board whose lease was
+ *   taken over (it stalled past the expiry, its network was cut) has every later write refused
+ *   (STORE_LEASE_LOST) and writes nothing, even if it does not know yet. The lease is renewed
+ *   every third of its time to live (10 s) while idle, and released on close. A second board on
+ *   the same database is refused (STORE_LOCKED), or waits for the lease (a standby: leaseWaitMs)
+ *   and takes over when the first one stops or stalls;
  * - runs with `synchronous_commit = on`, whatever the server's or role's default: a commit
  *   returns only once its WAL record is flushed;
  * - runs the group commit: the commits of every election that arrive while a transaction is in
@@ -24,11 +30,13 @@
  * row back together with the tree, so the row cannot catch that: the local file does
  * (SIGNER_ROLLBACK). The row makes the database self-contained (a board started on a new host
  * without the file starts from it instead of refusing with SIGNER_STATE_MISSING) and is the
- * compare-and-swap point of the sequencing transaction. spec/log.md §"Signer state".
+ * compare-and-swap point of the sequencing transaction. spec/log.md §4.1.
  *
  * Reads use a small pool of other sessions: tiles and entries are append-only, and a reader
  * never asks beyond the size it was told is published.
  */
+import { hostname } from "node:os";
+import { resolve } from "node:path";
 import { bytesEqual, encodeEntryBundle, TILE_WIDTH } from "@urna/verifier";
 import pg from "pg";
 import { BoardLogError } from "../../log/errors.js";
@@ -53,13 +61,27 @@ export interface PostgresStoreOptions {
   readOnly?: boolean;
   /** Read sessions (default 8). */
   poolSize?: number;
+  /** The sequencer lease's time to live (default 10,000 ms); renewed every third of it. */
+  leaseTtlMs?: number;
+  /** How long to wait for a lease held by another board (default 0: STORE_LOCKED at once). */
+  leaseWaitMs?: number;
+  /** Who holds the lease (default: this host and the signer-state path, i.e. this board's data folder). */
+  leaseHolder?: string;
+  /** Progress messages (waiting for the lease). */
+  log?: (msg: string) => void;
 }
 
 /** Log ids as the level store accepts them (the same ids on every engine). */
 const LOG_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
-/** The advisory lock of a database's writer (one board per database). */
-const WRITER_LOCK = "urna-board-writer-v1";
+const LEASE = "sequencer";
+
+/** The lease holder of a board: its host and data folder. */
+function defaultHolder(signerStatePath: string): string {
+  return `${hostname()}:${resolve(signerStatePath)}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -107,6 +129,10 @@ export class PostgresBoardStore implements BoardStore {
   readonly #pool: pg.Pool;
   readonly #writer: pg.Client | undefined;
   readonly #boardName: string | undefined;
+  /** The fencing token of our lease (0: read-only). */
+  #token = 0;
+  readonly #ttl: number;
+  #renewal: ReturnType<typeof setInterval> | undefined;
   #signer: PostgresSignerState | undefined;
   /** The writer session failed (connection lost, ...): every later write fails with it. */
   #writerFailure: BoardLogError | undefined;
@@ -125,6 +151,12 @@ export class PostgresBoardStore implements BoardStore {
     this.#pool = pool;
     this.#writer = writer;
     this.#boardName = opts.boardName;
+    this.#ttl = opts.leaseTtlMs ?? 10_000;
+  }
+
+  /** The fencing token of this store's sequencer lease (0 when read-only). */
+  get leaseToken(): number {
+    return this.#token;
   }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresBoardStore> {
@@ -138,6 +170,7 @@ export class PostgresBoardStore implements BoardStore {
     pool.on("error", () => undefined);
     let writer: pg.Client | undefined;
     let signerFile: SharedSignerState | undefined;
+    let token = 0;
     try {
       if (readOnly) {
         const r = await pool.query<{ t: string | null }>(
@@ -150,15 +183,6 @@ export class PostgresBoardStore implements BoardStore {
         writer = new pg.Client({ connectionString: opts.url });
         await writer.connect();
         await writer.query("SET synchronous_commit TO on");
-        const lock = await writer.query<{ ok: boolean }>(
-          "SELECT pg_try_advisory_lock(hashtext($1)) AS ok",
-          [WRITER_LOCK],
-        );
-        if (!lock.rows[0]?.ok)
-          throw new BoardLogError(
-            "STORE_LOCKED",
-            `another board is writing to the database ${location}`,
-          );
         await writer.query("BEGIN");
         try {
           await writer.query(CREATE_SCHEMA);
@@ -171,6 +195,7 @@ export class PostgresBoardStore implements BoardStore {
           throw e;
         }
         await checkVersion(writer, location);
+        token = await takeLease(writer, opts, location);
         signerFile = await SharedSignerState.open(opts.signerStatePath!);
       }
     } catch (e) {
@@ -184,10 +209,13 @@ export class PostgresBoardStore implements BoardStore {
       );
     }
     const store = new PostgresBoardStore(opts, pool, writer);
+    store.#token = token;
     if (writer) {
       writer.on("error", (e) => {
         store.#writerFailure ??= failed("writer session", e);
       });
+      store.#renewal = setInterval(() => void store.#renew(), Math.max(50, store.#ttl / 3));
+      store.#renewal.unref();
       try {
         const rows = await writer.query<{ origin: string; size: string; root: Buffer }>(
           "SELECT origin, size, root FROM urna_signer_state",
@@ -225,6 +253,52 @@ export class PostgresBoardStore implements BoardStore {
     return p;
   }
 
+  /** Renews the lease while idle; losing it stops every later write. */
+  async #renew(): Promise<void> {
+    await this.exclusive(async (c) => {
+      const r = await c.query(
+        `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
+          WHERE name = '${LEASE}' AND token = $1`,
+        [this.#token, this.#ttl],
+      );
+      if (r.rowCount !== 1) this.#leaseLost();
+    }).catch(() => undefined);
+  }
+
+  #leaseLost(): never {
+    this.#writerFailure ??= new BoardLogError(
+      "STORE_LEASE_LOST",
+      `the sequencer lease (token ${this.#token}) on ${this.location} was taken over by another board: this board writes nothing more`,
+    );
+    throw this.#writerFailure;
+  }
+
+  /** Inside a transaction: renews our lease, or throws STORE_LEASE_LOST (the fencing check). */
+  async #fence(c: pg.Client): Promise<void> {
+    const r = await c.query(
+      `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
+        WHERE name = '${LEASE}' AND token = $1`,
+      [this.#token, this.#ttl],
+    );
+    if (r.rowCount !== 1) this.#leaseLost();
+  }
+
+  /** Runs `fn` in a transaction on the writer session, after the fencing check. */
+  #fenced<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    return this.exclusive(async (c) => {
+      await c.query("BEGIN");
+      try {
+        await this.#fence(c);
+        const out = await fn(c);
+        await c.query("COMMIT");
+        return out;
+      } catch (e) {
+        await c.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
   /** A read query on the pool. */
   query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     return this.#pool.query<R>(text, values).catch((e: unknown) => {
@@ -241,7 +315,7 @@ export class PostgresBoardStore implements BoardStore {
   }
 
   async registerElection(reg: ElectionRegistration): Promise<void> {
-    await this.exclusive((c) =>
+    await this.#fenced((c) =>
       c.query(
         "INSERT INTO urna_elections (id, created) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET created = excluded.created",
         [reg.id, reg.created],
@@ -252,7 +326,7 @@ export class PostgresBoardStore implements BoardStore {
   }
 
   async unregisterElection(id: string): Promise<void> {
-    await this.exclusive((c) => c.query("DELETE FROM urna_elections WHERE id = $1", [id])).catch(
+    await this.#fenced((c) => c.query("DELETE FROM urna_elections WHERE id = $1", [id])).catch(
       (e: unknown) => {
         throw failed("registry write", e);
       },
@@ -265,7 +339,7 @@ export class PostgresBoardStore implements BoardStore {
     if (this.readOnly) return new PostgresLogStorage(this, id, undefined);
     if (this.#openLogs.has(id))
       throw new BoardLogError("STORAGE_CONFLICT", `log ${id} is already open on this store`);
-    await this.exclusive((c) =>
+    await this.#fenced((c) =>
       c.query("INSERT INTO urna_logs (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [id]),
     ).catch((e: unknown) => {
       throw failed("log creation", e);
@@ -342,6 +416,7 @@ export class PostgresBoardStore implements BoardStore {
     }
     await c.query("BEGIN");
     try {
+      await this.#fence(c);
       const upd = await c.query<{ id: string }>(
         `UPDATE urna_logs AS l SET size = v.size, root = v.root, checkpoint = v.checkpoint
            FROM unnest($1::text[], $2::int8[], $3::int8[], $4::bytea[], $5::text[])
@@ -398,7 +473,7 @@ export class PostgresBoardStore implements BoardStore {
 
   /** @internal records a signed tree in urna_signer_state outside a commit (see PostgresSignerState.record). */
   async recordSigned(origin: string, tree: SignedTree): Promise<void> {
-    await this.exclusive((c) =>
+    await this.#fenced((c) =>
       c.query(
         `INSERT INTO urna_signer_state (origin, size, root) VALUES ($1, $2, $3)
          ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, updated = now()
@@ -410,12 +485,61 @@ export class PostgresBoardStore implements BoardStore {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      clearInterval(this.#renewal);
       await this.#writerChain;
+      // Release the lease (only ours: a standby takes it at once).
+      if (this.#writer && !this.#writerFailure)
+        await this.#writer
+          .query(
+            `UPDATE urna_lease SET expires = clock_timestamp() - interval '1 second'
+              WHERE name = '${LEASE}' AND token = $1`,
+            [this.#token],
+          )
+          .catch(() => undefined);
       await this.#signer?.close();
       await this.#writer?.end().catch(() => undefined);
       await this.#pool.end().catch(() => undefined);
     })();
     return this.#closed;
+  }
+}
+
+/** Takes the sequencer lease (waiting up to leaseWaitMs); returns its fencing token. */
+async function takeLease(
+  c: pg.Client,
+  opts: PostgresStoreOptions,
+  location: string,
+): Promise<number> {
+  const holder = opts.leaseHolder ?? defaultHolder(opts.signerStatePath!);
+  const ttl = opts.leaseTtlMs ?? 10_000;
+  const deadline = Date.now() + (opts.leaseWaitMs ?? 0);
+  let told = false;
+  for (;;) {
+    const r = await c.query<{ token: string }>(
+      `INSERT INTO urna_lease AS l (name, holder, token, expires)
+         VALUES ('${LEASE}', $1, 1, clock_timestamp() + $2 * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE
+         SET holder = excluded.holder, token = l.token + 1, expires = excluded.expires
+         WHERE l.expires < clock_timestamp() OR l.holder = excluded.holder
+       RETURNING token`,
+      [holder, ttl],
+    );
+    if (r.rows.length === 1) return num(r.rows[0].token);
+    const cur = await c.query<{ holder: string; expires: Date }>(
+      `SELECT holder, expires FROM urna_lease WHERE name = '${LEASE}'`,
+    );
+    const who = cur.rows[0]
+      ? `${cur.rows[0].holder} (until ${cur.rows[0].expires.toISOString()})`
+      : "another board";
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new BoardLogError(
+        "STORE_LOCKED",
+        `the sequencer lease of ${location} is held by ${who}`,
+      );
+    if (!told) opts.log?.(`waiting for the sequencer lease of ${location}, held by ${who}`);
+    told = true;
+    await sleep(Math.min(left, 1000, Math.max(50, ttl / 4)));
   }
 }
 

@@ -10,6 +10,7 @@
  *   urna_log_meta      caller meta: (log, key) -> value; keys in byte order (COLLATE "C")
  *   urna_signer_state  the signer's last signed tree per checkpoint origin, written in the same
  *                      transaction as the tree it signed
+ *   urna_lease         the sequencer lease: holder, fencing token, expiry (one row, "sequencer")
  */
 export const SCHEMA_VERSION = 1;
 
@@ -51,5 +52,11 @@ CREATE TABLE IF NOT EXISTS urna_signer_state (
   size bigint NOT NULL CHECK (size >= 0),
   root bytea NOT NULL,
   updated timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS urna_lease (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  token bigint NOT NULL,
+  expires timestamptz NOT NULL
 );
 `;
