@@ -146,6 +146,28 @@ describe("check B: every blame judged (ceremony.md §3.4, §5; V8)", () => {
     ]);
   });
 
+  it("a blame of oneself names its author (CEREMONY_BAD_BLAME)", async () => {
+    const entries = badShareFrom2();
+    const e = blameEntry(entries, 1, 2, "decryption-failed");
+    const body = { ...(e.body as Record<string, unknown>), accused: 1 };
+    entries.push(
+      signEntry(
+        "ceremony.blame",
+        ELECTION_ID,
+        body as never,
+        g.keys.custodians[0].signing,
+      ) as Entry,
+    );
+    const r = await verify(entries);
+    expect(check(r, "V8").failures).toEqual([
+      expect.objectContaining({
+        index: entries.length - 1,
+        custodian: 1,
+        message: expect.stringMatching(/^CEREMONY_BAD_BLAME: /),
+      }),
+    ]);
+  });
+
   it("a false blame names its author; the certifications and the key after it fail V8", async () => {
     const entries = readEntries(g.dir);
     const at = lastRound1(entries) + 1;
