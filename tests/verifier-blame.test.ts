@@ -211,6 +211,36 @@ describe("check B: every blame judged (ceremony.md §3.4, §5; V8)", () => {
   });
 });
 
+describe("check K: every failing item (ceremony.md §5)", () => {
+  it("a bad certification does not hide a wrong verification share in election.key", async () => {
+    const entries = readEntries(g.dir);
+    const [c1, c2] = entries.flatMap((e, i) => (e.type === "ceremony.certify" ? [i] : []));
+    const sig2 = (entries[c2].body as { signature: string }).signature;
+    entries[c1] = signEntry(
+      "ceremony.certify",
+      ELECTION_ID,
+      { custodian: 1, signature: sig2 } as never,
+      g.keys.custodians[0].signing,
+    ) as Entry;
+    const key = entries.findIndex((e) => e.type === "election.key");
+    const body = structuredClone(entries[key].body) as { verificationShares: string[] };
+    const vs = body.verificationShares;
+    [vs[1], vs[2]] = [vs[2], vs[1]];
+    entries[key] = signEntry("election.key", ELECTION_ID, body as never, g.keys.authority) as Entry;
+    const r = await verify(entries);
+    const fs = check(r, "V8").failures;
+    expect(fs).toContainEqual(expect.objectContaining({ index: c1, custodian: 1 }));
+    for (const custodian of [2, 3])
+      expect(fs).toContainEqual(
+        expect.objectContaining({
+          index: key,
+          custodian,
+          message: expect.stringContaining(`differs from the recomputed Y_${custodian}`),
+        }),
+      );
+  });
+});
+
 describe("the board's side: the same state machine", () => {
   /** Replays entries[0..upTo) and prechecks entries[upTo] as the board would. */
   function precheckAt(entries: Entry[], upTo: number) {
