@@ -1120,4 +1120,41 @@ export const CASES: CaseDef[] = [
       );
     },
   },
+  {
+    id: "v8-blame-upheld",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed:
+      "custodian 2's round-1 share to custodian 1 is replaced by bytes that do not authenticate (re-signed by custodian 2), custodian 1 posts a real blame of it, and the record ends there",
+    rule: "ceremony.md §3.4, §5 check B, §6; verification.md V8",
+    fail: ["V8"],
+    tamper: (c) => {
+      const rounds = c.t.all("ceremony.round1");
+      c.t.entries.splice(rounds[rounds.length - 1] + 1);
+      const k = rounds[1];
+      const m = dkg.round1FromBody(c.t.entries[k].body).message;
+      const bad = new Uint8Array(m.ciphertexts[0].length).fill(7);
+      c.t.entries[k] = c.t.sign(
+        "ceremony.round1",
+        dkg.round1ToBody(2, { ...m, ciphertexts: [bad, ...m.ciphertexts.slice(1)] }) as never,
+        c.g.keys.custodians[1].signing,
+      );
+      const setup = dkg.setupFromManifest(c.g.manifest, computeBaseHash(ELECTION_ID, c.g.manifest));
+      const accused = dkg.round1FromBody(c.t.entries[k].body).message;
+      const blame = makeBlameRandom(
+        setup,
+        1,
+        c.g.keys.custodians[0].dkgSecret,
+        2,
+        accused,
+        "decryption-failed",
+      );
+      c.t.entries.push(
+        c.t.sign("ceremony.blame", dkg.blameToBody(blame) as never, c.g.keys.custodians[0].signing),
+      );
+      c.t.save();
+      c.items.push({ check: "V8", index: c.t.entries.length - 1, custodian: 2 });
+    },
+  },
 ];
