@@ -21,6 +21,8 @@ import type {
 } from "@urna/schemas";
 import { canonicalBytes } from "@urna/schemas";
 import { challengeBallot, encryptBallot } from "../board/src/crypto/index.js";
+import { makeBlameRandom } from "../board/src/ceremony/index.js";
+import * as dkg from "../verifier/src/ceremony/index.js";
 import { fromBase64, toBase64 } from "../verifier/src/bytes.js";
 import { baseHash as computeBaseHash } from "../verifier/src/crypto/base-hash.js";
 import { decodeElement } from "../verifier/src/crypto/group.js";
@@ -1076,6 +1078,123 @@ export const CASES: CaseDef[] = [
       c.items.push({ check: "V4", index: i });
       c.items.push({ check: "V16", index: i });
       c.items.push({ check: "V17", index: i });
+    },
+  },
+  // ---- added last, so that the earlier cases' bytes stay as they were (the generator draws
+  // every key, nonce and timestamp from one stream)
+  {
+    id: "v16-custodian-twice",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed: "the result names its first custodian twice, re-signed by the authority",
+    rule: "verification.md V16 (threshold distinct custodians; not a schema error)",
+    fail: ["V16"],
+    tamper: (c) => {
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
+      body.custodians = [body.custodians[0], body.custodians[0]];
+      c.t.commit(i);
+      for (const rc of body.contests)
+        c.items.push({
+          check: "V16",
+          index: i,
+          contest: rc.contest,
+          custodian: body.custodians[0],
+        });
+    },
+  },
+  {
+    id: "v16-total-exceeds-ballots",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed:
+      "the result gives an option of senaduria-09 one vote more than the counted ballots holding that contest, re-signed by the authority",
+    rule: "verification.md V16 (RESULT_EXCEEDS_BALLOTS)",
+    fail: ["V16"],
+    tamper: (c) => {
+      const contest = "senaduria-09";
+      const holding = c.g.ballots.filter(
+        (b) => b.type === "ballot" && b.counted && b.choices[contest],
+      ).length;
+      const { i, body } = c.t.open<ResultBody>(c.t.find("result"));
+      const rc = body.contests.find((x) => x.contest === contest)!;
+      rc.options[0].votes = holding + 1;
+      c.t.commit(i);
+      c.items.push({ check: "V16", index: i, contest, option: rc.options[0].option });
+    },
+  },
+  {
+    id: "v8-false-blame",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed:
+      "custodian 3 posts a ceremony.blame of custodian 1's valid share after the round-1 entries (a real proof, signed by custodian 3); the rest of the ceremony follows it",
+    rule: "ceremony.md §3.4-§3.5, §5 check B, §6; verification.md V8",
+    fail: ["V8"],
+    tamper: (c) => {
+      const rounds = c.t.all("ceremony.round1");
+      const at = rounds[rounds.length - 1] + 1;
+      const setup = dkg.setupFromManifest(c.g.manifest, computeBaseHash(ELECTION_ID, c.g.manifest));
+      const accused = dkg.round1FromBody(c.t.entries[rounds[0]].body).message;
+      const blame = makeBlameRandom(
+        setup,
+        3,
+        c.g.keys.custodians[2].dkgSecret,
+        1,
+        accused,
+        "share-mismatch",
+      );
+      c.t.entries.splice(
+        at,
+        0,
+        c.t.sign("ceremony.blame", dkg.blameToBody(blame) as never, c.g.keys.custodians[2].signing),
+      );
+      c.t.save();
+      const firstCertify = c.t.find("ceremony.certify");
+      c.items.push(
+        { check: "V8", index: at, custodian: 3 },
+        { check: "V8", index: firstCertify, custodian: 1 },
+        { check: "V8", index: c.t.find("election.key") },
+      );
+    },
+  },
+  {
+    id: "v8-blame-upheld",
+    base: "single",
+    kind: "election",
+    how: "malicious",
+    changed:
+      "custodian 2's round-1 share to custodian 1 is replaced by bytes that do not authenticate (re-signed by custodian 2), custodian 1 posts a real blame of it, and the record ends there",
+    rule: "ceremony.md §3.4, §5 check B, §6; verification.md V8",
+    fail: ["V8"],
+    tamper: (c) => {
+      const rounds = c.t.all("ceremony.round1");
+      c.t.entries.splice(rounds[rounds.length - 1] + 1);
+      const k = rounds[1];
+      const m = dkg.round1FromBody(c.t.entries[k].body).message;
+      const bad = new Uint8Array(m.ciphertexts[0].length).fill(7);
+      c.t.entries[k] = c.t.sign(
+        "ceremony.round1",
+        dkg.round1ToBody(2, { ...m, ciphertexts: [bad, ...m.ciphertexts.slice(1)] }) as never,
+        c.g.keys.custodians[1].signing,
+      );
+      const setup = dkg.setupFromManifest(c.g.manifest, computeBaseHash(ELECTION_ID, c.g.manifest));
+      const accused = dkg.round1FromBody(c.t.entries[k].body).message;
+      const blame = makeBlameRandom(
+        setup,
+        1,
+        c.g.keys.custodians[0].dkgSecret,
+        2,
+        accused,
+        "decryption-failed",
+      );
+      c.t.entries.push(
+        c.t.sign("ceremony.blame", dkg.blameToBody(blame) as never, c.g.keys.custodians[0].signing),
+      );
+      c.t.save();
+      c.items.push({ check: "V8", index: c.t.entries.length - 1, custodian: 2 });
     },
   },
 ];

@@ -146,6 +146,28 @@ describe("check B: every blame judged (ceremony.md §3.4, §5; V8)", () => {
     ]);
   });
 
+  it("a blame of oneself names its author (CEREMONY_BAD_BLAME)", async () => {
+    const entries = badShareFrom2();
+    const e = blameEntry(entries, 1, 2, "decryption-failed");
+    const body = { ...(e.body as Record<string, unknown>), accused: 1 };
+    entries.push(
+      signEntry(
+        "ceremony.blame",
+        ELECTION_ID,
+        body as never,
+        g.keys.custodians[0].signing,
+      ) as Entry,
+    );
+    const r = await verify(entries);
+    expect(check(r, "V8").failures).toEqual([
+      expect.objectContaining({
+        index: entries.length - 1,
+        custodian: 1,
+        message: expect.stringMatching(/^CEREMONY_BAD_BLAME: /),
+      }),
+    ]);
+  });
+
   it("a false blame names its author; the certifications and the key after it fail V8", async () => {
     const entries = readEntries(g.dir);
     const at = lastRound1(entries) + 1;
@@ -186,6 +208,36 @@ describe("check B: every blame judged (ceremony.md §3.4, §5; V8)", () => {
   it("the honest record has no V8 failure", async () => {
     const r = await verify(readEntries(g.dir));
     expect(r.ok, reportToText(r)).toBe(true);
+  });
+});
+
+describe("check K: every failing item (ceremony.md §5)", () => {
+  it("a bad certification does not hide a wrong verification share in election.key", async () => {
+    const entries = readEntries(g.dir);
+    const [c1, c2] = entries.flatMap((e, i) => (e.type === "ceremony.certify" ? [i] : []));
+    const sig2 = (entries[c2].body as { signature: string }).signature;
+    entries[c1] = signEntry(
+      "ceremony.certify",
+      ELECTION_ID,
+      { custodian: 1, signature: sig2 } as never,
+      g.keys.custodians[0].signing,
+    ) as Entry;
+    const key = entries.findIndex((e) => e.type === "election.key");
+    const body = structuredClone(entries[key].body) as { verificationShares: string[] };
+    const vs = body.verificationShares;
+    [vs[1], vs[2]] = [vs[2], vs[1]];
+    entries[key] = signEntry("election.key", ELECTION_ID, body as never, g.keys.authority) as Entry;
+    const r = await verify(entries);
+    const fs = check(r, "V8").failures;
+    expect(fs).toContainEqual(expect.objectContaining({ index: c1, custodian: 1 }));
+    for (const custodian of [2, 3])
+      expect(fs).toContainEqual(
+        expect.objectContaining({
+          index: key,
+          custodian,
+          message: expect.stringContaining(`differs from the recomputed Y_${custodian}`),
+        }),
+      );
   });
 });
 

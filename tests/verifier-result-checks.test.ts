@@ -19,6 +19,7 @@ import { validateReport } from "@urna/schemas";
 import { computeResult, decryptionShare } from "../board/src/crypto/index.js";
 import { signEntry } from "../board/src/entry-sign.js";
 import { verifyElection } from "../verifier/src/audit/verify-election.js";
+import { ElectionState } from "../verifier/src/election/state.js";
 import { folderSource } from "../verifier/src/record/folder-node.js";
 import { reportToText } from "../verifier/src/report/text.js";
 import { fromBase64 } from "../verifier/src/bytes.js";
@@ -229,5 +230,19 @@ describe("V16: the totals are bounded by the counted ballots (RESULT_EXCEEDS_BAL
     );
     expect(over).toEqual([expect.objectContaining({ contest })]);
     expect(over[0].option).toBeUndefined();
+  });
+});
+
+describe("the schema states no rule a numbered check owns (verification.md §Failing entries 5)", () => {
+  it("a contest listed twice in a ballot style is V6's (protocol.md §6.1), not V4's", () => {
+    const e0 = readEntries(g.dir)[0];
+    const body = structuredClone(e0.body) as { ballotStyles: { contests: string[] }[] };
+    const s = body.ballotStyles[0];
+    s.contests = [s.contests[0], ...s.contests];
+    const c = ElectionState.create(resignEntry({ ...e0, body } as Entry, g.keys.authority));
+    expect(c.state).toBeUndefined();
+    expect(c.findings).toEqual([
+      expect.objectContaining({ check: "V6", path: "/body/ballotStyles/0/contests/1" }),
+    ]);
   });
 });

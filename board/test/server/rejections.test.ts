@@ -219,6 +219,18 @@ describe("refusals, phase by phase", () => {
       "INVALID_MANIFEST",
       { route },
     );
+    // protocol.md §6.1: a contest listed twice in a style is the manifest rule's (V6), not the
+    // schema's
+    await refuse(
+      sign(
+        "manifest",
+        { ...manifest, ballotStyles: [{ id: "s", contests: ["presidencia", "presidencia"] }] },
+        a.authority.secretKey,
+      ),
+      422,
+      "INVALID_MANIFEST",
+      { route, errorPath: "/body/ballotStyles/0/contests/1" },
+    );
     await refuse(sign("manifest", manifest, a.registrar.secretKey), 422, "INVALID_MANIFEST", {
       route,
     });

@@ -221,7 +221,8 @@ async function load(): Promise<void> {
     for (const e of found) {
       if (e.type === "result") {
         const b = e.body as { custodians: number[]; contests: ResultContest[] };
-        custodians = b.custodians;
+        // Each result entry names its own custodians (protocol.md §6.10): show them all.
+        for (const i of b.custodians) if (!custodians.includes(i)) custodians.push(i);
         results.push(...b.contests);
       } else if (e.type === "tally") tallyBallots = (e.body as { ballots: number }).ballots;
       else if (e.type === "decryption.share") shares++;

@@ -12,8 +12,14 @@ import {
   round1FromBody,
   setupFromManifest,
 } from "../ceremony/entries.js";
-import { checkCeremonyTranscript, checkRound1, verifyCertification } from "../ceremony/verify.js";
+import {
+  checkCeremonyTranscript,
+  checkRound1,
+  verifyCertification,
+  type CeremonyResult,
+} from "../ceremony/verify.js";
 import { transcriptFor } from "../ceremony/transcript.js";
+import { groupPublicKey, verificationShares } from "../ceremony/vss.js";
 import { verifyBlame } from "../ceremony/blame.js";
 import { xchacha20poly1305Open } from "../ceremony/aead.js";
 import type { Manifest } from "@urna/schemas";
@@ -56,8 +62,23 @@ export function verifyCeremonyWork(item: CeremonyWork): Finding[] {
             sessionId: fromBase64(item.baseHash),
           },
         );
-        if (!c.ok || !c.result) return c.issues.map((i) => bad(i.message, i.custodian));
-        return electionKeyIssues(c.result, item.body).map((i) => bad(i.message, i.custodian));
+        const out = c.issues.map((i) => bad(i.message, i.custodian));
+        // Every failing item (ceremony.md §5, check K): the key is compared with the one the
+        // commitments give even when a round-1 message or a certification fails.
+        let result: Pick<CeremonyResult, "groupPublicKey" | "verificationShares"> | null = c.result;
+        if (!result) {
+          const decoded = round1Of(item.round1, n).map(
+            (m, k) => checkRound1(setup, k + 1, m).decoded?.commitments,
+          );
+          if (decoded.every((d) => d !== undefined))
+            result = {
+              groupPublicKey: groupPublicKey(decoded).toBytes(),
+              verificationShares: verificationShares(decoded, n).map((p) => p.toBytes()),
+            };
+        }
+        if (result)
+          out.push(...electionKeyIssues(result, item.body).map((i) => bad(i.message, i.custodian)));
+        return out;
       }
     }
   } catch (e) {
