@@ -326,6 +326,16 @@ describe("urna-verify election: entries (V4-V7)", () => {
         message: expect.stringContaining("ELECTION_MISMATCH"),
       }),
     );
+    // V4 only for it (§Failing entries, 2e); its alphas join the reuse set, so the voter's own
+    // ballot, now after it, fails V13 (and, not admitted, is not counted: V14).
+    for (const id of ["V5", "V7", "V10", "V12", "V13"])
+      expect(check(r, id).failures.filter((f) => f.index === g.at.open + 1)).toEqual([]);
+    expect(check(r, "V13").failures).toContainEqual(
+      expect.objectContaining({
+        index: counted()[0].index + 1,
+        message: expect.stringContaining("CIPHERTEXT_REUSED"),
+      }),
+    );
     const dir = copyRecord(g.dir);
     const lines = readFileSync(join(dir, "entries.jsonl"), "utf8").split("\n");
     lines.splice(3, 0, "not json");
