@@ -308,6 +308,19 @@ describe("urna-verify election: entries (V4-V7)", () => {
       }),
     ]);
     expect(check(r3, "V7").failures[0]).toMatchObject({ index: g.at.open });
+    // A non-canonical copy is a repeat too (its jcs bytes are the earlier entry's): V4 twice.
+    const dir = copyRecord(g.dir);
+    const lines = readFileSync(join(dir, "entries.jsonl"), "utf8").split("\n");
+    lines.splice(b.index + 1, 0, " " + lines[b.index]);
+    writeFileSync(join(dir, "entries.jsonl"), lines.join("\n"));
+    resign(dir, g.keys.board, g.keys.witnesses);
+    const r4 = await verifyElection({ source: folderSource(dir), trust: g.trust });
+    onlyFail(r4, ["V4"]);
+    expect(
+      check(r4, "V4")
+        .failures.map((f) => f.message.split(":")[0])
+        .sort(),
+    ).toEqual(["DUPLICATE_ENTRY", "NON_CANONICAL"]);
   });
 
   it("V4: a line that is not JSON, and an entry for another election", async () => {
