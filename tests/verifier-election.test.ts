@@ -442,6 +442,21 @@ describe("urna-verify election: ceremony, credentials and ballots (V8-V13)", () 
     expect(check(r, "V9").failures[0].message).toContain("published twice");
   });
 
+  it("a non-ballot entry with a bad signature is V5 only: its content is not checked (§Failing entries, 1)", async () => {
+    // The same duplicate batch as above, its signature broken: V5, and no V9 for it.
+    const entries = readEntries(g.dir);
+    const creds = entries[1].body as CredentialsBody;
+    const dup = { batch: 1, credentials: [creds.credentials[0]] };
+    const r = await tampered((e) => {
+      const bad = resignEntry({ ...e[1], body: dup } as Entry, g.keys.registrar);
+      e.splice(2, 0, { ...bad, signature: e[0].signature });
+    });
+    onlyFail(r, ["V5"]);
+    expect(check(r, "V5").failures).toEqual([
+      expect.objectContaining({ index: 2, message: expect.stringContaining("BAD_SIGNATURE") }),
+    ]);
+  });
+
   it("V10: a ballot added with no valid credential", async () => {
     const sk = ed25519.utils.randomSecretKey();
     const stranger = {
