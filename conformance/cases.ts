@@ -31,7 +31,10 @@ import { signEntry } from "../board/src/entry-sign.js";
 import { ed25519Signer } from "../verifier/src/log/note.js";
 import { ELECTION_ID, ORIGIN, type GeneratedElection } from "../tests/fixtures/election.js";
 import type { ExpectedItem } from "../verifier/src/conformance/corpus.js";
-import { Tamper, replaceLine } from "./tamper.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { entryBundlePath } from "../verifier/src/log/tiles.js";
+import { Tamper, readLeaves, replaceLine } from "./tamper.js";
 
 export type Base = "single" | "last";
 
@@ -169,6 +172,25 @@ export const CASES: CaseDef[] = [
       c.t.entries[i] = { ...c.t.entries[i], signature: c.t.entries[0].signature };
       c.t.saveEntries();
       c.items.push({ check: "V5", index: i });
+    },
+  },
+
+  {
+    id: "v1-tile-bundle-edited",
+    base: "single",
+    kind: "election",
+    how: "naive",
+    changed:
+      "the record gets its tile/ folder (the static tree at the checkpoint's size), then one byte of an entry bundle is changed",
+    rule: "record.md §Record folder (tile/), verification.md V1 (TILE_MISMATCH)",
+    fail: ["V1"],
+    tamper: (c) => {
+      c.t.writeTiles();
+      const n = readLeaves(c.t.dir).length;
+      const path = join(c.t.dir, entryBundlePath(0, Math.min(n, 256)));
+      const b = readFileSync(path);
+      b[10] ^= 0x01; // inside the first entry
+      writeFileSync(path, b);
     },
   },
 

@@ -4,8 +4,8 @@
  * witnesses' cosignatures), so that only the targeted check can catch the change, and a naive
  * tamperer that edits bytes and re-signs nothing.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type {
   BallotBody,
   DecryptionShareBody,
@@ -25,6 +25,14 @@ import { TallyAccumulator } from "../verifier/src/crypto/tally.js";
 import { fromBase64, toHex } from "../verifier/src/bytes.js";
 import { leafHash } from "../verifier/src/log/merkle-hash.js";
 import { MemoryTree } from "../verifier/src/log/merkle.js";
+import {
+  TILE_WIDTH,
+  encodeEntryBundle,
+  entryBundlePath,
+  tileFromNodes,
+  tilePath,
+  tilesForSize,
+} from "../verifier/src/log/tiles.js";
 import { formatTlogProof } from "../verifier/src/log/tlog-proof.js";
 import {
   ELECTION_ID,
@@ -158,6 +166,23 @@ export class Tamper {
   save(): void {
     this.saveEntries();
     this.resign();
+  }
+  /** Writes the record's tile/ folder (record.md, log.md §5) for entries.jsonl as it is on disk. */
+  writeTiles(): void {
+    const leaves = readLeaves(this.dir);
+    const tree = new MemoryTree(leaves.map((l) => leafHash(l)));
+    const put = (path: string, bytes: Uint8Array) => {
+      mkdirSync(dirname(join(this.dir, path)), { recursive: true });
+      writeFileSync(join(this.dir, path), bytes);
+    };
+    for (const t of tilesForSize(leaves.length)) {
+      put(tilePath(t.level, t.index, t.width), tileFromNodes(t.level, t.index, t.width, tree.node));
+      if (t.level === 0)
+        put(
+          entryBundlePath(t.index, t.width),
+          encodeEntryBundle(leaves.slice(t.index * TILE_WIDTH, t.index * TILE_WIDTH + t.width)),
+        );
+    }
   }
   /** Signs a checkpoint over entries.jsonl as it is on disk. */
   resign(opts: CheckpointOptions = {}): void {

@@ -106,6 +106,8 @@ describe("verifier against a live board", () => {
 
   it("verifies the exported record folder", async () => {
     const files = untar(await tb.client.record(id, { tiles: true }));
+    // with tile/, which V1 checks against the leaves (record.md §Record folder)
+    expect([...files].some(([name]) => name.startsWith("tile/entries/"))).toBe(true);
     const dir = tempDir("urna-vboard-");
     for (const [name, data] of files) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });

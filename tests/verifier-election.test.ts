@@ -309,6 +309,19 @@ describe("urna-verify election: entries (V4-V7)", () => {
       }),
     ]);
     expect(check(r3, "V7").failures[0]).toMatchObject({ index: g.at.open });
+    // A non-canonical copy is a repeat too (its jcs bytes are the earlier entry's): V4 twice.
+    const dir = copyRecord(g.dir);
+    const lines = readFileSync(join(dir, "entries.jsonl"), "utf8").split("\n");
+    lines.splice(b.index + 1, 0, " " + lines[b.index]);
+    writeFileSync(join(dir, "entries.jsonl"), lines.join("\n"));
+    resign(dir, g.keys.board, g.keys.witnesses);
+    const r4 = await verifyElection({ source: folderSource(dir), trust: g.trust });
+    onlyFail(r4, ["V4"]);
+    expect(
+      check(r4, "V4")
+        .failures.map((f) => f.message.split(":")[0])
+        .sort(),
+    ).toEqual(["DUPLICATE_ENTRY", "NON_CANONICAL"]);
   });
 
   it.each([
@@ -349,6 +362,16 @@ describe("urna-verify election: entries (V4-V7)", () => {
       expect.objectContaining({
         index: g.at.open + 1,
         message: expect.stringContaining("ELECTION_MISMATCH"),
+      }),
+    );
+    // V4 only for it (§Failing entries, 2e); its alphas join the reuse set, so the voter's own
+    // ballot, now after it, fails V13 (and, not admitted, is not counted: V14).
+    for (const id of ["V5", "V7", "V10", "V12", "V13"])
+      expect(check(r, id).failures.filter((f) => f.index === g.at.open + 1)).toEqual([]);
+    expect(check(r, "V13").failures).toContainEqual(
+      expect.objectContaining({
+        index: counted()[0].index + 1,
+        message: expect.stringContaining("CIPHERTEXT_REUSED"),
       }),
     );
     const dir = copyRecord(g.dir);
@@ -442,6 +465,21 @@ describe("urna-verify election: ceremony, credentials and ballots (V8-V13)", () 
     onlyFail(r, ["V9"]);
     expect(check(r, "V9").failures[0]).toMatchObject({ index: 2 });
     expect(check(r, "V9").failures[0].message).toContain("published twice");
+  });
+
+  it("a non-ballot entry with a bad signature is V5 only: its content is not checked (§Failing entries, 1)", async () => {
+    // The same duplicate batch as above, its signature broken: V5, and no V9 for it.
+    const entries = readEntries(g.dir);
+    const creds = entries[1].body as CredentialsBody;
+    const dup = { batch: 1, credentials: [creds.credentials[0]] };
+    const r = await tampered((e) => {
+      const bad = resignEntry({ ...e[1], body: dup } as Entry, g.keys.registrar);
+      e.splice(2, 0, { ...bad, signature: e[0].signature });
+    });
+    onlyFail(r, ["V5"]);
+    expect(check(r, "V5").failures).toEqual([
+      expect.objectContaining({ index: 2, message: expect.stringContaining("BAD_SIGNATURE") }),
+    ]);
   });
 
   it("V10: a ballot added with no valid credential", async () => {

@@ -93,6 +93,21 @@ describe("strict Ed25519 (protocol.md §2) on every verification path", () => {
       expect(names.some((n) => n.startsWith(want))).toBe(true);
   });
 
+  it("vkeys (log.md §3): a non-canonical key is BAD_VKEY, a small-order key parses", () => {
+    for (const v of strictVectors(enc("x"))) {
+      const bad = v.name.startsWith("non-canonical A");
+      for (const make of [ed25519Verifier, cosignerVerifier]) {
+        let code = "ok";
+        try {
+          make("k.example", v.publicKey);
+        } catch (e) {
+          code = (e as { code: string }).code;
+        }
+        expect([v.name, code]).toEqual([v.name, bad ? "BAD_VKEY" : "ok"]);
+      }
+    }
+  });
+
   for (const backend of ["js", "wasm"] as const) {
     it(`verifyEd25519 (${backend} backend)`, () => {
       setCryptoBackend(backend);

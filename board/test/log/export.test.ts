@@ -1,5 +1,5 @@
 /** Static tile export and entries.jsonl, read back with the verifier's TileReader. */
-import { readFile, readdir, stat } from "node:fs/promises";
+import { cp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -13,6 +13,8 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from "@urna/verifier";
+import { TileCheck, type TileFailure } from "../../../verifier/src/record/tile-check.js";
+import { folderSource } from "../../../verifier/src/record/folder-node.js";
 import { entryLines, exportStaticTree, writeEntriesJsonl } from "../../src/log/index.js";
 import { ORIGIN, type OpenedLog, boardKey, openLog, tempDir } from "./helpers.js";
 
@@ -106,6 +108,43 @@ describe("static export", () => {
       await log.seq.reader.rootAt(N),
       checkpoint.root,
     );
+  });
+
+  test("the auditor's tile check (V1, spec/record.md) passes on the export, and names a changed or missing file", async () => {
+    const out = join(d.path, "static-record");
+    await cp(join(d.path, "static"), out, { recursive: true });
+    await writeEntriesJsonl(log.seq.reader, join(out, "entries.jsonl"));
+    const run = async () => {
+      const src = folderSource(out);
+      const read = await src.tiles?.();
+      expect(read).toBeTypeOf("function");
+      const failures: TileFailure[] = [];
+      const tc = new TileCheck(read!, (f) => failures.push(f));
+      for await (const leaf of src.leaves()) await tc.push(leaf, leafHash(leaf));
+      await tc.finish();
+      return { failures, checked: tc.checked };
+    };
+    const ok = await run();
+    expect(ok.failures).toEqual([]);
+    // every tile and bundle of the size (N + 300 = 70,300): 274 + 1 full level 0, 1 + 1 level 1,
+    // 1 level 2, and 274 + 1 bundles
+    expect(ok.checked).toBe(275 + 2 + 1 + 275);
+    const flip = async (path: string, at: number) => {
+      const b = new Uint8Array(await readFile(join(out, path)));
+      b[at] ^= 1;
+      await writeFile(join(out, path), b);
+    };
+    await flip("tile/0/255", 5);
+    await flip("tile/entries/274.p/156", 9);
+    await flip("tile/1/001.p/18", 32 * 17);
+    await rm(join(out, "tile/2/000.p/1"));
+    const bad = await run();
+    expect(bad.failures.map((f) => [f.code, f.path])).toEqual([
+      ["TILE_MISMATCH", "tile/0/255"],
+      ["TILE_MISMATCH", "tile/entries/274.p/156"],
+      ["TILE_MISMATCH", "tile/1/001.p/18"],
+      ["TILE_MISSING", "tile/2/000.p/1"],
+    ]);
   });
 });
 

@@ -36,6 +36,7 @@ import { StreamingRoot } from "../log/merkle.js";
 import { parseNote } from "../log/note.js";
 import { BoundLeaves } from "../record/bound.js";
 import { RecordError, type RecordSource } from "../record/source.js";
+import { TileCheck } from "../record/tile-check.js";
 import { VERIFIER_NAME } from "./version.js";
 import { CHECK_IDS, Checks } from "./checks.js";
 import { crashFindings, inlineRunner, type RunnerJob, type CryptoRunner } from "./runner.js";
@@ -238,11 +239,17 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   /** The first index of each `tally`, `decryption.share`, `result` entry on the log. */
   const firstOfType = new Map<string, number>();
   const quota = trust.pins && new RegisteredQuota(trust.pins);
+  // The record's own tile/ folder, if any, checked against the leaves as they stream (V1).
+  const tileFiles = size !== undefined ? await source.tiles?.() : undefined;
+  const tiles =
+    tileFiles && new TileCheck(tileFiles, (f) => checks.add(finding("V1", f.code, f.message)));
 
   try {
     for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
       const i = index++;
       root.push(lh);
+      const tileDone = tiles?.push(leaf, lh);
+      if (tileDone) await tileDone;
       if (i % PROGRESS_EVERY === 0) progress({ stage: "entries", done: i, total: size ?? 0 });
       for (const id of ["V4", "V5", "V7"] as const) checks.get(id).items++;
 
@@ -383,6 +390,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       code: "ROOT_MISMATCH",
       message: `the root of the ${size} leaves is ${toBase64(root.root())}, the checkpoint's is ${toBase64((cp as Checkpoint).root)}`,
     });
+  if (tiles && index === size) await tiles.finish();
   if (size !== undefined && index === size) {
     let extra = 0;
     for await (const _ of source.leaves(size)) extra++;

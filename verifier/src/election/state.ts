@@ -576,7 +576,12 @@ export class ElectionState {
       out.findings.unshift(
         ...v.errors.map((e) => finding("V4", "SCHEMA_INVALID", e.message, { index, path: e.path })),
       );
-    if (opts.deferSignature)
+    // An entry of another election or a repeated leaf is V4 only (spec/verification.md §Failing
+    // entries, 2d-2e): no signature check either.
+    const v4Only = out.findings.some(
+      (f) => f.code === "ELECTION_MISMATCH" || f.code === "DUPLICATE_ENTRY",
+    );
+    if (opts.deferSignature && !v4Only)
       out.work.unshift({
         kind: "signature",
         entry,

@@ -80,5 +80,21 @@ export function folderSource(dir: string): FolderSource {
       return checkpoint;
     },
     leaves,
+    async tiles() {
+      const tileDir = join(dir, "tile");
+      try {
+        if (!(await stat(tileDir)).isDirectory()) return undefined;
+      } catch {
+        return undefined;
+      }
+      return async (path: string) => {
+        try {
+          return new Uint8Array(await readFile(join(dir, path)));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+          throw e;
+        }
+      };
+    },
   };
 }

@@ -3,3 +3,4 @@ export * from "./source.js";
 export * from "./http.js";
 export * from "./tiles.js";
 export * from "./bound.js";
+export * from "./tile-check.js";

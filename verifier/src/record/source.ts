@@ -51,6 +51,12 @@ export interface RecordSource {
   inclusionProof?(index: number, size: number): Promise<Uint8Array[]>;
   /** Optional: one leaf by index (a board's `GET /entries/<index>`). */
   leaf?(index: number): Promise<Uint8Array>;
+  /**
+   * Optional: the record folder's own `tile/` tree (spec/record.md), as a reader of the file at
+   * a tile path (`tile/…`, undefined when that file does not exist); undefined when the record
+   * has no `tile/` folder. The auditor checks it against the leaves (V1, `TILE_MISMATCH`).
+   */
+  tiles?(): Promise<((path: string) => Promise<Uint8Array | undefined>) | undefined>;
 }
 
 /**
