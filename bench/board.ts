@@ -143,6 +143,8 @@ async function startBoard(name: string): Promise<RunningBoard> {
       String(SUBSCRIBERS + CLIENTS + 64),
       "--max-connections-per-address",
       String(SUBSCRIBERS + CLIENTS + 64),
+      "--max-streams",
+      String(SUBSCRIBERS),
     );
   const proc = spawn(
     process.execPath,

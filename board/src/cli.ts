@@ -112,6 +112,7 @@ const commands: Record<string, Command> = {
     usage: `urna board serve --data DIR --port PORT --name NAME [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
+                 [--max-streams N]
                  [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
 
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST. Prints the board's vkey on stdout (with
@@ -125,7 +126,8 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
 Limits (README §Limits and what happens past them): --max-connections (default: from the
 descriptor limit, (ulimit -n - 200) / 2 between 32 and 4,096) and --max-connections-per-address
 (default: a quarter of it; loopback clients are exempt unless --per-address-on-loopback)
-refuse further connections with 503 TOO_MANY_CONNECTIONS;
+refuse further connections with 503 TOO_MANY_CONNECTIONS; --max-streams (default: three
+quarters of --max-connections) refuses further event streams with 503 TOO_MANY_STREAMS;
 --stream-queue-bytes (default 4194304) cuts off an event stream that falls that far behind (the
 client resumes with Last-Event-ID); --stream-lifetime-s (default 3600) ends a stream after that
 long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
@@ -142,6 +144,7 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
       "max-connections": { type: "string" },
       "max-connections-per-address": { type: "string" },
       "per-address-on-loopback": { type: "boolean" },
+      "max-streams": { type: "string" },
       "stream-queue-bytes": { type: "string" },
       "stream-lifetime-s": { type: "string" },
       "stream-heartbeat-s": { type: "string" },
@@ -188,6 +191,7 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
             maxConnections: int("max-connections", 1),
             maxPerAddress: int("max-connections-per-address", 1),
             perAddressOnLoopback: v["per-address-on-loopback"] === true,
+            maxStreams: int("max-streams", 1),
           },
           feed: {
             maxQueueBytes: int("stream-queue-bytes", 1024),

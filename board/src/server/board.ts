@@ -184,6 +184,11 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       maxBatchSize: opts.maxBatchSize,
       maxBatchDelayMs: opts.maxBatchDelayMs,
       onFatal: (e) => log(`election ${id}: the log refuses writes: ${e.message}`),
+      onTransient: (e, attempt) => {
+        if (attempt === 1)
+          log(`election ${id}: storage short of resources, retrying: ${String(e)}`);
+        else if (e === undefined) log(`election ${id}: storage writable again`);
+      },
     });
     return { storage, seq };
   }

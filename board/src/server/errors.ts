@@ -33,6 +33,8 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "LOG_UNAVAILABLE"
   | "SHUTTING_DOWN"
+  | "TOO_MANY_CONNECTIONS"
+  | "TOO_MANY_STREAMS"
   | "INTERNAL";
 
 /** HTTP status of every code, exactly as spec/api.md's table lists it. */
@@ -66,6 +68,8 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   NOT_FOUND: 404,
   LOG_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
+  TOO_MANY_CONNECTIONS: 503,
+  TOO_MANY_STREAMS: 503,
   INTERNAL: 500,
 };
 

@@ -17,6 +17,11 @@ export interface ConnectionLimits {
    * same host brings every client from 127.0.0.1; maxConnections still applies).
    */
   perAddressOnLoopback: boolean;
+  /**
+   * Open event streams in all (default: three quarters of maxConnections, so that writes and
+   * reads still find a connection under a stream flood); past it `503 TOO_MANY_STREAMS`.
+   */
+  maxStreams: number;
 }
 
 export interface BoardLimits {
@@ -60,13 +65,15 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 }
 
 export function resolveLimits(o: BoardLimitOptions = {}): BoardLimits {
-  const maxConnections = o.connections?.maxConnections ?? defaultMaxConnections();
+  const c = defined(o.connections);
+  const maxConnections = c.maxConnections ?? defaultMaxConnections();
   return {
     feed: { ...DEFAULT_FEED_LIMITS, ...defined(o.feed) },
     connections: {
       maxConnections,
-      maxPerAddress: o.connections?.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
-      perAddressOnLoopback: o.connections?.perAddressOnLoopback ?? false,
+      maxPerAddress: c.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
+      perAddressOnLoopback: c.perAddressOnLoopback ?? false,
+      maxStreams: c.maxStreams ?? Math.max(1, Math.floor((maxConnections * 3) / 4)),
     },
   };
 }

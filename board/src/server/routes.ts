@@ -263,6 +263,7 @@ export function routes(ctx: BoardContext): Router {
       origin: e.origin,
       vkey: ctx.electionVkey(e.id),
       ...(e.seq.failure ? { readOnly: e.seq.failure.code } : {}),
+      ...(e.seq.degraded !== undefined && !e.seq.failure ? { retrying: "STORAGE_RETRYING" } : {}),
     });
   });
 
@@ -420,20 +421,33 @@ export function routes(ctx: BoardContext): Router {
     }
   });
 
+  let streams = 0;
   r.get("/elections/:id/events", async (req, res) => {
     const e = election(req);
+    if (streams >= ctx.limits.connections.maxStreams) {
+      res.setHeader("Retry-After", "5");
+      throw new ApiError(
+        "TOO_MANY_STREAMS",
+        `the board serves ${streams} event streams, its limit; retry later`,
+      );
+    }
     const last = req.get("Last-Event-ID");
     let after = -1;
     if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
     else if (req.query.after !== undefined)
       after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
-    await serveEvents(
-      { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
-      res,
-      after,
-      ctx.shutdown,
-      ctx.limits.feed,
-    );
+    streams++;
+    try {
+      await serveEvents(
+        { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
+        res,
+        after,
+        ctx.shutdown,
+        ctx.limits.feed,
+      );
+    } finally {
+      streams--;
+    }
   });
 
   r.use((req, _res) => {
