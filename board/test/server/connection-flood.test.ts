@@ -243,7 +243,10 @@ test("descriptors exhausted past the caps: the commit is retried and the electio
   let stuck: Promise<{ status: number; body: string }> | undefined;
   for (let i = 0; i < 40 && !stuck; i++) {
     const p = post();
-    const r = await Promise.race([p, new Promise<undefined>((ok) => setTimeout(ok, 1500))]);
+    const r = await Promise.race([
+      p,
+      new Promise<undefined>((ok) => setTimeout(() => ok(undefined), 1500)),
+    ]);
     if (r === undefined) stuck = p;
     else {
       expect(r.status).toBe(201);
