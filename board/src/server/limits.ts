@@ -132,6 +132,7 @@ export function guardConnections(
       else perAddress.set(addr, n);
     });
   });
+  server.on("clientError", answerClientError);
   return (req, res) => {
     const why = refused.get(req.socket);
     if (why === undefined) return false;
@@ -147,4 +148,40 @@ export function guardConnections(
     res.end(body);
     return true;
   };
+}
+
+/**
+ * Malformed HTTP framing (node:http's parser refused the request: Content-Length with
+ * Transfer-Encoding, a negative length, bytes after the body that are no request, a target that
+ * is not a path, headers too large) gets the API's JSON error on a raw response, and the
+ * connection closes. node:http's own answer is a bare `400` with an empty body.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [
+          431,
+          "Request Header Fields Too Large",
+          "HEADERS_TOO_LARGE",
+          "the request headers are too large",
+        ]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "REQUEST_TIMEOUT", "the request took too long to arrive"]
+        : [
+            400,
+            "Bad Request",
+            "BAD_REQUEST",
+            `malformed HTTP request (${err.code ?? "parse error"})`,
+          ];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
+  );
+  const t = setTimeout(() => socket.destroy(), 1000);
+  t.unref();
+  socket.once("close", () => clearTimeout(t));
 }

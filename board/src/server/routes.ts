@@ -18,7 +18,7 @@ import {
 import { BoardLogError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
-import { ApiError } from "./errors.js";
+import { ApiError, logUnavailableMessage } from "./errors.js";
 import { serveEvents } from "./feed.js";
 import { recordStream } from "./record.js";
 import { credentialLookup } from "./receipt-lookup.js";
@@ -352,7 +352,8 @@ export function routes(ctx: BoardContext): Router {
         e.reader.inclusionProof(index, size),
         e.reader.leafHashAt(index),
       ]);
-      res.setHeader("Cache-Control", IMMUTABLE);
+      // Immutable only when the URL fixes the tree: without `size` the answer follows the log.
+      res.setHeader("Cache-Control", req.query.size !== undefined ? IMMUTABLE : SHORT);
       res.json({ index, size, leafHash: toBase64(leafHash), proof: proof.map(toBase64) });
     } catch (err) {
       readError(err);
@@ -367,7 +368,7 @@ export function routes(ctx: BoardContext): Router {
     if (to > e.published.size) throw new ApiError("NOT_FOUND", `no tree of size ${to} yet`);
     try {
       const proof = await e.reader.consistencyProof(from, to);
-      res.setHeader("Cache-Control", IMMUTABLE);
+      res.setHeader("Cache-Control", req.query.to !== undefined ? IMMUTABLE : SHORT);
       res.json({ from, to, proof: proof.map(toBase64) });
     } catch (err) {
       readError(err);
@@ -457,10 +458,7 @@ export function routes(ctx: BoardContext): Router {
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;
     const api = toApiError(err);
-    if (api.status >= 500 && api.code === "INTERNAL")
-      process.stderr.write(
-        `[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
+    logServerError(api, err);
     if (res.headersSent) return void res.destroy();
     res.status(api.status).json(api.toJSON());
   });
@@ -468,6 +466,14 @@ export function routes(ctx: BoardContext): Router {
 }
 
 const NL = Buffer.from("\n");
+
+/** The details of a 5xx that its answer leaves out (internal errors, storage failures) go to the board's log. */
+function logServerError(api: ApiError, err: unknown): void {
+  if (api.status < 500 || err instanceof ApiError) return;
+  process.stderr.write(
+    `[urna board] ${api.code}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+}
 
 /** The exact path of the write route the fast path takes; anything else goes through express. */
 const ENTRIES_PATH = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/(entries|bulk)$/;
@@ -484,10 +490,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, err: unknown): void {
   const api = toApiError(err);
-  if (api.status >= 500 && api.code === "INTERNAL")
-    process.stderr.write(
-      `[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+  logServerError(api, err);
   if (res.headersSent) return void res.destroy();
   sendJson(res, api.status, api.toJSON());
 }
@@ -604,8 +607,12 @@ export function toApiError(err: unknown): ApiError {
       err.code === "INDEX_OUT_OF_RANGE" ||
       err.code === "SIZE_OUT_OF_RANGE"
     )
-      return new ApiError("NOT_FOUND", err.message);
-    return new ApiError("LOG_UNAVAILABLE", err.message);
+      return new ApiError("NOT_FOUND", err.message.replace(/^[A-Z_]+: /, ""));
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(err.code, false));
   }
+  // The database itself (abstract-level's ModuleError: LEVEL_DATABASE_NOT_OPEN, LEVEL_IO_ERROR, ...)
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("LEVEL_"))
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(code, false));
   return new ApiError("INTERNAL", "internal error");
 }
