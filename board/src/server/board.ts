@@ -332,7 +332,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       const server = createServer((req, res) => {
         if (!refused(req, res) && !fast(req, res)) app(req, res);
       });
-      refused = guardConnections(server, ctx.limits.connections);
+      refused = guardConnections(server, ctx.limits.connections, ctx.limits.rate);
       server.once("error", reject);
       server.listen(port, host ?? "127.0.0.1", () => {
         server.off("error", reject);

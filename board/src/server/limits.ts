@@ -24,15 +24,37 @@ export interface ConnectionLimits {
   maxStreams: number;
 }
 
+/** Token buckets per client address: a request takes one token (0 per second: no limit). */
+export interface RateLimits {
+  /** Writes (POST) per second and burst, per client address (default 20/s, burst 100). */
+  writesPerSecond: number;
+  writeBurst: number;
+  /** Reads (every other request) per second and burst, per address (default 200/s, burst 1,000). */
+  readsPerSecond: number;
+  readBurst: number;
+  /** Whether loopback clients are limited too (default false). */
+  onLoopback: boolean;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = {
+  writesPerSecond: 20,
+  writeBurst: 100,
+  readsPerSecond: 200,
+  readBurst: 1000,
+  onLoopback: false,
+};
+
 export interface BoardLimits {
   /** Event streams (spec/api.md §Event stream). */
   feed: FeedLimits;
   connections: ConnectionLimits;
+  rate: RateLimits;
 }
 
 export interface BoardLimitOptions {
   feed?: Partial<FeedLimits>;
   connections?: Partial<ConnectionLimits>;
+  rate?: Partial<RateLimits>;
 }
 
 /**
@@ -69,6 +91,7 @@ export function resolveLimits(o: BoardLimitOptions = {}): BoardLimits {
   const maxConnections = c.maxConnections ?? defaultMaxConnections();
   return {
     feed: { ...DEFAULT_FEED_LIMITS, ...defined(o.feed) },
+    rate: { ...DEFAULT_RATE_LIMITS, ...defined(o.rate) },
     connections: {
       maxConnections,
       maxPerAddress: c.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
@@ -100,7 +123,10 @@ const BODY = (message: string): string =>
 export function guardConnections(
   server: Server,
   limits: ConnectionLimits,
+  rate: RateLimits = DEFAULT_RATE_LIMITS,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const writes = new TokenBuckets(rate.writesPerSecond, rate.writeBurst);
+  const reads = new TokenBuckets(rate.readsPerSecond, rate.readBurst);
   const refused = new WeakMap<Socket, string>();
   const perAddress = new Map<string, number>();
   let open = 0;
@@ -135,7 +161,28 @@ export function guardConnections(
   server.on("clientError", answerClientError);
   return (req, res) => {
     const why = refused.get(req.socket);
-    if (why === undefined) return false;
+    if (why === undefined) {
+      const addr = req.socket.remoteAddress ?? "";
+      if (!rate.onLoopback && isLoopback(addr)) return false;
+      const write = req.method === "POST";
+      const wait = (write ? writes : reads).take(addr);
+      if (wait === 0) return false;
+      const body = JSON.stringify({
+        error: {
+          code: "RATE_LIMITED",
+          message: `too many ${write ? "writes" : "reads"} from this address; retry in ${Math.ceil(wait)} s`,
+        },
+      });
+      req.resume();
+      res.writeHead(429, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": Buffer.byteLength(body),
+        "Access-Control-Allow-Origin": "*",
+        "Retry-After": String(Math.ceil(wait)),
+      });
+      res.end(body);
+      return true;
+    }
     const body = BODY(why);
     req.resume();
     res.writeHead(503, {
@@ -184,4 +231,35 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
   const t = setTimeout(() => socket.destroy(), 1000);
   t.unref();
   socket.once("close", () => clearTimeout(t));
+}
+
+/** Token buckets by key, refilled at `rate` per second up to `burst`; idle full buckets are dropped. */
+export class TokenBuckets {
+  readonly #b = new Map<string, { tokens: number; at: number }>();
+  #swept = performance.now();
+  constructor(
+    readonly rate: number,
+    readonly burst: number,
+  ) {}
+
+  /** Takes a token for `key`: 0 when there was one, else the seconds until there is. */
+  take(key: string, now = performance.now()): number {
+    if (!(this.rate > 0)) return 0;
+    if (now - this.#swept > 60_000) this.#sweep(now);
+    const b = this.#b.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    this.#b.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return (1 - b.tokens) / this.rate;
+  }
+
+  #sweep(now: number): void {
+    this.#swept = now;
+    for (const [k, b] of this.#b)
+      if (b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.#b.delete(k);
+  }
 }

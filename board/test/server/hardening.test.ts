@@ -184,3 +184,41 @@ test("F: malformed HTTP framing gets a 400 with the JSON error body", async () =
       .code,
   ).toBe("BAD_REQUEST");
 });
+
+test("G: per-address token buckets answer 429 RATE_LIMITED with Retry-After (loopback by flag)", async () => {
+  const limited = await startBoard({
+    limits: {
+      rate: {
+        writesPerSecond: 1,
+        writeBurst: 3,
+        readsPerSecond: 1,
+        readBurst: 5,
+        onLoopback: true,
+      },
+    },
+  });
+  try {
+    const writes = [];
+    for (let i = 0; i < 5; i++)
+      writes.push(await fetch(`${limited.url}/elections`, { method: "POST", body: "{" }));
+    expect(writes.map((r) => r.status)).toEqual([400, 400, 400, 429, 429]);
+    const w = writes[3];
+    expect(Number(w.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await w.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
+    // reads have their own bucket
+    const reads = [];
+    for (let i = 0; i < 7; i++) reads.push((await fetch(`${limited.url}/elections`)).status);
+    expect(reads).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // the bucket refills
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await fetch(`${limited.url}/elections`)).status).toBe(200);
+  } finally {
+    await limited.close();
+    removeDir(limited.dir);
+  }
+  // by default loopback clients are not limited
+  const statuses = [];
+  for (let i = 0; i < 30; i++)
+    statuses.push((await fetch(`${tb.url}/elections`, { method: "POST", body: "{" })).status);
+  expect(statuses.every((s) => s === 400)).toBe(true);
+});
