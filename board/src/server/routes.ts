@@ -437,6 +437,10 @@ export function routes(ctx: BoardContext): Router {
     if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
     else if (req.query.after !== undefined)
       after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
+    const v = req.query.view;
+    if (v !== undefined && v !== "full" && v !== "summary")
+      throw new ApiError("BAD_REQUEST", "view must be full or summary");
+    const view = v === "summary" ? "summary" : "full";
     streams++;
     try {
       await serveEvents(
@@ -445,6 +449,7 @@ export function routes(ctx: BoardContext): Router {
         after,
         ctx.shutdown,
         ctx.limits.feed,
+        view,
       );
     } finally {
       streams--;
