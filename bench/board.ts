@@ -31,6 +31,8 @@
  *                      reading everything) during a second ballot run; the ballots are split in
  *                      two halves, the first posted with no subscriber (the idle rate), the
  *                      second with N subscribers; both rates are reported (default 0: one run)
+ *   --subscriber-view full|summary   what the subscribers ask for (`?view=`, api.md §Event
+ *                      stream; default full: every entry in full)
  *   --skip-ballots / --skip-small
  *   --store postgres://USER@HOST:PORT/DB   run the board on PostgreSQL (README "Storage engines"):
  *                      each board of the run gets a fresh database `<DB>_bench_<n>`, created
@@ -74,6 +76,7 @@ const { values: args } = parseArgs({
     workers: { type: "string" },
     "batch-delay-ms": { type: "string" },
     subscribers: { type: "string", default: "0" },
+    "subscriber-view": { type: "string", default: "full" },
     "skip-ballots": { type: "boolean", default: false },
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
@@ -172,6 +175,8 @@ async function startBoard(name: string): Promise<RunningBoard> {
       String(SUBSCRIBERS + CLIENTS + 64),
       "--max-connections-per-address",
       String(SUBSCRIBERS + CLIENTS + 64),
+      "--max-streams",
+      String(SUBSCRIBERS),
     );
   const proc = spawn(
     process.execPath,
@@ -624,7 +629,11 @@ if (!args["skip-ballots"]) {
     const subs = await openSubscribers(board.url, f.election, SUBSCRIBERS);
     const r = await load(board, jobs.slice(half), CLIENTS);
     const got = subs.close();
-    report(`ballots, ${fmt(SUBSCRIBERS)} subscribers`, r, "at least half the idle rate");
+    report(
+      `ballots, ${fmt(SUBSCRIBERS)} subscribers (view=${args["subscriber-view"]})`,
+      r,
+      "at least half the idle rate",
+    );
     const ratio = r.ok / r.seconds / (idle.ok / idle.seconds);
     console.log(
       `  with ${fmt(SUBSCRIBERS)} subscribers: ${fmt(r.ok / r.seconds, 1)}/s against ${fmt(idle.ok / idle.seconds, 1)}/s idle = ${fmt(ratio * 100)}% (goal >= 50%: ${ratio >= 0.5 ? "met" : "NOT met"}); the subscribers received ${fmt(got.bytes / 2 ** 20, 1)} MiB (${fmt(got.bytes / 2 ** 20 / r.seconds, 1)} MiB/s), ${fmt(got.ended)} streams ended early`,
@@ -675,7 +684,7 @@ async function openSubscribers(
               if (!closing) ended++;
             });
             s.write(
-              `GET /elections/${election}/events?after=${st.size - 1} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n\r\n`,
+              `GET /elections/${election}/events?after=${st.size - 1}&view=${args["subscriber-view"]} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n\r\n`,
             );
           }),
       ),

@@ -120,6 +120,8 @@ const commands: Record<string, Command> = {
     usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
+                 [--max-streams N] [--write-rate R] [--write-burst N] [--read-rate R]
+                 [--read-burst N] [--rate-limit-loopback]
                  [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
 
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE. --store: where the elections'
@@ -138,10 +140,14 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
 Limits (README §Limits and what happens past them): --max-connections (default: from the
 descriptor limit, (ulimit -n - 200) / 2 between 32 and 4,096) and --max-connections-per-address
 (default: a quarter of it; loopback clients are exempt unless --per-address-on-loopback)
-refuse further connections with 503 TOO_MANY_CONNECTIONS;
+refuse further connections with 503 TOO_MANY_CONNECTIONS; --max-streams (default: three
+quarters of --max-connections) refuses further event streams with 503 TOO_MANY_STREAMS;
 --stream-queue-bytes (default 4194304) cuts off an event stream that falls that far behind (the
 client resumes with Last-Event-ID); --stream-lifetime-s (default 3600) ends a stream after that
-long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
+long; --stream-heartbeat-s (default 15) sends a comment on an idle stream. Per client address
+(loopback exempt unless --rate-limit-loopback), --write-rate/--write-burst (default 20/s, 100)
+and --read-rate/--read-burst (default 200/s, 1000) answer 429 RATE_LIMITED with Retry-After;
+a rate of 0 turns the limit off.`,
     options: {
       data: { type: "string" },
       store: { type: "string" },
@@ -157,6 +163,12 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
       "max-connections": { type: "string" },
       "max-connections-per-address": { type: "string" },
       "per-address-on-loopback": { type: "boolean" },
+      "max-streams": { type: "string" },
+      "write-rate": { type: "string" },
+      "write-burst": { type: "string" },
+      "read-rate": { type: "string" },
+      "read-burst": { type: "string" },
+      "rate-limit-loopback": { type: "boolean" },
       "stream-queue-bytes": { type: "string" },
       "stream-lifetime-s": { type: "string" },
       "stream-heartbeat-s": { type: "string" },
@@ -208,6 +220,14 @@ long; --stream-heartbeat-s (default 15) sends a comment on an idle stream.`,
             maxConnections: int("max-connections", 1),
             maxPerAddress: int("max-connections-per-address", 1),
             perAddressOnLoopback: v["per-address-on-loopback"] === true,
+            maxStreams: int("max-streams", 1),
+          },
+          rate: {
+            writesPerSecond: int("write-rate", 0),
+            writeBurst: int("write-burst", 1),
+            readsPerSecond: int("read-rate", 0),
+            readBurst: int("read-burst", 1),
+            onLoopback: v["rate-limit-loopback"] === true,
           },
           feed: {
             maxQueueBytes: int("stream-queue-bytes", 1024),

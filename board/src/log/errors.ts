@@ -41,3 +41,28 @@ export class BoardLogError extends Error {
 
 export const isBoardLogError = (e: unknown, code?: BoardLogErrorCode): e is BoardLogError =>
   e instanceof BoardLogError && (code === undefined || e.code === code);
+
+const TRANSIENT_CODES = new Set(["EMFILE", "ENFILE", "ENOSPC"]);
+const TRANSIENT_TEXT = /Too many open files|File table overflow|No space left on device/i;
+
+/**
+ * A transient lack of resources (descriptors: EMFILE, ENFILE; disk space: ENOSPC), in the error
+ * or its causes: a write that failed for it may succeed when retried (LevelDB reports these as
+ * `IO error: <file>: Too many open files`), or an error marked `transient: true`.
+ */
+export function isTransientResourceError(e: unknown): boolean {
+  let x: unknown = e;
+  for (let depth = 0; x !== null && typeof x === "object" && depth < 8; depth++) {
+    const { code, message, cause, transient } = x as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      transient?: unknown;
+    };
+    if (transient === true) return true;
+    if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
+    if (typeof message === "string" && TRANSIENT_TEXT.test(message)) return true;
+    x = cause;
+  }
+  return false;
+}

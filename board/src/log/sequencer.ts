@@ -32,6 +32,12 @@
  * queued and every later append with the same error (SIGNER_*,
  * STORAGE_FAILED, ...), and keeps serving reads of the last published tree.
  * A restart reloads the state from storage and the signer file.
+ * Except a transient lack of resources in 4 or 5 (EMFILE, ENFILE, ENOSPC:
+ * isTransientResourceError): the same write is retried, after
+ * `storage.recover()`, with exponential backoff (50 ms doubling to 2 s) until
+ * it succeeds; the batch's promises stay pending meanwhile (nothing is
+ * acknowledged before it is durable), later batches wait behind it, and the
+ * log is writable again as soon as the resource is back.
  */
 import {
   MAX_ENTRY_SIZE,
@@ -40,7 +46,7 @@ import {
   emptyRoot,
   utf8,
 } from "@urna/verifier";
-import { BoardLogError } from "./errors.js";
+import { BoardLogError, isTransientResourceError } from "./errors.js";
 import { leafHashPrefixed } from "./fast-hash.js";
 import { LogReader, type LogHead } from "./reader.js";
 import type { CheckpointSigner } from "./signer.js";
@@ -88,6 +94,11 @@ export interface SequencerOptions {
   caches?: TileCaches;
   /** Called once when the sequencer fails; default logs to stderr. */
   onFatal?: (e: BoardLogError) => void;
+  /**
+   * Called when a write fails for a transient lack of resources and will be retried (with the
+   * error and the attempt number, from 1), and once with `undefined` when it succeeded again.
+   */
+  onTransient?: (e: unknown, attempt: number) => void;
 }
 
 interface Pending {
@@ -131,6 +142,9 @@ export class Sequencer {
   readonly #maxBatch: number;
   readonly #delay: number;
   readonly #onFatal: (e: BoardLogError) => void;
+  readonly #onTransient: (e: unknown, attempt: number) => void;
+  /** The transient error a write is being retried for. */
+  #degraded: unknown;
 
   #head: LogHead;
   #edge: TileEdge;
@@ -158,6 +172,7 @@ export class Sequencer {
     if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1)
       throw new RangeError("maxBatchSize must be a positive integer");
     this.#onFatal = opts.onFatal ?? ((e) => console.error(`[urna log] ${e.message}`));
+    this.#onTransient = opts.onTransient ?? (() => undefined);
     this.#head = head;
     this.#edge = edge;
     this.reader = new LogReader(opts.storage, () => this.#head, caches);
@@ -224,6 +239,46 @@ export class Sequencer {
   /** Set once the log failed; every append then rejects with it. */
   get failure(): BoardLogError | undefined {
     return this.#failure;
+  }
+
+  /** Set while a write is being retried after a transient lack of resources (EMFILE, ENOSPC). */
+  get degraded(): unknown {
+    return this.#degraded;
+  }
+
+  /**
+   * Runs `write` until it succeeds, retrying (after storage.recover) while it fails for a
+   * transient lack of resources; any other failure, or the log failing meanwhile, rejects.
+   */
+  async #retrying(write: () => Promise<void>): Promise<void> {
+    let recover = false;
+    for (let attempt = 1, wait = 50; ; attempt++, wait = Math.min(2000, wait * 2)) {
+      if (!recover) {
+        try {
+          await write();
+          if (this.#degraded !== undefined) {
+            this.#degraded = undefined;
+            this.#onTransient(undefined, 0);
+          }
+          return;
+        } catch (e) {
+          if (!isTransientResourceError(e) || this.#failure) throw e;
+          this.#degraded = e;
+          this.#onTransient(e, attempt);
+          recover = true;
+        }
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      if (this.#failure) throw this.#failure;
+      try {
+        await this.storage.recover?.();
+        recover = false;
+      } catch (e) {
+        // still short of the resource: recover again after a longer wait
+        if (!isTransientResourceError(e)) throw e;
+        this.#degraded = e;
+      }
+    }
   }
 
   /** Entries queued and not yet sequenced. */
@@ -402,7 +457,7 @@ export class Sequencer {
     this.#uncommitted++;
     const committed = this.#commitTail.then(() => {
       if (this.#failure) throw this.#failure;
-      return this.storage.commit(batch);
+      return this.#retrying(() => this.storage.commit(batch));
     });
     this.#commitTail = committed.catch(() => undefined);
     const release = committed
@@ -415,7 +470,7 @@ export class Sequencer {
           this.#uncommitted--;
           this.#wake();
           this.#schedule();
-          return this.signer.persist({ size, root });
+          return this.#retrying(() => this.signer.persist({ size, root }));
         },
         (e: unknown) => {
           this.#uncommitted--;

@@ -37,7 +37,7 @@ import {
   utf8,
   verifyConsistency,
 } from "@urna/verifier";
-import { BoardLogError } from "./errors.js";
+import { BoardLogError, isTransientResourceError } from "./errors.js";
 import { verifyConsistencyFast } from "./fast-hash.js";
 import { hasSignAsync } from "./node-signer.js";
 
@@ -524,6 +524,8 @@ export class CheckpointSigner {
         if (this.#shared) await this.#shared.record(this.origin, w);
         else await writeFileDurable(this.statePath, JSON.stringify(body) + "\n");
       } catch (e) {
+        // Out of descriptors or disk space: not recorded, and the caller may retry.
+        if (isTransientResourceError(e)) throw e;
         this.#fail(
           new BoardLogError(
             "SIGNER_STATE_WRITE_FAILED",

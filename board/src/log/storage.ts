@@ -76,5 +76,11 @@ export interface LogStorage {
   iterateMeta(prefix: string): AsyncIterable<[string, Uint8Array]>;
   /** Writes the whole batch atomically; resolves only once it is durable (fsync). */
   commit(batch: CommitBatch): Promise<void>;
+  /**
+   * Called before a commit that failed for a transient lack of resources (EMFILE, ENOSPC) is
+   * retried: brings the storage back to a state where the same batch can be written again
+   * (level: reopens a database that LevelDB stopped after a background error).
+   */
+  recover?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -197,6 +197,11 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       maxBatchSize: opts.maxBatchSize,
       maxBatchDelayMs: opts.maxBatchDelayMs,
       onFatal: (e) => log(`election ${id}: the log refuses writes: ${e.message}`),
+      onTransient: (e, attempt) => {
+        if (attempt === 1)
+          log(`election ${id}: storage short of resources, retrying: ${String(e)}`);
+        else if (e === undefined) log(`election ${id}: storage writable again`);
+      },
     });
     return { storage, seq };
   }
@@ -337,7 +342,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       const server = createServer((req, res) => {
         if (!refused(req, res) && !fast(req, res)) app(req, res);
       });
-      refused = guardConnections(server, ctx.limits.connections);
+      refused = guardConnections(server, ctx.limits.connections, ctx.limits.rate);
       server.once("error", reject);
       server.listen(port, host ?? "127.0.0.1", () => {
         server.off("error", reject);

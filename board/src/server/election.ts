@@ -16,7 +16,7 @@ import {
 } from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
-import { ApiError, findingToError } from "./errors.js";
+import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
 import { type Commit, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
@@ -66,7 +66,7 @@ export function logErrorToApi(e: unknown): ApiError {
   if (e instanceof BoardLogError) {
     if (e.code === "LOG_CLOSED") return new ApiError("SHUTTING_DOWN", "the board is shutting down");
     if (e.code === "ENTRY_TOO_LARGE") return new ApiError("ENTRY_TOO_LARGE", e.message);
-    return new ApiError("LOG_UNAVAILABLE", `the log refuses writes: ${e.message}`);
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(e.code, true));
   }
   throw e;
 }

@@ -37,6 +37,11 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "LOG_UNAVAILABLE"
   | "SHUTTING_DOWN"
+  | "TOO_MANY_CONNECTIONS"
+  | "TOO_MANY_STREAMS"
+  | "RATE_LIMITED"
+  | "HEADERS_TOO_LARGE"
+  | "REQUEST_TIMEOUT"
   | "INTERNAL";
 
 /** HTTP status of every code, exactly as spec/api.md's table lists it. */
@@ -71,6 +76,11 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   NOT_FOUND: 404,
   LOG_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
+  TOO_MANY_CONNECTIONS: 503,
+  TOO_MANY_STREAMS: 503,
+  RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   INTERNAL: 500,
 };
 
@@ -107,4 +117,16 @@ export function findingToError(f: { code: string; message: string; path?: string
   const code: ApiErrorCode =
     isApiErrorCode(f.code) && f.code !== "INTERNAL" ? f.code : "SCHEMA_INVALID";
   return new ApiError(code, f.message, f.path);
+}
+
+/**
+ * The message of a LOG_UNAVAILABLE answer for a log failure with code `code` (STORAGE_FAILED,
+ * SIGNER_ROLLBACK, ...): the code only, never the underlying error's text, which can hold the
+ * data directory's absolute path (LevelDB: `IO error: /srv/urna/db/000016.ldb: ...`). The
+ * operator finds the details in the board's log.
+ */
+export function logUnavailableMessage(code: string, writes: boolean): string {
+  return writes
+    ? `the log refuses writes (${code}); see the board's log`
+    : `the log's storage is unavailable (${code}); see the board's log`;
 }

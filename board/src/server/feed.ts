@@ -60,8 +60,20 @@ const dec = new TextDecoder();
 /** Canonical JSON sorts keys: `type` is the last member of every entry. */
 const TYPE_AT_END = /,"type":("(?:[^"\\]|\\.)*")\}$/;
 
+/**
+ * What an entry event carries: `full` (the default) the entry itself; `summary` only its index,
+ * type and tracking code (`?view=summary`: a live page showing the log's progress needs no more,
+ * and the events are some 40 times smaller for ballots).
+ */
+export type FeedView = "full" | "summary";
+
 /** The `data` of an entry event, built around the leaf's own bytes (already JSON, one line). */
-export function entryEventData(index: number, leaf: Uint8Array, hash?: Uint8Array): string {
+export function entryEventData(
+  index: number,
+  leaf: Uint8Array,
+  hash?: Uint8Array,
+  view: FeedView = "full",
+): string {
   const text = dec.decode(leaf);
   let type = TYPE_AT_END.exec(text)?.[1];
   if (type === undefined) {
@@ -71,7 +83,8 @@ export function entryEventData(index: number, leaf: Uint8Array, hash?: Uint8Arra
       type = '""'; // leaves are canonical JSON: unreachable
     }
   }
-  return `{"index":${index},"type":${type},"trackingCode":"${toHex(hash ?? leafHash(leaf))}","entry":${text}}`;
+  const head = `{"index":${index},"type":${type},"trackingCode":"${toHex(hash ?? leafHash(leaf))}"`;
+  return view === "summary" ? `${head}}` : `${head},"entry":${text}}`;
 }
 
 export function checkpointEventData(c: {
@@ -82,18 +95,18 @@ export function checkpointEventData(c: {
   return JSON.stringify({ size: c.size, root: toBase64(c.root), checkpoint: c.checkpoint });
 }
 
-const entryEvent = (index: number, leaf: Uint8Array): string =>
-  `event: entry\nid: ${index}\ndata: ${entryEventData(index, leaf)}\n\n`;
+const entryEvent = (index: number, leaf: Uint8Array, view: FeedView): string =>
+  `event: entry\nid: ${index}\ndata: ${entryEventData(index, leaf, undefined, view)}\n\n`;
 const checkpointEvent = (c: { size: number; root: Uint8Array; checkpoint: string }): string =>
   `event: checkpoint\ndata: ${checkpointEventData(c)}\n\n`;
 
 /** A commit's events, once, for all streams. */
-export function buildFeedEvent(c: Commit): FeedEvent {
+export function buildFeedEvent(c: Commit, view: FeedView = "full"): FeedEvent {
   const parts: Buffer[] = [];
   const offsets: number[] = [];
   let at = 0;
   c.leaves.forEach((leaf, i) => {
-    const b = Buffer.from(entryEvent(c.first + i, leaf));
+    const b = Buffer.from(entryEvent(c.first + i, leaf, view));
     offsets.push(at);
     at += b.length;
     parts.push(b);
@@ -111,6 +124,8 @@ export function buildFeedEvent(c: Commit): FeedEvent {
 
 /** What a live stream is sent; `push` must not throw. */
 interface Subscriber {
+  /** Default "full". */
+  readonly view?: FeedView;
   push(ev: FeedEvent): void;
   heartbeat(now: number): void;
   close(): void;
@@ -169,9 +184,15 @@ export class Feed {
   }
 
   publish(c: Commit): void {
-    if (this.#subs.size === 0) return;
-    const ev = buildFeedEvent(c);
-    for (const s of this.#subs) s.push(ev);
+    // Built once per view that has a subscriber, the same bytes for every stream of that view.
+    let full: FeedEvent | undefined;
+    let summary: FeedEvent | undefined;
+    for (const s of this.#subs)
+      s.push(
+        s.view === "summary"
+          ? (summary ??= buildFeedEvent(c, "summary"))
+          : (full ??= buildFeedEvent(c, "full")),
+      );
   }
 
   get subscribers(): number {
@@ -216,6 +237,7 @@ export async function serveEvents(
   after: number,
   signal: AbortSignal,
   limits: Readonly<FeedLimits> = DEFAULT_FEED_LIMITS,
+  view: FeedView = "full",
 ): Promise<void> {
   res.status(200);
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
@@ -272,6 +294,7 @@ export async function serveEvents(
 
   const unsubscribe = feed.subscribe(
     {
+      view,
       push(ev) {
         if (closed) return;
         if (live) return send(ev);
@@ -319,7 +342,7 @@ export async function serveEvents(
       const leaves = await src.readEntries(next, end);
       if (closed || leaves.length === 0) break;
       let out = "";
-      for (const leaf of leaves) out += entryEvent(next++, leaf);
+      for (const leaf of leaves) out += entryEvent(next++, leaf, view);
       const more = res.write(out);
       lastWrite = performance.now();
       if (!more) await drained();

@@ -17,17 +17,44 @@ export interface ConnectionLimits {
    * same host brings every client from 127.0.0.1; maxConnections still applies).
    */
   perAddressOnLoopback: boolean;
+  /**
+   * Open event streams in all (default: three quarters of maxConnections, so that writes and
+   * reads still find a connection under a stream flood); past it `503 TOO_MANY_STREAMS`.
+   */
+  maxStreams: number;
 }
+
+/** Token buckets per client address: a request takes one token (0 per second: no limit). */
+export interface RateLimits {
+  /** Writes (POST) per second and burst, per client address (default 20/s, burst 100). */
+  writesPerSecond: number;
+  writeBurst: number;
+  /** Reads (every other request) per second and burst, per address (default 200/s, burst 1,000). */
+  readsPerSecond: number;
+  readBurst: number;
+  /** Whether loopback clients are limited too (default false). */
+  onLoopback: boolean;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = {
+  writesPerSecond: 20,
+  writeBurst: 100,
+  readsPerSecond: 200,
+  readBurst: 1000,
+  onLoopback: false,
+};
 
 export interface BoardLimits {
   /** Event streams (spec/api.md §Event stream). */
   feed: FeedLimits;
   connections: ConnectionLimits;
+  rate: RateLimits;
 }
 
 export interface BoardLimitOptions {
   feed?: Partial<FeedLimits>;
   connections?: Partial<ConnectionLimits>;
+  rate?: Partial<RateLimits>;
 }
 
 /**
@@ -60,13 +87,16 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 }
 
 export function resolveLimits(o: BoardLimitOptions = {}): BoardLimits {
-  const maxConnections = o.connections?.maxConnections ?? defaultMaxConnections();
+  const c = defined(o.connections);
+  const maxConnections = c.maxConnections ?? defaultMaxConnections();
   return {
     feed: { ...DEFAULT_FEED_LIMITS, ...defined(o.feed) },
+    rate: { ...DEFAULT_RATE_LIMITS, ...defined(o.rate) },
     connections: {
       maxConnections,
-      maxPerAddress: o.connections?.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
-      perAddressOnLoopback: o.connections?.perAddressOnLoopback ?? false,
+      maxPerAddress: c.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
+      perAddressOnLoopback: c.perAddressOnLoopback ?? false,
+      maxStreams: c.maxStreams ?? Math.max(1, Math.floor((maxConnections * 3) / 4)),
     },
   };
 }
@@ -93,7 +123,10 @@ const BODY = (message: string): string =>
 export function guardConnections(
   server: Server,
   limits: ConnectionLimits,
+  rate: RateLimits = DEFAULT_RATE_LIMITS,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const writes = new TokenBuckets(rate.writesPerSecond, rate.writeBurst);
+  const reads = new TokenBuckets(rate.readsPerSecond, rate.readBurst);
   const refused = new WeakMap<Socket, string>();
   const perAddress = new Map<string, number>();
   let open = 0;
@@ -125,9 +158,31 @@ export function guardConnections(
       else perAddress.set(addr, n);
     });
   });
+  server.on("clientError", answerClientError);
   return (req, res) => {
     const why = refused.get(req.socket);
-    if (why === undefined) return false;
+    if (why === undefined) {
+      const addr = req.socket.remoteAddress ?? "";
+      if (!rate.onLoopback && isLoopback(addr)) return false;
+      const write = req.method === "POST";
+      const wait = (write ? writes : reads).take(addr);
+      if (wait === 0) return false;
+      const body = JSON.stringify({
+        error: {
+          code: "RATE_LIMITED",
+          message: `too many ${write ? "writes" : "reads"} from this address; retry in ${Math.ceil(wait)} s`,
+        },
+      });
+      req.resume();
+      res.writeHead(429, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": Buffer.byteLength(body),
+        "Access-Control-Allow-Origin": "*",
+        "Retry-After": String(Math.ceil(wait)),
+      });
+      res.end(body);
+      return true;
+    }
     const body = BODY(why);
     req.resume();
     res.writeHead(503, {
@@ -140,4 +195,71 @@ export function guardConnections(
     res.end(body);
     return true;
   };
+}
+
+/**
+ * Malformed HTTP framing (node:http's parser refused the request: Content-Length with
+ * Transfer-Encoding, a negative length, bytes after the body that are no request, a target that
+ * is not a path, headers too large) gets the API's JSON error on a raw response, and the
+ * connection closes. node:http's own answer is a bare `400` with an empty body.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [
+          431,
+          "Request Header Fields Too Large",
+          "HEADERS_TOO_LARGE",
+          "the request headers are too large",
+        ]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "REQUEST_TIMEOUT", "the request took too long to arrive"]
+        : [
+            400,
+            "Bad Request",
+            "BAD_REQUEST",
+            `malformed HTTP request (${err.code ?? "parse error"})`,
+          ];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n${body}`,
+  );
+  const t = setTimeout(() => socket.destroy(), 1000);
+  t.unref();
+  socket.once("close", () => clearTimeout(t));
+}
+
+/** Token buckets by key, refilled at `rate` per second up to `burst`; idle full buckets are dropped. */
+export class TokenBuckets {
+  readonly #b = new Map<string, { tokens: number; at: number }>();
+  #swept = performance.now();
+  constructor(
+    readonly rate: number,
+    readonly burst: number,
+  ) {}
+
+  /** Takes a token for `key`: 0 when there was one, else the seconds until there is. */
+  take(key: string, now = performance.now()): number {
+    if (!(this.rate > 0)) return 0;
+    if (now - this.#swept > 60_000) this.#sweep(now);
+    const b = this.#b.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    this.#b.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return (1 - b.tokens) / this.rate;
+  }
+
+  #sweep(now: number): void {
+    this.#swept = now;
+    for (const [k, b] of this.#b)
+      if (b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.#b.delete(k);
+  }
 }

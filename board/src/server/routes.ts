@@ -18,7 +18,7 @@ import {
 import { BoardLogError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
-import { ApiError } from "./errors.js";
+import { ApiError, logUnavailableMessage } from "./errors.js";
 import { serveEvents } from "./feed.js";
 import { recordStream } from "./record.js";
 import { credentialLookup } from "./receipt-lookup.js";
@@ -263,6 +263,7 @@ export function routes(ctx: BoardContext): Router {
       origin: e.origin,
       vkey: ctx.electionVkey(e.id),
       ...(e.seq.failure ? { readOnly: e.seq.failure.code } : {}),
+      ...(e.seq.degraded !== undefined && !e.seq.failure ? { retrying: "STORAGE_RETRYING" } : {}),
     });
   });
 
@@ -351,7 +352,8 @@ export function routes(ctx: BoardContext): Router {
         e.reader.inclusionProof(index, size),
         e.reader.leafHashAt(index),
       ]);
-      res.setHeader("Cache-Control", IMMUTABLE);
+      // Immutable only when the URL fixes the tree: without `size` the answer follows the log.
+      res.setHeader("Cache-Control", req.query.size !== undefined ? IMMUTABLE : SHORT);
       res.json({ index, size, leafHash: toBase64(leafHash), proof: proof.map(toBase64) });
     } catch (err) {
       readError(err);
@@ -366,7 +368,7 @@ export function routes(ctx: BoardContext): Router {
     if (to > e.published.size) throw new ApiError("NOT_FOUND", `no tree of size ${to} yet`);
     try {
       const proof = await e.reader.consistencyProof(from, to);
-      res.setHeader("Cache-Control", IMMUTABLE);
+      res.setHeader("Cache-Control", req.query.to !== undefined ? IMMUTABLE : SHORT);
       res.json({ from, to, proof: proof.map(toBase64) });
     } catch (err) {
       readError(err);
@@ -420,20 +422,38 @@ export function routes(ctx: BoardContext): Router {
     }
   });
 
+  let streams = 0;
   r.get("/elections/:id/events", async (req, res) => {
     const e = election(req);
+    if (streams >= ctx.limits.connections.maxStreams) {
+      res.setHeader("Retry-After", "5");
+      throw new ApiError(
+        "TOO_MANY_STREAMS",
+        `the board serves ${streams} event streams, its limit; retry later`,
+      );
+    }
     const last = req.get("Last-Event-ID");
     let after = -1;
     if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
     else if (req.query.after !== undefined)
       after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
-    await serveEvents(
-      { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
-      res,
-      after,
-      ctx.shutdown,
-      ctx.limits.feed,
-    );
+    const v = req.query.view;
+    if (v !== undefined && v !== "full" && v !== "summary")
+      throw new ApiError("BAD_REQUEST", "view must be full or summary");
+    const view = v === "summary" ? "summary" : "full";
+    streams++;
+    try {
+      await serveEvents(
+        { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
+        res,
+        after,
+        ctx.shutdown,
+        ctx.limits.feed,
+        view,
+      );
+    } finally {
+      streams--;
+    }
   });
 
   r.use((req, _res) => {
@@ -443,10 +463,7 @@ export function routes(ctx: BoardContext): Router {
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;
     const api = toApiError(err);
-    if (api.status >= 500 && api.code === "INTERNAL")
-      process.stderr.write(
-        `[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
+    logServerError(api, err);
     if (res.headersSent) return void res.destroy();
     res.status(api.status).json(api.toJSON());
   });
@@ -454,6 +471,14 @@ export function routes(ctx: BoardContext): Router {
 }
 
 const NL = Buffer.from("\n");
+
+/** The details of a 5xx that its answer leaves out (internal errors, storage failures) go to the board's log. */
+function logServerError(api: ApiError, err: unknown): void {
+  if (api.status < 500 || err instanceof ApiError) return;
+  process.stderr.write(
+    `[urna board] ${api.code}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+}
 
 /** The exact path of the write route the fast path takes; anything else goes through express. */
 const ENTRIES_PATH = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/(entries|bulk)$/;
@@ -470,10 +495,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, err: unknown): void {
   const api = toApiError(err);
-  if (api.status >= 500 && api.code === "INTERNAL")
-    process.stderr.write(
-      `[urna board] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+  logServerError(api, err);
   if (res.headersSent) return void res.destroy();
   sendJson(res, api.status, api.toJSON());
 }
@@ -590,8 +612,12 @@ export function toApiError(err: unknown): ApiError {
       err.code === "INDEX_OUT_OF_RANGE" ||
       err.code === "SIZE_OUT_OF_RANGE"
     )
-      return new ApiError("NOT_FOUND", err.message);
-    return new ApiError("LOG_UNAVAILABLE", err.message);
+      return new ApiError("NOT_FOUND", err.message.replace(/^[A-Z_]+: /, ""));
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(err.code, false));
   }
+  // The database itself (abstract-level's ModuleError: LEVEL_DATABASE_NOT_OPEN, LEVEL_IO_ERROR, ...)
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("LEVEL_"))
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(code, false));
   return new ApiError("INTERNAL", "internal error");
 }

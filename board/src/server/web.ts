@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import express, { Router } from "express";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
 
 /** board/dist/web, both from board/src/server (tests) and board/dist/server (built). */
 export const WEB_DIR = fileURLToPath(new URL("../../dist/web/", import.meta.url));
@@ -22,6 +22,26 @@ export function webRouter(dir: string = WEB_DIR): Router {
     next();
   });
   r.use(express.static(dir, { index: "index.html", maxAge: 0, redirect: true }));
+  // Errors of the static files (a malformed path: 400; a file that cannot be read: 500) get the
+  // API's JSON error, never express's default HTML page (which shows the install path).
+  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    void next;
+    const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status;
+    const s = typeof status === "number" && status >= 400 && status < 500 ? status : 500;
+    if (s === 500)
+      process.stderr.write(
+        `[urna board] web: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+    if (res.headersSent) return void res.destroy();
+    res.status(s === 404 ? 404 : s >= 500 ? 500 : 400).json({
+      error:
+        s === 404
+          ? { code: "NOT_FOUND", message: "no such page" }
+          : s >= 500
+            ? { code: "INTERNAL", message: "internal error" }
+            : { code: "BAD_REQUEST", message: "malformed page path" },
+    });
+  });
   r.use((_req, res) => {
     res.status(404).json({
       error: {

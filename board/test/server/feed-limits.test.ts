@@ -179,6 +179,32 @@ test("A: 20 live streams receive the same events, in order, over HTTP", async ()
   }
 });
 
+test("A: ?view=summary streams carry index, type and tracking code only, built once too", async () => {
+  const tb = await board();
+  const id = "feed-summary";
+  const a = await election(tb, id);
+  const full = rawStream(tb.url, `/elections/${id}/events`);
+  const summary = Array.from({ length: 3 }, () =>
+    rawStream(tb.url, `/elections/${id}/events?view=summary`),
+  );
+  await until(() => [full, ...summary].every((s) => s.ids().length === 1));
+  await postBulk(tb, id, credentialEntries(id, a, 0, 5, 3));
+  await until(() => [full, ...summary].every((s) => s.ids().length === 6));
+  const data = (t: string) =>
+    [...t.matchAll(/event: entry\nid: \d+\ndata: ([^\n]*)\n\n/g)].map(
+      (m) => JSON.parse(m[1]) as Record<string, unknown>,
+    );
+  const f = data(full.text());
+  for (const s of summary) {
+    const d = data(s.text());
+    expect(d).toEqual(f.map(({ index, type, trackingCode }) => ({ index, type, trackingCode })));
+  }
+  expect(f[1].entry).toBeDefined();
+  const bad = await fetch(`${tb.url}/elections/${id}/events?view=nope`);
+  expect(bad.status).toBe(400);
+  for (const s of [full, ...summary]) s.socket.destroy();
+});
+
 test("B: a subscriber that stops reading is cut off at its queue bound and resumes with Last-Event-ID", async () => {
   const bound = 1 << 20;
   const tb = await board({ limits: { feed: { maxQueueBytes: bound } } });

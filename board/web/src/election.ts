@@ -234,7 +234,10 @@ async function start(): Promise<void> {
   render();
   const after = status.size > LIVE_TAIL ? status.size - LIVE_TAIL - 1 : -1;
   firstIndex = after + 1;
-  const es = new EventSource(api(`${base()}/events${after >= 0 ? `?after=${after}` : ""}`));
+  // The page shows index, type and tracking code only: the summary view, not every entry in full.
+  const es = new EventSource(
+    api(`${base()}/events?view=summary${after >= 0 ? `&after=${after}` : ""}`),
+  );
   es.addEventListener("open", () => {
     conn = "open";
     schedule();

@@ -42,17 +42,67 @@ export interface LevelDbOptions {
   compression?: boolean;
 }
 
+/** `URNA_LEVEL_WRITE_BUFFER_BYTES`: the memtable size when not given (tests force file rotations). */
+function envWriteBufferSize(): number | undefined {
+  const v = Number(process.env.URNA_LEVEL_WRITE_BUFFER_BYTES);
+  return Number.isSafeInteger(v) && v >= 65_536 ? v : undefined;
+}
+
+/** The sublevels of each database, to reopen them with it (reopenLevelDb). */
+const sublevelsOf = new WeakMap<LevelDb, Set<Reopenable>>();
+interface Reopenable {
+  readonly status: string;
+  open(): Promise<void>;
+}
+
 /** Opens (creating if needed) a Level database for logs: utf8 keys, byte values. */
 export async function openLevelDb(location: string, opts: LevelDbOptions = {}): Promise<LevelDb> {
   const db = new Level<string, Uint8Array>(location, {
     keyEncoding: "utf8",
     valueEncoding: "view",
-    writeBufferSize: opts.writeBufferSize ?? 32 * 2 ** 20,
+    writeBufferSize: opts.writeBufferSize ?? envWriteBufferSize() ?? 32 * 2 ** 20,
     maxFileSize: opts.maxFileSize ?? 16 * 2 ** 20,
     compression: opts.compression ?? false,
   });
+  // Sublevels attach themselves to the database when they open; record them, so that a reopened
+  // database can reopen them too (closing a database closes its sublevels for good).
+  const subs = new Set<Reopenable>();
+  sublevelsOf.set(db, subs);
+  const attach = db.attachResource.bind(db);
+  db.attachResource = (r: unknown): void => {
+    const x = r as Partial<Reopenable> & { parent?: unknown };
+    if (x.parent === db && typeof x.open === "function") subs.add(x as Reopenable);
+    attach(r as Parameters<LevelDb["attachResource"]>[0]);
+  };
   await db.open();
   return db;
+}
+
+const reopening = new WeakMap<LevelDb, Promise<void>>();
+const lastReopen = new WeakMap<LevelDb, number>();
+/** Databases closed by reopenLevelDb and not open again yet: their writes fail transiently. */
+const recovering = new WeakSet<LevelDb>();
+
+/**
+ * Closes and reopens `db` and every sublevel of it opened through openLevelDb: LevelDB keeps a
+ * background error (a compaction that could not open a file: EMFILE) and refuses every later
+ * write until the database is reopened. One reopen at a time per database; reads in flight
+ * meanwhile fail (LEVEL_DATABASE_NOT_OPEN). Rejects when the database cannot be opened yet (the
+ * resource is still missing); calling it again retries.
+ */
+export function reopenLevelDb(db: LevelDb): Promise<void> {
+  let p = reopening.get(db);
+  if (!p) {
+    recovering.add(db);
+    p = (async () => {
+      if (db.status === "open") await db.close();
+      await db.open();
+      for (const s of sublevelsOf.get(db) ?? []) if (s.status !== "open") await s.open();
+      recovering.delete(db);
+    })().finally(() => reopening.delete(db));
+    reopening.set(db, p);
+  }
+  return p;
 }
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, "0");
@@ -421,14 +471,31 @@ export class LevelLogStorage implements LogStorage {
       try {
         await commitGroupOf(this.#db).write(ops);
       } catch (e) {
-        throw new BoardLogError("STORAGE_FAILED", `level batch failed: ${(e as Error).message}`, {
-          cause: e,
-        });
+        const err = new BoardLogError(
+          "STORAGE_FAILED",
+          `level batch failed: ${(e as Error).message}`,
+          { cause: e },
+        );
+        // The database is being reopened after a transient failure (another log's): so is this.
+        if (recovering.has(this.#db)) Object.assign(err, { transient: true });
+        throw err;
       }
       this.#size = state.size;
     } finally {
       this.#commitInFlight = false;
     }
+  }
+
+  /**
+   * Before a commit is retried after a transient failure: reopens the database (shared with the
+   * other logs: once for all of them when their retries coincide), unless it reopened within the
+   * last 100 ms.
+   */
+  async recover(): Promise<void> {
+    const at = lastReopen.get(this.#db);
+    if (at !== undefined && performance.now() - at < 100 && this.#db.status === "open") return;
+    await reopenLevelDb(this.#db);
+    lastReopen.set(this.#db, performance.now());
   }
 
   async close(): Promise<void> {
