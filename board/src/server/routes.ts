@@ -15,7 +15,7 @@ import {
   toBase64,
   toHex,
 } from "@urna/verifier";
-import { BoardLogError } from "../log/index.js";
+import { BoardLogError, isTransientResourceError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
 import { ApiError, logUnavailableMessage } from "./errors.js";
@@ -683,6 +683,9 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError("NOT_FOUND", err.message.replace(/^[A-Z_]+: /, ""));
     return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(err.code, false));
   }
+  // Out of descriptors or disk space anywhere (a file the request needed): retry later.
+  if (isTransientResourceError(err))
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage("RESOURCES_EXHAUSTED", false));
   // The database itself (abstract-level's ModuleError: LEVEL_DATABASE_NOT_OPEN, LEVEL_IO_ERROR, ...)
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === "string" && code.startsWith("LEVEL_"))
