@@ -118,6 +118,8 @@ const BODY = (message: string): string =>
  * Counts the server's open connections, in all and per client address. A connection past either
  * cap is answered, on its first request, `503 TOO_MANY_CONNECTIONS` with `Retry-After` and
  * `Connection: close`, and closed (or closed after 2 s if it sends nothing); it is not counted.
+ * While a quarter of maxConnections (at least 16) refused connections are still open, further
+ * excess connections are closed at once, unanswered.
  * Returns the request filter: true when it answered the request itself.
  */
 export function guardConnections(
@@ -130,6 +132,7 @@ export function guardConnections(
   const refused = new WeakMap<Socket, string>();
   const perAddress = new Map<string, number>();
   let open = 0;
+  let refusing = 0;
   server.on("connection", (socket: Socket) => {
     const addr =
       !limits.perAddressOnLoopback && isLoopback(socket.remoteAddress)
@@ -137,6 +140,14 @@ export function guardConnections(
         : (socket.remoteAddress ?? "");
     const mine = addr === "" ? 0 : (perAddress.get(addr) ?? 0);
     if (open >= limits.maxConnections || mine >= limits.maxPerAddress) {
+      // Refused connections hold a descriptor until they are answered or time out: past a
+      // quarter of the cap of them, a flood's further connections are dropped at once.
+      if (refusing >= Math.max(16, Math.floor(limits.maxConnections / 4))) {
+        socket.destroy();
+        return;
+      }
+      refusing++;
+      socket.once("close", () => refusing--);
       refused.set(
         socket,
         open >= limits.maxConnections

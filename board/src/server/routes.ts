@@ -15,7 +15,7 @@ import {
   toBase64,
   toHex,
 } from "@urna/verifier";
-import { BoardLogError } from "../log/index.js";
+import { BoardLogError, isTransientResourceError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
 import { ApiError, logUnavailableMessage } from "./errors.js";
@@ -166,8 +166,70 @@ function readError(e: unknown): never {
   throw e;
 }
 
+/** Largest archive kept by the record cache, and all of them together. */
+export const RECORD_CACHE_ENTRY_BYTES = 64 * 2 ** 20;
+export const RECORD_CACHE_BYTES = 256 * 2 ** 20;
+
+/**
+ * `GET /elections/<id>/record` built once per published checkpoint (per election and `tiles`)
+ * and kept in memory while it is the latest, for archives up to RECORD_CACHE_ENTRY_BYTES (larger
+ * ones are streamed from the log on every request, as before); concurrent requests for the same
+ * checkpoint share one build. At most RECORD_CACHE_BYTES in all (the oldest builds go first).
+ */
+class RecordCache {
+  readonly #m = new Map<string, { checkpoint: string; bytes: Promise<Buffer | undefined> }>();
+  #total = 0;
+  readonly #sizes = new Map<string, number>();
+
+  get(e: Election, tiles: boolean): Promise<Buffer | undefined> {
+    const snap = e.published;
+    // entries.jsonl alone is bytes + size; tiles add about 32 bytes per leaf and the bundles
+    const estimate = (snap.bytes + snap.size) * (tiles ? 2.2 : 1) + 64 * 1024;
+    if (estimate > RECORD_CACHE_ENTRY_BYTES) return Promise.resolve(undefined);
+    const key = `${e.id}\n${tiles ? 1 : 0}`;
+    const hit = this.#m.get(key);
+    if (hit && hit.checkpoint === snap.checkpoint) return hit.bytes;
+    this.#drop(key);
+    const bytes = (async () => {
+      const parts: Uint8Array[] = [];
+      let n = 0;
+      for await (const c of recordStream(e, { tiles })) {
+        parts.push(c);
+        n += c.length;
+        if (n > RECORD_CACHE_ENTRY_BYTES) return undefined;
+      }
+      return Buffer.concat(parts, n);
+    })();
+    const entry = { checkpoint: snap.checkpoint, bytes };
+    this.#m.set(key, entry);
+    void bytes.then(
+      (b) => {
+        if (this.#m.get(key) !== entry) return;
+        if (!b) return void this.#m.delete(key);
+        this.#sizes.set(key, b.length);
+        this.#total += b.length;
+        for (const k of this.#m.keys()) {
+          if (this.#total <= RECORD_CACHE_BYTES || k === key) break;
+          this.#drop(k);
+        }
+      },
+      () => {
+        if (this.#m.get(key) === entry) this.#m.delete(key);
+      },
+    );
+    return bytes;
+  }
+
+  #drop(key: string): void {
+    this.#m.delete(key);
+    this.#total -= this.#sizes.get(key) ?? 0;
+    this.#sizes.delete(key);
+  }
+}
+
 export function routes(ctx: BoardContext): Router {
   const r = Router();
+  const records = new RecordCache();
   const raw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
 
   const election = (req: Request): Election => {
@@ -410,6 +472,12 @@ export function routes(ctx: BoardContext): Router {
     res.setHeader("Content-Type", "application/x-tar");
     res.setHeader("Content-Disposition", `attachment; filename="${e.id}-record.tar"`);
     res.setHeader("Cache-Control", "no-cache");
+    const cached = await records.get(e, tiles);
+    if (cached) {
+      res.setHeader("Content-Length", cached.length);
+      res.end(cached);
+      return;
+    }
     try {
       for await (const chunk of recordStream(e, { tiles })) {
         if (res.destroyed) return;
@@ -615,6 +683,9 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError("NOT_FOUND", err.message.replace(/^[A-Z_]+: /, ""));
     return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage(err.code, false));
   }
+  // Out of descriptors or disk space anywhere (a file the request needed): retry later.
+  if (isTransientResourceError(err))
+    return new ApiError("LOG_UNAVAILABLE", logUnavailableMessage("RESOURCES_EXHAUSTED", false));
   // The database itself (abstract-level's ModuleError: LEVEL_DATABASE_NOT_OPEN, LEVEL_IO_ERROR, ...)
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === "string" && code.startsWith("LEVEL_"))

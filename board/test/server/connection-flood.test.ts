@@ -180,7 +180,7 @@ async function createElection(conn: Conn, id: string): Promise<Actors> {
     "/elections",
     JSON.stringify(signEntry("manifest", id, manifestFor(id, a), a.authority.secretKey)),
   );
-  expect(r.status).toBe(201);
+  expect(r.status, r.body).toBe(201);
   return a;
 }
 
@@ -249,7 +249,7 @@ test("descriptors exhausted past the caps: the commit is retried and the electio
     ]);
     if (r === undefined) stuck = p;
     else {
-      expect(r.status).toBe(201);
+      expect(r.status, `${r.body}\n${c.stderr()}`).toBe(201);
       batch++;
     }
   }

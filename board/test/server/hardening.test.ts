@@ -13,15 +13,17 @@ import { BoardLogError } from "../../src/log/index.js";
 import { createElection, generateCredentials, publishCredentials } from "../../src/actors/index.js";
 import { signEntry } from "../../src/entry-sign.js";
 import { webRouter } from "../../src/server/web.js";
-import { manifestFor, newActors, removeDir, startBoard, type TestBoard } from "./helpers.js";
+import { manifestFor, newActors, removeDir, startBoard, type TestBoard, untar } from "./helpers.js";
 
 const ID = "endurecida";
 let tb: TestBoard;
+let registrar: { secretKey: Uint8Array };
 
 beforeAll(async () => {
   tb = await startBoard();
   const a = newActors(3);
   await createElection(tb.client, manifestFor(ID, a), a.authority.secretKey);
+  registrar = a.registrar;
   const creds = generateCredentials(ID, 6, ["ent-09"]);
   await publishCredentials(
     tb.client,
@@ -221,4 +223,31 @@ test("G: per-address token buckets answer 429 RATE_LIMITED with Retry-After (loo
   for (let i = 0; i < 30; i++)
     statuses.push((await fetch(`${tb.url}/elections`, { method: "POST", body: "{" })).status);
   expect(statuses.every((s) => s === 400)).toBe(true);
+});
+
+test("G: the record archive is built once per checkpoint and served from the cache", async () => {
+  const get = async (q = ""): Promise<Buffer> => {
+    const res = await fetch(`${tb.url}/elections/${ID}/record${q}`);
+    expect(res.status).toBe(200);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  const first = await get();
+  const tiles = await get("?tiles=1");
+  // tar headers carry the build time: a rebuild a second later would differ
+  await new Promise((r) => setTimeout(r, 1100));
+  expect((await get()).equals(first)).toBe(true);
+  expect((await get("?tiles=1")).equals(tiles)).toBe(true);
+  // a new checkpoint: a new archive, with the new entry
+  const before = (await tb.client.status(ID)).size;
+  const creds = generateCredentials(ID, 1, ["ent-09"]);
+  await publishCredentials(
+    tb.client,
+    ID,
+    registrar.secretKey,
+    creds.map((c) => c.public),
+  );
+  const after = await get();
+  expect(after.equals(first)).toBe(false);
+  const lines = untar(after).get("entries.jsonl")!;
+  expect(new TextDecoder().decode(lines).trim().split("\n")).toHaveLength(before + 1);
 });
