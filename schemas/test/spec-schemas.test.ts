@@ -83,7 +83,7 @@ describe("spec/schemas.md", () => {
           const doc = u.href.split("#")[0];
           expect(ids.has(doc), `${v} from ${base}`).toBe(true);
         }
-        if (k === "properties" || k === "$defs")
+        if (k === "properties" || k === "$defs" || k === "dependentSchemas")
           for (const x of Object.values(v as object)) walk(x, base);
         else if (!["enum", "const", "required"].includes(k)) walk(v, base);
       }
