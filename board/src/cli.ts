@@ -39,6 +39,7 @@ import {
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
 import { createBoard } from "./server/index.js";
+import type { StandbyFront } from "./server/standby.js";
 import { parseWitnessFlag } from "./witnessing/index.js";
 import { VERSION } from "./server/version.js";
 
@@ -117,7 +118,7 @@ function readJsonFile<T>(path: string): T {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby]] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
 
 Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE. --store: where the elections'
@@ -125,7 +126,11 @@ logs, the registry and the signer state live: unset for the level database in DI
 or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for PostgreSQL (one board per database); the
 board key and the signer's local state file stay in DIR on every store. Two boards (the same key)
 may share one database, one sequencing at a time (a lease with a fencing token): the second one
-is refused, or with --standby waits and takes over when the first stops or stalls. Prints the board's vkey on stdout (with
+is refused, or with --standby waits and takes over when the first stops or stalls. A standby
+listens on its port at once and forwards every request to the lease holder's advertised URL
+(--advertise, default http://HOST:PORT), answering 503 NO_SEQUENCER when there is none.
+--lease-ms: the lease's time to live (default 10000; a stalled sequencer is replaced after about
+that long). Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
 an election's batch closes at once when nothing of that election is being committed, else when
@@ -137,6 +142,8 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
       data: { type: "string" },
       store: { type: "string" },
       standby: { type: "boolean" },
+      "lease-ms": { type: "string" },
+      advertise: { type: "string" },
       port: { type: "string" },
       name: { type: "string" },
       host: { type: "string" },
@@ -170,24 +177,50 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
       const store = (v.store as string | undefined) ?? process.env.URNA_STORE;
       if (store) checkStoreUrl(store);
       if (v.standby && !store) throw new UsageError("--standby needs a postgres --store");
-      const board = await createBoard({
-        dataDir,
-        ...(store ? { store } : {}),
-        ...(v.standby ? { leaseWaitMs: Infinity } : {}),
-        name,
-        workers,
-        maxBatchSize: int("batch-size", 1),
-        maxBatchDelayMs: int("batch-delay-ms", 0),
-        witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
-          try {
-            return parseWitnessFlag(w);
-          } catch (e) {
-            throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
-          }
-        }),
-        quorum: int("quorum", 0),
-      });
-      const { url } = await board.listen(Number(portText), host);
+      const leaseTtlMs = int("lease-ms", 100);
+      if ((leaseTtlMs !== undefined || v.advertise !== undefined) && !store)
+        throw new UsageError("--lease-ms and --advertise need a postgres --store");
+      let advertise = v.advertise as string | undefined;
+      if (advertise !== undefined && !/^https?:\/\/[^/]+\/?$/.test(advertise))
+        throw new UsageError("--advertise must be an http(s)://HOST:PORT URL");
+      // On PostgreSQL the port is taken before the lease: the URL is advertised in the lease
+      // row, and a standby serves its front (forwarding to the lease holder) while it waits.
+      let port = Number(portText);
+      let front: StandbyFront | undefined;
+      if (store) {
+        const { standbyFront } = await import("./server/standby.js");
+        front = standbyFront({ store, ...(advertise ? { self: advertise } : {}) });
+        const bound = await front.listen(port, host);
+        port = bound.port;
+        advertise ??= bound.url;
+        if (v.standby) progress(`urna board ${name} standby on ${bound.url}`);
+        else await front.close();
+      }
+      let board;
+      try {
+        board = await createBoard({
+          dataDir,
+          ...(store ? { store } : {}),
+          ...(v.standby ? { leaseWaitMs: Infinity } : {}),
+          ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
+          ...(advertise !== undefined ? { advertiseUrl: advertise } : {}),
+          name,
+          workers,
+          maxBatchSize: int("batch-size", 1),
+          maxBatchDelayMs: int("batch-delay-ms", 0),
+          witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
+            try {
+              return parseWitnessFlag(w);
+            } catch (e) {
+              throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
+            }
+          }),
+          quorum: int("quorum", 0),
+        });
+      } finally {
+        await front?.close();
+      }
+      const { url } = await board.listen(port, host);
       out(
         v,
         { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url },

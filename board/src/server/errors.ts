@@ -32,6 +32,8 @@ export type ApiErrorCode =
   | "BAD_REQUEST"
   | "NOT_FOUND"
   | "LOG_UNAVAILABLE"
+  | "NO_SEQUENCER"
+  | "SEQUENCER_LOST"
   | "SHUTTING_DOWN"
   | "INTERNAL";
 
@@ -65,6 +67,8 @@ export const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
   LOG_UNAVAILABLE: 503,
+  NO_SEQUENCER: 503,
+  SEQUENCER_LOST: 503,
   SHUTTING_DOWN: 503,
   INTERNAL: 500,
 };
