@@ -1,10 +1,16 @@
 /**
  * The standby front: what a board started with `--standby` on a PostgreSQL store serves while
  * another board holds the database's sequencer lease (spec/api.md, "Several boards on one
- * database"). It forwards every request to the lease holder's advertised URL (the `url` column
- * of urna_lease) and returns the holder's answer unchanged: status, headers and body. Only the
+ * database"). It forwards every request other than the log reads below to the lease holder's
+ * advertised URL (the `url` column of urna_lease) and returns the holder's answer unchanged: status, headers and body. Only the
  * holder sequences, so the state rules (one ballot per credential, phases) stay exact whatever
  * board a client writes to.
+ *
+ * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
+ * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, all as of the
+ * checkpoint committed in the database (its tree is committed with it). Anything else, and any
+ * such read the standby cannot answer itself (an unknown election, a range beyond the
+ * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
  *
  * When no live holder advertises a URL, or it cannot be reached, the answer is 503 NO_SEQUENCER
  * and the request was not delivered: nothing was written. When the holder accepted the request
@@ -19,7 +25,9 @@ import {
   request,
 } from "node:http";
 import pg from "pg";
-import { type LeaseInfo, readLease } from "../store/index.js";
+import { parseCheckpoint, parseTilePath, toBase64 } from "@urna/verifier";
+import { LogReader } from "../log/reader.js";
+import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
@@ -63,6 +71,138 @@ function fail(res: ServerResponse, e: ApiError): void {
   res.end(JSON.stringify(e.toJSON()));
 }
 
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const SHORT = "public, max-age=1";
+const ELECTION = "([A-Za-z0-9._~-]{1,128})";
+const ROUTES = {
+  checkpoint: new RegExp(`^/elections/${ELECTION}/checkpoint$`),
+  tile: new RegExp(`^/elections/${ELECTION}/(tile/.+)$`),
+  entry: new RegExp(`^/elections/${ELECTION}/entries/(0|[1-9][0-9]{0,15})$`),
+  entries: new RegExp(`^/elections/${ELECTION}/entries$`),
+  inclusion: new RegExp(`^/elections/${ELECTION}/proof/inclusion$`),
+  consistency: new RegExp(`^/elections/${ELECTION}/proof/consistency$`),
+};
+const MAX_RANGE = 1000;
+
+/** A non-negative integer query parameter (undefined: absent; null: malformed). */
+function int(q: URLSearchParams, k: string): number | undefined | null {
+  const v = q.get(k);
+  if (v === null) return undefined;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(v)) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** The log of `id` as committed in the database, at its signed checkpoint (undefined: none). */
+async function readerAt(store: PostgresBoardStore, id: string): Promise<LogReader | undefined> {
+  for (let i = 0; i < 3; i++) {
+    let r: LogReader;
+    try {
+      r = await LogReader.open(await store.openLog(id));
+    } catch {
+      return undefined;
+    }
+    // Tree state and checkpoint are two reads: take them only from one commit.
+    if (
+      parseCheckpoint(r.checkpoint().slice(0, r.checkpoint().indexOf("\n\n") + 1)).size === r.size
+    )
+      return r;
+  }
+  return undefined;
+}
+
+/**
+ * Answers a read of the log from the database; false when it cannot (the caller forwards it).
+ */
+async function serveRead(
+  store: PostgresBoardStore,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  if (req.method !== "GET") return false;
+  const u = new URL(req.url ?? "/", "http://standby");
+  const path = u.pathname;
+  const q = u.searchParams;
+  let m: RegExpExecArray | null;
+  const send = (type: string, cache: string, body: string | Uint8Array): true => {
+    res.writeHead(200, { "content-type": type, "cache-control": cache });
+    res.end(body);
+    return true;
+  };
+  const json = (cache: string, v: unknown) =>
+    send("application/json; charset=utf-8", cache, JSON.stringify(v));
+  if ((m = ROUTES.checkpoint.exec(path))) {
+    const r = await readerAt(store, m[1]);
+    return r !== undefined && send("text/plain; charset=utf-8", "no-cache", r.checkpoint());
+  }
+  if ((m = ROUTES.tile.exec(path))) {
+    let p;
+    try {
+      p = parseTilePath(m[2]);
+    } catch {
+      return false;
+    }
+    const r = await readerAt(store, m[1]);
+    if (!r) return false;
+    const bytes =
+      p.kind === "tile"
+        ? await r.tile(p.level, p.index, p.width)
+        : await r.entryBundle(p.index, p.width);
+    return send("application/octet-stream", p.width === 256 ? IMMUTABLE : SHORT, bytes);
+  }
+  if ((m = ROUTES.entry.exec(path))) {
+    const index = Number(m[2]);
+    const r = await readerAt(store, m[1]);
+    if (!r || index >= r.size) return false;
+    return send("application/json; charset=utf-8", IMMUTABLE, await r.entry(index));
+  }
+  if ((m = ROUTES.entries.exec(path))) {
+    const start = int(q, "start") ?? 0;
+    const asked = int(q, "end") ?? (start === null ? null : start + MAX_RANGE);
+    if (start === null || asked === null || asked < start || asked - start > MAX_RANGE)
+      return false;
+    const r = await readerAt(store, m[1]);
+    if (!r || start > r.size) return false;
+    const end = Math.min(r.size, asked);
+    const parts: Buffer[] = [];
+    for (let a = start; a < end; a += 256)
+      for (const l of await r.entries(a, Math.min(end, a + 256)))
+        parts.push(Buffer.from(l.buffer, l.byteOffset, l.byteLength), Buffer.from("\n"));
+    return send(
+      "application/x-ndjson",
+      end === r.size ? "no-cache" : IMMUTABLE,
+      Buffer.concat(parts),
+    );
+  }
+  if ((m = ROUTES.inclusion.exec(path))) {
+    const r = await readerAt(store, m[1]);
+    if (!r) return false;
+    const size = int(q, "size") ?? r.size;
+    const index = int(q, "index");
+    if (size === null || index == null || size > r.size || index >= size) return false;
+    const [proof, leafHash] = await Promise.all([
+      r.inclusionProof(index, size),
+      r.leafHashAt(index),
+    ]);
+    return json(IMMUTABLE, {
+      index,
+      size,
+      leafHash: toBase64(leafHash),
+      proof: proof.map(toBase64),
+    });
+  }
+  if ((m = ROUTES.consistency.exec(path))) {
+    const r = await readerAt(store, m[1]);
+    if (!r) return false;
+    const from = int(q, "from");
+    const to = int(q, "to") ?? r.size;
+    if (from == null || to === null || from > to || to > r.size) return false;
+    const proof = await r.consistencyProof(from, to);
+    return json(IMMUTABLE, { from, to, proof: proof.map(toBase64) });
+  }
+  return false;
+}
+
 export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   const pool = new pg.Pool({ connectionString: opts.store, max: 2 });
   pool.on("error", () => undefined);
@@ -80,7 +220,29 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
     return cached.lease;
   };
 
+  let reads: Promise<PostgresBoardStore | undefined> | undefined;
+  const readStore = (): Promise<PostgresBoardStore | undefined> => {
+    reads ??= PostgresBoardStore.open({ url: opts.store, readOnly: true, poolSize: 2 }).catch(
+      () => {
+        reads = undefined; // no urna tables yet: try again on the next read
+        return undefined;
+      },
+    );
+    return reads;
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === "GET")
+      void readStore()
+        .then((store) => (store ? serveRead(store, req, res) : false))
+        .catch(() => false)
+        .then((done) => {
+          if (!done && !res.headersSent) forward(req, res);
+        });
+    else forward(req, res);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse): void => {
     void lease().then((l) => {
       if (!l || !l.live || l.url === undefined || l.url === self) {
         req.resume();
@@ -163,6 +325,8 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       );
       servers.clear();
       await pool.end().catch(() => undefined);
+      const r = await reads;
+      await r?.close();
     },
   };
 }
