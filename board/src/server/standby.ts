@@ -49,7 +49,7 @@ export interface StandbyFrontOptions {
   self?: string;
   /** How long a lease lookup is reused (default 100 ms). */
   cacheMs?: number;
-  /** How long to wait for the holder's answer (default 30,000 ms). */
+  /** How long a forwarded write waits for the holder's answer (default 30,000 ms). */
   timeoutMs?: number;
 }
 
@@ -263,7 +263,12 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       let connected = false;
       const out = request(
         target,
-        { method: req.method, headers, timeout: opts.timeoutMs ?? 30_000 },
+        {
+          method: req.method,
+          headers,
+          // Writes wait at most this long; reads (the event stream stays open) do not time out.
+          ...(req.method === "GET" ? {} : { timeout: opts.timeoutMs ?? 30_000 }),
+        },
         (up) => {
           const h: Record<string, string | string[]> = {};
           for (const [k, v] of Object.entries(up.headers))

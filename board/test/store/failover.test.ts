@@ -53,7 +53,7 @@ const CLI = join(root, "board/dist/cli.js");
 const LEASE_MS = 2000;
 /**
  * The documented takeover bound (spec/log.md §4.1): the lease's time to live, plus the standby's
- * poll interval (a quarter of it), plus opening the logs and listening; 3 s of slack for that
+ * poll interval (a quarter of it, at most 1 s), plus opening the logs and listening; 3 s of slack for that
  * last part (measured up to 2.4 s at load average 6-8 on 2 cores).
  */
 const TAKEOVER_BOUND_MS = LEASE_MS + LEASE_MS / 4 + 3000;
