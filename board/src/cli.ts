@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Manifest } from "@urna/schemas";
-import { DiscreteLog, type Trust, TrustError, loadTrust } from "@urna/verifier";
+import { DiscreteLog, type Trust, TrustError, encodeVkey, loadTrust } from "@urna/verifier";
 import {
   BoardApiError,
   BoardClient,
@@ -39,6 +39,8 @@ import {
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
 import { createBoard } from "./server/index.js";
+import { loadOrCreateBoardKey } from "./server/board-key.js";
+import { checkpointOrigin } from "./log/signer.js";
 import type { StandbyFront } from "./server/standby.js";
 import { parseWitnessFlag } from "./witnessing/index.js";
 import { VERSION } from "./server/version.js";
@@ -189,7 +191,17 @@ write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's poo
       let front: StandbyFront | undefined;
       if (store) {
         const { standbyFront } = await import("./server/standby.js");
-        front = standbyFront({ store, ...(advertise ? { self: advertise } : {}) });
+        // The standby answers status from the database too: it needs the board key's public half.
+        mkdirSync(dataDir, { recursive: true });
+        const key = loadOrCreateBoardKey(dataDir, name);
+        front = standbyFront({
+          store,
+          ...(advertise ? { self: advertise } : {}),
+          status: {
+            origin: (id) => checkpointOrigin(name, id),
+            vkey: (id) => encodeVkey(checkpointOrigin(name, id), key.publicKey),
+          },
+        });
         const bound = await front.listen(port, host);
         port = bound.port;
         advertise ??= bound.url;

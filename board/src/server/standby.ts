@@ -7,8 +7,9 @@
  * board a client writes to.
  *
  * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
- * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, all as of the
- * checkpoint committed in the database (its tree is committed with it). Anything else, and any
+ * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
+ * election's status (its entries replayed, no crypto), all as of the checkpoint committed in the
+ * database (its tree is committed with it). Anything else, and any
  * such read the standby cannot answer itself (an unknown election, a range beyond the
  * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
  *
@@ -25,7 +26,16 @@ import {
   request,
 } from "node:http";
 import pg from "pg";
-import { parseCheckpoint, parseTilePath, toBase64 } from "@urna/verifier";
+import type { Entry } from "@urna/schemas";
+import {
+  ElectionState,
+  fromUtf8,
+  leafHash,
+  parseCheckpoint,
+  parseTilePath,
+  toBase64,
+  toHex,
+} from "@urna/verifier";
 import { LogReader } from "../log/reader.js";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
@@ -49,6 +59,11 @@ export interface StandbyFrontOptions {
   self?: string;
   /** How long a lease lookup is reused (default 100 ms). */
   cacheMs?: number;
+  /**
+   * The board's checkpoint origin and verifier key of an election: with them the standby also
+   * answers `GET /elections/<id>/status` from the database (replaying the entries, no crypto).
+   */
+  status?: { origin(id: string): string; vkey(id: string): string };
   /** How long a forwarded write waits for the holder's answer (default 30,000 ms). */
   timeoutMs?: number;
 }
@@ -81,7 +96,48 @@ const ROUTES = {
   entries: new RegExp(`^/elections/${ELECTION}/entries$`),
   inclusion: new RegExp(`^/elections/${ELECTION}/proof/inclusion$`),
   consistency: new RegExp(`^/elections/${ELECTION}/proof/consistency$`),
+  status: new RegExp(`^/elections/${ELECTION}/status$`),
 };
+
+/** An election's state as replayed from the database by a standby (status). */
+class Replayed {
+  #state: ElectionState | undefined;
+  #next = 0;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  /** The state after the first `size` entries of `r` (one replay at a time). */
+  at(r: LogReader): Promise<ElectionState> {
+    const p = this.#chain.then(async () => {
+      if (r.size < this.#next) {
+        // The database's log is shorter than what was replayed (restored from a backup): again.
+        this.#state = undefined;
+        this.#next = 0;
+      }
+      try {
+        for (let a = this.#next; a < r.size; a += 256) {
+          const leaves = await r.entries(a, Math.min(r.size, a + 256));
+          leaves.forEach((leaf, i) => {
+            const entry = JSON.parse(fromUtf8(leaf)) as Entry;
+            if (a + i === 0) {
+              const created = ElectionState.create(entry);
+              if (!created.state) throw new Error("the stored manifest is invalid");
+              this.#state = created.state;
+            } else this.#state!.apply(entry, a + i, toHex(leafHash(leaf)));
+          });
+          this.#next = a + leaves.length;
+        }
+      } catch (e) {
+        this.#state = undefined; // start again from entry 0 next time
+        this.#next = 0;
+        throw e;
+      }
+      if (!this.#state) throw new Error("empty log");
+      return this.#state;
+    });
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+}
 const MAX_RANGE = 1000;
 
 /** A non-negative integer query parameter (undefined: absent; null: malformed). */
@@ -118,6 +174,8 @@ async function serveRead(
   store: PostgresBoardStore,
   req: IncomingMessage,
   res: ServerResponse,
+  opts: StandbyFrontOptions,
+  replayed: Map<string, Replayed>,
 ): Promise<boolean> {
   if (req.method !== "GET") return false;
   const u = new URL(req.url ?? "/", "http://standby");
@@ -131,6 +189,23 @@ async function serveRead(
   };
   const json = (cache: string, v: unknown) =>
     send("application/json; charset=utf-8", cache, JSON.stringify(v));
+  if ((m = ROUTES.status.exec(path)) && opts.status) {
+    const id = m[1];
+    const r = await readerAt(store, id);
+    if (!r) return false;
+    let e = replayed.get(id);
+    if (!e) replayed.set(id, (e = new Replayed()));
+    const state = await e.at(r);
+    return json("no-cache", {
+      id,
+      phase: state.phase,
+      size: r.size,
+      root: toBase64(r.head().root),
+      counts: state.counts(),
+      origin: opts.status.origin(id),
+      vkey: opts.status.vkey(id),
+    });
+  }
   if ((m = ROUTES.checkpoint.exec(path))) {
     const r = await readerAt(store, m[1]);
     return r !== undefined && send("text/plain; charset=utf-8", "no-cache", r.checkpoint());
@@ -221,6 +296,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   };
 
   let reads: Promise<PostgresBoardStore | undefined> | undefined;
+  const replayed = new Map<string, Replayed>();
   const readStore = (): Promise<PostgresBoardStore | undefined> => {
     reads ??= PostgresBoardStore.open({ url: opts.store, readOnly: true, poolSize: 2 }).catch(
       () => {
@@ -234,7 +310,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === "GET")
       void readStore()
-        .then((store) => (store ? serveRead(store, req, res) : false))
+        .then((store) => (store ? serveRead(store, req, res, opts, replayed) : false))
         .catch(() => false)
         .then((done) => {
           if (!done && !res.headersSent) forward(req, res);

@@ -312,9 +312,10 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     const client = new BoardClient(A.url);
     const size = (await client.status(id)).size;
     const cpA = await client.checkpoint(id);
+    const statusA = (await (await fetch(`${A.url}/elections/${id}/status`)).json()) as unknown;
 
-    // The sequencer dies. Until the standby takes over, it serves the log's reads from the
-    // database itself...
+    // The sequencer dies. Until the standby takes over, it serves the log's reads and the
+    // status from the database itself...
     await stop(A);
     const get = async (path: string) => {
       const res = await fetch(`${B.url}/elections/${id}${path}`);
@@ -322,6 +323,7 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
       return res;
     };
     expect(await (await get("/checkpoint")).text()).toBe(cpA);
+    expect(await (await get("/status")).json()).toEqual(statusA);
     const cp = parseCheckpoint(body(cpA));
     expect(cp.size).toBe(size);
     const lines = (await (await get(`/entries?start=0&end=${size}`)).text()).split("\n");
