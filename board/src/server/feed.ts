@@ -5,7 +5,7 @@
  * live batches, without gaps or repeats: it subscribes before reading history, and drops live
  * entries it already sent.
  */
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import { leafHash, toBase64, toHex } from "@urna/verifier";
 
 /** One committed batch: leaves [first, first + leaves.length) and the checkpoint that covers them. */
@@ -74,11 +74,11 @@ const HEARTBEAT_MS = 15_000;
  */
 export async function serveEvents(
   src: FeedSource,
-  res: Response,
+  res: ServerResponse,
   after: number,
   signal: AbortSignal,
 ): Promise<void> {
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
   res.setHeader("Cache-Control", "no-cache, no-transform");
   res.setHeader("Connection", "keep-alive");

@@ -8,8 +8,8 @@
  *
  * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
  * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
- * election's status (its entries replayed, no crypto), all as of the checkpoint committed in the
- * database (its tree is committed with it). Anything else, and any
+ * election's status (its entries replayed, no crypto) and the event stream (the database polled
+ * every 250 ms while someone listens), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
  * such read the standby cannot answer itself (an unknown election, a range beyond the
  * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
  *
@@ -39,6 +39,7 @@ import {
 import { LogReader } from "../log/reader.js";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
+import { Feed, serveEvents } from "./feed.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
 const HOP = new Set([
@@ -97,7 +98,69 @@ const ROUTES = {
   inclusion: new RegExp(`^/elections/${ELECTION}/proof/inclusion$`),
   consistency: new RegExp(`^/elections/${ELECTION}/proof/consistency$`),
   status: new RegExp(`^/elections/${ELECTION}/status$`),
+  events: new RegExp(`^/elections/${ELECTION}/events$`),
 };
+
+/** How often a standby's event stream looks for new commits in the database. */
+const FEED_POLL_MS = 250;
+
+/** An election's event feed fed from the database by polling (while it has subscribers). */
+class DbFeed {
+  readonly feed = new Feed();
+  head: { size: number; root: Uint8Array; checkpoint: string } | undefined;
+  readonly #store: PostgresBoardStore;
+  readonly #id: string;
+  #busy: Promise<void> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(store: PostgresBoardStore, id: string) {
+    this.#store = store;
+    this.#id = id;
+  }
+
+  /** Publishes what was committed since the last poll. */
+  poll(): Promise<void> {
+    this.#busy ??= this.#poll()
+      .catch(() => undefined)
+      .finally(() => (this.#busy = undefined));
+    return this.#busy;
+  }
+
+  async #poll(): Promise<void> {
+    const r = await readerAt(this.#store, this.#id);
+    if (!r) return;
+    const h = r.head();
+    const head = { size: h.size, root: h.root, checkpoint: h.checkpoint };
+    const before = this.head;
+    if (!before) {
+      this.head = head;
+      return;
+    }
+    if (head.size > before.size) {
+      const leaves: Uint8Array[] = [];
+      for (let a = before.size; a < head.size; a += 1000)
+        leaves.push(...(await r.entries(a, Math.min(head.size, a + 1000))));
+      this.head = head;
+      this.feed.publish({ first: before.size, leaves, ...head });
+    } else if (head.size === before.size && head.checkpoint !== before.checkpoint) {
+      this.head = head;
+      this.feed.publish({ first: head.size, leaves: [], ...head });
+    }
+  }
+
+  /** Polls until nobody listens; then `stopped` runs. */
+  run(stopped: () => void): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (this.feed.subscribers === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+        stopped();
+      } else void this.poll();
+    }, FEED_POLL_MS);
+    this.#timer.unref();
+  }
+}
 
 /** An election's state as replayed from the database by a standby (status). */
 class Replayed {
@@ -176,6 +239,8 @@ async function serveRead(
   res: ServerResponse,
   opts: StandbyFrontOptions,
   replayed: Map<string, Replayed>,
+  feeds: Map<string, DbFeed>,
+  shutdown: AbortSignal,
 ): Promise<boolean> {
   if (req.method !== "GET") return false;
   const u = new URL(req.url ?? "/", "http://standby");
@@ -189,6 +254,49 @@ async function serveRead(
   };
   const json = (cache: string, v: unknown) =>
     send("application/json; charset=utf-8", cache, JSON.stringify(v));
+  if ((m = ROUTES.events.exec(path))) {
+    const id = m[1];
+    const lastId = req.headers["last-event-id"];
+    const last = typeof lastId === "string" && lastId !== "" ? lastId : undefined;
+    const a = q.get("after");
+    let after = -1;
+    if (last !== undefined) {
+      const n = /^(0|[1-9][0-9]{0,15})$/.test(last) ? Number(last) : NaN;
+      if (!Number.isSafeInteger(n)) return false;
+      after = n;
+    } else if (a !== null && a !== "-1") {
+      const n = int(q, "after");
+      if (n == null) return false;
+      after = n;
+    }
+    let f = feeds.get(id);
+    if (!f) {
+      const created = new DbFeed(store, id);
+      await created.poll();
+      if (!created.head) return false;
+      f = feeds.get(id) ?? created;
+      if (f === created) {
+        feeds.set(id, f);
+        f.run(() => feeds.delete(id));
+      }
+    }
+    const src = f;
+    await serveEvents(
+      {
+        feed: src.feed,
+        head: () => src.head!,
+        readEntries: async (s0, e0) => {
+          const r = await readerAt(store, id);
+          if (!r) throw new Error("the log is gone");
+          return r.entries(s0, e0);
+        },
+      },
+      res,
+      after,
+      shutdown,
+    );
+    return true;
+  }
   if ((m = ROUTES.status.exec(path)) && opts.status) {
     const id = m[1];
     const r = await readerAt(store, id);
@@ -297,6 +405,8 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
 
   let reads: Promise<PostgresBoardStore | undefined> | undefined;
   const replayed = new Map<string, Replayed>();
+  const feeds = new Map<string, DbFeed>();
+  const shutdown = new AbortController();
   const readStore = (): Promise<PostgresBoardStore | undefined> => {
     reads ??= PostgresBoardStore.open({ url: opts.store, readOnly: true, poolSize: 2 }).catch(
       () => {
@@ -310,7 +420,9 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === "GET")
       void readStore()
-        .then((store) => (store ? serveRead(store, req, res, opts, replayed) : false))
+        .then((store) =>
+          store ? serveRead(store, req, res, opts, replayed, feeds, shutdown.signal) : false,
+        )
         .catch(() => false)
         .then((done) => {
           if (!done && !res.headersSent) forward(req, res);
@@ -395,6 +507,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       });
     },
     async close() {
+      shutdown.abort();
       await Promise.all(
         [...servers].map(
           (s) =>

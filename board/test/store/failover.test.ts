@@ -243,6 +243,30 @@ async function leaseToken(url: string): Promise<string> {
   }
 }
 
+/** Reads the event stream at `url` until `until` holds of the text so far (at most `ms`). */
+async function events(url: string, until: (text: string) => boolean, ms = 5000): Promise<string> {
+  const ac = new AbortController();
+  const t = setTimeout(() => ac.abort(), ms);
+  let text = "";
+  try {
+    const res = await fetch(url, { signal: ac.signal });
+    if (res.status !== 200) return `status ${res.status}`;
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    while (!until(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+  } catch {
+    // aborted: the text so far
+  } finally {
+    clearTimeout(t);
+    ac.abort();
+  }
+  return text;
+}
+
 const available = pgAvailable();
 
 describe.skipIf(!available)("several board processes on one PostgreSQL database", () => {
@@ -324,6 +348,11 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     };
     expect(await (await get("/checkpoint")).text()).toBe(cpA);
     expect(await (await get("/status")).json()).toEqual(statusA);
+    const history = await events(`${B.url}/elections/${id}/events`, (x) =>
+      x.includes("event: checkpoint"),
+    );
+    expect(history.match(/event: entry\n/g)?.length).toBe(size);
+    expect(history).toContain(`id: ${size - 1}\n`);
     const cp = parseCheckpoint(body(cpA));
     expect(cp.size).toBe(size);
     const lines = (await (await get(`/entries?start=0&end=${size}`)).text()).split("\n");
@@ -392,7 +421,17 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
       )?.status,
     ).toBe(201);
     const { voters, ballot } = await openVoting(new BoardClient(A.url), id, a, 4);
+    // The standby's event stream (from the database) shows the sequencer's new entry live.
+    const at = (await new BoardClient(A.url).status(id)).size;
+    const live = events(
+      `${B.url}/elections/${id}/events?after=${at - 1}`,
+      (x) =>
+        x.includes(`id: ${at}\n`) && x.lastIndexOf("event: checkpoint") > x.indexOf(`id: ${at}\n`),
+    );
+    await sleep(500);
     expect((await post(A.url, ballot(voters[0], 0)))?.status).toBe(201);
+    const seen = await live;
+    expect(seen).toContain(`event: entry\nid: ${at}\n`);
     const cpBefore = parseCheckpoint(body(await new BoardClient(A.url).checkpoint(id)));
 
     A.p.kill("SIGSTOP");
