@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const src = (p: string) => fileURLToPath(new URL(`./${p}/src/index.ts`, import.meta.url));
 
@@ -19,6 +19,8 @@ const ON_BOTH_STORES = [
   "tests/board-lifecycle.test.ts",
   "tests/verifier-board.test.ts",
 ];
+/** Tests that need PostgreSQL itself and run in the postgres project only. */
+const POSTGRES_ONLY = ["board/test/store/failover.test.ts"];
 const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const ci = process.env.CI === "true" || process.env.CI === "1";
 const withPostgres = existsSync(`${PG_BIN}/initdb`) || ci;
@@ -46,7 +48,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "default", include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"] },
+        test: {
+          name: "default",
+          include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
+        },
       },
       ...(withPostgres
         ? [
@@ -54,7 +60,7 @@ export default defineConfig({
               extends: true,
               test: {
                 name: "postgres",
-                include: ON_BOTH_STORES,
+                include: [...ON_BOTH_STORES, ...POSTGRES_ONLY],
                 env: { URNA_TEST_STORE: "postgres" },
                 globalSetup: ["./tests/fixtures/pg-global-setup.ts"],
               },

@@ -8,7 +8,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Manifest } from "@urna/schemas";
-import { DiscreteLog, type Trust, TrustError, escapeDisplay, loadTrust } from "@urna/verifier";
+import {
+  DiscreteLog,
+  type Trust,
+  TrustError,
+  encodeVkey,
+  escapeDisplay,
+  loadTrust,
+} from "@urna/verifier";
 import {
   BoardApiError,
   BoardClient,
@@ -39,6 +46,9 @@ import {
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
 import { createBoard } from "./server/index.js";
+import { loadOrCreateBoardKey } from "./server/board-key.js";
+import { checkpointOrigin } from "./log/signer.js";
+import type { StandbyFront } from "./server/standby.js";
 import { parseWitnessFlag } from "./witnessing/index.js";
 import { VERSION } from "./server/version.js";
 
@@ -117,7 +127,7 @@ function readJsonFile<T>(path: string): T {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby]] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
                  [--max-streams N] [--write-rate R] [--write-burst N] [--read-rate R]
@@ -129,7 +139,11 @@ logs, the registry and the signer state live: unset for the level database in DI
 or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for PostgreSQL (one board per database); the
 board key and the signer's local state file stay in DIR on every store. Two boards (the same key)
 may share one database, one sequencing at a time (a lease with a fencing token): the second one
-is refused, or with --standby waits and takes over when the first stops or stalls. Prints the board's vkey on stdout (with
+is refused, or with --standby waits and takes over when the first stops or stalls. A standby
+listens on its port at once and forwards every request to the lease holder's advertised URL
+(--advertise, default http://HOST:PORT), answering 503 NO_SEQUENCER when there is none.
+--lease-ms: the lease's time to live (default 10000; a stalled sequencer is replaced after about
+that long). Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
 an election's batch closes at once when nothing of that election is being committed, else when
@@ -152,6 +166,8 @@ a rate of 0 turns the limit off.`,
       data: { type: "string" },
       store: { type: "string" },
       standby: { type: "boolean" },
+      "lease-ms": { type: "string" },
+      advertise: { type: "string" },
       port: { type: "string" },
       name: { type: "string" },
       host: { type: "string" },
@@ -199,44 +215,80 @@ a rate of 0 turns the limit off.`,
       const store = (v.store as string | undefined) ?? process.env.URNA_STORE;
       if (store) checkStoreUrl(store);
       if (v.standby && !store) throw new UsageError("--standby needs a postgres --store");
-      const board = await createBoard({
-        dataDir,
-        ...(store ? { store } : {}),
-        ...(v.standby ? { leaseWaitMs: Infinity } : {}),
-        name,
-        workers,
-        maxBatchSize: int("batch-size", 1),
-        maxBatchDelayMs: int("batch-delay-ms", 0),
-        witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
-          try {
-            return parseWitnessFlag(w);
-          } catch (e) {
-            throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
-          }
-        }),
-        quorum: int("quorum", 0),
-        limits: {
-          connections: {
-            maxConnections: int("max-connections", 1),
-            maxPerAddress: int("max-connections-per-address", 1),
-            perAddressOnLoopback: v["per-address-on-loopback"] === true,
-            maxStreams: int("max-streams", 1),
+      const leaseTtlMs = int("lease-ms", 100);
+      if ((leaseTtlMs !== undefined || v.advertise !== undefined) && !store)
+        throw new UsageError("--lease-ms and --advertise need a postgres --store");
+      let advertise = v.advertise as string | undefined;
+      if (advertise !== undefined && !/^https?:\/\/[^/]+\/?$/.test(advertise))
+        throw new UsageError("--advertise must be an http(s)://HOST:PORT URL");
+      // On PostgreSQL the port is taken before the lease: the URL is advertised in the lease
+      // row, and a standby serves its front (forwarding to the lease holder) while it waits.
+      let port = Number(portText);
+      let front: StandbyFront | undefined;
+      if (store) {
+        const { standbyFront } = await import("./server/standby.js");
+        // The standby answers status from the database too: it needs the board key's public half.
+        mkdirSync(dataDir, { recursive: true });
+        const key = loadOrCreateBoardKey(dataDir, name);
+        front = standbyFront({
+          store,
+          ...(advertise ? { self: advertise } : {}),
+          status: {
+            origin: (id) => checkpointOrigin(name, id),
+            vkey: (id) => encodeVkey(checkpointOrigin(name, id), key.publicKey),
           },
-          rate: {
-            writesPerSecond: int("write-rate", 0),
-            writeBurst: int("write-burst", 1),
-            readsPerSecond: int("read-rate", 0),
-            readBurst: int("read-burst", 1),
-            onLoopback: v["rate-limit-loopback"] === true,
+        });
+        const bound = await front.listen(port, host);
+        port = bound.port;
+        advertise ??= bound.url;
+        if (v.standby) progress(`urna board ${name} standby on ${bound.url}`);
+        else await front.close();
+      }
+      let board;
+      try {
+        board = await createBoard({
+          dataDir,
+          ...(store ? { store } : {}),
+          ...(v.standby ? { leaseWaitMs: Infinity } : {}),
+          ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
+          ...(advertise !== undefined ? { advertiseUrl: advertise } : {}),
+          name,
+          workers,
+          maxBatchSize: int("batch-size", 1),
+          maxBatchDelayMs: int("batch-delay-ms", 0),
+          witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
+            try {
+              return parseWitnessFlag(w);
+            } catch (e) {
+              throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
+            }
+          }),
+          quorum: int("quorum", 0),
+          limits: {
+            connections: {
+              maxConnections: int("max-connections", 1),
+              maxPerAddress: int("max-connections-per-address", 1),
+              perAddressOnLoopback: v["per-address-on-loopback"] === true,
+              maxStreams: int("max-streams", 1),
+            },
+            rate: {
+              writesPerSecond: int("write-rate", 0),
+              writeBurst: int("write-burst", 1),
+              readsPerSecond: int("read-rate", 0),
+              readBurst: int("read-burst", 1),
+              onLoopback: v["rate-limit-loopback"] === true,
+            },
+            feed: {
+              maxQueueBytes: int("stream-queue-bytes", 1024),
+              maxLifetimeMs: seconds(int("stream-lifetime-s", 1)),
+              heartbeatMs: seconds(int("stream-heartbeat-s", 1)),
+            },
           },
-          feed: {
-            maxQueueBytes: int("stream-queue-bytes", 1024),
-            maxLifetimeMs: seconds(int("stream-lifetime-s", 1)),
-            heartbeatMs: seconds(int("stream-heartbeat-s", 1)),
-          },
-        },
-      });
-      const { url } = await board.listen(Number(portText), host);
+        });
+      } finally {
+        await front?.close();
+      }
+      const { url } = await board.listen(port, host);
       out(
         v,
         { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url },

@@ -66,6 +66,10 @@ export interface BoardOptions {
    * (default 0: refuse with STORE_LOCKED; Infinity: a standby that takes over when it is free).
    */
   leaseWaitMs?: number;
+  /** PostgreSQL store: the sequencer lease's time to live (default 10,000 ms). */
+  leaseTtlMs?: number;
+  /** PostgreSQL store: the URL this board serves on, advertised to standbys (they forward writes there). */
+  advertiseUrl?: string;
   /** Witnesses asked to cosign every checkpoint (spec/witness.md), and how many must. */
   witnesses?: WitnessConfig[];
   quorum?: number;
@@ -145,6 +149,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     dataDir: opts.dataDir,
     boardName: opts.name,
     ...(opts.leaseWaitMs !== undefined ? { leaseWaitMs: opts.leaseWaitMs } : {}),
+    ...(opts.leaseTtlMs !== undefined ? { leaseTtlMs: opts.leaseTtlMs } : {}),
+    ...(opts.advertiseUrl !== undefined ? { advertiseUrl: opts.advertiseUrl } : {}),
     log,
   });
   if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);

@@ -16,7 +16,7 @@
  * - an idle stream gets a comment line every `heartbeatMs`;
  * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat.
  */
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import { leafHash, toBase64, toHex } from "@urna/verifier";
 
 /** One committed batch: leaves [first, first + leaves.length) and the checkpoint that covers them. */
@@ -233,13 +233,13 @@ const CUTOFF_GRACE_MS = 5_000;
  */
 export async function serveEvents(
   src: FeedSource,
-  res: Response,
+  res: ServerResponse,
   after: number,
   signal: AbortSignal,
   limits: Readonly<FeedLimits> = DEFAULT_FEED_LIMITS,
   view: FeedView = "full",
 ): Promise<void> {
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
   res.setHeader("Cache-Control", "no-cache, no-transform");
   // The connection closes with the stream (cut off, lifetime, shutdown): its descriptor is freed.

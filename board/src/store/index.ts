@@ -15,6 +15,8 @@ export {
   PostgresLogStorage,
   PostgresSignerState,
   type PostgresStoreOptions,
+  type LeaseInfo,
+  readLease,
   redactUrl,
 } from "./postgres/index.js";
 
@@ -32,6 +34,10 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** postgres: how long to wait for the sequencer lease held by another board (default 0). */
   leaseWaitMs?: number;
+  /** postgres: the sequencer lease's time to live (default 10,000 ms). */
+  leaseTtlMs?: number;
+  /** postgres: the URL this board serves on, advertised in the lease row to standbys. */
+  advertiseUrl?: string;
   /** Progress messages. */
   log?: (msg: string) => void;
 }
@@ -71,6 +77,8 @@ export async function openBoardStore(opts: OpenStoreOptions): Promise<BoardStore
     boardName: opts.boardName,
     signerStatePath: opts.dataDir ? join(opts.dataDir, "signer", "state") : undefined,
     ...(opts.leaseWaitMs !== undefined ? { leaseWaitMs: opts.leaseWaitMs } : {}),
+    ...(opts.leaseTtlMs !== undefined ? { leaseTtlMs: opts.leaseTtlMs } : {}),
+    ...(opts.advertiseUrl !== undefined ? { advertiseUrl: opts.advertiseUrl } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
 }

@@ -63,6 +63,11 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** The sequencer lease's time to live (default 10,000 ms); renewed every third of it. */
   leaseTtlMs?: number;
+  /**
+   * The URL this board serves its API on, written to the lease row while it holds the lease:
+   * standbys forward writes there (spec/api.md, Several boards on one database).
+   */
+  advertiseUrl?: string;
   /** How long to wait for a lease held by another board (default 0: STORE_LOCKED at once). */
   leaseWaitMs?: number;
   /** Who holds the lease (default: this host and the signer-state path, i.e. this board's data folder). */
@@ -516,13 +521,14 @@ async function takeLease(
   let told = false;
   for (;;) {
     const r = await c.query<{ token: string }>(
-      `INSERT INTO urna_lease AS l (name, holder, token, expires)
-         VALUES ('${LEASE}', $1, 1, clock_timestamp() + $2 * interval '1 millisecond')
+      `INSERT INTO urna_lease AS l (name, holder, token, expires, url)
+         VALUES ('${LEASE}', $1, 1, clock_timestamp() + $2 * interval '1 millisecond', $3)
        ON CONFLICT (name) DO UPDATE
-         SET holder = excluded.holder, token = l.token + 1, expires = excluded.expires
+         SET holder = excluded.holder, token = l.token + 1, expires = excluded.expires,
+             url = excluded.url
          WHERE l.expires < clock_timestamp() OR l.holder = excluded.holder
        RETURNING token`,
-      [holder, ttl],
+      [holder, ttl, opts.advertiseUrl ?? null],
     );
     if (r.rows.length === 1) return num(r.rows[0].token);
     const cur = await c.query<{ holder: string; expires: Date }>(
@@ -541,6 +547,27 @@ async function takeLease(
     told = true;
     await sleep(Math.min(left, 1000, Math.max(50, ttl / 4)));
   }
+}
+
+/** The sequencer lease as a standby sees it. */
+export interface LeaseInfo {
+  readonly holder: string;
+  readonly token: number;
+  /** The holder's advertised URL (undefined: none). */
+  readonly url: string | undefined;
+  /** Whether the lease has not expired (by the database's clock). */
+  readonly live: boolean;
+}
+
+/** Reads the sequencer lease row (undefined: no board ever held it). */
+export async function readLease(q: pg.Pool | pg.Client): Promise<LeaseInfo | undefined> {
+  const r = await q.query<{ holder: string; token: string; url: string | null; live: boolean }>(
+    `SELECT holder, token, url, expires > clock_timestamp() AS live
+       FROM urna_lease WHERE name = '${LEASE}'`,
+  );
+  const row = r.rows[0];
+  if (!row) return undefined;
+  return { holder: row.holder, token: num(row.token), url: row.url ?? undefined, live: row.live };
 }
 
 async function checkVersion(q: pg.Pool | pg.Client, location: string): Promise<void> {

@@ -11,6 +11,8 @@
  *   urna_signer_state  the signer's last signed tree per checkpoint origin, written in the same
  *                      transaction as the tree it signed
  *   urna_lease         the sequencer lease: holder, fencing token, expiry (one row, "sequencer")
+ *                      and the holder's advertised URL (where standbys forward writes; added
+ *                      to version 1 databases in place, NULL when the holder advertises none)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -59,4 +61,5 @@ CREATE TABLE IF NOT EXISTS urna_lease (
   token bigint NOT NULL,
   expires timestamptz NOT NULL
 );
+ALTER TABLE urna_lease ADD COLUMN IF NOT EXISTS url text;
 `;

@@ -1,0 +1,526 @@
+/**
+ * The standby front: what a board started with `--standby` on a PostgreSQL store serves while
+ * another board holds the database's sequencer lease (spec/api.md, "Several boards on one
+ * database"). It forwards every request other than the log reads below to the lease holder's
+ * advertised URL (the `url` column of urna_lease) and returns the holder's answer unchanged: status, headers and body. Only the
+ * holder sequences, so the state rules (one ballot per credential, phases) stay exact whatever
+ * board a client writes to.
+ *
+ * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
+ * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
+ * election's status (its entries replayed, no crypto) and the event stream (the database polled
+ * every 250 ms while someone listens), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
+ * such read the standby cannot answer itself (an unknown election, a range beyond the
+ * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
+ *
+ * When no live holder advertises a URL, or it cannot be reached, the answer is 503 NO_SEQUENCER
+ * and the request was not delivered: nothing was written. When the holder accepted the request
+ * but failed before answering (it crashed), the outcome is unknown: 503 SEQUENCER_LOST (the
+ * entry may be in the log; look it up by its tracking code).
+ */
+import {
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+  request,
+} from "node:http";
+import pg from "pg";
+import type { Entry } from "@urna/schemas";
+import {
+  ElectionState,
+  fromUtf8,
+  leafHash,
+  parseCheckpoint,
+  parseTilePath,
+  toBase64,
+  toHex,
+} from "@urna/verifier";
+import { LogReader } from "../log/reader.js";
+import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
+import { ApiError } from "./errors.js";
+import { Feed, serveEvents } from "./feed.js";
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
+const HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "host",
+]);
+
+export interface StandbyFrontOptions {
+  /** The PostgreSQL store's URL. */
+  store: string;
+  /** The URL this standby serves on (never forwarded to itself). */
+  self?: string;
+  /** How long a lease lookup is reused (default 100 ms). */
+  cacheMs?: number;
+  /**
+   * The board's checkpoint origin and verifier key of an election: with them the standby also
+   * answers `GET /elections/<id>/status` from the database (replaying the entries, no crypto).
+   */
+  status?: { origin(id: string): string; vkey(id: string): string };
+  /** How long a forwarded write waits for the holder's answer (default 30,000 ms). */
+  timeoutMs?: number;
+}
+
+export interface StandbyFront {
+  /** The node:http handler. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Listens on `port` (0: any free port); resolves with the URL. */
+  listen(port: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
+  /** Stops listening, drops every connection and the database sessions. */
+  close(): Promise<void>;
+}
+
+function fail(res: ServerResponse, e: ApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(e.status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(e.toJSON()));
+}
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const SHORT = "public, max-age=1";
+const ELECTION = "([A-Za-z0-9._~-]{1,128})";
+const ROUTES = {
+  checkpoint: new RegExp(`^/elections/${ELECTION}/checkpoint$`),
+  tile: new RegExp(`^/elections/${ELECTION}/(tile/.+)$`),
+  entry: new RegExp(`^/elections/${ELECTION}/entries/(0|[1-9][0-9]{0,15})$`),
+  entries: new RegExp(`^/elections/${ELECTION}/entries$`),
+  inclusion: new RegExp(`^/elections/${ELECTION}/proof/inclusion$`),
+  consistency: new RegExp(`^/elections/${ELECTION}/proof/consistency$`),
+  status: new RegExp(`^/elections/${ELECTION}/status$`),
+  events: new RegExp(`^/elections/${ELECTION}/events$`),
+};
+
+/** How often a standby's event stream looks for new commits in the database. */
+const FEED_POLL_MS = 250;
+
+/** An election's event feed fed from the database by polling (while it has subscribers). */
+class DbFeed {
+  readonly feed = new Feed();
+  head: { size: number; root: Uint8Array; checkpoint: string } | undefined;
+  readonly #store: PostgresBoardStore;
+  readonly #id: string;
+  #busy: Promise<void> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(store: PostgresBoardStore, id: string) {
+    this.#store = store;
+    this.#id = id;
+  }
+
+  /** Publishes what was committed since the last poll. */
+  poll(): Promise<void> {
+    this.#busy ??= this.#poll()
+      .catch(() => undefined)
+      .finally(() => (this.#busy = undefined));
+    return this.#busy;
+  }
+
+  async #poll(): Promise<void> {
+    const r = await readerAt(this.#store, this.#id);
+    if (!r) return;
+    const h = r.head();
+    const head = { size: h.size, root: h.root, checkpoint: h.checkpoint };
+    const before = this.head;
+    if (!before) {
+      this.head = head;
+      return;
+    }
+    if (head.size > before.size) {
+      const leaves: Uint8Array[] = [];
+      for (let a = before.size; a < head.size; a += 1000)
+        leaves.push(...(await r.entries(a, Math.min(head.size, a + 1000))));
+      this.head = head;
+      this.feed.publish({ first: before.size, leaves, ...head });
+    } else if (head.size === before.size && head.checkpoint !== before.checkpoint) {
+      this.head = head;
+      this.feed.publish({ first: head.size, leaves: [], ...head });
+    }
+  }
+
+  /** Polls until nobody listens; then `stopped` runs. */
+  run(stopped: () => void): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (this.feed.subscribers === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+        stopped();
+      } else void this.poll();
+    }, FEED_POLL_MS);
+    this.#timer.unref();
+  }
+}
+
+/** An election's state as replayed from the database by a standby (status). */
+class Replayed {
+  #state: ElectionState | undefined;
+  #next = 0;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  /** The state after the first `size` entries of `r` (one replay at a time). */
+  at(r: LogReader): Promise<ElectionState> {
+    const p = this.#chain.then(async () => {
+      if (r.size < this.#next) {
+        // The database's log is shorter than what was replayed (restored from a backup): again.
+        this.#state = undefined;
+        this.#next = 0;
+      }
+      try {
+        for (let a = this.#next; a < r.size; a += 256) {
+          const leaves = await r.entries(a, Math.min(r.size, a + 256));
+          leaves.forEach((leaf, i) => {
+            const entry = JSON.parse(fromUtf8(leaf)) as Entry;
+            if (a + i === 0) {
+              const created = ElectionState.create(entry);
+              if (!created.state) throw new Error("the stored manifest is invalid");
+              this.#state = created.state;
+            } else this.#state!.apply(entry, a + i, toHex(leafHash(leaf)));
+          });
+          this.#next = a + leaves.length;
+        }
+      } catch (e) {
+        this.#state = undefined; // start again from entry 0 next time
+        this.#next = 0;
+        throw e;
+      }
+      if (!this.#state) throw new Error("empty log");
+      return this.#state;
+    });
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+}
+const MAX_RANGE = 1000;
+
+/** A non-negative integer query parameter (undefined: absent; null: malformed). */
+function int(q: URLSearchParams, k: string): number | undefined | null {
+  const v = q.get(k);
+  if (v === null) return undefined;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(v)) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** The log of `id` as committed in the database, at its signed checkpoint (undefined: none). */
+async function readerAt(store: PostgresBoardStore, id: string): Promise<LogReader | undefined> {
+  for (let i = 0; i < 3; i++) {
+    let r: LogReader;
+    try {
+      r = await LogReader.open(await store.openLog(id));
+    } catch {
+      return undefined;
+    }
+    // Tree state and checkpoint are two reads: take them only from one commit.
+    if (
+      parseCheckpoint(r.checkpoint().slice(0, r.checkpoint().indexOf("\n\n") + 1)).size === r.size
+    )
+      return r;
+  }
+  return undefined;
+}
+
+/**
+ * Answers a read of the log from the database; false when it cannot (the caller forwards it).
+ */
+async function serveRead(
+  store: PostgresBoardStore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: StandbyFrontOptions,
+  replayed: Map<string, Replayed>,
+  feeds: Map<string, DbFeed>,
+  shutdown: AbortSignal,
+): Promise<boolean> {
+  if (req.method !== "GET") return false;
+  const u = new URL(req.url ?? "/", "http://standby");
+  const path = u.pathname;
+  const q = u.searchParams;
+  let m: RegExpExecArray | null;
+  const send = (type: string, cache: string, body: string | Uint8Array): true => {
+    res.writeHead(200, { "content-type": type, "cache-control": cache });
+    res.end(body);
+    return true;
+  };
+  const json = (cache: string, v: unknown) =>
+    send("application/json; charset=utf-8", cache, JSON.stringify(v));
+  if ((m = ROUTES.events.exec(path))) {
+    const id = m[1];
+    const lastId = req.headers["last-event-id"];
+    const last = typeof lastId === "string" && lastId !== "" ? lastId : undefined;
+    const a = q.get("after");
+    let after = -1;
+    if (last !== undefined) {
+      const n = /^(0|[1-9][0-9]{0,15})$/.test(last) ? Number(last) : NaN;
+      if (!Number.isSafeInteger(n)) return false;
+      after = n;
+    } else if (a !== null && a !== "-1") {
+      const n = int(q, "after");
+      if (n == null) return false;
+      after = n;
+    }
+    let f = feeds.get(id);
+    if (!f) {
+      const created = new DbFeed(store, id);
+      await created.poll();
+      if (!created.head) return false;
+      f = feeds.get(id) ?? created;
+      if (f === created) {
+        feeds.set(id, f);
+        f.run(() => feeds.delete(id));
+      }
+    }
+    const src = f;
+    await serveEvents(
+      {
+        feed: src.feed,
+        head: () => src.head!,
+        readEntries: async (s0, e0) => {
+          const r = await readerAt(store, id);
+          if (!r) throw new Error("the log is gone");
+          return r.entries(s0, e0);
+        },
+      },
+      res,
+      after,
+      shutdown,
+    );
+    return true;
+  }
+  if ((m = ROUTES.status.exec(path)) && opts.status) {
+    const id = m[1];
+    const r = await readerAt(store, id);
+    if (!r) return false;
+    let e = replayed.get(id);
+    if (!e) replayed.set(id, (e = new Replayed()));
+    const state = await e.at(r);
+    return json("no-cache", {
+      id,
+      phase: state.phase,
+      size: r.size,
+      root: toBase64(r.head().root),
+      counts: state.counts(),
+      origin: opts.status.origin(id),
+      vkey: opts.status.vkey(id),
+    });
+  }
+  if ((m = ROUTES.checkpoint.exec(path))) {
+    const r = await readerAt(store, m[1]);
+    return r !== undefined && send("text/plain; charset=utf-8", "no-cache", r.checkpoint());
+  }
+  if ((m = ROUTES.tile.exec(path))) {
+    let p;
+    try {
+      p = parseTilePath(m[2]);
+    } catch {
+      return false;
+    }
+    const r = await readerAt(store, m[1]);
+    if (!r) return false;
+    const bytes =
+      p.kind === "tile"
+        ? await r.tile(p.level, p.index, p.width)
+        : await r.entryBundle(p.index, p.width);
+    return send("application/octet-stream", p.width === 256 ? IMMUTABLE : SHORT, bytes);
+  }
+  if ((m = ROUTES.entry.exec(path))) {
+    const index = Number(m[2]);
+    const r = await readerAt(store, m[1]);
+    if (!r || index >= r.size) return false;
+    return send("application/json; charset=utf-8", IMMUTABLE, await r.entry(index));
+  }
+  if ((m = ROUTES.entries.exec(path))) {
+    const start = int(q, "start") ?? 0;
+    const asked = int(q, "end") ?? (start === null ? null : start + MAX_RANGE);
+    if (start === null || asked === null || asked < start || asked - start > MAX_RANGE)
+      return false;
+    const r = await readerAt(store, m[1]);
+    if (!r || start > r.size) return false;
+    const end = Math.min(r.size, asked);
+    const parts: Buffer[] = [];
+    for (let a = start; a < end; a += 256)
+      for (const l of await r.entries(a, Math.min(end, a + 256)))
+        parts.push(Buffer.from(l.buffer, l.byteOffset, l.byteLength), Buffer.from("\n"));
+    return send(
+      "application/x-ndjson",
+      end === r.size ? "no-cache" : IMMUTABLE,
+      Buffer.concat(parts),
+    );
+  }
+  if ((m = ROUTES.inclusion.exec(path))) {
+    const r = await readerAt(store, m[1]);
+    if (!r) return false;
+    const size = int(q, "size") ?? r.size;
+    const index = int(q, "index");
+    if (size === null || index == null || size > r.size || index >= size) return false;
+    const [proof, leafHash] = await Promise.all([
+      r.inclusionProof(index, size),
+      r.leafHashAt(index),
+    ]);
+    return json(IMMUTABLE, {
+      index,
+      size,
+      leafHash: toBase64(leafHash),
+      proof: proof.map(toBase64),
+    });
+  }
+  if ((m = ROUTES.consistency.exec(path))) {
+    const r = await readerAt(store, m[1]);
+    if (!r) return false;
+    const from = int(q, "from");
+    const to = int(q, "to") ?? r.size;
+    if (from == null || to === null || from > to || to > r.size) return false;
+    const proof = await r.consistencyProof(from, to);
+    return json(IMMUTABLE, { from, to, proof: proof.map(toBase64) });
+  }
+  return false;
+}
+
+export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
+  const pool = new pg.Pool({ connectionString: opts.store, max: 2 });
+  pool.on("error", () => undefined);
+  const cacheMs = opts.cacheMs ?? 100;
+  let cached: { at: number; lease: Promise<LeaseInfo | undefined> } | undefined;
+  const servers = new Set<Server>();
+  let self = opts.self;
+
+  const lease = (): Promise<LeaseInfo | undefined> => {
+    const now = Date.now();
+    if (!cached || now - cached.at > cacheMs) {
+      const p = readLease(pool).catch(() => undefined);
+      cached = { at: now, lease: p };
+    }
+    return cached.lease;
+  };
+
+  let reads: Promise<PostgresBoardStore | undefined> | undefined;
+  const replayed = new Map<string, Replayed>();
+  const feeds = new Map<string, DbFeed>();
+  const shutdown = new AbortController();
+  const readStore = (): Promise<PostgresBoardStore | undefined> => {
+    reads ??= PostgresBoardStore.open({ url: opts.store, readOnly: true, poolSize: 2 }).catch(
+      () => {
+        reads = undefined; // no urna tables yet: try again on the next read
+        return undefined;
+      },
+    );
+    return reads;
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === "GET")
+      void readStore()
+        .then((store) =>
+          store ? serveRead(store, req, res, opts, replayed, feeds, shutdown.signal) : false,
+        )
+        .catch(() => false)
+        .then((done) => {
+          if (!done && !res.headersSent) forward(req, res);
+        });
+    else forward(req, res);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse): void => {
+    void lease().then((l) => {
+      if (!l || !l.live || l.url === undefined || l.url === self) {
+        req.resume();
+        fail(res, new ApiError("NO_SEQUENCER", "no board holds the sequencer lease right now"));
+        return;
+      }
+      let target: URL;
+      try {
+        target = new URL(req.url ?? "/", l.url);
+      } catch {
+        req.resume();
+        fail(res, new ApiError("NO_SEQUENCER", "the sequencer advertises no usable URL"));
+        return;
+      }
+      const headers: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined && !HOP.has(k)) headers[k] = v;
+      let connected = false;
+      const out = request(
+        target,
+        {
+          method: req.method,
+          headers,
+          // Writes wait at most this long; reads (the event stream stays open) do not time out.
+          ...(req.method === "GET" ? {} : { timeout: opts.timeoutMs ?? 30_000 }),
+        },
+        (up) => {
+          const h: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(up.headers))
+            if (v !== undefined && !HOP.has(k)) h[k] = v;
+          res.writeHead(up.statusCode ?? 502, h);
+          up.pipe(res);
+          up.on("error", () => res.destroy());
+        },
+      );
+      out.on("socket", (s) => {
+        if (!s.connecting) connected = true;
+        else s.once("connect", () => (connected = true));
+      });
+      out.on("timeout", () => out.destroy(new Error("timeout")));
+      out.on("error", () => {
+        cached = undefined;
+        req.resume();
+        fail(
+          res,
+          connected
+            ? new ApiError(
+                "SEQUENCER_LOST",
+                "the sequencer failed before answering: the request may or may not have been written",
+              )
+            : new ApiError("NO_SEQUENCER", "the sequencer cannot be reached"),
+        );
+      });
+      req.pipe(out);
+    });
+  };
+
+  return {
+    handle,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const server = createServer(handle);
+        server.once("error", reject);
+        server.listen(port, host ?? "127.0.0.1", () => {
+          server.off("error", reject);
+          const addr = server.address();
+          const p = typeof addr === "object" && addr ? addr.port : port;
+          const h = host && host !== "0.0.0.0" && host !== "::" ? host : "127.0.0.1";
+          const url = `http://${h.includes(":") ? `[${h}]` : h}:${p}`;
+          self ??= url;
+          resolve({ port: p, url, server });
+        });
+        servers.add(server);
+      });
+    },
+    async close() {
+      shutdown.abort();
+      await Promise.all(
+        [...servers].map(
+          (s) =>
+            new Promise<void>((r) => {
+              s.close(() => r());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+      servers.clear();
+      await pool.end().catch(() => undefined);
+      const r = await reads;
+      await r?.close();
+    },
+  };
+}
