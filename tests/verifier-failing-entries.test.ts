@@ -6,24 +6,18 @@
  * board (re-signed checkpoint, re-cosigned) together with the key holder the change needs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckReport, CredentialsBody, Entry, VerificationReport } from "@urna/schemas";
-import { validateReport } from "@urna/schemas";
+import type { CredentialsBody, Entry, VerificationReport } from "@urna/schemas";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { verifyElection } from "../verifier/src/audit/verify-election.js";
-import { folderSource } from "../verifier/src/record/folder-node.js";
 import { reportToText } from "../verifier/src/report/text.js";
 import { toBase64 } from "../verifier/src/bytes.js";
 import {
   cleanupRecords,
-  copyRecord,
   generateElection,
   newBallot,
-  readEntries,
-  resign,
   resignEntry,
-  writeEntries,
   type GeneratedElection,
 } from "./fixtures/election.js";
+import { check, failed, verifyEdited } from "./fixtures/audit.js";
 
 let g: GeneratedElection;
 
@@ -39,23 +33,11 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-const check = (r: VerificationReport, id: string): CheckReport =>
-  r.checks.find((c) => c.id === id) as CheckReport;
-const failed = (r: VerificationReport) =>
-  r.checks.filter((c) => c.status === "fail").map((c) => c.id);
 const counted = () => g.ballots.filter((b) => b.type === "ballot" && b.counted);
 const voterKey = (voter: number) => g.keys.credentials[voter].secretKey;
 
-async function tampered(edit: (entries: Entry[]) => void): Promise<VerificationReport> {
-  const dir = copyRecord(g.dir);
-  const entries = readEntries(dir);
-  edit(entries);
-  writeEntries(dir, entries);
-  resign(dir, g.keys.board, g.keys.witnesses);
-  const r = await verifyElection({ source: folderSource(dir), trust: g.trust });
-  expect(validateReport(r).ok).toBe(true);
-  return r;
-}
+const tampered = (edit: (entries: Entry[]) => void): Promise<VerificationReport> =>
+  verifyEdited(g, edit);
 
 /** A ballot whose second selection's ciphertext is changed: its range proof no longer verifies. */
 function breakProof(e: Entry, key: Uint8Array): Entry {

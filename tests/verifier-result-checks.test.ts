@@ -8,19 +8,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
-  CheckReport,
   DecryptionShareBody,
   Entry,
   ResultBody,
   TallyBody,
   VerificationReport,
 } from "@urna/schemas";
-import { validateReport } from "@urna/schemas";
 import { computeResult, decryptionShare } from "../board/src/crypto/index.js";
 import { signEntry } from "../board/src/entry-sign.js";
-import { verifyElection } from "../verifier/src/audit/verify-election.js";
 import { ElectionState } from "../verifier/src/election/state.js";
-import { folderSource } from "../verifier/src/record/folder-node.js";
 import { reportToText } from "../verifier/src/report/text.js";
 import { fromBase64 } from "../verifier/src/bytes.js";
 import { baseHash as computeBaseHash } from "../verifier/src/crypto/base-hash.js";
@@ -28,14 +24,12 @@ import { decodeElement } from "../verifier/src/crypto/group.js";
 import {
   ELECTION_ID,
   cleanupRecords,
-  copyRecord,
   generateElection,
   readEntries,
-  resign,
   resignEntry,
-  writeEntries,
   type GeneratedElection,
 } from "./fixtures/election.js";
+import { check, failed, verifyEdited } from "./fixtures/audit.js";
 
 let g: GeneratedElection;
 
@@ -51,21 +45,8 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-const check = (r: VerificationReport, id: string): CheckReport =>
-  r.checks.find((c) => c.id === id) as CheckReport;
-const failed = (r: VerificationReport) =>
-  r.checks.filter((c) => c.status === "fail").map((c) => c.id);
-
-async function tampered(edit: (entries: Entry[]) => void): Promise<VerificationReport> {
-  const dir = copyRecord(g.dir);
-  const entries = readEntries(dir);
-  edit(entries);
-  writeEntries(dir, entries);
-  resign(dir, g.keys.board, g.keys.witnesses);
-  const r = await verifyElection({ source: folderSource(dir), trust: g.trust });
-  expect(validateReport(r).ok).toBe(true);
-  return r;
-}
+const tampered = (edit: (entries: Entry[]) => void): Promise<VerificationReport> =>
+  verifyEdited(g, edit);
 
 const A = "presidencia";
 const B = ["senaduria-09", "consulta-15"];
