@@ -46,7 +46,7 @@ import {
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
 import { createBoard } from "./server/index.js";
-import { loadOrCreateBoardKey } from "./server/board-key.js";
+import { hasSigned, loadOrCreateBoardKey } from "./server/board-key.js";
 import { checkpointOrigin } from "./log/signer.js";
 import type { StandbyFront } from "./server/standby.js";
 import { parseWitnessFlag } from "./witnessing/index.js";
@@ -127,14 +127,18 @@ function readJsonFile<T>(path: string): T {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--key FILE] [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
                  [--max-streams N] [--write-rate R] [--write-burst N] [--read-rate R]
                  [--read-burst N] [--rate-limit-loopback]
                  [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
 
-Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE. --store: where the elections'
+Environment: URNA_DATA, URNA_PORT, URNA_NAME, URNA_HOST, URNA_STORE, URNA_KEY. --key: the board's
+signing key file (default DIR/board.key), mode 0600 or the board refuses to start
+(BOARD_KEY_MODE); it is generated only while the board has signed nothing: a missing key once
+checkpoints exist is BOARD_KEY_MISSING, a key that does not verify them BOARD_KEY_MISMATCH.
+--store: where the elections'
 logs, the registry and the signer state live: unset for the level database in DIR (the default),
 or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for PostgreSQL (one board per database); the
 board key and the signer's local state file stay in DIR on every store. Two boards (the same key)
@@ -188,6 +192,7 @@ a rate of 0 turns the limit off.`,
       "stream-queue-bytes": { type: "string" },
       "stream-lifetime-s": { type: "string" },
       "stream-heartbeat-s": { type: "string" },
+      key: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -198,6 +203,7 @@ a rate of 0 turns the limit off.`,
       const host = (v.host as string | undefined) ?? process.env.URNA_HOST ?? "127.0.0.1";
       if (!dataDir) throw new UsageError("--data (or URNA_DATA) is required");
       if (!name) throw new UsageError("--name (or URNA_NAME) is required");
+      const keyFile = (v.key as string | undefined) ?? process.env.URNA_KEY;
       if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
         throw new UsageError("--port must be 0..65535");
       const workers = v.workers === undefined ? undefined : Number(v.workers);
@@ -229,7 +235,11 @@ a rate of 0 turns the limit off.`,
         const { standbyFront } = await import("./server/standby.js");
         // The standby answers status from the database too: it needs the board key's public half.
         mkdirSync(dataDir, { recursive: true });
-        const key = loadOrCreateBoardKey(dataDir, name);
+        // A standby must be given the board's key: it never makes one.
+        const key = loadOrCreateBoardKey(dataDir, name, undefined, {
+          ...(keyFile ? { keyFile } : {}),
+          mayCreate: !v.standby && !hasSigned(dataDir),
+        });
         front = standbyFront({
           store,
           ...(advertise ? { self: advertise } : {}),
@@ -248,6 +258,7 @@ a rate of 0 turns the limit off.`,
       try {
         board = await createBoard({
           dataDir,
+          ...(keyFile ? { keyFile } : {}),
           ...(store ? { store } : {}),
           ...(v.standby ? { leaseWaitMs: Infinity } : {}),
           ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
@@ -793,8 +804,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`urna ${group} ${sub}: ${escapeDisplay(`${e.code}: ${e.message}`)}\n`);
       return 1;
     }
+    // Errors with a stable code (BoardKeyError, the store's and log's) print it first.
+    const code = (e as { code?: unknown }).code;
+    const text = e instanceof Error ? e.message : String(e);
     process.stderr.write(
-      `urna ${group} ${sub}: ${escapeDisplay(e instanceof Error ? e.message : String(e))}\n`,
+      `urna ${group} ${sub}: ${escapeDisplay(typeof code === "string" ? `${code}: ${text}` : text)}\n`,
     );
     return 1;
   }

@@ -14,7 +14,7 @@
  *                      database on purpose, on every store; signer/<id>.json is the per-log
  *                      state of earlier versions, read for logs absent from the shared state
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { type Server, createServer } from "node:http";
 import { join } from "node:path";
 import express, { type Express } from "express";
@@ -25,6 +25,8 @@ import {
   encodeVkey,
   fromBase64,
   fromUtf8,
+  openCheckpoint,
+  parseVkey,
   toBase64,
   toHex,
 } from "@urna/verifier";
@@ -37,7 +39,7 @@ import {
   nodeEd25519Signer,
 } from "../log/index.js";
 import { type BoardStore, describeStore, openBoardStore } from "../store/index.js";
-import { loadOrCreateBoardKey } from "./board-key.js";
+import { BoardKeyError, boardKeyPath, hasSigned, loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
 import { ApiError, findingToError } from "./errors.js";
@@ -81,6 +83,12 @@ export interface BoardOptions {
   port?: number;
   /** Board private key (C2SP `PRIVATE+KEY+...`); generated and stored on first start if absent. */
   signingKey?: string;
+  /**
+   * The board key file (default `<dataDir>/board.key`), e.g. outside the data folder. It must be
+   * readable by its owner only; a missing key is generated only while the board has signed
+   * nothing, and a key that does not verify the checkpoints already signed is refused.
+   */
+  keyFile?: string;
   /** Crypto worker threads (default os.availableParallelism(); 0 checks inline). */
   workers?: number;
   /** Sequencer batching (defaults 256 entries / 50 ms). */
@@ -132,6 +140,16 @@ export interface BoardContext {
 }
 
 /** The 32-byte seed inside a C2SP Ed25519 private key string. */
+/** Whether `note` carries a valid signature by `vkey` (its key name is the note's origin). */
+function signedBy(note: string, vkey: string): boolean {
+  try {
+    openCheckpoint(note, parseVkey(vkey));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function seedOf(privateKey: string): Uint8Array {
   // PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>; the base64 may itself contain "+".
   const raw = fromBase64(privateKey.trim().split("+").slice(4).join("+"));
@@ -142,8 +160,12 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`[urna board] ${m}\n`));
   mkdirSync(opts.dataDir, { recursive: true });
   mkdirSync(join(opts.dataDir, "signer"), { recursive: true });
-  const key: Ed25519NoteSigner = loadOrCreateBoardKey(opts.dataDir, opts.name, opts.signingKey);
-  const seed = seedOf(readFileSync(join(opts.dataDir, "board.key"), "utf8"));
+  const keyFile = boardKeyPath(opts.dataDir, opts.keyFile);
+  // Read before the store opens (which may create the signer's files).
+  const signedBefore = hasSigned(opts.dataDir);
+  // Refused early when the key is missing although this folder's signer has signed before.
+  if (!existsSync(keyFile) && opts.signingKey === undefined && signedBefore)
+    loadOrCreateBoardKey(opts.dataDir, opts.name, undefined, { keyFile, mayCreate: false });
   const store: BoardStore = await openBoardStore({
     store: opts.store,
     dataDir: opts.dataDir,
@@ -154,6 +176,19 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     log,
   });
   if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);
+  const registered = await store.listElections();
+  let key: Ed25519NoteSigner;
+  try {
+    // A new key only for a board that has signed nothing (in this folder or in its store).
+    key = loadOrCreateBoardKey(opts.dataDir, opts.name, opts.signingKey, {
+      keyFile,
+      mayCreate: registered.length === 0 && !signedBefore,
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const seed = seedOf(readFileSync(keyFile, "utf8"));
   const signerState = store.signerState;
   const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const witnessing =
@@ -191,6 +226,15 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   async function openLog(id: string): Promise<{ storage: LogStorage; seq: Sequencer }> {
     const origin = checkpointOrigin(opts.name, id);
     const storage = await store.openLog(id);
+    // The stored checkpoint must be this key's, before the signer could sign anything with it.
+    const note = await storage.readCheckpoint();
+    if (note !== undefined && !signedBy(note, signerFor(id).vkey)) {
+      await storage.close();
+      throw new BoardKeyError(
+        "BOARD_KEY_MISMATCH",
+        `${keyFile} does not verify election ${id}'s signed checkpoint: this is not the key that signed this board's logs`,
+      );
+    }
     const signer = await CheckpointSigner.open({
       origin,
       key: signerFor(id),
@@ -213,8 +257,22 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   }
 
   // Reopen every election and rebuild its state from its entries.
-  for (const { id } of await store.listElections()) {
-    const { storage, seq } = await openLog(id);
+  for (const { id } of registered) {
+    let opened: { storage: LogStorage; seq: Sequencer };
+    try {
+      opened = await openLog(id);
+    } catch (e) {
+      // The board does not start (a refused key, a rollback): release what it opened.
+      for (const el of elections.values()) {
+        el.stop();
+        await el.seq.close().catch(() => undefined);
+        await el.storage.close().catch(() => undefined);
+      }
+      await pool.close();
+      await store.close();
+      throw e;
+    }
+    const { storage, seq } = opened;
     if (seq.size === 0) {
       // Registered but its manifest never became durable (crash during creation): forget it.
       await seq.close();
@@ -363,8 +421,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     });
   }
 
-  const privateKeyForDemo = (): string =>
-    readFileSync(join(opts.dataDir, "board.key"), "utf8").trim();
+  const privateKeyForDemo = (): string => readFileSync(keyFile, "utf8").trim();
   return {
     app,
     privateKeyForDemo,
