@@ -124,11 +124,28 @@ function readJsonFile<T>(path: string): T {
   }
 }
 
+/** `--authority` values: base64 Ed25519 keys, or @FILE with one key per line. */
+function authorityKeys(values: string[]): string[] {
+  const keys = values.flatMap((v) =>
+    v.startsWith("@")
+      ? readFileSync(v.slice(1), "utf8")
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => l !== "" && !l.startsWith("#"))
+      : [v],
+  );
+  for (const k of keys)
+    if (!/^[A-Za-z0-9+/]{43}=$/.test(k))
+      throw new UsageError(`--authority ${k}: not a base64 Ed25519 public key`);
+  return keys;
+}
+
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
     usage: `urna board serve --data DIR --port PORT --name NAME [--key FILE] [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
+                 [--authority KEY|@FILE]... [--create-rate R] [--create-burst N]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
                  [--max-streams N] [--write-rate R] [--write-burst N] [--read-rate R]
                  [--read-burst N] [--rate-limit-loopback]
@@ -155,6 +172,10 @@ the commit in flight ends (at most 256 entries, at most 50 ms); all elections sh
 write. UV_THREADPOOL_SIZE defaults to 16 (checkpoint signing runs in libuv's pool). --witness: a C2SP tlog-witness
 (its add-checkpoint URL prefix and cosigner vkey) asked to cosign every checkpoint, repeatable;
 --quorum: how many must cosign (default: all of them).
+--authority KEY: an election authority's Ed25519 public key (base64) whose signed manifests may
+create elections, repeatable; @FILE reads one key per line. With none, elections may be created
+from loopback addresses only (403 CREATION_NOT_ALLOWED otherwise). --create-rate/--create-burst
+(default 0.1/s, 10 per client address; loopback exempt unless --rate-limit-loopback) answer 429.
 Limits (README §Limits and what happens past them): --max-connections (default: from the
 descriptor limit, (ulimit -n - 200) / 2 between 32 and 4,096) and --max-connections-per-address
 (default: a quarter of it; loopback clients are exempt unless --per-address-on-loopback)
@@ -179,6 +200,9 @@ a rate of 0 turns the limit off.`,
       "batch-size": { type: "string" },
       "batch-delay-ms": { type: "string" },
       witness: { type: "string", multiple: true },
+      authority: { type: "string", multiple: true },
+      "create-rate": { type: "string" },
+      "create-burst": { type: "string" },
       quorum: { type: "string" },
       "max-connections": { type: "string" },
       "max-connections-per-address": { type: "string" },
@@ -275,6 +299,15 @@ a rate of 0 turns the limit off.`,
             }
           }),
           quorum: int("quorum", 0),
+          authorities: authorityKeys((v.authority as string[] | undefined) ?? []),
+          ...(v["create-rate"] !== undefined || v["create-burst"] !== undefined
+            ? {
+                creationRate: {
+                  perSecond: Number(v["create-rate"] ?? 0.1),
+                  burst: int("create-burst", 1) ?? 10,
+                },
+              }
+            : {}),
           limits: {
             connections: {
               maxConnections: int("max-connections", 1),

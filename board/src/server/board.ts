@@ -46,6 +46,7 @@ import { ApiError, findingToError } from "./errors.js";
 import {
   type BoardLimitOptions,
   type BoardLimits,
+  CreationGate,
   guardConnections,
   resolveLimits,
 } from "./limits.js";
@@ -98,6 +99,13 @@ export interface BoardOptions {
   log?: (msg: string) => void;
   /** Limits under hostile traffic: event streams, connections (limits.ts; README §Limits). */
   limits?: BoardLimitOptions;
+  /**
+   * Who may create elections (spec/api.md §Creating elections): the authority keys (base64
+   * Ed25519) whose signed manifests are accepted. None: creation only from loopback addresses.
+   */
+  authorities?: readonly string[];
+  /** Election creations per second and burst per client address (default 0.1/s, 10; 0 off). */
+  creationRate?: { perSecond: number; burst: number };
 }
 
 export interface Board {
@@ -137,6 +145,8 @@ export interface BoardContext {
     entry: AnyEntry,
     leaf: Uint8Array,
   ): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
+  /** Refuses (ApiError) the creation of an election signed by `signer` from `address`. */
+  admitCreation(signer: string, address: string | undefined): void;
 }
 
 /** The 32-byte seed inside a C2SP Ed25519 private key string. */
@@ -344,6 +354,14 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     }
   }
 
+  const creation = new CreationGate(
+    opts.authorities ?? [],
+    opts.creationRate ?? { perSecond: 0.1, burst: 10 },
+    opts.limits?.rate?.onLoopback ?? false,
+  );
+  if (!creation.restricted)
+    log("no --authority given: elections may be created from loopback addresses only");
+
   const ctx: BoardContext = {
     name: opts.name,
     vkey: key.vkey,
@@ -354,6 +372,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     isClosing: () => closing,
     electionVkey: (id) => encodeVkey(checkpointOrigin(opts.name, id), key.publicKey),
     createElection,
+    admitCreation: (signer, address) => creation.admit(signer, address),
   };
 
   const app = express();

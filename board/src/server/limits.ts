@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { ApiError } from "./errors.js";
 import { DEFAULT_FEED_LIMITS, type FeedLimits } from "./feed.js";
 
 export interface ConnectionLimits {
@@ -272,5 +273,46 @@ export class TokenBuckets {
     this.#swept = now;
     for (const [k, b] of this.#b)
       if (b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.#b.delete(k);
+  }
+}
+
+/**
+ * Who may create elections, and how fast (spec/api.md §Creating elections): with authority keys,
+ * only manifests signed by one of them; without, only requests from loopback addresses. Creations
+ * are rate limited per client address (loopback exempt unless `onLoopback`).
+ */
+export class CreationGate {
+  readonly #authorities: ReadonlySet<string>;
+  readonly #buckets: TokenBuckets;
+  constructor(
+    authorities: readonly string[],
+    rate: { perSecond: number; burst: number },
+    readonly onLoopback = false,
+  ) {
+    this.#authorities = new Set(authorities);
+    this.#buckets = new TokenBuckets(rate.perSecond, rate.burst);
+  }
+
+  /** Whether a list of authorities restricts creation (else: loopback only). */
+  get restricted(): boolean {
+    return this.#authorities.size > 0;
+  }
+
+  /** Throws ApiError CREATION_NOT_ALLOWED (403) or RATE_LIMITED (429), else returns. */
+  admit(signer: string, address: string | undefined, now?: number): void {
+    if (this.restricted ? !this.#authorities.has(signer) : !isLoopback(address))
+      throw new ApiError(
+        "CREATION_NOT_ALLOWED",
+        this.restricted
+          ? "this board creates elections only for the authorities it was given (--authority)"
+          : "this board creates elections only from its own machine (start it with --authority KEY)",
+      );
+    if (!this.onLoopback && isLoopback(address)) return;
+    const wait = this.#buckets.take(address ?? "", now);
+    if (wait > 0)
+      throw new ApiError(
+        "RATE_LIMITED",
+        `too many elections created from this address; retry in ${Math.ceil(wait)} s`,
+      );
   }
 }

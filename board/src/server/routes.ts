@@ -280,6 +280,7 @@ export function routes(ctx: BoardContext): Router {
         "WRONG_PHASE",
         `POST /elections takes a manifest; post ${entry.type} to /elections/${entry.election}/entries`,
       );
+    ctx.admitCreation(entry.signer, req.socket.remoteAddress);
     if (ctx.elections.has(entry.election))
       throw new ApiError("ELECTION_EXISTS", `election ${entry.election} already exists`);
     const out = await ctx.createElection(entry, leaf);
