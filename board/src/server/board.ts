@@ -50,6 +50,7 @@ import {
   guardConnections,
   resolveLimits,
 } from "./limits.js";
+import { listenOn } from "./listen.js";
 import { fastEntryRoute, routes } from "./routes.js";
 import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
@@ -418,26 +419,17 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     port = opts.port ?? 0,
     host?: string,
   ): Promise<{ port: number; url: string; server: Server }> {
-    return new Promise((resolve, reject) => {
-      // The write route of small entries takes a plain node:http path (routes.ts fastEntryRoute);
-      // everything else is the express app.
-      let refused: ReturnType<typeof guardConnections> = () => false;
-      const server = createServer((req, res) => {
-        if (!refused(req, res) && !fast(req, res)) app(req, res);
-      });
-      refused = guardConnections(server, ctx.limits.connections, ctx.limits.rate);
-      server.once("error", reject);
-      server.listen(port, host ?? "127.0.0.1", () => {
-        server.off("error", reject);
-        const addr = server.address();
-        const p = typeof addr === "object" && addr ? addr.port : port;
-        const h = host && host !== "0.0.0.0" && host !== "::" ? host : "127.0.0.1";
-        resolve({ port: p, url: `http://${h.includes(":") ? `[${h}]` : h}:${p}`, server });
-      });
-      server.keepAliveTimeout = 65_000;
-      servers.add(server);
-      server.on("close", () => servers.delete(server));
+    // The write route of small entries takes a plain node:http path (routes.ts fastEntryRoute);
+    // everything else is the express app.
+    let refused: ReturnType<typeof guardConnections> = () => false;
+    const server = createServer((req, res) => {
+      if (!refused(req, res) && !fast(req, res)) app(req, res);
     });
+    refused = guardConnections(server, ctx.limits.connections, ctx.limits.rate);
+    server.keepAliveTimeout = 65_000;
+    servers.add(server);
+    server.on("close", () => servers.delete(server));
+    return listenOn(server, port, host);
   }
 
   const privateKeyForDemo = (): string => readFileSync(keyFile, "utf8").trim();

@@ -39,6 +39,7 @@ import {
 import { LogReader } from "../log/reader.js";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
+import { listenOn } from "./listen.js";
 import { Feed, serveEvents } from "./feed.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
@@ -491,19 +492,11 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   return {
     handle,
     listen(port, host) {
-      return new Promise((resolve, reject) => {
-        const server = createServer(handle);
-        server.once("error", reject);
-        server.listen(port, host ?? "127.0.0.1", () => {
-          server.off("error", reject);
-          const addr = server.address();
-          const p = typeof addr === "object" && addr ? addr.port : port;
-          const h = host && host !== "0.0.0.0" && host !== "::" ? host : "127.0.0.1";
-          const url = `http://${h.includes(":") ? `[${h}]` : h}:${p}`;
-          self ??= url;
-          resolve({ port: p, url, server });
-        });
-        servers.add(server);
+      const server = createServer(handle);
+      servers.add(server);
+      return listenOn(server, port, host).then((bound) => {
+        self ??= bound.url;
+        return bound;
       });
     },
     async close() {
