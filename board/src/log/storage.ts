@@ -25,6 +25,7 @@
  * is safe because tile content and entries are append-only and the reader
  * never asks for data beyond the size it was told is published.
  */
+import { BoardLogError } from "./errors.js";
 
 /** Size and root of a committed tree. */
 export interface TreeState {
@@ -83,4 +84,22 @@ export interface LogStorage {
    */
   recover?(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The size rule every driver's `commit` applies first: the batch starts at the stored size and
+ * adds exactly its leaves. Throws STORAGE_CONFLICT otherwise.
+ */
+export function checkCommitSizes(batch: CommitBatch, storedSize: number | undefined): void {
+  const { previousSize, state, leaves } = batch;
+  if (previousSize !== storedSize)
+    throw new BoardLogError(
+      "STORAGE_CONFLICT",
+      `commit from size ${previousSize} but the stored log has size ${storedSize}`,
+    );
+  if (state.size !== previousSize + leaves.length)
+    throw new BoardLogError(
+      "STORAGE_CONFLICT",
+      `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
+    );
 }

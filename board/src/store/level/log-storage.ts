@@ -28,7 +28,12 @@ import {
   utf8,
 } from "@urna/verifier";
 import { BoardLogError } from "../../log/errors.js";
-import type { CommitBatch, LogStorage, TreeState } from "../../log/storage.js";
+import {
+  type CommitBatch,
+  type LogStorage,
+  type TreeState,
+  checkCommitSizes,
+} from "../../log/storage.js";
 
 export type LevelDb = Level<string, Uint8Array>;
 
@@ -428,17 +433,8 @@ export class LevelLogStorage implements LogStorage {
     this.#commitInFlight = true;
     try {
       if (this.#size === undefined) await this.readState();
+      checkCommitSizes(batch, this.#size);
       const { previousSize, state, leaves } = batch;
-      if (previousSize !== this.#size)
-        throw new BoardLogError(
-          "STORAGE_CONFLICT",
-          `commit from size ${previousSize} but the stored log has size ${this.#size}`,
-        );
-      if (state.size !== previousSize + leaves.length)
-        throw new BoardLogError(
-          "STORAGE_CONFLICT",
-          `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
-        );
 
       const ops: LevelOp[] = [];
       // Entry segments, split at bundle boundaries.

@@ -46,7 +46,12 @@ import {
   SharedSignerState,
   checkpointOrigin,
 } from "../../log/signer.js";
-import type { CommitBatch, LogStorage, TreeState } from "../../log/storage.js";
+import {
+  type CommitBatch,
+  type LogStorage,
+  type TreeState,
+  checkCommitSizes,
+} from "../../log/storage.js";
 import type { BoardStore, ElectionRegistration } from "../types.js";
 import { CREATE_SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
@@ -759,17 +764,8 @@ export class PostgresLogStorage implements LogStorage {
     this.#commitInFlight = true;
     try {
       if (this.#size === undefined) await this.readState();
+      checkCommitSizes(batch, this.#size);
       const { previousSize, state, leaves } = batch;
-      if (previousSize !== this.#size)
-        throw new BoardLogError(
-          "STORAGE_CONFLICT",
-          `commit from size ${previousSize} but the stored log has size ${this.#size}`,
-        );
-      if (state.size !== previousSize + leaves.length)
-        throw new BoardLogError(
-          "STORAGE_CONFLICT",
-          `new size ${state.size} != ${previousSize} + ${leaves.length} leaves`,
-        );
       for (const t of batch.tiles)
         if (
           t.hashes.length === 0 ||
