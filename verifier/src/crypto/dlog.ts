@@ -19,8 +19,8 @@ import { FpInvertBatch } from "@noble/curves/abstract/modular.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { TallyError } from "./errors.js";
 import { G, type Element } from "./group.js";
+import { edwardsOf, type EdwardsPoint as EdPoint } from "./noble-internals.js";
 
-type EdPoint = InstanceType<typeof ed25519.Point>;
 const Ed = ed25519.Point;
 const Fp = Ed.Fp;
 
@@ -29,9 +29,6 @@ export const MAX_VOTES = 100_000_000;
 export const DEFAULT_BABY_STEPS = 1 << 17;
 const MASK32 = 0xffffffffn;
 const CHUNK = 512;
-
-/** The Edwards representative behind a ristretto255 element (noble keeps it in a protected field). */
-const edwardsOf = (p: Element): EdPoint => (p as unknown as { ep: EdPoint }).ep;
 
 /** Low 32 bits of the affine x-coordinate of each point (one field inversion for the lot). */
 function xKeys(points: EdPoint[]): Uint32Array {

@@ -31,13 +31,10 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { G, IDENTITY, ORDER, mod, ristretto255, type Element } from "./group.js";
 import { wasm } from "./wasm/backend.js";
+import { edwardsOf, fromEdwards as wrap, type EdwardsPoint as EdPoint } from "./noble-internals.js";
 import { msmWasm } from "./wasm/points.js";
 
 const Point = ristretto255.Point;
-type EdPoint = InstanceType<typeof ed25519.Point>;
-/** The Edwards representative behind a ristretto255 element (a protected field in noble). */
-const edwardsOf = (p: Element): EdPoint => (p as unknown as { ep: EdPoint }).ep;
-const wrap = (ep: EdPoint): Element => new Point(ep);
 const EdPointCons = ed25519.Point;
 
 /** Scalar as 8 little-endian 32-bit limbs (plus zero limbs for window reads past the top). */

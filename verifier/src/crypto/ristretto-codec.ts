@@ -11,6 +11,7 @@
  * invalid encodings and random points. Variable time: use for public values.
  */
 import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
+import { edwardsOf, fromEdwards } from "./noble-internals.js";
 
 const P = (1n << 255n) - 19n;
 const MASK = (1n << 255n) - 1n;
@@ -73,7 +74,6 @@ function invSqrt(v: bigint): { wasSquare: boolean; r: bigint } {
 
 type Element = InstanceType<typeof ristretto255.Point>;
 const Ed = ed25519.Point;
-const Ristretto = ristretto255.Point;
 
 /** Decode 32 bytes per RFC 9496 §4.3.1; undefined if the encoding is invalid. */
 export function decodeRistretto(bytes: Uint8Array): Element | undefined {
@@ -95,17 +95,16 @@ export function decodeRistretto(bytes: Uint8Array): Element | undefined {
   const y = canon(mul(u1, denY));
   const t = canon(mul(x, y));
   if (!wasSquare || (t & 1n) === 1n || y === 0n) return undefined;
-  return new Ristretto(new Ed(x, y, 1n, t));
+  return fromEdwards(new Ed(x, y, 1n, t));
 }
 
 /** 1/√(a − d) with a = −1. */
 const INVSQRT_A_MINUS_D =
   54469307008909316920995813868745141605393597292927456921205312896311721017578n;
-type EdPoint = InstanceType<typeof ed25519.Point>;
 
 /** Encode a point per RFC 9496 §4.3.2 (same bytes as noble's `toBytes`). */
 export function encodeRistretto(p: Element): Uint8Array {
-  const { X: x0, Y: y0, Z: z0, T: t0 } = (p as unknown as { ep: EdPoint }).ep;
+  const { X: x0, Y: y0, Z: z0, T: t0 } = edwardsOf(p);
   const u1 = canon(mul(canon(z0 + y0), canon(z0 - y0)));
   const u2 = mul(x0, y0);
   const { r: inv } = invSqrt(mul(u1, sqr(u2)));

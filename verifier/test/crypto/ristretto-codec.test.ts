@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ristretto255 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import { G, fromHex } from "@urna/verifier";
+import { edwardsOf } from "../../src/crypto/noble-internals.js";
 import { decodeRistretto, encodeRistretto } from "../../src/crypto/ristretto-codec.js";
 
 const vectors = JSON.parse(
@@ -15,8 +16,7 @@ const noble = (b: Uint8Array) => {
     return undefined;
   }
 };
-type Ep = { X: bigint; Y: bigint; Z: bigint; T: bigint };
-const coords = (p: unknown): Ep => (p as { ep: Ep }).ep;
+const coords = edwardsOf;
 
 function same(b: Uint8Array): void {
   const ours = decodeRistretto(b);

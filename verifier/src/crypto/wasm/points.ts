@@ -7,13 +7,12 @@
  * data only.
  */
 import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
+import { EDWARDS_FIELD, edwardsOf, type EdwardsPoint as EdPoint } from "../noble-internals.js";
 import { mem, readBig, reserve, wasm, writeBig } from "./backend.js";
 
 type Element = InstanceType<typeof ristretto255.Point>;
-type EdPoint = InstanceType<typeof ed25519.Point>;
 const Ed = ed25519.Point;
 const Ristretto = ristretto255.Point;
-const edwardsOf = (p: Element): EdPoint => (p as unknown as { ep: EdPoint }).ep;
 
 function need(): NonNullable<ReturnType<typeof wasm>> {
   const w = wasm();
@@ -26,14 +25,15 @@ function need(): NonNullable<ReturnType<typeof wasm>> {
  * coordinates costs about as much as a WASM point addition, and most points made here are never
  * looked at by noble (they are hashed by their remembered encoding or go back into a WASM MSM),
  * so they are objects of a prototype derived from noble's RistrettoPoint whose Edwards
- * representative `ep` (the one field noble's methods read) is built on first access.
+ * representative (noble's `EDWARDS_FIELD`, the one field its methods read) is built on first
+ * access.
  */
 interface Lazy {
   wasmCoords: Uint8Array;
   wasmEp: EdPoint | undefined;
 }
 const LazyProto: object = Object.create(Ristretto.prototype, {
-  ep: {
+  [EDWARDS_FIELD]: {
     get(this: Lazy): EdPoint {
       const b = this.wasmCoords;
       return (this.wasmEp ??= new Ed(
