@@ -4,36 +4,20 @@
  * The message is a display string (spec/protocol.md §2): any control or bidi character it
  * quotes from the request (a JSON parser's error quotes the body) is escaped.
  */
-import { escapeDisplay } from "@urna/verifier";
+import { escapeDisplay, type BoardRefusalCode } from "@urna/verifier";
 
-export type ApiErrorCode =
-  | "BAD_JSON"
-  | "ENTRY_TOO_LARGE"
+/**
+ * The board's own codes (transport, limits, routing); the rest of the API's codes are the finding
+ * codes a board refuses an entry with, shared with the verifier's check registry
+ * (BOARD_REFUSALS, verifier/src/election/check-registry.ts), so a refusal and the auditor's
+ * finding for the same entry carry the same code.
+ */
+export type BoardOwnCode =
   | "BULK_INVALID"
   | "BULK_TOO_LARGE"
-  | "SCHEMA_INVALID"
-  | "NON_CANONICAL"
   | "UNKNOWN_ELECTION"
   | "ELECTION_EXISTS"
   | "CREATION_NOT_ALLOWED"
-  | "ELECTION_MISMATCH"
-  | "WRONG_PHASE"
-  | "UNAUTHORIZED_SIGNER"
-  | "NOT_ELIGIBLE"
-  | "BAD_SIGNATURE"
-  | "INVALID_MANIFEST"
-  | "INVALID_CREDENTIALS"
-  | "INVALID_CEREMONY"
-  | "INVALID_KEY"
-  | "INVALID_BALLOT"
-  | "INVALID_PROOF"
-  | "INVALID_CHALLENGE"
-  | "ALREADY_VOTED"
-  | "DUPLICATE_ENTRY"
-  | "CIPHERTEXT_REUSED"
-  | "TALLY_MISMATCH"
-  | "RESULT_MISMATCH"
-  | "RESULT_EXCEEDS_BALLOTS"
   | "BAD_REQUEST"
   | "NOT_FOUND"
   | "LOG_UNAVAILABLE"
@@ -46,6 +30,8 @@ export type ApiErrorCode =
   | "HEADERS_TOO_LARGE"
   | "REQUEST_TIMEOUT"
   | "INTERNAL";
+
+export type ApiErrorCode = BoardRefusalCode | BoardOwnCode;
 
 /** HTTP status of every code, exactly as spec/api.md's table lists it. */
 export const STATUS: Readonly<Record<ApiErrorCode, number>> = {

@@ -1,72 +1,15 @@
 /**
- * The numbered checks of spec/verification.md and how their outcomes are collected: each check
+ * How the outcomes of the numbered checks (the registry: ../election/check-registry.ts) are
+ * collected: each check
  * counts the items it examined and keeps its failures (at most `maxFailures` listed, the rest
  * counted), so the report's memory stays bounded however many items fail.
  */
 import type { CheckFailure, CheckReport, CheckStatus } from "@urna/schemas";
+import { CHECK_IDS, checkOf } from "../election/check-registry.js";
 import type { CheckId, Finding } from "../election/findings.js";
 import { escapeDisplay } from "../report/escape.js";
 
-export const CHECK_IDS: readonly CheckId[] = [
-  "V1",
-  "V2",
-  "V3",
-  "V4",
-  "V5",
-  "V6",
-  "V7",
-  "V8",
-  "V9",
-  "V10",
-  "V11",
-  "V12",
-  "V13",
-  "V14",
-  "V15",
-  "V16",
-  "V17",
-];
-
-export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
-  V1: "Log root",
-  V2: "Board signature",
-  V3: "Witness quorum",
-  V4: "Entry format",
-  V5: "Entry signatures and signers",
-  V6: "Manifest",
-  V7: "Phases",
-  V8: "Ceremony and joint key",
-  V9: "Credential list",
-  V10: "Eligibility and ballot structure",
-  V11: "One counted ballot per credential",
-  V12: "Ballot proofs",
-  V13: "Challenged ballots and ciphertext reuse",
-  V14: "Encrypted tally",
-  V15: "Decryption shares",
-  V16: "Combination",
-  V17: "Result and labels",
-};
-
-/** What each check counts as an item (spec/verification.md §Failing entries, 6). */
-export const CHECK_UNITS: Readonly<Record<CheckId, string>> = {
-  V1: "leaves",
-  V2: "checkpoints",
-  V3: "valid cosignatures",
-  V4: "leaves",
-  V5: "leaves",
-  V6: "manifests",
-  V7: "leaves",
-  V8: "ceremony and key entries",
-  V9: "credentials",
-  V10: "ballot and challenged-ballot entries",
-  V11: "ballot entries",
-  V12: "range proofs",
-  V13: "challenged ballots",
-  V14: "tally options",
-  V15: "share options",
-  V16: "result options",
-  V17: "result options",
-};
+export { CHECK_IDS } from "../election/check-registry.js";
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const HEX32 = /^[0-9a-f]{64}$/;
@@ -152,7 +95,7 @@ export class CheckOutcome {
     const failures = [...this.list].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
     const r: CheckReport = {
       id: this.id,
-      title: CHECK_TITLES[this.id],
+      title: checkOf(this.id).title,
       status,
       items: this.items,
       failures,

@@ -159,3 +159,40 @@ export class RegisteredQuota {
       .join(", ");
   }
 }
+
+/**
+ * Entry 0 against the trust file, as every reader of a whole election checks it (the audit and
+ * the monitor share this one function, so they report the same check and code): its `election`
+ * is the trust file's (V4 `ELECTION_MISMATCH`); a manifest's `authority` is the trust file's
+ * authority key (V6 `INVALID_MANIFEST`, verification.md V6) and matches the pins.
+ */
+export function entryZeroTrustFindings(
+  entry: Entry,
+  index: number,
+  trust: Pick<Trust, "election" | "authority" | "pins">,
+): Finding[] {
+  const out: Finding[] = [];
+  if (entry.election !== trust.election)
+    out.push(
+      finding(
+        "V4",
+        "ELECTION_MISMATCH",
+        `the record is election ${entry.election}, the trust file's is ${trust.election}`,
+        { index },
+      ),
+    );
+  if (entry.type === "manifest") {
+    const m = entry.body as { authority?: string };
+    if (m.authority !== trust.authority)
+      out.push(
+        finding(
+          "V6",
+          "INVALID_MANIFEST",
+          "the manifest's authority is not the trust file's authority key",
+          { index, path: "/body/authority" },
+        ),
+      );
+    out.push(...manifestPinFindings(entry.body as Manifest, trust));
+  }
+  return out;
+}

@@ -25,7 +25,7 @@ import type {
 } from "@urna/schemas";
 import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
-import { finding, type CheckId, type Finding } from "../election/findings.js";
+import { finding, type CheckId, type CodeOf, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
 import { adjudicateBlame } from "../election/verify-ceremony.js";
 import type { CryptoWork } from "../election/work.js";
@@ -38,12 +38,13 @@ import { BoundLeaves } from "../record/bound.js";
 import { RecordError, type RecordSource } from "../record/source.js";
 import { TileCheck } from "../record/tile-check.js";
 import { VERIFIER_NAME } from "./version.js";
+import { checkOf } from "../election/check-registry.js";
 import { CHECK_IDS, Checks } from "./checks.js";
 import { crashFindings, inlineRunner, type RunnerJob, type CryptoRunner } from "./runner.js";
 import { TallyAccumulator } from "../crypto/tally.js";
 import { addPartialSums, type SumBallot, type SumResult } from "./tally-sum.js";
 import { asTrust, witnessKeyProblem, type Trust } from "./trust.js";
-import { manifestPinFindings, RegisteredQuota, UNPINNED_WARNING } from "./trust-pins.js";
+import { entryZeroTrustFindings, RegisteredQuota, UNPINNED_WARNING } from "./trust-pins.js";
 import type { TrustFile } from "@urna/schemas";
 
 export type Report = VerificationReport;
@@ -401,8 +402,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   if (state && !tallied) settle(state, invalid, checks);
   if (!state) {
     for (const id of CHECK_IDS)
-      if (!["V1", "V2", "V3", "V4", "V6"].includes(id))
-        checks.get(id).skip(noManifest ?? "no manifest");
+      if (!checkOf(id).withoutManifest) checks.get(id).skip(noManifest ?? "no manifest");
   } else {
     finish(state, checks, counters, badShares);
     notAdmitted(checks, firstOfType);
@@ -434,28 +434,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
 }
 
 function checkManifestTrust(entry: Entry, trust: Trust, checks: Checks): void {
-  if (entry.election !== trust.election)
-    checks.add(
-      finding(
-        "V4",
-        "ELECTION_MISMATCH",
-        `the record is election ${entry.election}, the trust file's is ${trust.election}`,
-        { index: 0 },
-      ),
-    );
-  if (entry.type === "manifest") {
-    const m = entry.body as { authority?: string };
-    if (m.authority !== trust.authority)
-      checks.add(
-        finding(
-          "V6",
-          "INVALID_MANIFEST",
-          "the manifest's authority is not the trust file's authority key",
-          { index: 0, path: "/body/authority" },
-        ),
-      );
-    for (const f of manifestPinFindings(entry.body as Manifest, trust)) checks.add(f);
-  }
+  checks.addAll(entryZeroTrustFindings(entry, 0, trust));
 }
 
 function countItems(entry: Entry, checks: Checks, c: Counters): void {
@@ -739,7 +718,7 @@ function resultOf(state: ElectionState): ResultBody | undefined {
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The codes V2 fails with when the checkpoint does not open (verification.md §Failure codes). */
-const V2_CODES = [
+const V2_CODES: readonly CodeOf<"V2">[] = [
   "MALFORMED_NOTE",
   "MALFORMED_CHECKPOINT",
   "NO_VALID_SIGNATURE",
@@ -748,7 +727,7 @@ const V2_CODES = [
 ];
 
 /** The error's code (LogError and the like) if it is one of `allowed`, else `fallback`. */
-const codeOf = (e: unknown, fallback: string, allowed: readonly string[]): string => {
+const codeOf = <C extends string>(e: unknown, fallback: C, allowed: readonly C[]): C => {
   const c = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-  return typeof c === "string" && allowed.includes(c) ? c : fallback;
+  return typeof c === "string" && (allowed as readonly string[]).includes(c) ? (c as C) : fallback;
 };

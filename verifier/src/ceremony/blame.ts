@@ -79,7 +79,13 @@ export type BlameVerdict =
   /** The accused sent a bad share: `culprit` = accused. */
   | { upheld: true; culprit: number; fault: ShareFault }
   /** The blame is malformed, unproven or false: `culprit` = accuser. */
-  | { upheld: false; culprit: number; code: CeremonyErrorCode; message: string };
+  | { upheld: false; culprit: number; code: BlameRefusal; message: string };
+
+/** Why a blame is refused: malformed or unproven, or proven false (ceremony.md §6). */
+export type BlameRefusal = Extract<
+  CeremonyErrorCode,
+  "CEREMONY_BAD_BLAME" | "CEREMONY_FALSE_BLAME"
+>;
 
 /**
  * Check a blame against the accused's round-1 message (which must itself be valid: it is on the
@@ -92,7 +98,7 @@ export function verifyBlame(
   open: AeadOpen,
 ): BlameVerdict {
   const { accuser: i, accused: j } = blame;
-  const reject = (code: CeremonyErrorCode, message: string): BlameVerdict => ({
+  const reject = (code: BlameRefusal, message: string): BlameVerdict => ({
     upheld: false,
     culprit: i,
     code,

@@ -5,3 +5,4 @@ export * from "./state.js";
 export * from "./verify-work.js";
 export * from "./verify-ceremony.js";
 export * from "./tally.js";
+export * from "./check-registry.js";

@@ -31,7 +31,7 @@ import { entryLeaf, verifyEntrySignature } from "../entry.js";
 import { leafHash } from "../log/merkle-hash.js";
 import { reusedCiphertexts, SeenAlphas } from "./ciphertexts.js";
 import { checkManifestRules } from "./manifest.js";
-import { ADMISSION_CHECKS, finding, type Finding, type Location } from "./findings.js";
+import { ADMISSION_CHECKS, finding, type CodeOf, type Finding, type Location } from "./findings.js";
 import type { CryptoWork, ProofContext } from "./work.js";
 
 export type Phase = "setup" | "voting" | "closed" | "tallying" | "done";
@@ -996,7 +996,7 @@ export class ElectionState {
           check: "V16" | "V17",
           msg: string,
           w: Location = {},
-          code = "RESULT_MISMATCH",
+          code: CodeOf<"V16" | "V17"> = "RESULT_MISMATCH",
         ) => push(finding(check, code, msg, { ...where, ...w }));
         // Each result entry names its own `threshold` custodians (protocol.md §6.10): V16 judges
         // every contest of the entry against that set, and a set differing from another entry's

@@ -23,7 +23,7 @@ import { groupPublicKey, verificationShares } from "../ceremony/vss.js";
 import { verifyBlame } from "../ceremony/blame.js";
 import { xchacha20poly1305Open } from "../ceremony/aead.js";
 import type { Manifest } from "@urna/schemas";
-import { finding, type Finding, type Location } from "./findings.js";
+import { finding, type CodeOf, type Finding, type Location } from "./findings.js";
 import type { CeremonyWork } from "./work.js";
 
 const round1Of = (bodies: Record<number, unknown>, n: number) =>
@@ -107,7 +107,7 @@ export function adjudicateBlame(
   where: Location,
 ): Finding[] {
   const i = (blameBody as { custodian?: number }).custodian;
-  const refused = (code: string, message: string) => [
+  const refused = (code: CodeOf<"V8">, message: string) => [
     finding("V8", code, `blame refused: ${message}`, { ...where, custodian: i }),
   ];
   try {

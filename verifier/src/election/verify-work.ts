@@ -13,12 +13,18 @@ import { elementFromBase64Cached, type Element } from "../crypto/group.js";
 import { checkVotes, decodeTallyCiphertext } from "../crypto/tally.js";
 import { verifyCeremonyWork } from "./verify-ceremony.js";
 import { verifyEntrySignature } from "../entry.js";
-import { finding, type CheckId, type Finding, type Location } from "./findings.js";
+import {
+  finding,
+  type CheckId,
+  type Finding,
+  type FindingCode,
+  type Location,
+} from "./findings.js";
 import type { CryptoWork } from "./work.js";
 
 interface Label {
   check: CheckId;
-  code: string;
+  code: FindingCode;
   where: Location;
 }
 

@@ -10,8 +10,8 @@
  * (revote policy `last`) are read again (each checked by an inclusion proof) and subtracted, and
  * the sum is handed to the state before any `tally` entry.
  */
-import type { BallotBody, CiphertextJson, Entry, Manifest } from "@urna/schemas";
-import { manifestPinFindings } from "../audit/trust-pins.js";
+import type { BallotBody, CiphertextJson, Entry } from "@urna/schemas";
+import { entryZeroTrustFindings } from "../audit/trust-pins.js";
 import type { TrustPins } from "../audit/trust.js";
 import { toHex } from "../bytes.js";
 import { decodeCiphertext } from "../crypto/elgamal.js";
@@ -99,27 +99,7 @@ export class EntryChecker {
       const c = ElectionState.create(json);
       const findings = [...c.findings];
       if (c.entry) {
-        if (c.entry.election !== this.#trust.election)
-          findings.push(
-            finding(
-              "V4",
-              "ELECTION_MISMATCH",
-              `the log is election ${c.entry.election}, the trust file's is ${this.#trust.election}`,
-              { index },
-            ),
-          );
-        const m = c.entry.body as { authority?: string };
-        if (c.entry.type === "manifest" && m.authority !== this.#trust.authority)
-          findings.push(
-            finding(
-              "V5",
-              "UNAUTHORIZED_SIGNER",
-              "the manifest's authority is not the trust file's",
-              { index },
-            ),
-          );
-        if (c.entry.type === "manifest")
-          findings.push(...manifestPinFindings(c.entry.body as Manifest, this.#trust));
+        findings.push(...entryZeroTrustFindings(c.entry, index, this.#trust));
       }
       if (c.state && findings.length === 0) this.state = c.state;
       return {
