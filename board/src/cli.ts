@@ -692,7 +692,8 @@ certification always has its saved share. An existing --state file is left untou
 
 Before decrypting, reads the log once up to the board's checkpoint, which must be signed by the
 board and cosigned by the witness quorum of --trust (the election's trust file, as for
-urna-verify), with entries that hash to its root; then runs the auditor's checks V1-V14 on
+urna-verify; the newest checkpoint's cosignatures are awaited for up to 15 s), with entries
+that hash to its root; then runs the auditor's checks V1-V14 on
 exactly those bytes (as urna-verify election does) and refuses (AUDIT_FAILED, naming the
 failed checks) unless every one passes: nothing is decrypted or posted. --insecure-no-trust
 instead takes the board's own key and the manifest's authority as the board announces them,

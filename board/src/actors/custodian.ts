@@ -167,6 +167,8 @@ export function loadCustodianState(path: string): CustodianStateFile {
 export type ShareOptions = ({ trust: Trust } | { insecureNoTrust: true }) & {
   /** Worker threads for the audit's cryptography (default 1: inline). */
   workers?: number;
+  /** How long to wait for the witness quorum's cosignatures on the newest checkpoint (default 15 s). */
+  witnessWaitMs?: number;
 };
 
 /**
@@ -189,7 +191,9 @@ export async function postDecryptionShare(
       "NO_TRUST",
       "a custodian needs the election's trust file (or an explicit insecureNoTrust)",
     );
-  const log = await readLogOnce(client, election, given);
+  const log = await readLogOnce(client, election, given, {
+    ...(opts.witnessWaitMs !== undefined ? { witnessWaitMs: opts.witnessWaitMs } : {}),
+  });
   const report = await auditLog(log, given ?? (await trustFromBoard(client, election, log)), {
     workers: opts.workers,
   });
