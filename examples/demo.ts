@@ -70,16 +70,22 @@ Runs a whole INE-style election from abroad on an embedded urna board and verifi
                 electronic ballot does) instead of the parties and whole coalitions (11)
 `;
 
-const { values: args } = parseArgs({
-  options: {
-    out: { type: "string" },
-    voters: { type: "string", default: "1000" },
-    seed: { type: "string" },
-    port: { type: "string", default: "0" },
-    "all-combinations": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+const demoOptions = {
+  out: { type: "string" },
+  voters: { type: "string", default: "1000" },
+  seed: { type: "string" },
+  port: { type: "string", default: "0" },
+  "all-combinations": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+const { values: args } = (() => {
+  try {
+    return parseArgs({ options: demoOptions });
+  } catch (e) {
+    process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
 if (args.help) {
   process.stdout.write(USAGE);
   process.exit(0);

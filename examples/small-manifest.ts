@@ -2,7 +2,7 @@
  * Writes a small INE-style manifest for the step-by-step walkthrough (examples/README.md):
  * Presidencia, and the contests of Ciudad de México and Jalisco.
  *
- *   node --import tsx examples/small-manifest.ts KEYDIR > manifest.json
+ *   tsx examples/small-manifest.ts KEYDIR > manifest.json
  *
  * KEYDIR holds authority.json, registrar.json and custodian-1.json .. custodian-5.json as
  * written by `urna authority keygen`, `urna registrar keygen` and `urna custodian keygen`.
@@ -13,9 +13,7 @@ import { ineManifest, loadIneData } from "./ine-manifest.js";
 
 const dir = process.argv[2];
 if (!dir) {
-  process.stderr.write(
-    "usage: node --import tsx examples/small-manifest.ts KEYDIR > manifest.json\n",
-  );
+  process.stderr.write("usage: tsx examples/small-manifest.ts KEYDIR > manifest.json\n");
   process.exit(2);
 }
 const read = <T>(f: string): T => JSON.parse(readFileSync(join(dir, f), "utf8")) as T;

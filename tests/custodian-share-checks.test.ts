@@ -163,10 +163,11 @@ describe("with the trust file, the log must be the witnessed one", () => {
     const err = await failure(
       postDecryptionShare(tb.client, ID, a.custodians[0], states[0], {
         trust: loadTrust(trustFile(1, [witness])),
+        witnessWaitMs: 600,
       }),
     );
     expect((err as ActorError).code).toBe("UNTRUSTED_LOG");
-    expect((err as ActorError).message).toMatch(/0 of the 1 witness/);
+    expect((err as ActorError).message).toMatch(/0 of the 1 witness .*\(waited 1 s\)/);
   });
 
   test("a trust file for another election: WRONG_ELECTION", async () => {

@@ -20,6 +20,9 @@ import {
   BoardApiError,
   BoardClient,
   KeyFileError,
+  OutputFileError,
+  checkCredentialFiles,
+  checkOutputFile,
   castBallot,
   closeVoting,
   createElection,
@@ -45,11 +48,7 @@ import {
   type Choices,
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
-import { createBoard } from "./server/index.js";
-import { hasSigned, loadOrCreateBoardKey } from "./server/board-key.js";
-import { checkpointOrigin } from "./log/signer.js";
 import type { StandbyFront } from "./server/standby.js";
-import { parseWitnessFlag } from "./witnessing/index.js";
 import { VERSION } from "./server/version.js";
 
 class UsageError extends Error {}
@@ -103,10 +102,22 @@ function need(v: Record<string, string | boolean | undefined>, name: string): st
   if (typeof x !== "string" || x === "") throw new UsageError(`--${name} is required`);
   return x;
 }
-const client = (v: Record<string, string | boolean | undefined>): BoardClient =>
-  new BoardClient(
-    typeof v.board === "string" ? v.board : (process.env.URNA_BOARD ?? need(v, "board")),
-  );
+/** The board to talk to: --board (or URNA_BOARD), an http(s):// URL (else a usage error). */
+function client(v: Record<string, string | boolean | undefined>): BoardClient {
+  const url = typeof v.board === "string" ? v.board : (process.env.URNA_BOARD ?? need(v, "board"));
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`--board ${url}: not a URL (expected http://HOST:PORT)`);
+  }
+  if ((u.protocol !== "http:" && u.protocol !== "https:") || u.search !== "" || u.hash !== "")
+    throw new UsageError(`--board ${url}: expected an http:// or https:// URL with no query`);
+  return new BoardClient(url);
+}
+
+const FORCE_OPT = { force: { type: "boolean" } } as const;
+const force = (v: Record<string, string | boolean | undefined>) => ({ force: v.force === true });
 
 /** A --store value: a postgres:// URL (the level store is the default, with no URL). */
 function checkStoreUrl(url: string): void {
@@ -221,6 +232,11 @@ a rate of 0 turns the limit off.`,
       help: { type: "boolean", short: "h" },
     },
     async run(v) {
+      // Loaded here, not at the top: the actors' commands start without the server's modules.
+      const { createBoard } = await import("./server/index.js");
+      const { hasSigned, loadOrCreateBoardKey } = await import("./server/board-key.js");
+      const { checkpointOrigin } = await import("./log/signer.js");
+      const { parseWitnessFlag } = await import("./witnessing/index.js");
       const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
       const name = (v.name as string | undefined) ?? process.env.URNA_NAME;
       const portText = (v.port as string | undefined) ?? process.env.URNA_PORT ?? "8080";
@@ -386,6 +402,16 @@ reads the last committed checkpoint, also while the board runs.`,
         ...(storeUrl ? { store: storeUrl } : {}),
         ...(dataDir ? { dataDir } : {}),
         readOnly: true,
+      }).catch((e: unknown) => {
+        // LevelDB locks its folder while a board runs on it.
+        if ((e as { cause?: { code?: unknown } }).cause?.code === "LEVEL_LOCKED")
+          throw Object.assign(
+            new Error(
+              `a board is running on ${dataDir} (its database is locked): stop it first, or download the record from the running board with GET /elections/${id}/record`,
+            ),
+            { code: "BOARD_IN_USE" },
+          );
+        throw e;
       });
       try {
         const reader = await log.LogReader.open(await store.openLog(id));
@@ -406,15 +432,17 @@ reads the last committed checkpoint, also while the board runs.`,
 
   "authority keygen": {
     summary: "generate an authority signing key",
-    usage: "urna authority keygen --out FILE   (prints the public key)",
+    usage:
+      "urna authority keygen --out FILE [--force]   (prints the public key)\n\nAn existing FILE is left untouched (FILE_EXISTS) unless --force.",
     options: {
+      ...FORCE_OPT,
       out: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     async run(v) {
       const f = newSigningKeyFile("authority");
-      writeSecretJson(need(v, "out"), f);
+      writeSecretJson(need(v, "out"), f, force(v));
       out(v, { publicKey: f.publicKey }, f.publicKey);
     },
   },
@@ -427,7 +455,7 @@ reads the last committed checkpoint, also while the board runs.`,
       const manifest = readJsonFile<Manifest>(need(v, "manifest"));
       const key = loadSigningKey(need(v, "key"));
       const r = await createElection(client(v), manifest, key.secretKey);
-      out(v, r, `created election ${manifest.electionId} (entry ${r.index})`);
+      out(v, r, `manifest posted (entry ${r.index}): election ${manifest.electionId} created`);
     },
   },
   "authority key": {
@@ -508,38 +536,44 @@ reads the last committed checkpoint, also while the board runs.`,
         loadSigningKey(need(v, "key")).secretKey,
         dlog ? { dlog } : {},
       );
+      const posted = `result posted (entries ${r.map((x) => x.index).join(", ")})`;
+      if (!v.json) {
+        out(v, r, posted);
+        return;
+      }
       const results = await Promise.all(r.map((x) => c.entry(election, x.index)));
-      out(
-        v,
-        { appended: r, results: results.map((e) => e.body) },
-        results.map((e) => JSON.stringify(e.body, null, 2)).join("\n"),
-      );
+      out(v, { appended: r, results: results.map((e) => e.body) }, posted);
     },
   },
 
   "registrar keygen": {
     summary: "generate a registrar signing key",
-    usage: "urna registrar keygen --out FILE   (prints the public key)",
+    usage:
+      "urna registrar keygen --out FILE [--force]   (prints the public key)\n\nAn existing FILE is left untouched (FILE_EXISTS) unless --force.",
     options: {
+      ...FORCE_OPT,
       out: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     async run(v) {
       const f = newSigningKeyFile("registrar");
-      writeSecretJson(need(v, "out"), f);
+      writeSecretJson(need(v, "out"), f, force(v));
       out(v, { publicKey: f.publicKey }, f.publicKey);
     },
   },
   "registrar credentials": {
     summary: "generate N voter credentials, write the private ones, publish the public ones",
-    usage: `urna registrar credentials --board URL --election ID --key FILE --count N --styles S1,S2,... --out DIR [--batch-size N] [--json]
+    usage: `urna registrar credentials --board URL --election ID --key FILE --count N --styles S1,S2,... --out DIR [--batch-size N] [--force] [--json]
 
-Styles are assigned round-robin. Each private credential goes to DIR/credential-NNNNNN.json
-(mode 0600); the public ones are posted in batches of at most 500, up to 64 batches per bulk
-request (POST /elections/ID/bulk).`,
+Styles are assigned round-robin. The public credentials are posted in batches of at most 500, up
+to 64 batches per bulk request (POST /elections/ID/bulk); each private credential goes to
+DIR/credential-NNNNNN.json (mode 0600, written durably) only once the board accepted its batch,
+so a refused batch leaves no private file behind. Before posting anything, every one of those
+files must be writable and absent (FILE_EXISTS, nothing posted) unless --force.`,
     options: {
       ...BOARD_OPT,
+      ...FORCE_OPT,
       election: { type: "string" },
       key: { type: "string" },
       count: { type: "string" },
@@ -548,38 +582,50 @@ request (POST /elections/ID/bulk).`,
       "batch-size": { type: "string" },
     },
     async run(v) {
+      const c = client(v);
       const election = need(v, "election");
       const count = Number(need(v, "count"));
       if (!Number.isSafeInteger(count) || count < 1)
         throw new UsageError("--count must be a positive integer");
       const styles = need(v, "styles").split(",").filter(Boolean);
-      const key = loadSigningKey(need(v, "key"));
-      const creds = generateCredentials(election, count, styles);
-      const files = writeCredentialFiles(need(v, "out"), creds);
-      progress(`wrote ${files.length} credential files to ${String(v.out)}`);
+      if (styles.length === 0) throw new UsageError("--styles must list at least one style");
       const batchSize = v["batch-size"] === undefined ? undefined : Number(v["batch-size"]);
+      if (batchSize !== undefined && (!Number.isSafeInteger(batchSize) || batchSize < 1))
+        throw new UsageError("--batch-size must be a positive integer");
+      const key = loadSigningKey(need(v, "key"));
+      const dir = need(v, "out");
+      checkCredentialFiles(dir, 0, count, force(v));
+      const creds = generateCredentials(election, count, styles);
+      const files: string[] = [];
       const r = await publishCredentials(
-        client(v),
+        c,
         election,
         key.secretKey,
-        creds.map((c) => c.public),
+        creds.map((x) => x.public),
         {
           batchSize,
-          onBatch: (n, a) => progress(`batch ${n} posted (entry ${a.index})`),
+          onBatch: (n, a, { start, end }) => {
+            files.push(...writeCredentialFiles(dir, creds.slice(start, end), start, force(v)));
+            progress(
+              `credentials batch ${n} posted (entry ${a.index}); wrote ${end - start} files`,
+            );
+          },
         },
       );
       out(
         v,
         { files, batches: r.map((x) => x.index) },
-        `published ${count} credentials in ${r.length} batch(es)`,
+        `credentials posted (entries ${r.map((x) => x.index).join(", ")}): ${count} credentials, private files in ${dir}`,
       );
     },
   },
 
   "custodian keygen": {
     summary: "generate a custodian's signing and DKG keys",
-    usage: "urna custodian keygen --name NAME --out FILE   (prints the public keys as JSON)",
+    usage:
+      "urna custodian keygen --name NAME --out FILE [--force]   (prints the public keys as JSON)\n\nAn existing FILE is left untouched (FILE_EXISTS) unless --force.",
     options: {
+      ...FORCE_OPT,
       name: { type: "string" },
       out: { type: "string" },
       json: { type: "boolean" },
@@ -587,7 +633,7 @@ request (POST /elections/ID/bulk).`,
     },
     async run(v) {
       const f = newCustodianKeyFile(need(v, "name"));
-      writeSecretJson(need(v, "out"), f);
+      writeSecretJson(need(v, "out"), f, force(v));
       const pub = { name: f.name, signingKey: f.signing.publicKey, dkgKey: f.dkg.public };
       out(v, pub, JSON.stringify(pub));
     },
@@ -603,30 +649,41 @@ request (POST /elections/ID/bulk).`,
   },
   "custodian certify": {
     summary: "wait for every round 1, derive the secret share, post the certification",
-    usage:
-      "urna custodian certify --board URL --election ID --key FILE --state FILE [--timeout SECONDS] [--json]\n\nThe secret share is written to the --state file (mode 0600).",
+    usage: `urna custodian certify --board URL --election ID --key FILE --state FILE [--timeout SECONDS] [--force] [--json]
+
+Waits until every custodian's round 1 is on the log (--timeout: at most SECONDS, default 60;
+then TIMEOUT and nothing is posted), derives this custodian's secret share and saves it to the
+--state file (mode 0600, written durably) before posting the certification, so a posted
+certification always has its saved share. An existing --state file is left untouched
+(FILE_EXISTS, checked before anything else) unless --force.`,
     options: {
       ...BOARD_OPT,
+      ...FORCE_OPT,
       election: { type: "string" },
       key: { type: "string" },
       state: { type: "string" },
       timeout: { type: "string" },
     },
     async run(v) {
+      const c = client(v);
+      const election = need(v, "election");
+      const key = loadCustodianKey(need(v, "key"));
       const statePath = need(v, "state");
-      const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
-      const { result, state } = await postCertify(
-        client(v),
-        need(v, "election"),
-        loadCustodianKey(need(v, "key")),
-        { timeoutMs },
-      );
-      saveCustodianState(statePath, state);
-      out(
-        v,
-        result,
-        `ceremony.certify posted (entry ${result.index}); secret share saved to ${statePath}`,
-      );
+      let timeoutMs: number | undefined;
+      if (v.timeout !== undefined) {
+        const t = Number(v.timeout);
+        if (!Number.isFinite(t) || t <= 0) throw new UsageError("--timeout must be seconds > 0");
+        timeoutMs = t * 1000;
+      }
+      checkOutputFile(statePath, force(v));
+      const { result } = await postCertify(c, election, key, {
+        timeoutMs,
+        beforePost: (state) => {
+          saveCustodianState(statePath, state, force(v));
+          progress(`secret share saved to ${statePath}`);
+        },
+      });
+      out(v, result, `ceremony.certify posted (entry ${result.index})`);
     },
   },
   "custodian share": {
@@ -635,7 +692,8 @@ request (POST /elections/ID/bulk).`,
 
 Before decrypting, reads the log once up to the board's checkpoint, which must be signed by the
 board and cosigned by the witness quorum of --trust (the election's trust file, as for
-urna-verify), with entries that hash to its root; then runs the auditor's checks V1-V14 on
+urna-verify; the newest checkpoint's cosignatures are awaited for up to 15 s), with entries
+that hash to its root; then runs the auditor's checks V1-V14 on
 exactly those bytes (as urna-verify election does) and refuses (AUDIT_FAILED, naming the
 failed checks) unless every one passes: nothing is decrypted or posted. --insecure-no-trust
 instead takes the board's own key and the manifest's authority as the board announces them,
@@ -684,55 +742,70 @@ with no witnesses (the checks still run). --workers: threads for the checks (def
 
   "voter cast": {
     summary: "encrypt, sign and cast a ballot; save the receipt",
-    usage: `urna voter cast --board URL --credential FILE --choices JSON --receipt FILE [--challenge-first] [--json]
+    usage: `urna voter cast --board URL --credential FILE --choices JSON --receipt FILE [--challenge-first] [--force] [--json]
 
 --choices maps each contest to the chosen option ids, e.g. '{"presidencia":["pan"]}' (or a
-file path). With --challenge-first, one encryption is opened (Benaloh challenge) before casting.`,
+file path). With --challenge-first, one encryption is opened (Benaloh challenge) before casting.
+Before anything is posted, --receipt must be a writable path that does not exist (FILE_EXISTS,
+OUTPUT_NOT_WRITABLE; --force replaces an existing file). The tracking code is printed as soon as
+the board accepts the ballot, before the receipt is written.`,
     options: {
       ...BOARD_OPT,
+      ...FORCE_OPT,
       credential: { type: "string" },
       choices: { type: "string" },
       receipt: { type: "string" },
       "challenge-first": { type: "boolean" },
     },
-    async run(v) {
-      const cred = loadCredential(need(v, "credential"));
-      const choices = parseChoices(need(v, "choices"));
-      const r = await castBallot(client(v), cred, choices, {
-        challengeFirst: v["challenge-first"] === true,
-      });
-      saveReceipt(need(v, "receipt"), r.cast.receipt);
-      if (r.challenged)
-        progress(
-          `challenged ballot posted (entry ${r.challenged.index}, tracking code ${r.challenged.trackingCode})`,
-        );
-      out(v, r, `ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`);
-    },
+    run: (v) => vote(v, v["challenge-first"] === true),
   },
   "voter challenge": {
     summary: "challenge (open) one encryption, then cast a fresh one",
     usage:
-      "urna voter challenge --board URL --credential FILE --choices JSON --receipt FILE [--json]",
+      "urna voter challenge --board URL --credential FILE --choices JSON --receipt FILE [--force] [--json]\n\nvoter cast --challenge-first: the same checks before posting.",
     options: {
       ...BOARD_OPT,
+      ...FORCE_OPT,
       credential: { type: "string" },
       choices: { type: "string" },
       receipt: { type: "string" },
     },
-    async run(v) {
-      const cred = loadCredential(need(v, "credential"));
-      const r = await castBallot(client(v), cred, parseChoices(need(v, "choices")), {
-        challengeFirst: true,
-      });
-      saveReceipt(need(v, "receipt"), r.cast.receipt);
-      out(
-        v,
-        r,
-        `challenged entry ${r.challenged?.index}; ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`,
-      );
-    },
+    run: (v) => vote(v, true),
   },
 };
+
+/**
+ * voter cast / challenge: every argument and the receipt path are checked before anything is
+ * posted; each accepted entry's line (with its tracking code) is printed at once, then the
+ * receipt is saved.
+ */
+async function vote(
+  v: Record<string, string | boolean | undefined>,
+  challengeFirst: boolean,
+): Promise<void> {
+  const c = client(v);
+  const cred = loadCredential(need(v, "credential"));
+  const choices = parseChoices(need(v, "choices"));
+  const receiptPath = need(v, "receipt");
+  checkOutputFile(receiptPath, force(v));
+  const r = await castBallot(c, cred, choices, {
+    challengeFirst,
+    onPosted: (type, a) => {
+      const line = `${type} posted (entry ${a.index}, tracking code ${a.trackingCode})\n`;
+      (v.json ? process.stderr : process.stdout).write(line);
+    },
+  });
+  try {
+    saveReceipt(receiptPath, r.cast.receipt, force(v));
+  } catch (e) {
+    throw new ActorError(
+      "RECEIPT_NOT_SAVED",
+      `the ballot was cast (entry ${r.cast.index}, tracking code ${r.cast.trackingCode}) but the receipt could not be saved to ${receiptPath}: ${e instanceof Error ? e.message : String(e)}; the board serves it at GET /elections/${cred.election}/receipts/${r.cast.trackingCode}`,
+    );
+  }
+  progress(`receipt saved to ${receiptPath}`);
+  if (v.json) out(v, r, "");
+}
 
 function parseChoices(s: string): Choices {
   const text = s.trim().startsWith("{")
@@ -810,6 +883,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`urna ${group} ${sub}: ${escapeDisplay(e.message)}\n`);
       return 2;
     }
+    if (e instanceof OutputFileError) {
+      // Checked before anything is posted: the file is untouched and nothing was written.
+      if (values.json)
+        process.stdout.write(
+          JSON.stringify({ error: { code: e.code, message: e.message, path: e.path } }) + "\n",
+        );
+      process.stderr.write(`urna ${group} ${sub}: ${escapeDisplay(`${e.code}: ${e.message}`)}\n`);
+      return 2;
+    }
     if (e instanceof BoardApiError) {
       if (values.json)
         process.stdout.write(
@@ -840,6 +922,8 @@ export async function main(argv: string[]): Promise<number> {
     // Errors with a stable code (BoardKeyError, the store's and log's) print it first.
     const code = (e as { code?: unknown }).code;
     const text = e instanceof Error ? e.message : String(e);
+    if (values.json && typeof code === "string")
+      process.stdout.write(JSON.stringify({ error: { code, message: text } }) + "\n");
     process.stderr.write(
       `urna ${group} ${sub}: ${escapeDisplay(typeof code === "string" ? `${code}: ${text}` : text)}\n`,
     );

@@ -17,6 +17,22 @@ export class BoardApiError extends Error {
   }
 }
 
+/**
+ * The board could not be reached at all (refused, unknown host, reset before an answer): no
+ * HTTP answer, so nothing is known to be written; the message names the URL.
+ */
+export class BoardUnreachableError extends Error {
+  readonly code = "BOARD_UNREACHABLE" as const;
+  readonly url: string;
+  constructor(url: string, cause: unknown) {
+    const c = cause as { cause?: { code?: string; message?: string }; message?: string };
+    const why = c.cause?.code ?? c.cause?.message ?? c.message ?? String(cause);
+    super(`cannot reach the board at ${url} (${why})`);
+    this.name = "BoardUnreachableError";
+    this.url = url;
+  }
+}
+
 export interface AppendResult {
   index: number;
   trackingCode: string;
@@ -76,11 +92,16 @@ export class BoardClient {
   }
 
   async #request(method: string, path: string, body?: string): Promise<Response> {
-    const res = await fetch(this.baseUrl + path, {
-      method,
-      headers: body !== undefined ? { "content-type": "application/json" } : undefined,
-      body,
-    });
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        headers: body !== undefined ? { "content-type": "application/json" } : undefined,
+        body,
+      });
+    } catch (e) {
+      throw new BoardUnreachableError(this.baseUrl, e);
+    }
     if (res.ok) return res;
     let code = `HTTP_${res.status}`;
     let message = res.statusText;

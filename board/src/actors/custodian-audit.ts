@@ -70,12 +70,19 @@ export async function readLogOnce(
   client: BoardClient,
   election: string,
   trust: Trust | undefined,
+  opts: { witnessWaitMs?: number } = {},
 ): Promise<ReadLog> {
   let checkpoint: string;
   let size: number;
   let root: Uint8Array;
   if (trust)
-    ({ note: checkpoint, size, root } = await witnessedCheckpoint(client, election, trust));
+    ({
+      note: checkpoint,
+      size,
+      root,
+    } = await witnessedCheckpoint(client, election, trust, {
+      ...(opts.witnessWaitMs !== undefined ? { waitMs: opts.witnessWaitMs } : {}),
+    }));
   else {
     checkpoint = await client.checkpoint(election);
     try {

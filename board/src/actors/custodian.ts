@@ -24,6 +24,7 @@ import { ceremonySetupOf } from "./authority.js";
 import type { AppendResult, BoardClient } from "./client.js";
 import { auditLog, readLogOnce, requireNoSkips, trustFromBoard } from "./custodian-audit.js";
 import { type CustodianKey, readJson, writeSecretJson } from "./keys.js";
+import type { OutputOptions } from "./output-file.js";
 import { ActorError, type ElectionView, loadPrefix, replay, sleep } from "./view.js";
 
 export interface CustodianStateFile {
@@ -79,7 +80,15 @@ export async function postCertify(
   client: BoardClient,
   election: string,
   key: CustodianKey,
-  opts: { timeoutMs?: number; pollMs?: number } = {},
+  opts: {
+    timeoutMs?: number;
+    pollMs?: number;
+    /**
+     * Called with the secret-share state before the certification is posted: a caller that
+     * saves it here (durably) never has a posted certification without its share.
+     */
+    beforePost?: (state: CustodianStateFile) => void | Promise<void>;
+  } = {},
 ): Promise<{ result: AppendResult; state: CustodianStateFile }> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let view = await setupPrefix(client, election);
@@ -119,9 +128,6 @@ export async function postCertify(
   }
   const out = r2.output;
   const sig = certify(setup, index, key.dkgSecret, out.transcript);
-  const result = await client.post(
-    signEntry("ceremony.certify", election, ceremony.certifyToBody(index, sig), key.signingSecret),
-  );
   const state: CustodianStateFile = {
     kind: "urna-custodian-state",
     election,
@@ -130,11 +136,20 @@ export async function postCertify(
     verificationShare: toBase64(out.verificationShare),
     groupPublicKey: toBase64(out.groupPublicKey),
   };
+  await opts.beforePost?.(state);
+  const result = await client.post(
+    signEntry("ceremony.certify", election, ceremony.certifyToBody(index, sig), key.signingSecret),
+  );
   return { result, state };
 }
 
-export function saveCustodianState(path: string, state: CustodianStateFile): void {
-  writeSecretJson(path, state);
+/** Saves the state (mode 0600) durably; an existing file is kept (FILE_EXISTS) unless `force`. */
+export function saveCustodianState(
+  path: string,
+  state: CustodianStateFile,
+  opts: OutputOptions = {},
+): void {
+  writeSecretJson(path, state, opts);
 }
 
 export function loadCustodianState(path: string): CustodianStateFile {
@@ -152,6 +167,8 @@ export function loadCustodianState(path: string): CustodianStateFile {
 export type ShareOptions = ({ trust: Trust } | { insecureNoTrust: true }) & {
   /** Worker threads for the audit's cryptography (default 1: inline). */
   workers?: number;
+  /** How long to wait for the witness quorum's cosignatures on the newest checkpoint (default 15 s). */
+  witnessWaitMs?: number;
 };
 
 /**
@@ -174,7 +191,9 @@ export async function postDecryptionShare(
       "NO_TRUST",
       "a custodian needs the election's trust file (or an explicit insecureNoTrust)",
     );
-  const log = await readLogOnce(client, election, given);
+  const log = await readLogOnce(client, election, given, {
+    ...(opts.witnessWaitMs !== undefined ? { witnessWaitMs: opts.witnessWaitMs } : {}),
+  });
   const report = await auditLog(log, given ?? (await trustFromBoard(client, election, log)), {
     workers: opts.workers,
   });
@@ -201,16 +220,28 @@ export async function postDecryptionShare(
       "WRONG_STATE",
       "the state's verification share differs from the published one",
     );
+  // A second run (after a failure part-way) posts only the contests still missing this
+  // custodian's share; with none missing it is SHARE_ALREADY_POSTED, and nothing is posted.
+  const posted = view.state.shares.get(index);
+  const tallies = view.entries
+    .filter((e) => e.type === "tally")
+    .map((e) => e.body as TallyBody)
+    .map((t) => ({ ...t, contests: t.contests.filter((c) => !posted?.has(c.contest)) }))
+    .filter((t) => t.contests.length > 0);
+  if (tallies.length === 0 && posted !== undefined && posted.size > 0)
+    throw new ActorError(
+      "SHARE_ALREADY_POSTED",
+      `custodian ${index} already posted its decryption share of every tallied contest`,
+    );
   const secretShare = decodeScalar(fromBase64(state.secretShare));
   const out: AppendResult[] = [];
-  for (const e of view.entries) {
-    if (e.type !== "tally") continue;
+  for (const tally of tallies) {
     const body = decryptionShare({
       baseHash: view.state.baseHash,
       publicKey: decodeElement(fromBase64(k.publicKey)),
       custodian: index,
       secretShare,
-      tally: e.body as TallyBody,
+      tally,
     });
     for (const part of splitByContest(body.contests, (contests) => ({
       custodian: index,

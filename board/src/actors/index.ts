@@ -7,3 +7,4 @@ export * from "./registrar.js";
 export * from "./custodian.js";
 export * from "./voter.js";
 export * from "./custodian-audit.js";
+export * from "./output-file.js";

@@ -5,11 +5,12 @@
  *   custodian key:                       { kind: "urna-custodian-key", name, signing: {secretKey, publicKey}, dkg: {secret, public} }
  *   voter credential:                    { kind: "urna-credential", election, style, secretKey, publicKey }
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { fromBase64, toBase64 } from "@urna/verifier";
 import { generateStaticKey } from "../ceremony/keys.js";
 import { decodeScalar, encodeScalar } from "@urna/verifier";
+import { type OutputOptions, writeFileDurably } from "./output-file.js";
 
 export class KeyFileError extends Error {
   readonly code = "BAD_KEY_FILE" as const;
@@ -37,8 +38,12 @@ export interface CredentialFile {
   publicKey: string;
 }
 
-export function writeSecretJson(path: string, value: unknown): void {
-  writeFileSync(path, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
+/**
+ * Writes a secret JSON file (mode 0600) durably; an existing file is left untouched
+ * (FILE_EXISTS) unless `force` (output-file.ts).
+ */
+export function writeSecretJson(path: string, value: unknown, opts: OutputOptions = {}): void {
+  writeFileDurably(path, JSON.stringify(value, null, 2) + "\n", { ...opts, mode: 0o600 });
 }
 
 export function readJson<T>(path: string): T {

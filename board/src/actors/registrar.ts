@@ -11,6 +11,7 @@ import { toBase64 } from "@urna/verifier";
 import { signEntry } from "../entry-sign.js";
 import { type AppendResult, type BoardClient, bulkError } from "./client.js";
 import { type CredentialFile, writeSecretJson } from "./keys.js";
+import { type OutputOptions, checkOutputFile } from "./output-file.js";
 import { ActorError, loadPrefix } from "./view.js";
 
 export const MAX_BATCH = 500;
@@ -42,18 +43,37 @@ export function generateCredentials(
   return out;
 }
 
-/** Writes each private credential to `<dir>/credential-<n>.json` (mode 0600); returns the paths. */
+/** The private credential file of credential number `n` in `dir`. */
+export const credentialPath = (dir: string, n: number): string =>
+  join(dir, `credential-${String(n).padStart(6, "0")}.json`);
+
+/**
+ * Writes each private credential to `<dir>/credential-<n>.json` (mode 0600, durably); returns the
+ * paths. An existing file is left untouched (FILE_EXISTS) unless `force`.
+ */
 export function writeCredentialFiles(
   dir: string,
   creds: readonly GeneratedCredential[],
   first = 0,
+  opts: OutputOptions = {},
 ): string[] {
   mkdirSync(dir, { recursive: true });
   return creds.map((c, i) => {
-    const p = join(dir, `credential-${String(first + i).padStart(6, "0")}.json`);
-    writeSecretJson(p, c.file);
+    const p = credentialPath(dir, first + i);
+    writeSecretJson(p, c.file, opts);
     return p;
   });
+}
+
+/** Throws (output-file.ts) unless credential files first..first+count-1 can be written in `dir`. */
+export function checkCredentialFiles(
+  dir: string,
+  first: number,
+  count: number,
+  opts: OutputOptions = {},
+): void {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) checkOutputFile(credentialPath(dir, first + i), opts);
 }
 
 /** Number of credential batches already on the log (the next batch number). */
@@ -77,7 +97,14 @@ export async function publishCredentials(
   election: string,
   secretKey: Uint8Array,
   credentials: readonly Credential[],
-  opts: { batchSize?: number; onBatch?: (n: number, r: AppendResult) => void } = {},
+  opts: {
+    batchSize?: number;
+    /**
+     * Called once the board accepted batch `n`, holding `credentials[start, end)`, before the
+     * next request.
+     */
+    onBatch?: (n: number, r: AppendResult, range: { start: number; end: number }) => void;
+  } = {},
 ): Promise<AppendResult[]> {
   const size = Math.min(MAX_BATCH, opts.batchSize ?? MAX_BATCH);
   let batch = await nextBatchNumber(client, election);
@@ -97,7 +124,11 @@ export async function publishCredentials(
     for (const r of results) {
       const err = bulkError(r);
       if (err) throw err;
-      opts.onBatch?.(batch, r as AppendResult);
+      const start = out.length * size;
+      opts.onBatch?.(batch, r as AppendResult, {
+        start,
+        end: Math.min(credentials.length, start + size),
+      });
       out.push(r as AppendResult);
       batch++;
     }

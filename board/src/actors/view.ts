@@ -85,31 +85,41 @@ export async function witnessedCheckpoint(
   client: BoardClient,
   election: string,
   trust: Trust,
+  opts: { waitMs?: number; pollMs?: number } = {},
 ): Promise<{ note: string; size: number; root: Uint8Array }> {
   if (trust.election !== election)
     throw new ActorError(
       "WRONG_ELECTION",
       `the trust file is for election ${trust.election}, not ${election}`,
     );
-  const note = await client.checkpoint(election);
-  let size: number;
-  let root: Uint8Array;
-  try {
-    ({ size, root } = openCheckpoint(note, trust.board, { origin: trust.origin }).checkpoint);
-  } catch (e) {
-    throw new ActorError(
-      "UNTRUSTED_LOG",
-      `the board's checkpoint does not verify: ${(e as Error).message}`,
-    );
+  // The board asks its witnesses right after each commit: its newest checkpoint may not carry
+  // their cosignatures yet. Wait for them (at most waitMs), then give up.
+  const deadline = Date.now() + (opts.waitMs ?? WITNESS_WAIT_MS);
+  for (;;) {
+    const note = await client.checkpoint(election);
+    let size: number;
+    let root: Uint8Array;
+    try {
+      ({ size, root } = openCheckpoint(note, trust.board, { origin: trust.origin }).checkpoint);
+    } catch (e) {
+      throw new ActorError(
+        "UNTRUSTED_LOG",
+        `the board's checkpoint does not verify: ${(e as Error).message}`,
+      );
+    }
+    const q = verifyWitnessQuorum(note, trust.witnesses, trust.quorum);
+    if (q.ok) return { note, size, root };
+    if (Date.now() >= deadline)
+      throw new ActorError(
+        "UNTRUSTED_LOG",
+        `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires (waited ${Math.round((opts.waitMs ?? WITNESS_WAIT_MS) / 1000)} s)`,
+      );
+    await sleep(opts.pollMs ?? 250);
   }
-  const q = verifyWitnessQuorum(note, trust.witnesses, trust.quorum);
-  if (!q.ok)
-    throw new ActorError(
-      "UNTRUSTED_LOG",
-      `the checkpoint carries ${q.count} of the ${trust.quorum} witness cosignatures the trust file requires`,
-    );
-  return { note, size, root };
 }
+
+/** How long an actor waits for the witness quorum's cosignatures on the newest checkpoint. */
+export const WITNESS_WAIT_MS = 15_000;
 
 /** Entries [0, size) of `election` as served (pages of 1,000), parsed, with each leaf's hash. */
 export async function readLog(

@@ -3,12 +3,12 @@
  * the voter's credential, and either casts it or first challenges one encryption (Benaloh), then
  * keeps the board's receipt.
  */
-import { writeFileSync } from "node:fs";
 import type { Contest } from "@urna/schemas";
 import { type Trust, decodeElement, fromBase64, styleContests } from "@urna/verifier";
 import { challengeBallot, encryptBallot } from "../crypto/index.js";
 import { signEntry } from "../entry-sign.js";
 import type { AppendResult, BoardClient, ReceiptJson } from "./client.js";
+import { type OutputOptions, writeFileDurably } from "./output-file.js";
 import { ActorError, type ElectionView, loadPrefix } from "./view.js";
 
 export interface VoterCredential {
@@ -82,7 +82,13 @@ export async function castBallot(
   client: BoardClient,
   cred: VoterCredential,
   choices: Choices,
-  opts: { challengeFirst?: boolean; view?: ElectionView; trust?: Trust } = {},
+  opts: {
+    challengeFirst?: boolean;
+    view?: ElectionView;
+    trust?: Trust;
+    /** Called as soon as the board accepted each entry, before anything else can fail. */
+    onPosted?: (type: "ballot" | "ballot.challenged", r: CastResult["cast"]) => void;
+  } = {},
 ): Promise<CastResult> {
   const view =
     opts.view ??
@@ -98,14 +104,17 @@ export async function castBallot(
     challenged = (await client.post(
       signEntry("ballot.challenged", cred.election, body, cred.secretKey),
     )) as CastResult["cast"];
+    opts.onPosted?.("ballot.challenged", challenged);
   }
   const enc = encrypt(view, cred, vector);
   const cast = (await client.post(
     signEntry("ballot", cred.election, enc.body, cred.secretKey),
   )) as CastResult["cast"];
+  opts.onPosted?.("ballot", cast);
   return challenged ? { cast, challenged } : { cast };
 }
 
-export function saveReceipt(path: string, receipt: ReceiptJson): void {
-  writeFileSync(path, JSON.stringify(receipt, null, 2) + "\n");
+/** Saves a receipt durably; an existing file is left untouched (FILE_EXISTS) unless `force`. */
+export function saveReceipt(path: string, receipt: ReceiptJson, opts: OutputOptions = {}): void {
+  writeFileDurably(path, JSON.stringify(receipt, null, 2) + "\n", opts);
 }

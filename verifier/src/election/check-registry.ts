@@ -194,7 +194,7 @@ export const CHECKS = [
     anchor: "tally-and-result",
     admission: false,
     withoutManifest: false,
-    codes: ["INVALID_PROOF", "NOT_ADMITTED"],
+    codes: ["INVALID_PROOF", "SHARE_ALREADY_POSTED", "NOT_ADMITTED"],
   },
   {
     id: "V16",
@@ -250,6 +250,7 @@ export const BOARD_REFUSALS = [
   "INVALID_CHALLENGE",
   "ALREADY_VOTED",
   "DUPLICATE_ENTRY",
+  "SHARE_ALREADY_POSTED",
   "CIPHERTEXT_REUSED",
   "TALLY_MISMATCH",
   "RESULT_MISMATCH",

@@ -964,10 +964,19 @@ export class ElectionState {
         const seen = new Set<string>();
         for (const sc of b.contests) {
           const tc = this.tally.get(sc.contest);
-          if (!tc || mine?.has(sc.contest) || seen.has(sc.contest)) {
-            bad(`contest ${sc.contest} is not tallied or already has this custodian's share`, {
-              contest: sc.contest,
-            });
+          if (tc && (mine?.has(sc.contest) || seen.has(sc.contest))) {
+            push(
+              finding(
+                "V15",
+                "SHARE_ALREADY_POSTED",
+                `custodian ${i} already posted a share for contest ${sc.contest}`,
+                { ...where, custodian: i, contest: sc.contest },
+              ),
+            );
+            continue;
+          }
+          if (!tc) {
+            bad(`contest ${sc.contest} is not tallied`, { contest: sc.contest });
             continue;
           }
           seen.add(sc.contest);
