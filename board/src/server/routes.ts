@@ -532,7 +532,7 @@ export function routes(ctx: BoardContext): Router {
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;
     const api = toApiError(err);
-    logServerError(api, err);
+    logServerError(ctx.log, api, err);
     if (res.headersSent) return void res.destroy();
     res.status(api.status).json(api.toJSON());
   });
@@ -542,11 +542,9 @@ export function routes(ctx: BoardContext): Router {
 const NL = Buffer.from("\n");
 
 /** The details of a 5xx that its answer leaves out (internal errors, storage failures) go to the board's log. */
-function logServerError(api: ApiError, err: unknown): void {
+function logServerError(log: (msg: string) => void, api: ApiError, err: unknown): void {
   if (api.status < 500 || err instanceof ApiError) return;
-  process.stderr.write(
-    `[urna board] ${api.code}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
+  log(`${api.code}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 }
 
 /** The exact path of the write route the fast path takes; anything else goes through express. */
@@ -562,9 +560,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
+function sendError(log: (msg: string) => void, res: ServerResponse, err: unknown): void {
   const api = toApiError(err);
-  logServerError(api, err);
+  logServerError(log, api, err);
   if (res.headersSent) return void res.destroy();
   sendJson(res, api.status, api.toJSON());
 }
@@ -592,7 +590,7 @@ export function fastEntryRoute(
       new ApiError(bulk ? "BULK_TOO_LARGE" : "ENTRY_TOO_LARGE", `the body exceeds ${limit} bytes`);
     if (declared !== undefined && Number(declared) > limit) {
       req.resume();
-      sendError(res, tooLarge());
+      sendError(ctx.log, res, tooLarge());
       return true;
     }
     const chunks: Buffer[] = [];
@@ -626,7 +624,7 @@ export function fastEntryRoute(
           if (!e) throw new ApiError("UNKNOWN_ELECTION", `no election ${JSON.stringify(id)}`);
           sendJson(res, 201, await submitTo(e, entry, leaf));
         } catch (err) {
-          sendError(res, err);
+          sendError(ctx.log, res, err);
         }
       })();
     });
