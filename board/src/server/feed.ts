@@ -14,7 +14,9 @@
  *   empty queue, so a commit larger than the bound still reaches a client that keeps up;
  * - a stream lives at most `maxLifetimeMs`, then ends (the client resumes the same way);
  * - an idle stream gets a comment line every `heartbeatMs`;
- * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat.
+ * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat;
+ * - what is left per subscriber is the bytes: the default view is the summary, and the full
+ *   view (every entry again for every stream) is opt-in with its own cap (routes.ts).
  */
 import type { ServerResponse } from "node:http";
 import { leafHash, toBase64, toHex } from "@urna/verifier";
@@ -61,18 +63,28 @@ const dec = new TextDecoder();
 const TYPE_AT_END = /,"type":("(?:[^"\\]|\\.)*")\}$/;
 
 /**
- * What an entry event carries: `full` (the default) the entry itself; `summary` only its index,
- * type and tracking code (`?view=summary`: a live page showing the log's progress needs no more,
- * and the events are some 40 times smaller for ballots).
+ * What an entry event carries: `summary` (the default) its index, type and tracking code only
+ * (a live page of the log's progress needs no more, and for ballots the events are some 40
+ * times smaller); `full` (`?view=full`, opt-in, with its own cap on concurrent streams) the
+ * entry itself as well. Pushing every full entry to every subscriber costs the board bytes:
+ * subscribers × entry size × entry rate (spec/api.md §Event stream).
  */
 export type FeedView = "full" | "summary";
+
+export const DEFAULT_FEED_VIEW: FeedView = "summary";
+
+/** The `view` query parameter: undefined (absent) is the default view, null a value not allowed. */
+export function parseFeedView(v: unknown): FeedView | null {
+  if (v === undefined) return DEFAULT_FEED_VIEW;
+  return v === "full" || v === "summary" ? v : null;
+}
 
 /** The `data` of an entry event, built around the leaf's own bytes (already JSON, one line). */
 export function entryEventData(
   index: number,
   leaf: Uint8Array,
   hash?: Uint8Array,
-  view: FeedView = "full",
+  view: FeedView = DEFAULT_FEED_VIEW,
 ): string {
   const text = dec.decode(leaf);
   let type = TYPE_AT_END.exec(text)?.[1];
@@ -101,7 +113,7 @@ const checkpointEvent = (c: { size: number; root: Uint8Array; checkpoint: string
   `event: checkpoint\ndata: ${checkpointEventData(c)}\n\n`;
 
 /** A commit's events, once, for all streams. */
-export function buildFeedEvent(c: Commit, view: FeedView = "full"): FeedEvent {
+export function buildFeedEvent(c: Commit, view: FeedView = DEFAULT_FEED_VIEW): FeedEvent {
   const parts: Buffer[] = [];
   const offsets: number[] = [];
   let at = 0;
@@ -124,7 +136,7 @@ export function buildFeedEvent(c: Commit, view: FeedView = "full"): FeedEvent {
 
 /** What a live stream is sent; `push` must not throw. */
 interface Subscriber {
-  /** Default "full". */
+  /** Default DEFAULT_FEED_VIEW. */
   readonly view?: FeedView;
   push(ev: FeedEvent): void;
   heartbeat(now: number): void;
@@ -189,9 +201,9 @@ export class Feed {
     let summary: FeedEvent | undefined;
     for (const s of this.#subs)
       s.push(
-        s.view === "summary"
-          ? (summary ??= buildFeedEvent(c, "summary"))
-          : (full ??= buildFeedEvent(c, "full")),
+        (s.view ?? DEFAULT_FEED_VIEW) === "full"
+          ? (full ??= buildFeedEvent(c, "full"))
+          : (summary ??= buildFeedEvent(c, "summary")),
       );
   }
 
@@ -237,7 +249,7 @@ export async function serveEvents(
   after: number,
   signal: AbortSignal,
   limits: Readonly<FeedLimits> = DEFAULT_FEED_LIMITS,
-  view: FeedView = "full",
+  view: FeedView = DEFAULT_FEED_VIEW,
 ): Promise<void> {
   res.statusCode = 200;
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");

@@ -19,7 +19,7 @@ import { BoardLogError, isTransientResourceError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
 import { ApiError, logUnavailableMessage } from "./errors.js";
-import { serveEvents } from "./feed.js";
+import { parseFeedView, serveEvents } from "./feed.js";
 import { recordStream } from "./record.js";
 import { credentialLookup } from "./receipt-lookup.js";
 import { VERSION } from "./version.js";
@@ -492,6 +492,7 @@ export function routes(ctx: BoardContext): Router {
   });
 
   let streams = 0;
+  let fullStreams = 0;
   r.get("/elections/:id/events", async (req, res) => {
     const e = election(req);
     if (streams >= ctx.limits.connections.maxStreams) {
@@ -506,11 +507,17 @@ export function routes(ctx: BoardContext): Router {
     if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
     else if (req.query.after !== undefined)
       after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
-    const v = req.query.view;
-    if (v !== undefined && v !== "full" && v !== "summary")
-      throw new ApiError("BAD_REQUEST", "view must be full or summary");
-    const view = v === "summary" ? "summary" : "full";
+    const view = parseFeedView(req.query.view);
+    if (view === null) throw new ApiError("BAD_REQUEST", "view must be summary or full");
+    if (view === "full" && fullStreams >= ctx.limits.connections.maxFullStreams) {
+      res.setHeader("Retry-After", "5");
+      throw new ApiError(
+        "TOO_MANY_FULL_STREAMS",
+        `the board serves ${fullStreams} full-view event streams, its limit; use the summary view, or read entries from .../entries and the tiles' entry bundles`,
+      );
+    }
     streams++;
+    if (view === "full") fullStreams++;
     try {
       await serveEvents(
         { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
@@ -522,6 +529,7 @@ export function routes(ctx: BoardContext): Router {
       );
     } finally {
       streams--;
+      if (view === "full") fullStreams--;
     }
   });
 
