@@ -262,17 +262,6 @@ async function serveRead(
     const id = m[1];
     const view = parseFeedView(q.get("view") ?? undefined);
     if (view === null) return false;
-    if (view === "full" && streams.full >= DEFAULT_MAX_FULL_STREAMS) {
-      res.setHeader("Retry-After", "5");
-      fail(
-        res,
-        new ApiError(
-          "TOO_MANY_FULL_STREAMS",
-          `this standby serves ${streams.full} full-view event streams, its limit; use the summary view`,
-        ),
-      );
-      return true;
-    }
     const lastId = req.headers["last-event-id"];
     const last = typeof lastId === "string" && lastId !== "" ? lastId : undefined;
     const a = q.get("after");
@@ -298,6 +287,18 @@ async function serveRead(
       }
     }
     const src = f;
+    // Checked and counted in one step (no await between): concurrent requests cannot overshoot.
+    if (view === "full" && streams.full >= DEFAULT_MAX_FULL_STREAMS) {
+      res.setHeader("Retry-After", "5");
+      fail(
+        res,
+        new ApiError(
+          "TOO_MANY_FULL_STREAMS",
+          `this standby serves ${streams.full} full-view event streams, its limit; use the summary view`,
+        ),
+      );
+      return true;
+    }
     if (view === "full") streams.full++;
     try {
       await serveEvents(
