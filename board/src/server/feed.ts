@@ -7,7 +7,8 @@
  *
  * Cost and memory under many subscribers (issue 17):
  * - each commit's events are built once, as one Buffer, and the same bytes are written to every
- *   stream (a stream that already sent some of its entries gets a subarray of it);
+ *   stream (a stream that already sent some of its entries gets a subarray of it); the board's
+ *   feeds gather the commits of FEED_COALESCE_MS into one such Buffer (one write per stream);
  * - a stream holds at most `maxQueueBytes` unsent bytes (events queued while it replays history,
  *   plus what its socket has not taken): past that it is ended, and the client resumes with
  *   `Last-Event-ID` (the last whole event it received); one event is always accepted onto an
@@ -114,25 +115,69 @@ const checkpointEvent = (c: { size: number; root: Uint8Array; checkpoint: string
 
 /** A commit's events, once, for all streams. */
 export function buildFeedEvent(c: Commit, view: FeedView = DEFAULT_FEED_VIEW): FeedEvent {
+  return buildRun([c], view);
+}
+
+/**
+ * Consecutive commits with entries (each starting where the previous one ends) as one event:
+ * every entry event, each commit's checkpoint event after its entries; `offsets` has one start
+ * per entry, then the last checkpoint's.
+ */
+function buildRun(run: Commit[], view: FeedView): FeedEvent {
   const parts: Buffer[] = [];
   const offsets: number[] = [];
   let at = 0;
-  c.leaves.forEach((leaf, i) => {
-    const b = Buffer.from(entryEvent(c.first + i, leaf, view));
-    offsets.push(at);
-    at += b.length;
-    parts.push(b);
-  });
-  offsets.push(at);
-  parts.push(Buffer.from(checkpointEvent(c)));
+  for (const c of run) {
+    c.leaves.forEach((leaf, i) => {
+      const b = Buffer.from(entryEvent(c.first + i, leaf, view));
+      offsets.push(at);
+      at += b.length;
+      parts.push(b);
+    });
+    const cp = Buffer.from(checkpointEvent(c));
+    if (c === run[run.length - 1]) offsets.push(at);
+    at += cp.length;
+    parts.push(cp);
+  }
+  const last = run[run.length - 1];
   return {
-    first: c.first,
-    end: c.first + c.leaves.length,
-    size: c.size,
+    first: run[0].first,
+    end: last.first + last.leaves.length,
+    size: last.size,
     bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts),
     offsets,
   };
 }
+
+/**
+ * The events of commits published within one coalescing window, in order: consecutive commits
+ * with entries become one event (one write per stream), a checkpoint re-announcement stays
+ * its own event.
+ */
+export function buildFeedEvents(commits: Commit[], view: FeedView): FeedEvent[] {
+  const out: FeedEvent[] = [];
+  let run: Commit[] = [];
+  const close = (): void => {
+    if (run.length > 0) out.push(buildRun(run, view));
+    run = [];
+  };
+  for (const c of commits) {
+    const prev = run[run.length - 1];
+    if (c.leaves.length === 0 || (prev && prev.first + prev.leaves.length !== c.first)) close();
+    if (c.leaves.length === 0) out.push(buildRun([c], view));
+    else run.push(c);
+  }
+  close();
+  return out;
+}
+
+/**
+ * How long a board's feed gathers commits before it writes them to the streams (Election): one
+ * write per stream per window instead of one per commit, so 2,000 subscribers cost at most
+ * 2,000 × 5 socket writes a second (and as many wake-ups of their readers), whatever the commit
+ * rate. A live view is at most this much later.
+ */
+export const FEED_COALESCE_MS = 200;
 
 /** What a live stream is sent; `push` must not throw. */
 interface Subscriber {
@@ -154,6 +199,12 @@ export interface FeedStats {
 
 export class Feed {
   readonly #subs = new Set<Subscriber>();
+  /** Commits published and not yet written, while a coalescing window is open. */
+  #window: Commit[] = [];
+  #windowTimer: NodeJS.Timeout | undefined;
+
+  /** `coalesceMs` (default 0: each commit at once): see FEED_COALESCE_MS. */
+  constructor(readonly coalesceMs = 0) {}
   readonly #signals = new WeakSet<AbortSignal>();
   #heartbeat: NodeJS.Timeout | undefined;
   #heartbeatMs = DEFAULT_FEED_LIMITS.heartbeatMs;
@@ -196,15 +247,27 @@ export class Feed {
   }
 
   publish(c: Commit): void {
+    if (this.coalesceMs <= 0) return this.#write([c]);
+    this.#window.push(c);
+    if (this.#windowTimer) return;
+    this.#windowTimer = setTimeout(() => {
+      this.#windowTimer = undefined;
+      this.#write(this.#window.splice(0));
+    }, this.coalesceMs);
+    this.#windowTimer.unref();
+  }
+
+  #write(commits: Commit[]): void {
     // Built once per view that has a subscriber, the same bytes for every stream of that view.
-    let full: FeedEvent | undefined;
-    let summary: FeedEvent | undefined;
-    for (const s of this.#subs)
-      s.push(
+    let full: FeedEvent[] | undefined;
+    let summary: FeedEvent[] | undefined;
+    for (const s of this.#subs) {
+      const evs =
         (s.view ?? DEFAULT_FEED_VIEW) === "full"
-          ? (full ??= buildFeedEvent(c, "full"))
-          : (summary ??= buildFeedEvent(c, "summary")),
-      );
+          ? (full ??= buildFeedEvents(commits, "full"))
+          : (summary ??= buildFeedEvents(commits, "summary"));
+      for (const ev of evs) s.push(ev);
+    }
   }
 
   get subscribers(): number {

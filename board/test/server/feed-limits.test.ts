@@ -165,6 +165,49 @@ test("A: one commit's events are built once and every stream gets the same bytes
   expect(feed.subscribers).toBe(0);
 });
 
+test("A: commits within the coalescing window reach each stream as one write", async () => {
+  const feed = new Feed(50);
+  const got: FeedEvent[] = [];
+  const unsubscribe = feed.subscribe({
+    view: "full",
+    push: (ev) => got.push(ev),
+    heartbeat: () => undefined,
+    close: () => undefined,
+  });
+  const leaf = (i: number) => new TextEncoder().encode(`{"body":{},"i":${i},"type":"ballot"}`);
+  const commit = (first: number, n: number, cp: string) => ({
+    first,
+    leaves: Array.from({ length: n }, (_, k) => leaf(first + k)),
+    size: first + n,
+    root: new Uint8Array(32),
+    checkpoint: cp,
+  });
+  feed.publish(commit(3, 2, "a"));
+  feed.publish(commit(5, 1, "b"));
+  feed.publish(commit(6, 0, "b+")); // a re-announcement: more cosignatures
+  feed.publish(commit(6, 3, "c"));
+  expect(got).toEqual([]); // nothing before the window closes
+  await until(() => got.length > 0);
+  expect(got.map((e) => [e.first, e.end, e.size])).toEqual([
+    [3, 6, 6],
+    [6, 6, 6],
+    [6, 9, 9],
+  ]);
+  const text = got[0].bytes.toString();
+  expect(
+    [...text.matchAll(/^(id: \d+|data: \{"size"[^\n]*)$/gm)].map((m) => m[1].slice(0, 14)),
+  ).toEqual(["id: 3", "id: 4", 'data: {"size":', "id: 5", 'data: {"size":']);
+  expect(text).toContain('"checkpoint":"a"');
+  expect(text.endsWith('"checkpoint":"b"}\n\n')).toBe(true);
+  // the offsets of a merged event: a stream that sent entry 3 is written from entry 4 on
+  expect(got[0].offsets).toHaveLength(4);
+  expect(got[0].bytes.subarray(got[0].offsets[1]).toString()).toMatch(/^event: entry\nid: 4\n/);
+  expect(got[0].bytes.subarray(got[0].offsets[2]).toString()).toMatch(/^event: entry\nid: 5\n/);
+  expect(got[0].bytes.subarray(got[0].offsets[3]).toString()).toMatch(/^event: checkpoint\n/);
+  expect(got[1].bytes.toString()).toContain('"checkpoint":"b+"');
+  unsubscribe();
+});
+
 test("A: 20 live streams receive the same events, in order, over HTTP", async () => {
   const tb = await board();
   const id = "feed-shared";
@@ -248,6 +291,7 @@ test("B: a subscriber that stops reading is cut off at its queue bound and resum
   const entries = credentialEntries(id, a, 0, N, 500);
   for (let i = 0; i < N; i += 4) await postBulk(tb, id, entries.slice(i, i + 4));
   const size = N + 1;
+  await until(() => feed.stats().cutOff === 1); // the feed writes every FEED_COALESCE_MS
   expect(feed.stats().cutOff).toBe(1);
   expect(feed.stats().maxHeldBytes).toBeLessThanOrEqual(bound);
   expect(feed.subscribers).toBe(0); // the board holds nothing more for it
