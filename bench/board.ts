@@ -31,8 +31,10 @@
  *                      reading everything) during a second ballot run; the ballots are split in
  *                      two halves, the first posted with no subscriber (the idle rate), the
  *                      second with N subscribers; both rates are reported (default 0: one run)
- *   --subscriber-view full|summary   what the subscribers ask for (`?view=`, api.md §Event
- *                      stream; default full: every entry in full)
+ *   --subscriber-view summary|full   what the subscribers ask for (`?view=`, api.md §Event
+ *                      stream; default summary, the board's default: index, type, tracking code)
+ *   --full-subscribers M   besides those, M subscribers asking for `?view=full` (every entry in
+ *                      full; the board's default cap on such streams is 32); default 0
  *   --skip-ballots / --skip-small
  *   --store postgres://USER@HOST:PORT/DB   run the board on PostgreSQL (README "Storage engines"):
  *                      each board of the run gets a fresh database `<DB>_bench_<n>`, created
@@ -76,7 +78,8 @@ const { values: args } = parseArgs({
     workers: { type: "string" },
     "batch-delay-ms": { type: "string" },
     subscribers: { type: "string", default: "0" },
-    "subscriber-view": { type: "string", default: "full" },
+    "subscriber-view": { type: "string", default: "summary" },
+    "full-subscribers": { type: "string", default: "0" },
     "skip-ballots": { type: "boolean", default: false },
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
@@ -91,8 +94,13 @@ const BULK = Number(args.bulk);
 const WORKERS = args.workers !== undefined ? Number(args.workers) : availableParallelism();
 const BULK_ELECTIONS = Number(args["bulk-elections"]);
 const SUBSCRIBERS = Number(args.subscribers);
+const FULL_SUBSCRIBERS = Number(args["full-subscribers"]);
+const VIEW = args["subscriber-view"] === "full" ? "full" : "summary";
+/** Streams asking for every entry in full. */
+const FULL_STREAMS = FULL_SUBSCRIBERS + (VIEW === "full" ? SUBSCRIBERS : 0);
 const OPTIONS = 10;
 
+type FeedView = "summary" | "full";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { canonicalJson } = await import("@urna/schemas");
 const { toBase64, fromBase64 } = await import("@urna/verifier");
@@ -169,15 +177,17 @@ async function startBoard(name: string): Promise<RunningBoard> {
   if (args.workers) extra.push("--workers", args.workers);
   if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
   // The subscribers all come from loopback: lift the connection caps for them.
-  if (SUBSCRIBERS > 0)
+  const streams = SUBSCRIBERS + FULL_SUBSCRIBERS;
+  if (streams > 0)
     extra.push(
       "--max-connections",
-      String(SUBSCRIBERS + CLIENTS + 64),
+      String(streams + CLIENTS + 64),
       "--max-connections-per-address",
-      String(SUBSCRIBERS + CLIENTS + 64),
+      String(streams + CLIENTS + 64),
       "--max-streams",
-      String(SUBSCRIBERS),
+      String(streams),
     );
+  if (FULL_STREAMS > 32) extra.push("--max-full-streams", String(FULL_STREAMS));
   const proc = spawn(
     process.execPath,
     [
@@ -619,24 +629,24 @@ if (!args["skip-ballots"]) {
   console.log(
     `\nballots: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients (after ${warm} warm-up ballots)`,
   );
-  if (SUBSCRIBERS <= 0) {
+  if (SUBSCRIBERS + FULL_SUBSCRIBERS <= 0) {
     const r = await load(board, jobs.slice(warm), CLIENTS);
     report("ballots", r, ">= 200 ballots/s with p99 < 1 s");
   } else {
     const half = warm + Math.floor((jobs.length - warm) / 2);
     const idle = await load(board, jobs.slice(warm, half), CLIENTS);
     report("ballots, no subscriber", idle, ">= 200 ballots/s with p99 < 1 s");
-    const subs = await openSubscribers(board.url, f.election, SUBSCRIBERS);
+    const subs = await openSubscribers(board.url, f.election, [
+      ...Array<FeedView>(SUBSCRIBERS).fill(VIEW),
+      ...Array<FeedView>(FULL_SUBSCRIBERS).fill("full"),
+    ]);
     const r = await load(board, jobs.slice(half), CLIENTS);
     const got = subs.close();
-    report(
-      `ballots, ${fmt(SUBSCRIBERS)} subscribers (view=${args["subscriber-view"]})`,
-      r,
-      "at least half the idle rate",
-    );
+    const who = `${fmt(SUBSCRIBERS)} subscribers (view=${VIEW})${FULL_SUBSCRIBERS > 0 ? ` + ${fmt(FULL_SUBSCRIBERS)} (view=full)` : ""}`;
+    report(`ballots, ${who}`, r, "at least half the idle rate");
     const ratio = r.ok / r.seconds / (idle.ok / idle.seconds);
     console.log(
-      `  with ${fmt(SUBSCRIBERS)} subscribers: ${fmt(r.ok / r.seconds, 1)}/s against ${fmt(idle.ok / idle.seconds, 1)}/s idle = ${fmt(ratio * 100)}% (goal >= 50%: ${ratio >= 0.5 ? "met" : "NOT met"}); the subscribers received ${fmt(got.bytes / 2 ** 20, 1)} MiB (${fmt(got.bytes / 2 ** 20 / r.seconds, 1)} MiB/s), ${fmt(got.ended)} streams ended early`,
+      `  with ${who}: ${fmt(r.ok / r.seconds, 1)}/s against ${fmt(idle.ok / idle.seconds, 1)}/s idle = ${fmt(ratio * 100)}% (goal >= 50%: ${ratio >= 0.5 ? "met" : "NOT met"}); the subscribers received ${fmt(got.bytes / 2 ** 20, 1)} MiB (${fmt(got.bytes / 2 ** 20 / r.seconds, 1)} MiB/s, ${fmt(got.bytes / Math.max(1, r.ok))} bytes per ballot), ${fmt(got.ended)} streams ended early`,
     );
   }
   await board.stop();
@@ -650,8 +660,9 @@ if (!args["skip-ballots"]) {
 async function openSubscribers(
   base: string,
   election: string,
-  n: number,
+  views: FeedView[],
 ): Promise<{ close(): { bytes: number; ended: number } }> {
+  const n = views.length;
   const u = new URL(base);
   const st = (await (await fetch(`${base}/elections/${election}/status`)).json()) as {
     size: number;
@@ -665,7 +676,7 @@ async function openSubscribers(
     await Promise.all(
       Array.from(
         { length: Math.min(100, n - i) },
-        () =>
+        (_, k) =>
           new Promise<void>((resolve, reject) => {
             const s = connect({ host: u.hostname, port: Number(u.port) });
             socks.push(s);
@@ -684,7 +695,7 @@ async function openSubscribers(
               if (!closing) ended++;
             });
             s.write(
-              `GET /elections/${election}/events?after=${st.size - 1}&view=${args["subscriber-view"]} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n\r\n`,
+              `GET /elections/${election}/events?after=${st.size - 1}&view=${views[i + k]} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n\r\n`,
             );
           }),
       ),

@@ -158,7 +158,7 @@ const commands: Record<string, Command> = {
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--authority KEY|@FILE]... [--create-rate R] [--create-burst N]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
-                 [--max-streams N] [--write-rate R] [--write-burst N] [--read-rate R]
+                 [--max-streams N] [--max-full-streams N] [--write-rate R] [--write-burst N] [--read-rate R]
                  [--read-burst N] [--rate-limit-loopback]
                  [--stream-queue-bytes N] [--stream-lifetime-s S] [--stream-heartbeat-s S]
 
@@ -192,6 +192,8 @@ descriptor limit, (ulimit -n - 200) / 2 between 32 and 4,096) and --max-connecti
 (default: a quarter of it; loopback clients are exempt unless --per-address-on-loopback)
 refuse further connections with 503 TOO_MANY_CONNECTIONS; --max-streams (default: three
 quarters of --max-connections) refuses further event streams with 503 TOO_MANY_STREAMS;
+--max-full-streams (default 32) refuses further ?view=full event streams (every entry in full;
+the default view is the summary) with 503 TOO_MANY_FULL_STREAMS;
 --stream-queue-bytes (default 4194304) cuts off an event stream that falls that far behind (the
 client resumes with Last-Event-ID); --stream-lifetime-s (default 3600) ends a stream after that
 long; --stream-heartbeat-s (default 15) sends a comment on an idle stream. Per client address
@@ -219,6 +221,7 @@ a rate of 0 turns the limit off.`,
       "max-connections-per-address": { type: "string" },
       "per-address-on-loopback": { type: "boolean" },
       "max-streams": { type: "string" },
+      "max-full-streams": { type: "string" },
       "write-rate": { type: "string" },
       "write-burst": { type: "string" },
       "read-rate": { type: "string" },
@@ -330,6 +333,7 @@ a rate of 0 turns the limit off.`,
               maxPerAddress: int("max-connections-per-address", 1),
               perAddressOnLoopback: v["per-address-on-loopback"] === true,
               maxStreams: int("max-streams", 1),
+              maxFullStreams: int("max-full-streams", 0),
             },
             rate: {
               writesPerSecond: int("write-rate", 0),

@@ -43,12 +43,14 @@ export const isBoardLogError = (e: unknown, code?: BoardLogErrorCode): e is Boar
   e instanceof BoardLogError && (code === undefined || e.code === code);
 
 const TRANSIENT_CODES = new Set(["EMFILE", "ENFILE", "ENOSPC"]);
-const TRANSIENT_TEXT = /Too many open files|File table overflow|No space left on device/i;
+const TRANSIENT_TEXT =
+  /Too many open files|File table overflow|No space left on device|\bE(MFILE|NFILE|NOSPC)\b/i;
 
 /**
  * A transient lack of resources (descriptors: EMFILE, ENFILE; disk space: ENOSPC), in the error
  * or its causes: a write that failed for it may succeed when retried (LevelDB reports these as
- * `IO error: <file>: Too many open files`), or an error marked `transient: true`.
+ * `IO error: <file>: Too many open files`; node's worker threads as `Worker initialization
+ * failure: EMFILE`), or an error marked `transient: true`.
  */
 export function isTransientResourceError(e: unknown): boolean {
   let x: unknown = e;

@@ -140,6 +140,8 @@ export interface BoardContext {
   readonly elections: Map<string, Election>;
   readonly shutdown: AbortSignal;
   readonly limits: BoardLimits;
+  /** The board's log (BoardOptions.log): details of 5xx answers go here, never into the answer. */
+  log(msg: string): void;
   isClosing(): boolean;
   electionVkey(id: string): string;
   createElection(
@@ -370,6 +372,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     elections,
     shutdown: abort.signal,
     limits: resolveLimits(opts.limits),
+    log,
     isClosing: () => closing,
     electionVkey: (id) => encodeVkey(checkpointOrigin(opts.name, id), key.publicKey),
     createElection,
@@ -379,7 +382,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use("/web", webRouter());
+  app.use("/web", webRouter(undefined, log));
   app.use(routes(ctx));
   const fast = fastEntryRoute(ctx);
 

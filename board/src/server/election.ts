@@ -17,7 +17,7 @@ import {
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
-import { type Commit, Feed } from "./feed.js";
+import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
@@ -78,7 +78,7 @@ export class Election {
   readonly seq: Sequencer;
   readonly storage: LogStorage;
   readonly tracking = new TrackingIndex();
-  readonly feed = new Feed();
+  readonly feed = new Feed(FEED_COALESCE_MS);
   readonly #pool: CryptoPool;
   /** Leaves sequenced but not yet published, by index (for the feed). */
   readonly #unpublished = new Map<number, Uint8Array>();

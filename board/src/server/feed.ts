@@ -7,14 +7,17 @@
  *
  * Cost and memory under many subscribers (issue 17):
  * - each commit's events are built once, as one Buffer, and the same bytes are written to every
- *   stream (a stream that already sent some of its entries gets a subarray of it);
+ *   stream (a stream that already sent some of its entries gets a subarray of it); the board's
+ *   feeds gather the commits of FEED_COALESCE_MS into one such Buffer (one write per stream);
  * - a stream holds at most `maxQueueBytes` unsent bytes (events queued while it replays history,
  *   plus what its socket has not taken): past that it is ended, and the client resumes with
  *   `Last-Event-ID` (the last whole event it received); one event is always accepted onto an
  *   empty queue, so a commit larger than the bound still reaches a client that keeps up;
  * - a stream lives at most `maxLifetimeMs`, then ends (the client resumes the same way);
  * - an idle stream gets a comment line every `heartbeatMs`;
- * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat.
+ * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat;
+ * - what is left per subscriber is the bytes: the default view is the summary, and the full
+ *   view (every entry again for every stream) is opt-in with its own cap (routes.ts).
  */
 import type { ServerResponse } from "node:http";
 import { leafHash, toBase64, toHex } from "@urna/verifier";
@@ -61,18 +64,28 @@ const dec = new TextDecoder();
 const TYPE_AT_END = /,"type":("(?:[^"\\]|\\.)*")\}$/;
 
 /**
- * What an entry event carries: `full` (the default) the entry itself; `summary` only its index,
- * type and tracking code (`?view=summary`: a live page showing the log's progress needs no more,
- * and the events are some 40 times smaller for ballots).
+ * What an entry event carries: `summary` (the default) its index, type and tracking code only
+ * (a live page of the log's progress needs no more, and for ballots the events are some 40
+ * times smaller); `full` (`?view=full`, opt-in, with its own cap on concurrent streams) the
+ * entry itself as well. Pushing every full entry to every subscriber costs the board bytes:
+ * subscribers × entry size × entry rate (spec/api.md §Event stream).
  */
 export type FeedView = "full" | "summary";
+
+export const DEFAULT_FEED_VIEW: FeedView = "summary";
+
+/** The `view` query parameter: undefined (absent) is the default view, null a value not allowed. */
+export function parseFeedView(v: unknown): FeedView | null {
+  if (v === undefined) return DEFAULT_FEED_VIEW;
+  return v === "full" || v === "summary" ? v : null;
+}
 
 /** The `data` of an entry event, built around the leaf's own bytes (already JSON, one line). */
 export function entryEventData(
   index: number,
   leaf: Uint8Array,
   hash?: Uint8Array,
-  view: FeedView = "full",
+  view: FeedView = DEFAULT_FEED_VIEW,
 ): string {
   const text = dec.decode(leaf);
   let type = TYPE_AT_END.exec(text)?.[1];
@@ -101,30 +114,74 @@ const checkpointEvent = (c: { size: number; root: Uint8Array; checkpoint: string
   `event: checkpoint\ndata: ${checkpointEventData(c)}\n\n`;
 
 /** A commit's events, once, for all streams. */
-export function buildFeedEvent(c: Commit, view: FeedView = "full"): FeedEvent {
+export function buildFeedEvent(c: Commit, view: FeedView = DEFAULT_FEED_VIEW): FeedEvent {
+  return buildRun([c], view);
+}
+
+/**
+ * Consecutive commits with entries (each starting where the previous one ends) as one event:
+ * every entry event, each commit's checkpoint event after its entries; `offsets` has one start
+ * per entry, then the last checkpoint's.
+ */
+function buildRun(run: Commit[], view: FeedView): FeedEvent {
   const parts: Buffer[] = [];
   const offsets: number[] = [];
   let at = 0;
-  c.leaves.forEach((leaf, i) => {
-    const b = Buffer.from(entryEvent(c.first + i, leaf, view));
-    offsets.push(at);
-    at += b.length;
-    parts.push(b);
-  });
-  offsets.push(at);
-  parts.push(Buffer.from(checkpointEvent(c)));
+  for (const c of run) {
+    c.leaves.forEach((leaf, i) => {
+      const b = Buffer.from(entryEvent(c.first + i, leaf, view));
+      offsets.push(at);
+      at += b.length;
+      parts.push(b);
+    });
+    const cp = Buffer.from(checkpointEvent(c));
+    if (c === run[run.length - 1]) offsets.push(at);
+    at += cp.length;
+    parts.push(cp);
+  }
+  const last = run[run.length - 1];
   return {
-    first: c.first,
-    end: c.first + c.leaves.length,
-    size: c.size,
+    first: run[0].first,
+    end: last.first + last.leaves.length,
+    size: last.size,
     bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts),
     offsets,
   };
 }
 
+/**
+ * The events of commits published within one coalescing window, in order: consecutive commits
+ * with entries become one event (one write per stream), a checkpoint re-announcement stays
+ * its own event.
+ */
+export function buildFeedEvents(commits: Commit[], view: FeedView): FeedEvent[] {
+  const out: FeedEvent[] = [];
+  let run: Commit[] = [];
+  const close = (): void => {
+    if (run.length > 0) out.push(buildRun(run, view));
+    run = [];
+  };
+  for (const c of commits) {
+    const prev = run[run.length - 1];
+    if (c.leaves.length === 0 || (prev && prev.first + prev.leaves.length !== c.first)) close();
+    if (c.leaves.length === 0) out.push(buildRun([c], view));
+    else run.push(c);
+  }
+  close();
+  return out;
+}
+
+/**
+ * How long a board's feed gathers commits before it writes them to the streams (Election): one
+ * write per stream per window instead of one per commit, so 2,000 subscribers cost at most
+ * 2,000 × 5 socket writes a second (and as many wake-ups of their readers), whatever the commit
+ * rate. A live view is at most this much later.
+ */
+export const FEED_COALESCE_MS = 200;
+
 /** What a live stream is sent; `push` must not throw. */
 interface Subscriber {
-  /** Default "full". */
+  /** Default DEFAULT_FEED_VIEW. */
   readonly view?: FeedView;
   push(ev: FeedEvent): void;
   heartbeat(now: number): void;
@@ -142,6 +199,12 @@ export interface FeedStats {
 
 export class Feed {
   readonly #subs = new Set<Subscriber>();
+  /** Commits published and not yet written, while a coalescing window is open. */
+  #window: Commit[] = [];
+  #windowTimer: NodeJS.Timeout | undefined;
+
+  /** `coalesceMs` (default 0: each commit at once): see FEED_COALESCE_MS. */
+  constructor(readonly coalesceMs = 0) {}
   readonly #signals = new WeakSet<AbortSignal>();
   #heartbeat: NodeJS.Timeout | undefined;
   #heartbeatMs = DEFAULT_FEED_LIMITS.heartbeatMs;
@@ -184,15 +247,27 @@ export class Feed {
   }
 
   publish(c: Commit): void {
+    if (this.coalesceMs <= 0) return this.#write([c]);
+    this.#window.push(c);
+    if (this.#windowTimer) return;
+    this.#windowTimer = setTimeout(() => {
+      this.#windowTimer = undefined;
+      this.#write(this.#window.splice(0));
+    }, this.coalesceMs);
+    this.#windowTimer.unref();
+  }
+
+  #write(commits: Commit[]): void {
     // Built once per view that has a subscriber, the same bytes for every stream of that view.
-    let full: FeedEvent | undefined;
-    let summary: FeedEvent | undefined;
-    for (const s of this.#subs)
-      s.push(
-        s.view === "summary"
-          ? (summary ??= buildFeedEvent(c, "summary"))
-          : (full ??= buildFeedEvent(c, "full")),
-      );
+    let full: FeedEvent[] | undefined;
+    let summary: FeedEvent[] | undefined;
+    for (const s of this.#subs) {
+      const evs =
+        (s.view ?? DEFAULT_FEED_VIEW) === "full"
+          ? (full ??= buildFeedEvents(commits, "full"))
+          : (summary ??= buildFeedEvents(commits, "summary"));
+      for (const ev of evs) s.push(ev);
+    }
   }
 
   get subscribers(): number {
@@ -237,7 +312,7 @@ export async function serveEvents(
   after: number,
   signal: AbortSignal,
   limits: Readonly<FeedLimits> = DEFAULT_FEED_LIMITS,
-  view: FeedView = "full",
+  view: FeedView = DEFAULT_FEED_VIEW,
 ): Promise<void> {
   res.statusCode = 200;
   res.setHeader("Content-Type", "text/event-stream; charset=utf-8");

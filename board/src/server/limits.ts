@@ -23,7 +23,16 @@ export interface ConnectionLimits {
    * reads still find a connection under a stream flood); past it `503 TOO_MANY_STREAMS`.
    */
   maxStreams: number;
+  /**
+   * Of those, open event streams with `?view=full` (default 32, at most maxStreams): each costs
+   * the board every entry's bytes again (spec/api.md §Event stream); past it
+   * `503 TOO_MANY_FULL_STREAMS`.
+   */
+  maxFullStreams: number;
 }
+
+/** Default cap on full-view event streams (README §Limits: why 32). */
+export const DEFAULT_MAX_FULL_STREAMS = 32;
 
 /** Token buckets per client address: a request takes one token (0 per second: no limit). */
 export interface RateLimits {
@@ -90,6 +99,7 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 export function resolveLimits(o: BoardLimitOptions = {}): BoardLimits {
   const c = defined(o.connections);
   const maxConnections = c.maxConnections ?? defaultMaxConnections();
+  const maxStreams = c.maxStreams ?? Math.max(1, Math.floor((maxConnections * 3) / 4));
   return {
     feed: { ...DEFAULT_FEED_LIMITS, ...defined(o.feed) },
     rate: { ...DEFAULT_RATE_LIMITS, ...defined(o.rate) },
@@ -97,7 +107,8 @@ export function resolveLimits(o: BoardLimitOptions = {}): BoardLimits {
       maxConnections,
       maxPerAddress: c.maxPerAddress ?? Math.max(8, Math.floor(maxConnections / 4)),
       perAddressOnLoopback: c.perAddressOnLoopback ?? false,
-      maxStreams: c.maxStreams ?? Math.max(1, Math.floor((maxConnections * 3) / 4)),
+      maxStreams,
+      maxFullStreams: Math.min(maxStreams, c.maxFullStreams ?? DEFAULT_MAX_FULL_STREAMS),
     },
   };
 }

@@ -19,7 +19,7 @@ import { BoardLogError, isTransientResourceError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
 import { ApiError, logUnavailableMessage } from "./errors.js";
-import { serveEvents } from "./feed.js";
+import { parseFeedView, serveEvents } from "./feed.js";
 import { recordStream } from "./record.js";
 import { credentialLookup } from "./receipt-lookup.js";
 import { VERSION } from "./version.js";
@@ -492,6 +492,7 @@ export function routes(ctx: BoardContext): Router {
   });
 
   let streams = 0;
+  let fullStreams = 0;
   r.get("/elections/:id/events", async (req, res) => {
     const e = election(req);
     if (streams >= ctx.limits.connections.maxStreams) {
@@ -506,11 +507,17 @@ export function routes(ctx: BoardContext): Router {
     if (last !== undefined && last !== "") after = intParam(last, "Last-Event-ID");
     else if (req.query.after !== undefined)
       after = req.query.after === "-1" ? -1 : intParam(req.query.after, "after");
-    const v = req.query.view;
-    if (v !== undefined && v !== "full" && v !== "summary")
-      throw new ApiError("BAD_REQUEST", "view must be full or summary");
-    const view = v === "summary" ? "summary" : "full";
+    const view = parseFeedView(req.query.view);
+    if (view === null) throw new ApiError("BAD_REQUEST", "view must be summary or full");
+    if (view === "full" && fullStreams >= ctx.limits.connections.maxFullStreams) {
+      res.setHeader("Retry-After", "5");
+      throw new ApiError(
+        "TOO_MANY_FULL_STREAMS",
+        `the board serves ${fullStreams} full-view event streams, its limit; use the summary view, or read entries from .../entries and the tiles' entry bundles`,
+      );
+    }
     streams++;
+    if (view === "full") fullStreams++;
     try {
       await serveEvents(
         { feed: e.feed, head: () => e.published, readEntries: (a, b) => e.reader.entries(a, b) },
@@ -522,6 +529,7 @@ export function routes(ctx: BoardContext): Router {
       );
     } finally {
       streams--;
+      if (view === "full") fullStreams--;
     }
   });
 
@@ -532,7 +540,7 @@ export function routes(ctx: BoardContext): Router {
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     void next;
     const api = toApiError(err);
-    logServerError(api, err);
+    logServerError(ctx.log, api, err);
     if (res.headersSent) return void res.destroy();
     res.status(api.status).json(api.toJSON());
   });
@@ -542,11 +550,9 @@ export function routes(ctx: BoardContext): Router {
 const NL = Buffer.from("\n");
 
 /** The details of a 5xx that its answer leaves out (internal errors, storage failures) go to the board's log. */
-function logServerError(api: ApiError, err: unknown): void {
+function logServerError(log: (msg: string) => void, api: ApiError, err: unknown): void {
   if (api.status < 500 || err instanceof ApiError) return;
-  process.stderr.write(
-    `[urna board] ${api.code}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
+  log(`${api.code}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 }
 
 /** The exact path of the write route the fast path takes; anything else goes through express. */
@@ -562,9 +568,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
+function sendError(log: (msg: string) => void, res: ServerResponse, err: unknown): void {
   const api = toApiError(err);
-  logServerError(api, err);
+  logServerError(log, api, err);
   if (res.headersSent) return void res.destroy();
   sendJson(res, api.status, api.toJSON());
 }
@@ -592,7 +598,7 @@ export function fastEntryRoute(
       new ApiError(bulk ? "BULK_TOO_LARGE" : "ENTRY_TOO_LARGE", `the body exceeds ${limit} bytes`);
     if (declared !== undefined && Number(declared) > limit) {
       req.resume();
-      sendError(res, tooLarge());
+      sendError(ctx.log, res, tooLarge());
       return true;
     }
     const chunks: Buffer[] = [];
@@ -626,7 +632,7 @@ export function fastEntryRoute(
           if (!e) throw new ApiError("UNKNOWN_ELECTION", `no election ${JSON.stringify(id)}`);
           sendJson(res, 201, await submitTo(e, entry, leaf));
         } catch (err) {
-          sendError(res, err);
+          sendError(ctx.log, res, err);
         }
       })();
     });

@@ -40,7 +40,8 @@ import { LogReader } from "../log/reader.js";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
 import { listenOn } from "./listen.js";
-import { Feed, serveEvents } from "./feed.js";
+import { DEFAULT_FEED_LIMITS, Feed, parseFeedView, serveEvents } from "./feed.js";
+import { DEFAULT_MAX_FULL_STREAMS } from "./limits.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
 const HOP = new Set([
@@ -242,6 +243,8 @@ async function serveRead(
   replayed: Map<string, Replayed>,
   feeds: Map<string, DbFeed>,
   shutdown: AbortSignal,
+  /** Full-view event streams this front serves. */
+  streams: { full: number },
 ): Promise<boolean> {
   if (req.method !== "GET") return false;
   const u = new URL(req.url ?? "/", "http://standby");
@@ -257,6 +260,8 @@ async function serveRead(
     send("application/json; charset=utf-8", cache, JSON.stringify(v));
   if ((m = ROUTES.events.exec(path))) {
     const id = m[1];
+    const view = parseFeedView(q.get("view") ?? undefined);
+    if (view === null) return false;
     const lastId = req.headers["last-event-id"];
     const last = typeof lastId === "string" && lastId !== "" ? lastId : undefined;
     const a = q.get("after");
@@ -282,20 +287,39 @@ async function serveRead(
       }
     }
     const src = f;
-    await serveEvents(
-      {
-        feed: src.feed,
-        head: () => src.head!,
-        readEntries: async (s0, e0) => {
-          const r = await readerAt(store, id);
-          if (!r) throw new Error("the log is gone");
-          return r.entries(s0, e0);
+    // Checked and counted in one step (no await between): concurrent requests cannot overshoot.
+    if (view === "full" && streams.full >= DEFAULT_MAX_FULL_STREAMS) {
+      res.setHeader("Retry-After", "5");
+      fail(
+        res,
+        new ApiError(
+          "TOO_MANY_FULL_STREAMS",
+          `this standby serves ${streams.full} full-view event streams, its limit; use the summary view`,
+        ),
+      );
+      return true;
+    }
+    if (view === "full") streams.full++;
+    try {
+      await serveEvents(
+        {
+          feed: src.feed,
+          head: () => src.head!,
+          readEntries: async (s0, e0) => {
+            const r = await readerAt(store, id);
+            if (!r) throw new Error("the log is gone");
+            return r.entries(s0, e0);
+          },
         },
-      },
-      res,
-      after,
-      shutdown,
-    );
+        res,
+        after,
+        shutdown,
+        DEFAULT_FEED_LIMITS,
+        view,
+      );
+    } finally {
+      if (view === "full") streams.full--;
+    }
     return true;
   }
   if ((m = ROUTES.status.exec(path)) && opts.status) {
@@ -407,6 +431,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   let reads: Promise<PostgresBoardStore | undefined> | undefined;
   const replayed = new Map<string, Replayed>();
   const feeds = new Map<string, DbFeed>();
+  const streams = { full: 0 };
   const shutdown = new AbortController();
   const readStore = (): Promise<PostgresBoardStore | undefined> => {
     reads ??= PostgresBoardStore.open({ url: opts.store, readOnly: true, poolSize: 2 }).catch(
@@ -422,7 +447,9 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
     if (req.method === "GET")
       void readStore()
         .then((store) =>
-          store ? serveRead(store, req, res, opts, replayed, feeds, shutdown.signal) : false,
+          store
+            ? serveRead(store, req, res, opts, replayed, feeds, shutdown.signal, streams)
+            : false,
         )
         .catch(() => false)
         .then((done) => {

@@ -10,7 +10,11 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 /** board/dist/web, both from board/src/server (tests) and board/dist/server (built). */
 export const WEB_DIR = fileURLToPath(new URL("../../dist/web/", import.meta.url));
 
-export function webRouter(dir: string = WEB_DIR): Router {
+/** `log`: where a page that cannot be read is reported (the board's log; default stderr). */
+export function webRouter(
+  dir: string = WEB_DIR,
+  log: (msg: string) => void = (m) => process.stderr.write(`[urna board] ${m}\n`),
+): Router {
   const r = Router();
   r.use((_req, res, next) => {
     res.setHeader("X-Content-Type-Options", "nosniff");
@@ -28,10 +32,7 @@ export function webRouter(dir: string = WEB_DIR): Router {
     void next;
     const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status;
     const s = typeof status === "number" && status >= 400 && status < 500 ? status : 500;
-    if (s === 500)
-      process.stderr.write(
-        `[urna board] web: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
+    if (s === 500) log(`web: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     if (res.headersSent) return void res.destroy();
     res.status(s === 404 ? 404 : s >= 500 ? 500 : 400).json({
       error:

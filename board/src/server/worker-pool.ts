@@ -12,7 +12,16 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { workerScript } from "@urna/verifier/node";
+import { isTransientResourceError } from "../log/index.js";
 import { verifySignedMessage } from "./crypto-work.js";
+
+const newSlot = (starved: number): Slot => ({
+  worker: undefined,
+  pending: new Map(),
+  outbox: [],
+  starved,
+  failed: false,
+});
 
 export interface PoolFinding {
   check: string;
@@ -34,8 +43,11 @@ export interface SignedMessage {
 }
 
 interface Pending {
+  task: Task;
   resolve: (f: PoolFinding[]) => void;
   reject: (e: Error) => void;
+  /** Workers that failed while this task was on them, for reasons other than resources. */
+  attempts: number;
 }
 
 interface Task {
@@ -52,10 +64,15 @@ interface Answer {
 }
 
 interface Slot {
-  worker: Worker;
+  /** Undefined while the worker waits to be (re)started. */
+  worker: Worker | undefined;
   pending: Map<number, Pending>;
   /** Tasks of this event-loop turn, posted together at its end (one message, one wake-up). */
   outbox: Task[];
+  /** Consecutive failures for lack of resources (the restart's backoff). */
+  starved: number;
+  /** The worker errored or exited: its tasks moved to the next slot. */
+  failed: boolean;
 }
 
 export interface CryptoPoolOptions {
@@ -64,6 +81,21 @@ export interface CryptoPoolOptions {
   /** The inline implementation used when size is 0 (and by tests). */
   inline?: (work: unknown[], entry?: unknown) => PoolFinding[] | Promise<PoolFinding[]>;
 }
+
+/** A task whose worker failed this often (not for lack of resources) is rejected. */
+const MAX_ATTEMPTS = 3;
+/** Restart backoff of a worker that failed for lack of resources: 50 ms doubling to 2 s. */
+const restartDelay = (starved: number): number => Math.min(2_000, 50 * 2 ** (starved - 1));
+
+/**
+ * A worker that fails (it could not start, e.g. `Worker initialization failure: EMFILE` while a
+ * connection flood holds the descriptors, or it exited) is replaced, and its tasks run again on
+ * the replacement: they are pure checks. For lack of resources (EMFILE, ENFILE, ENOSPC)
+ * the replacement starts after a backoff and the tasks wait as long as it takes, as the
+ * sequencer's commit does (spec/api.md §Limits): a client's request never gets a 500 for the
+ * board's own shortage. Any other failure is tried on MAX_ATTEMPTS workers, then rejected.
+ */
+const isResourceFailure = (e: Error): boolean => isTransientResourceError(e);
 
 export class CryptoPool {
   private slots: Slot[] = [];
@@ -75,15 +107,22 @@ export class CryptoPool {
   constructor(opts: CryptoPoolOptions = {}) {
     this.size = opts.size ?? Math.max(1, availableParallelism());
     this.inline = opts.inline;
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+    this.slots = Array.from({ length: this.size }, () => newSlot(0));
+    for (const slot of this.slots) this.start(slot);
   }
 
-  private spawn(): Slot {
+  private start(slot: Slot): void {
     const entry = workerScript(import.meta.url, "crypto-worker");
-    const worker =
-      entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
-    const slot: Slot = { worker, pending: new Map(), outbox: [] };
+    let worker: Worker;
+    try {
+      worker =
+        entry.eval !== undefined ? new Worker(entry.eval, { eval: true }) : new Worker(entry.url);
+    } catch (e) {
+      return this.fail(slot, e instanceof Error ? e : new Error(String(e)));
+    }
+    slot.worker = worker;
     const settle = (m: Answer): void => {
+      slot.starved = 0;
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
@@ -95,18 +134,50 @@ export class CryptoPool {
       if ("answers" in m) for (const a of m.answers) settle(a);
       else settle(m);
     });
-    const fail = (e: Error): void => {
-      for (const p of slot.pending.values()) p.reject(e);
-      slot.pending.clear();
-      const i = this.slots.indexOf(slot);
-      if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
-    };
-    worker.on("error", fail);
-    worker.on("exit", (code) => {
-      if (!this.closed) fail(new Error(`crypto worker exited with code ${code}`));
-    });
+    worker.on("error", (e) => this.fail(slot, e));
+    worker.on("exit", (code) =>
+      this.fail(slot, new Error(`crypto worker exited with code ${code}`)),
+    );
     worker.unref();
-    return slot;
+    this.flush(slot);
+  }
+
+  /** Replaces a failed worker; its tasks move to the replacement (see isResourceFailure). */
+  private fail(slot: Slot, e: Error): void {
+    if (slot.failed) return; // "error", then "exit"
+    slot.failed = true;
+    const tasks = [...slot.pending.values()];
+    slot.pending.clear();
+    slot.outbox = [];
+    const i = this.slots.indexOf(slot);
+    if (this.closed || i < 0) {
+      for (const p of tasks) p.reject(e);
+      return;
+    }
+    const starved = isResourceFailure(e);
+    const next = newSlot(starved ? slot.starved + 1 : 0);
+    for (const p of tasks) {
+      if (!starved && ++p.attempts >= MAX_ATTEMPTS) {
+        p.reject(e);
+        continue;
+      }
+      next.pending.set(p.task.id, p);
+      next.outbox.push(p.task);
+    }
+    this.slots[i] = next;
+    if (!starved) return this.start(next);
+    setTimeout(() => {
+      if (!this.closed && this.slots.includes(next)) this.start(next);
+    }, restartDelay(next.starved)).unref();
+  }
+
+  /** Posts the slot's outbox to its worker, if it has one. */
+  private flush(slot: Slot): void {
+    if (!slot.worker || slot.failed || slot.outbox.length === 0) return;
+    if (!this.slots.includes(slot)) return;
+    const tasks = slot.outbox;
+    slot.outbox = [];
+    slot.worker.postMessage({ tasks });
   }
 
   /**
@@ -147,16 +218,11 @@ export class CryptoPool {
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;
     return new Promise<PoolFinding[]>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      const task: Task = signed !== undefined ? { id, work, signed } : { id, work, entry };
+      slot.pending.set(id, { task, resolve, reject, attempts: 0 });
       // Small entries arrive by the hundred per turn: one message per worker and turn, not per
       // task (each message wakes the worker thread, which costs more than checking a signature).
-      const task: Task = signed !== undefined ? { id, work, signed } : { id, work, entry };
-      if (slot.outbox.push(task) === 1)
-        setImmediate(() => {
-          const tasks = slot.outbox;
-          slot.outbox = [];
-          if (this.slots.includes(slot)) slot.worker.postMessage({ tasks });
-        });
+      if (slot.outbox.push(task) === 1) setImmediate(() => this.flush(slot));
     });
   }
 
@@ -171,6 +237,6 @@ export class CryptoPool {
     this.slots = [];
     for (const s of slots)
       for (const p of s.pending.values()) p.reject(new Error("crypto pool is closed"));
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await Promise.all(slots.map((s) => s.worker?.terminate()));
   }
 }

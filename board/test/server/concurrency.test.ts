@@ -142,7 +142,7 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
   );
 
   const feed = readEvents(
-    `${tb.url}/elections/${ID}/events?after=${first - 1}`,
+    `${tb.url}/elections/${ID}/events?view=full&after=${first - 1}`,
     {},
     (ids) => ids.length >= N,
   );
@@ -173,7 +173,7 @@ test(`${N} concurrent ballots: distinct indices, receipts, feed, restart`, async
 
   // resume with Last-Event-ID: exactly the entries after it
   const resumed = await readEvents(
-    `${tb.url}/elections/${ID}/events`,
+    `${tb.url}/elections/${ID}/events?view=full`,
     { "Last-Event-ID": String(first + N - 11) },
     (x) => x.length >= 10,
   );

@@ -214,7 +214,7 @@ test("default caps under ulimit -n 256: excess streams and connections get 503 J
     (await conn.request("POST", `/elections/${id}/entries`, credentials(id, a, 0, 5))).status,
   ).toBe(201);
   expect(openFds(c.proc.pid!)).toBeLessThan(200);
-}, 20_000);
+}, 40_000); // 6 s on a quiet machine; over 20 s at a load of 29 on 2 cores
 
 test("descriptors exhausted past the caps: the commit is retried and the election is writable again without a restart", async () => {
   const c = await startChild(["--max-connections", "5000", "--max-streams", "5000"]);
@@ -226,14 +226,18 @@ test("descriptors exhausted past the caps: the commit is retried and the electio
     conn.request("POST", `/elections/${id}/entries`, credentials(id, a, batch, 100));
   // Flood: event streams until the board runs out of descriptors.
   const pid = c.proc.pid!;
-  const streams: Array<{ status: number; sock: Socket }> = [];
-  while (streams.length < 400 && !streams.some((s) => s.status !== 200)) {
+  const streams: Array<{ status: number; text: string; sock: Socket }> = [];
+  // Until the descriptors run out: a stream may be closed unanswered before that (the board's
+  // accept meets EMFILE while LevelDB or a worker holds a few descriptors for a moment).
+  for (let i = 0; i < 60 && openFds(pid) < 250; i++) {
     const more = await Promise.all(
       Array.from({ length: 10 }, () => stream(c, `/elections/${id}/events?after=0`)),
     );
     streams.push(...more);
   }
   expect(openFds(pid)).toBeGreaterThanOrEqual(250);
+  // Closed unanswered (0) or served (200): never an error answer.
+  expect(streams.filter((s) => s.status !== 200 && s.status !== 0).map((s) => s.text)).toEqual([]);
   // The flood goes on: every descriptor that frees up is taken by a new stream.
   const flood = setInterval(() => {
     for (let i = 0; i < 5; i++)

@@ -165,6 +165,49 @@ test("A: one commit's events are built once and every stream gets the same bytes
   expect(feed.subscribers).toBe(0);
 });
 
+test("A: commits within the coalescing window reach each stream as one write", async () => {
+  const feed = new Feed(50);
+  const got: FeedEvent[] = [];
+  const unsubscribe = feed.subscribe({
+    view: "full",
+    push: (ev) => got.push(ev),
+    heartbeat: () => undefined,
+    close: () => undefined,
+  });
+  const leaf = (i: number) => new TextEncoder().encode(`{"body":{},"i":${i},"type":"ballot"}`);
+  const commit = (first: number, n: number, cp: string) => ({
+    first,
+    leaves: Array.from({ length: n }, (_, k) => leaf(first + k)),
+    size: first + n,
+    root: new Uint8Array(32),
+    checkpoint: cp,
+  });
+  feed.publish(commit(3, 2, "a"));
+  feed.publish(commit(5, 1, "b"));
+  feed.publish(commit(6, 0, "b+")); // a re-announcement: more cosignatures
+  feed.publish(commit(6, 3, "c"));
+  expect(got).toEqual([]); // nothing before the window closes
+  await until(() => got.length > 0);
+  expect(got.map((e) => [e.first, e.end, e.size])).toEqual([
+    [3, 6, 6],
+    [6, 6, 6],
+    [6, 9, 9],
+  ]);
+  const text = got[0].bytes.toString();
+  expect(
+    [...text.matchAll(/^(id: \d+|data: \{"size"[^\n]*)$/gm)].map((m) => m[1].slice(0, 14)),
+  ).toEqual(["id: 3", "id: 4", 'data: {"size":', "id: 5", 'data: {"size":']);
+  expect(text).toContain('"checkpoint":"a"');
+  expect(text.endsWith('"checkpoint":"b"}\n\n')).toBe(true);
+  // the offsets of a merged event: a stream that sent entry 3 is written from entry 4 on
+  expect(got[0].offsets).toHaveLength(4);
+  expect(got[0].bytes.subarray(got[0].offsets[1]).toString()).toMatch(/^event: entry\nid: 4\n/);
+  expect(got[0].bytes.subarray(got[0].offsets[2]).toString()).toMatch(/^event: entry\nid: 5\n/);
+  expect(got[0].bytes.subarray(got[0].offsets[3]).toString()).toMatch(/^event: checkpoint\n/);
+  expect(got[1].bytes.toString()).toContain('"checkpoint":"b+"');
+  unsubscribe();
+});
+
 test("A: 20 live streams receive the same events, in order, over HTTP", async () => {
   const tb = await board();
   const id = "feed-shared";
@@ -179,14 +222,16 @@ test("A: 20 live streams receive the same events, in order, over HTTP", async ()
   }
 });
 
-test("A: ?view=summary streams carry index, type and tracking code only, built once too", async () => {
+test("A: streams carry index, type and tracking code only by default; ?view=full the entry too", async () => {
   const tb = await board();
   const id = "feed-summary";
   const a = await election(tb, id);
-  const full = rawStream(tb.url, `/elections/${id}/events`);
-  const summary = Array.from({ length: 3 }, () =>
+  const full = rawStream(tb.url, `/elections/${id}/events?view=full`);
+  const summary = [
+    rawStream(tb.url, `/elections/${id}/events`),
     rawStream(tb.url, `/elections/${id}/events?view=summary`),
-  );
+    rawStream(tb.url, `/elections/${id}/events?after=-1`),
+  ];
   await until(() => [full, ...summary].every((s) => s.ids().length === 1));
   await postBulk(tb, id, credentialEntries(id, a, 0, 5, 3));
   await until(() => [full, ...summary].every((s) => s.ids().length === 6));
@@ -200,9 +245,35 @@ test("A: ?view=summary streams carry index, type and tracking code only, built o
     expect(d).toEqual(f.map(({ index, type, trackingCode }) => ({ index, type, trackingCode })));
   }
   expect(f[1].entry).toBeDefined();
+  expect(JSON.stringify(f[1].entry)).toContain('"type":"credentials"');
   const bad = await fetch(`${tb.url}/elections/${id}/events?view=nope`);
   expect(bad.status).toBe(400);
   for (const s of [full, ...summary]) s.socket.destroy();
+});
+
+test("A: full-view streams have their own cap: past it 503 TOO_MANY_FULL_STREAMS, summary streams still served", async () => {
+  const tb = await board({ limits: { connections: { maxFullStreams: 2 } } });
+  const id = "feed-full-cap";
+  await election(tb, id);
+  const path = `/elections/${id}/events`;
+  const full = [rawStream(tb.url, `${path}?view=full`), rawStream(tb.url, `${path}?view=full`)];
+  await until(() => full.every((s) => s.ids().length === 1));
+  const refused = await fetch(`${tb.url}${path}?view=full`);
+  expect(refused.status).toBe(503);
+  expect(refused.headers.get("retry-after")).toBe("5");
+  expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+    "TOO_MANY_FULL_STREAMS",
+  );
+  const summary = rawStream(tb.url, path);
+  await until(() => summary.ids().length === 1);
+  // A full stream that ends frees its place.
+  full[0].socket.destroy();
+  await until(() => tb.board.elections.get(id)!.feed.subscribers === 2);
+  const again = rawStream(tb.url, `${path}?view=full`);
+  await until(() => again.ids().length === 1);
+  expect(again.text()).toMatch(/^HTTP\/1\.1 200/);
+  expect(again.text()).toContain('"entry":{');
+  for (const s of [full[1], summary, again]) s.socket.destroy();
 });
 
 test("B: a subscriber that stops reading is cut off at its queue bound and resumes with Last-Event-ID", async () => {
@@ -211,7 +282,7 @@ test("B: a subscriber that stops reading is cut off at its queue bound and resum
   const id = "feed-stalled";
   const a = await election(tb, id);
   const feed = tb.board.elections.get(id)!.feed;
-  const stalled = rawStream(tb.url, `/elections/${id}/events`);
+  const stalled = rawStream(tb.url, `/elections/${id}/events?view=full`);
   await until(() => stalled.ids().length === 1);
   stalled.socket.pause(); // never reads again: the kernel's buffers fill, then the board's
   // About 9 MB of events in small commits (each well under the bound): more than the socket
@@ -220,6 +291,7 @@ test("B: a subscriber that stops reading is cut off at its queue bound and resum
   const entries = credentialEntries(id, a, 0, N, 500);
   for (let i = 0; i < N; i += 4) await postBulk(tb, id, entries.slice(i, i + 4));
   const size = N + 1;
+  await until(() => feed.stats().cutOff === 1); // the feed writes every FEED_COALESCE_MS
   expect(feed.stats().cutOff).toBe(1);
   expect(feed.stats().maxHeldBytes).toBeLessThanOrEqual(bound);
   expect(feed.subscribers).toBe(0); // the board holds nothing more for it
@@ -230,7 +302,9 @@ test("B: a subscriber that stops reading is cut off at its queue bound and resum
   expect(got).toEqual(range(0, got.length));
   expect(got.length).toBeLessThan(size);
   const last = got.at(-1)!;
-  const resumed = rawStream(tb.url, `/elections/${id}/events`, { "Last-Event-ID": String(last) });
+  const resumed = rawStream(tb.url, `/elections/${id}/events?view=full`, {
+    "Last-Event-ID": String(last),
+  });
   await until(() => resumed.ids().at(-1) === size - 1);
   expect(resumed.ids()).toEqual(range(last + 1, size));
   resumed.socket.destroy();

@@ -18,9 +18,11 @@ import { manifestFor, newActors, removeDir, startBoard, type TestBoard, untar } 
 const ID = "endurecida";
 let tb: TestBoard;
 let registrar: { secretKey: Uint8Array };
+/** What the board logged (the details of 5xx answers go there, not to the suite's output). */
+const logged: string[] = [];
 
 beforeAll(async () => {
-  tb = await startBoard();
+  tb = await startBoard({ log: (m) => logged.push(m) });
   const a = newActors(3);
   await createElection(tb.client, manifestFor(ID, a), a.authority.secretKey);
   registrar = a.registrar;
@@ -108,6 +110,10 @@ test("E: a storage failure answers LOG_UNAVAILABLE without the database's path",
   const body = await r.text();
   noPath(body);
   expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe("LOG_UNAVAILABLE");
+  // The operator finds the details, path included, in the board's log.
+  expect(logged.filter((l) => l.startsWith("LOG_UNAVAILABLE: "))).toEqual([
+    expect.stringContaining(`STORAGE_FAILED: level batch failed: IO error: ${ldb}`),
+  ]);
 });
 
 test("E: errors under /web/ are JSON with a code, not express's HTML page", async () => {
@@ -117,7 +123,11 @@ test("E: errors under /web/ are JSON with a code, not express's HTML page", asyn
     writeFileSync(join(dir, "index.html"), "<!doctype html><title>x</title>");
     symlinkSync("loop.html", join(dir, "loop.html")); // reading it fails (ELOOP): a 500
     const app = express();
-    app.use("/web", webRouter(dir));
+    const webLog: string[] = [];
+    app.use(
+      "/web",
+      webRouter(dir, (m) => webLog.push(m)),
+    );
     const server = createServer(app);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
@@ -137,6 +147,8 @@ test("E: errors under /web/ are JSON with a code, not express's HTML page", asyn
         expect(text).not.toContain(dir);
         noPath(text);
       }
+      // The unreadable page is reported to the board's log, with its path.
+      expect(webLog).toEqual([expect.stringMatching(/^web: Error: ELOOP: .*loop\.html/)]);
     } finally {
       await new Promise((r) => server.close(r));
     }
