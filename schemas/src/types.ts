@@ -323,6 +323,29 @@ export interface VerificationReport {
   checks: CheckReport[];
   /** Present iff every check passed (`ok` and `complete`). */
   result?: ResultBody;
+  /** What was checked against and by what (spec/record.md §Verification report, Audit section). */
+  audit?: ReportAudit;
+}
+
+/** The audit section of a report: trust, record hashes, build, machine, fingerprints. */
+export interface ReportAudit {
+  /** The trust file: SHA-256 of its bytes ("file") or of its JCS form ("canonical-json"). */
+  trust: { sha256: string; hashed: "file" | "canonical-json"; file: TrustFile };
+  /** SHA-256 of the checkpoint as read and of the first `entries` leaves, each followed by LF. */
+  record: { checkpointSha256: string; entriesSha256: string; entries: number };
+  verifier?: {
+    name: string;
+    version: string;
+    commit: string;
+    runtime: string;
+    cryptoBackend: "wasm" | "js";
+    workers?: number;
+  };
+  machine?: { os: string; cpu: string; cores: number };
+  /** e.g. NO_WITNESS_CHECKED when the trust file's quorum is 0. */
+  warnings: { code: string; message: string }[];
+  /** SHA-256 of the result table, of the four hashes together, and the latter's short form. */
+  fingerprints: { table: string; combined: string; short: string };
 }
 
 /** A schema violation: `path` is the JSON pointer (RFC 6901) of the offending value. */

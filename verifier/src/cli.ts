@@ -4,7 +4,7 @@
  *
  *   urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE
  *                        [--json] [--report-json FILE] [--report-html FILE] [--workers N]
- *                        [--allow-incomplete]
+ *                        [--allow-incomplete] [--lang es|en]
  *   urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
  *
  * Exit codes: 0 every check passes, 1 a check failed, 2 bad input or usage, 3 (election) every
@@ -23,6 +23,8 @@ import { assertValidReport, reportToJson } from "./report/json.js";
 import { reportToHtml } from "./report/html.js";
 import { reportToText } from "./report/text.js";
 import { escapeDisplay } from "./report/escape.js";
+import { defaultReportLang, type ReportLang } from "./report/lang.js";
+import { nodeEnvironment } from "./audit/environment-node.js";
 import { ReceiptError, verifyReceipt } from "./receipt/verify-receipt.js";
 
 const USAGE = `usage: urna-verify <command> [options]
@@ -60,7 +62,14 @@ a source independent of the record.
   --firm NAME          a firm name for the HTML signature blocks (repeatable, at most 2)
   --workers N          worker threads for the cryptography (default: CPUs, at most 8)
   --allow-incomplete   exit 0 (not 3) when no check failed but some were skipped
+  --lang es|en         language of the text and HTML reports (default: Spanish for an
+                       election id starting with "mx-", else English; JSON is language-neutral)
   --quiet              no progress on stderr
+
+The reports list the trust material used (board key, witnesses and quorum, authority and the
+pins of a version 2 trust file), SHA-256 of the trust file, of the checkpoint and of the
+entries, the verifier's build, the machine, and fingerprints for the firms to compare by hand.
+A trust file with quorum 0 is flagged "no witness checked" in every output.
 
 The result is printed as the outcome only when every check passed; otherwise the report says
 why there is no verified result. The JSON report's "complete" is true iff no check was skipped.
@@ -107,6 +116,7 @@ const VALUE_FLAGS = new Set([
   "--report-html",
   "--workers",
   "--firm",
+  "--lang",
 ]);
 const BOOL_FLAGS = new Set(["--json", "--quiet", "--scan", "--allow-incomplete", "--help", "-h"]);
 
@@ -155,9 +165,33 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
 }
 
 async function loadTrustFile(p: Parsed): Promise<Trust> {
+  return (await loadTrustWithBytes(p)).trust;
+}
+
+/** The trust file, parsed, and its bytes as read (hashed into the report). */
+async function loadTrustWithBytes(p: Parsed): Promise<{ trust: Trust; bytes: Uint8Array }> {
   const path = one(p, "--trust");
   if (!path) throw new UsageError("--trust FILE is required");
-  return loadTrust(await readJsonFile(path, "trust file"));
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new UsageError(`cannot read the trust file ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new UsageError(`the trust file ${path} is not JSON: ${(e as Error).message}`);
+  }
+  return { trust: loadTrust(json), bytes };
+}
+
+function reportLang(p: Parsed, election: string): ReportLang {
+  const l = one(p, "--lang");
+  if (l === undefined) return defaultReportLang(election);
+  if (l !== "es" && l !== "en") throw new UsageError("--lang must be es or en");
+  return l;
 }
 
 async function openSource(p: Parsed, trust: Trust): Promise<RecordSource> {
@@ -198,7 +232,8 @@ async function commandElection(args: string[]): Promise<number> {
     return 0;
   }
   if (p.positional.length) throw new UsageError(`unexpected argument ${p.positional[0]}`);
-  const trust = await loadTrustFile(p);
+  const { trust, bytes: trustBytes } = await loadTrustWithBytes(p);
+  const lang = reportLang(p, trust.election);
   const source = await openSource(p, trust);
   const w = one(p, "--workers");
   const workers = w === undefined ? Math.max(1, Math.min(8, availableParallelism())) : Number(w);
@@ -216,6 +251,8 @@ async function commandElection(args: string[]): Promise<number> {
     trust,
     workers,
     onProgress: progressPrinter(quiet),
+    trustBytes,
+    environment: nodeEnvironment(workers),
   });
   assertValidReport(report);
   const jsonPath = one(p, "--report-json");
@@ -224,12 +261,14 @@ async function commandElection(args: string[]): Promise<number> {
   if (htmlPath)
     await writeFile(
       htmlPath,
-      reportToHtml(
-        report,
-        firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {},
-      ),
+      reportToHtml(report, {
+        lang,
+        ...(firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {}),
+      }),
     );
-  process.stdout.write(p.flags.has("--json") ? reportToJson(report) : reportToText(report));
+  process.stdout.write(
+    p.flags.has("--json") ? reportToJson(report) : reportToText(report, { lang }),
+  );
   return electionExitCode(report, p.flags.has("--allow-incomplete"));
 }
 
