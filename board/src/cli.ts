@@ -14,6 +14,7 @@ import {
   TrustError,
   encodeVkey,
   escapeDisplay,
+  humanTrackingCodeOf,
   loadTrust,
 } from "@urna/verifier";
 import {
@@ -704,9 +705,13 @@ file path). With --challenge-first, one encryption is opened (Benaloh challenge)
       saveReceipt(need(v, "receipt"), r.cast.receipt);
       if (r.challenged)
         progress(
-          `challenged ballot posted (entry ${r.challenged.index}, tracking code ${r.challenged.trackingCode})`,
+          `challenged ballot posted (entry ${r.challenged.index}, tracking code ${humanTrackingCodeOf(r.challenged.trackingCode)})`,
         );
-      out(v, r, `ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`);
+      out(
+        v,
+        r,
+        `ballot cast: entry ${r.cast.index}, tracking code ${humanTrackingCodeOf(r.cast.trackingCode)}`,
+      );
     },
   },
   "voter challenge": {
@@ -728,7 +733,7 @@ file path). With --challenge-first, one encryption is opened (Benaloh challenge)
       out(
         v,
         r,
-        `challenged entry ${r.challenged?.index}; ballot cast: entry ${r.cast.index}, tracking code ${r.cast.trackingCode}`,
+        `challenged entry ${r.challenged?.index}; ballot cast: entry ${r.cast.index}, tracking code ${humanTrackingCodeOf(r.cast.trackingCode)}`,
       );
     },
   },

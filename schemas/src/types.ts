@@ -254,6 +254,8 @@ export interface Receipt {
   index: number;
   /** RFC 6962 leaf hash of the entry, 64 lowercase hex digits. */
   trackingCode: string;
+  /** The human tracking code derived from `trackingCode` (spec/log.md §8), shown to voters. */
+  humanCode?: string;
   entryType: "ballot" | "ballot.challenged";
   /** C2SP tlog-proof text (starts with "c2sp.org/tlog-proof@v1\n"). */
   proof: string;

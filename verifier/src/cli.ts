@@ -5,12 +5,13 @@
  *   urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE
  *                        [--json] [--report-json FILE] [--report-html FILE] [--workers N]
  *                        [--allow-incomplete] [--lang es|en]
- *   urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
+ *   urna-verify receipt (RECEIPT | CODE) (--record DIR | --board URL [--election ID]) --trust FILE [--json]
  *
  * Exit codes: 0 every check passes, 1 a check failed, 2 bad input or usage, 3 (election) every
  * check that could run passed but the election is not finished (checks skipped). Everything
  * printed from a record or a report goes through `escapeDisplay` (spec/protocol.md §2).
  */
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { loadTrust, TrustError, type Trust } from "./audit/trust.js";
@@ -26,6 +27,8 @@ import { escapeDisplay } from "./report/escape.js";
 import { defaultReportLang, type ReportLang } from "./report/lang.js";
 import { nodeEnvironment } from "./audit/environment-node.js";
 import { ReceiptError, verifyReceipt } from "./receipt/verify-receipt.js";
+import { fetchReceiptByCode, isTrackingCode, TrackingCodeNotFound } from "./receipt/by-code.js";
+import { humanTrackingCodeOf } from "./log/tracking-code.js";
 
 const USAGE = `usage: urna-verify <command> [options]
 
@@ -83,12 +86,16 @@ exit codes:
      verified result (0 instead with --allow-incomplete)
 `;
 
-const RECEIPT_USAGE = `usage: urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID] [--scan]) --trust FILE [--json]
+const RECEIPT_USAGE = `usage: urna-verify receipt (RECEIPT | CODE) (--record DIR | --board URL [--election ID] [--scan]) --trust FILE [--json]
 
 Checks a voter's receipt (spec/verification.md §Receipt check):
   R1 signed, R2 included, R3 consistent, R4 present, R5 counted (pending before voting closes).
 
   RECEIPT              the receipt file (JSON)
+  CODE                 instead of a file: a tracking code, human (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX,
+                       any case, dashes optional) or full (64 hex digits); needs --board, whose
+                       receipt for it is checked (R3 then proves nothing about the past: a
+                       receipt kept since voting does). A path that exists is always a file.
   --record DIR         a record folder
   --board URL          a live board: R3-R5 from its proofs and credential lookup (a few KB)
   --scan               with --board: read every leaf of the log instead of the lookup
@@ -97,7 +104,8 @@ Checks a voter's receipt (spec/verification.md §Receipt check):
   --trust FILE         the trust file (JSON)
   --json               print the outcome as JSON
 
-exit codes: 0 no step failed (R5 may be pending), 1 a step failed, 2 bad input or usage
+exit codes: 0 no step failed (R5 may be pending), 1 a step failed or the board has no ballot
+            with that tracking code, 2 bad input or usage
 `;
 
 class UsageError extends Error {}
@@ -284,10 +292,34 @@ async function commandReceipt(args: string[]): Promise<number> {
     process.stdout.write(RECEIPT_USAGE);
     return 0;
   }
-  if (p.positional.length !== 1) throw new UsageError("give exactly one RECEIPT file");
-  const receipt = await readJsonFile(p.positional[0], "receipt");
+  if (p.positional.length !== 1)
+    throw new UsageError("give exactly one RECEIPT file or tracking CODE");
+  const arg = p.positional[0];
   const trust = await loadTrustFile(p);
   const boardUrl = one(p, "--board");
+  let receipt: unknown;
+  if (!existsSync(arg) && isTrackingCode(arg)) {
+    if (boardUrl === undefined || one(p, "--record") !== undefined)
+      throw new UsageError(
+        "a tracking code is checked through a board's receipt for it: give --board URL (with --record, give the receipt file)",
+      );
+    await openSource(p, trust);
+    try {
+      receipt = await fetchReceiptByCode({
+        url: boardUrl,
+        election: one(p, "--election") ?? trust.election,
+        code: arg,
+      });
+    } catch (e) {
+      if (!(e instanceof TrackingCodeNotFound)) throw e;
+      if (p.flags.has("--json"))
+        process.stdout.write(
+          JSON.stringify({ ok: false, code: e.code, message: e.message }, null, 2) + "\n",
+        );
+      else process.stdout.write(`${escapeDisplay(e.message)}\nRECEIPT CHECK FAILED.\n`);
+      return 1;
+    }
+  } else receipt = await readJsonFile(arg, "receipt");
   let outcome;
   if (boardUrl !== undefined && one(p, "--record") === undefined) {
     // Validate --election and the URL as for a record source, then let verifyReceipt use the
@@ -310,9 +342,14 @@ async function commandReceipt(args: string[]): Promise<number> {
   if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
   else {
     const d = escapeDisplay;
-    const lines = outcome.steps.map(
-      (s) =>
-        `${d(s.id)} ${d(s.title).padEnd(10)} ${d(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${d(s.message)}`,
+    const hex = (receipt as { trackingCode?: unknown }).trackingCode;
+    const lines: string[] = [];
+    if (typeof hex === "string") lines.push(`tracking code ${d(humanTrackingCodeOf(hex))}`);
+    lines.push(
+      ...outcome.steps.map(
+        (s) =>
+          `${d(s.id)} ${d(s.title).padEnd(10)} ${d(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${d(s.message)}`,
+      ),
     );
     lines.push(outcome.ok ? "Receipt verified." : "RECEIPT CHECK FAILED.");
     process.stdout.write(lines.join("\n") + "\n");
