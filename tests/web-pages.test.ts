@@ -260,6 +260,17 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
     expect(await page.locator("#rc-problem-text").textContent()).toBe(
       `This receipt is for another election: “${id2}”. This page checks the election “${id}”, so it does not check it here. This does not mean anything is wrong with your vote or with the board.`,
     );
+    // a receipt of this election id from another board: said so, not checked either
+    const foreign = { ...receipts[0], origin: `otro.tablero.example/elections/${id}` };
+    await page.locator("#receipt-input").fill(JSON.stringify(foreign));
+    await page.locator("#check").click();
+    await page.locator('#rc-problem[data-kind="otherBoard"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator("#rc-problem-text").textContent()).toMatch(
+      new RegExp(
+        `^This receipt is from another board \\(otro\\.tablero\\.example/elections/${id}\\), not from this one \\(.+/elections/${id}\\)\\.`,
+      ),
+    );
+    expect(await page.locator("#steps").count()).toBe(0);
     await page.close();
   });
 
