@@ -48,6 +48,7 @@ import {
   styleContests,
   verifyElection,
   verifyReceipt,
+  humanTrackingCodeOf,
 } from "@urna/verifier";
 import { encodeWitnessPrivateKey, folderSource } from "@urna/verifier/node";
 import type { AuthorityMessage } from "./authority-worker.js";
@@ -507,7 +508,7 @@ try {
     const r = await verifyReceipt({ receipt, source: folderSource(recordDir), trust });
     const line = r.steps.map((s) => `${s.id} ${s.status}`).join(", ");
     if (!r.ok || r.steps.some((s) => s.status !== "pass")) fail(`receipt of voter ${id}: ${line}`);
-    say(`receipt of voter ${id} (${receipt.trackingCode.slice(0, 16)}…): ${line}`);
+    say(`receipt of voter ${id} (${humanTrackingCodeOf(receipt.trackingCode)}): ${line}`);
   }
   endPhase("receipts");
   process.stderr.write(`\n${phaseTable()}\n`);

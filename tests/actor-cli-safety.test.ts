@@ -13,7 +13,13 @@ import { fileURLToPath } from "node:url";
 import { mkdtempSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { DecryptionShareBody, TallyBody } from "@urna/schemas";
-import { decodeElement, decodeScalar, fromBase64, toBase64 } from "@urna/verifier";
+import {
+  decodeElement,
+  decodeScalar,
+  fromBase64,
+  humanTrackingCodeOf,
+  toBase64,
+} from "@urna/verifier";
 import { urna } from "./fixtures/urna-cli.js";
 import {
   closeVoting,
@@ -233,7 +239,9 @@ test("voter cast and challenge check --receipt and --board before posting; the c
     trackingCode: string;
   };
   expect(receipt.index).toBe(n);
-  expect(cast.stdout).toBe(`ballot posted (entry ${n}, tracking code ${receipt.trackingCode})\n`);
+  expect(cast.stdout).toBe(
+    `ballot posted (entry ${n}, tracking code ${humanTrackingCodeOf(receipt.trackingCode)})\n`,
+  );
   const challenged = await vote("challenge", 1, ...b, "--receipt", p("r1.json"), "--json");
   expect(challenged.code).toBe(0);
   const r1 = JSON.parse(challenged.stdout) as {
@@ -241,10 +249,10 @@ test("voter cast and challenge check --receipt and --board before posting; the c
     challenged: { index: number; trackingCode: string };
   };
   expect(challenged.stderr).toContain(
-    `ballot.challenged posted (entry ${r1.challenged.index}, tracking code ${r1.challenged.trackingCode})`,
+    `ballot.challenged posted (entry ${r1.challenged.index}, tracking code ${humanTrackingCodeOf(r1.challenged.trackingCode)})`,
   );
   expect(challenged.stderr).toContain(
-    `ballot posted (entry ${r1.cast.index}, tracking code ${r1.cast.trackingCode})`,
+    `ballot posted (entry ${r1.cast.index}, tracking code ${humanTrackingCodeOf(r1.cast.trackingCode)})`,
   );
   expect(await size(id)).toBe(n + 3);
 

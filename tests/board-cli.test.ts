@@ -212,7 +212,7 @@ test("urna: a whole election from the command line", async () => {
   );
   expect(challenged.code).toBe(0);
   expect(challenged.stdout).toMatch(
-    /^ballot.challenged posted \(entry \d+, tracking code [0-9a-f]+\)\nballot posted \(entry \d+/,
+    /^ballot.challenged posted \(entry \d+, tracking code [A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}\)\nballot posted \(entry \d+/,
   );
   const twice = await urna(
     "voter",

@@ -111,6 +111,10 @@ describe("election lifecycle", () => {
     const again = await client.receipt(id, humanTrackingCode(fromHex(r2.cast.trackingCode)));
     expect(again.index).toBe(r2.cast.index);
     expect(again.trackingCode).toBe(r2.cast.trackingCode);
+    // every receipt carries the human code the voter sees, the one the lookup accepts
+    for (const r of [r0.cast, r0.challenged!, r1.cast, r2.cast, r3.cast])
+      expect(r.receipt.humanCode).toBe(humanTrackingCode(fromHex(r.trackingCode)));
+    expect(again.humanCode).toBe(r2.cast.receipt.humanCode);
 
     // a second ballot from the same credential is refused under `single`
     const before = (await client.status(id)).size;

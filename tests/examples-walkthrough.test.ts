@@ -53,10 +53,14 @@ test("examples/walkthrough.sh runs the election end to end", async () => {
   });
   expect(run.code, run.stderr.slice(-3000)).toBe(0);
   expect(run.stdout).toMatch(/^manifest posted \(entry 0\): election mx-2024-ejemplo created$/m);
-  expect(run.stdout).toMatch(/^ballot\.challenged posted \(entry \d+, tracking code [0-9a-f]+\)$/m);
-  expect(run.stdout.match(/^ballot posted \(entry \d+, tracking code [0-9a-f]+\)$/gm)).toHaveLength(
-    3,
+  expect(run.stdout).toMatch(
+    /^ballot\.challenged posted \(entry \d+, tracking code [A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}\)$/m,
   );
+  expect(
+    run.stdout.match(
+      /^ballot posted \(entry \d+, tracking code [A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}\)$/gm,
+    ),
+  ).toHaveLength(3);
   expect(run.stdout).toMatch(/^result posted \(entries \d+/m);
   expect(run.stdout).toContain("walkthrough: the election ran and verified");
 

@@ -59,6 +59,8 @@ describe("urna-verify CLI", () => {
       "Auditora Uno S.C.",
       "--workers",
       "2",
+      "--lang",
+      "en",
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("All checks passed.");
@@ -109,7 +111,9 @@ describe("urna-verify CLI", () => {
   });
 
   it("election on a tampered record: no result presented, the report says why", async () => {
-    const r = await run(["election", "--record", tamperedDir, "--trust", trustPath, "--quiet"]);
+    const r = await run([
+      ...["election", "--record", tamperedDir, "--trust", trustPath, "--quiet", "--lang", "en"],
+    ]);
     expect(r.code, r.stderr).toBe(1);
     // V14 fails (and V16's sanity bound, since the record lost a counted ballot)
     expect(r.stdout).toMatch(/No verified result: V14(, V\d+)* failed/);
@@ -124,13 +128,14 @@ describe("urna-verify CLI", () => {
     writeEntries(cut, e.slice(0, close + 1) as Entry[]);
     resign(cut, g.keys.board, g.keys.witnesses);
     const args = ["election", "--record", cut, "--trust", trustPath, "--quiet", "--workers", "1"];
+    args.push("--lang", "en");
     const [text, json, allowed] = await Promise.all([
       run(args),
       run([...args, "--json"]),
       run([...args, "--allow-incomplete"]),
     ]);
     expect(text.code, text.stderr).toBe(3);
-    expect(text.stdout).toMatch(/not finished \(skipped: V14, V15, V16, V17\)/);
+    expect(text.stdout).toMatch(/NOT FINISHED: .*skipped: V14, V15, V16, V17\./);
     expect(text.stdout).toMatch(/No verified result: the election is not finished/);
     expect(text.stdout).not.toContain("All checks passed");
     expect(json.code).toBe(3);

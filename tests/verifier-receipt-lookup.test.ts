@@ -30,6 +30,8 @@ import { verifyReceipt, type ReceiptOutcome } from "../verifier/src/receipt/veri
 import type { CredentialLookup } from "../verifier/src/receipt/lookup.js";
 import type { Fetch, FetchResponse } from "../verifier/src/record/http.js";
 import { runVerifyCli } from "./fixtures/verify-cli.js";
+import { humanTrackingCodeOf } from "../verifier/src/log/tracking-code.js";
+import { fetchReceiptByCode } from "../verifier/src/receipt/by-code.js";
 
 let tb: TestBoard;
 const id = "mx-2024-lookup";
@@ -336,4 +338,50 @@ describe("urna-verify receipt --board", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("accepts a tracking code, human or hex, instead of the receipt file (through the board's receipt route)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "urna-cli-code-"));
+    try {
+      const trustPath = join(dir, "trust.json");
+      writeFileSync(trustPath, JSON.stringify(trust));
+      const human = humanTrackingCodeOf(r.counted.trackingCode);
+      const [short, withRecord] = await Promise.all([
+        run([
+          "receipt",
+          human.toLowerCase().replace(/-/g, " "),
+          "--board",
+          tb.url,
+          "--trust",
+          trustPath,
+        ]),
+        run(["receipt", human, "--record", dir, "--trust", trustPath]),
+      ]);
+      expect(short.code, short.stderr).toBe(0);
+      expect(short.stdout.split("\n")[0]).toBe(`tracking code ${human}`);
+      expect(short.stdout).toMatch(/R5 Counted\s+pass/);
+      expect(short.stdout).toContain("Receipt verified.");
+      expect(withRecord.code).toBe(2);
+      expect(withRecord.stderr).toContain("give --board URL");
+      // the same lookup in-process: the hex form, a superseded ballot, and a code of no ballot
+      const byCode = async (code: string) =>
+        verifyReceipt({
+          receipt: await fetchReceiptByCode({ url: tb.url, election: id, code }),
+          trust,
+          board: { url: tb.url, election: id },
+        });
+      expect((await byCode(r.counted.trackingCode.toUpperCase())).ok).toBe(true);
+      const sup = await byCode(humanTrackingCodeOf(r.superseded.trackingCode));
+      expect(sup.steps[4].status).toBe("fail");
+      await expect(
+        fetchReceiptByCode({ url: tb.url, election: id, code: "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF" }),
+      ).rejects.toThrow(
+        `the board has no ballot with tracking code AAAA-BBBB-CCCC-DDDD-EEEE-FFFF in election ${id}`,
+      );
+      await expect(
+        fetchReceiptByCode({ url: tb.url, election: id, code: "0AAA-BBBB-CCCC-DDDD-EEEE-FFFF" }),
+      ).rejects.toThrow("0, 1, 8 and 9 never appear");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -4,6 +4,7 @@
  * tampering fails the right step, a superseded ballot under `last` fails R5, and before
  * `voting.close` R5 is pending.
  */
+import { humanTrackingCodeOf } from "../verifier/src/log/tracking-code.js";
 import { createServer, type Server } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -226,6 +227,24 @@ describe("urna-verify receipt", () => {
       trust: single.trust,
     });
     expect(r2c.steps[1].message).toContain("does not hash to its tracking code");
+    // R2: a human code (what the voter reads) that is not the tracking code's
+    const human = humanTrackingCodeOf(good.trackingCode);
+    const withCode = await verifyReceipt({
+      receipt: { ...good, humanCode: human },
+      source: src(),
+      trust: single.trust,
+    });
+    expect(withCode.ok).toBe(true);
+    const wrongCode = humanTrackingCodeOf(other.trackingCode);
+    const r2d = await verifyReceipt({
+      receipt: { ...good, humanCode: wrongCode },
+      source: src(),
+      trust: single.trust,
+    });
+    expect(r2d.steps[1]).toMatchObject({ status: "fail" });
+    expect(r2d.steps[1].message).toBe(
+      `the receipt's human code ${wrongCode} is not its tracking code's ${human}`,
+    );
     // R1: the checkpoint's signature altered
     const lines = good.proof.split("\n");
     const sigLine = lines.findIndex((l) => l.startsWith(`\u2014 ${ORIGIN} `));

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import type { Receipt, ResultBody } from "@urna/schemas";
-import { DiscreteLog } from "@urna/verifier";
+import { DiscreteLog, humanTrackingCodeOf } from "@urna/verifier";
 import {
   type BoardClient,
   castBallot,
@@ -41,6 +41,9 @@ if (!hasChromium)
 
 const ARTIFACTS = join(process.cwd(), "test-artifacts", "web");
 const id = "mx-2024-web";
+/** A second election on the same board: its receipt is "of another election" on id's page. */
+const id2 = "mx-2024-web-otra";
+let otherReceipt: Receipt;
 let tb: TestBoard;
 let browser: Browser;
 let actors: Actors;
@@ -86,6 +89,14 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
     );
     ({ creds, states } = await openElection(client, id, actors, 3));
     await vote(creds[0], { presidencia: ["mc"], "senaduria-09": ["a"] });
+    await createElection(
+      client,
+      manifestFor(id2, actors, { threshold: 2 }),
+      actors.authority.secretKey,
+    );
+    const other = await openElection(client, id2, actors, 1);
+    const cast = await castBallot(client as BoardClient, other.creds[0], { presidencia: ["mc"] });
+    otherReceipt = cast.cast.receipt as Receipt;
     browser = await launching;
   }, 120_000);
 
@@ -129,7 +140,7 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
     const seenMs = Date.now() - t0;
     expect(seenMs).toBeLessThan(5_000);
     expect(await row.getAttribute("data-type")).toBe("ballot");
-    expect(await row.textContent()).toContain(posted.trackingCode.slice(0, 16));
+    expect(await row.textContent()).toContain(humanTrackingCodeOf(posted.trackingCode));
     await page
       .locator('#counts tr[data-type="ballot"] td', { hasText: "2" })
       .waitFor({ timeout: 5_000 });
@@ -219,6 +230,86 @@ describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
     await page.locator("#check").click();
     await page.locator("#rc-error").waitFor({ timeout: 5_000 });
     expect(await page.locator("#steps").count()).toBe(0);
+    await page.close();
+  });
+
+  it("says that a receipt of another election is of another election, and links to its page", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${tb.url}/web/receipt.html?id=${id}&lang=es`);
+    await page.locator("#receipt-input").fill(JSON.stringify(otherReceipt, null, 2));
+    await page.locator("#check").click();
+    await page.locator("#rc-problem").waitFor({ timeout: 20_000 });
+    expect(await page.locator("#rc-problem").getAttribute("data-kind")).toBe("otherElection");
+    expect(await page.locator("#rc-problem-text").textContent()).toBe(
+      `Este comprobante es de otra elección: «${id2}». Esta página verifica la elección «${id}», así que no lo comprueba aquí. Esto no indica ningún problema con su voto ni con el tablero.`,
+    );
+    // no step was run, so nothing claims the board changed its history
+    expect(await page.locator("#steps").count()).toBe(0);
+    expect(await page.locator("main").textContent()).not.toMatch(/historia|history/);
+    await shot(page, "receipt-other-election");
+    // the link opens the other election's page with the receipt, where it verifies
+    await page.locator("#rc-other-link").click();
+    await page.locator("#summary").waitFor({ timeout: 20_000 });
+    expect(new URL(page.url()).searchParams.get("id")).toBe(id2);
+    expect(await page.locator("#summary").getAttribute("data-ok")).toBe("true");
+    // in English too
+    await page.goto(`${tb.url}/web/receipt.html?id=${id}&lang=en`);
+    await page.locator("#receipt-input").fill(JSON.stringify(otherReceipt));
+    await page.locator("#check").click();
+    await page.locator("#rc-problem").waitFor({ timeout: 20_000 });
+    expect(await page.locator("#rc-problem-text").textContent()).toBe(
+      `This receipt is for another election: “${id2}”. This page checks the election “${id}”, so it does not check it here. This does not mean anything is wrong with your vote or with the board.`,
+    );
+    // a receipt of this election id from another board: said so, not checked either
+    const foreign = { ...receipts[0], origin: `otro.tablero.example/elections/${id}` };
+    await page.locator("#receipt-input").fill(JSON.stringify(foreign));
+    await page.locator("#check").click();
+    await page.locator('#rc-problem[data-kind="otherBoard"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator("#rc-problem-text").textContent()).toMatch(
+      new RegExp(
+        `^This receipt is from another board \\(otro\\.tablero\\.example/elections/${id}\\), not from this one \\(.+/elections/${id}\\)\\.`,
+      ),
+    );
+    expect(await page.locator("#steps").count()).toBe(0);
+    await page.close();
+  });
+
+  it("checks a typed tracking code, short (any case, any spacing) or hex, through the board's receipt route", async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+    await page.goto(`${tb.url}/web/receipt.html?id=${id}&lang=es`);
+    const r = receipts[1];
+    const human = humanTrackingCodeOf(r.trackingCode);
+    for (const typed of [human.toLowerCase().replace(/-/g, " "), r.trackingCode.toUpperCase()]) {
+      await page.locator("#receipt-input").fill(typed);
+      await page.locator("#check").click();
+      await page.locator("#summary").waitFor({ timeout: 20_000 });
+      expect(await page.locator("#summary").getAttribute("data-ok"), typed).toBe("true");
+      expect(await page.locator("#rc-code").textContent()).toBe(human);
+      for (const s of ["R1", "R2", "R3", "R4", "R5"])
+        expect(await page.locator(`li[data-step="${s}"]`).getAttribute("data-status"), s).toBe(
+          "pass",
+        );
+    }
+    expect(requests.filter((u) => u.startsWith(`/elections/${id}/receipts/`)).length).toBe(2);
+    await shot(page, "receipt-by-code");
+    // a well-formed code of no ballot: said so, with what to check
+    const absent = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF";
+    await page.locator("#receipt-input").fill(absent);
+    await page.locator("#check").click();
+    await page.locator("#rc-problem").waitFor({ timeout: 20_000 });
+    expect(await page.locator("#rc-problem").getAttribute("data-kind")).toBe("codeNotFound");
+    expect(await page.locator("#rc-problem-text").textContent()).toContain(
+      `Ninguna boleta de la elección «${id}» tiene el código de seguimiento ${absent}.`,
+    );
+    // 0 typed for O: the page names the confusion instead of looking it up
+    await page.locator("#receipt-input").fill(human.replace(/^./, "0"));
+    await page.locator("#check").click();
+    await page.locator('#rc-problem[data-kind="badCode"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator("#rc-problem-text").textContent()).toContain(
+      "0, 1, 8 y 9 nunca aparecen",
+    );
     await page.close();
   });
 

@@ -14,6 +14,7 @@ import {
   TrustError,
   encodeVkey,
   escapeDisplay,
+  humanTrackingCodeOf,
   loadTrust,
 } from "@urna/verifier";
 import {
@@ -795,7 +796,7 @@ async function vote(
   const r = await castBallot(c, cred, choices, {
     challengeFirst,
     onPosted: (type, a) => {
-      const line = `${type} posted (entry ${a.index}, tracking code ${a.trackingCode})\n`;
+      const line = `${type} posted (entry ${a.index}, tracking code ${humanTrackingCodeOf(a.trackingCode)})\n`;
       (v.json ? process.stderr : process.stdout).write(line);
     },
   });
@@ -804,7 +805,7 @@ async function vote(
   } catch (e) {
     throw new ActorError(
       "RECEIPT_NOT_SAVED",
-      `the ballot was cast (entry ${r.cast.index}, tracking code ${r.cast.trackingCode}) but the receipt could not be saved to ${receiptPath}: ${e instanceof Error ? e.message : String(e)}; the board serves it at GET /elections/${cred.election}/receipts/${r.cast.trackingCode}`,
+      `the ballot was cast (entry ${r.cast.index}, tracking code ${humanTrackingCodeOf(r.cast.trackingCode)}) but the receipt could not be saved to ${receiptPath}: ${e instanceof Error ? e.message : String(e)}; the board serves it at GET /elections/${cred.election}/receipts/${r.cast.trackingCode}`,
     );
   }
   progress(`receipt saved to ${receiptPath}`);

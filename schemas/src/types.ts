@@ -254,6 +254,8 @@ export interface Receipt {
   index: number;
   /** RFC 6962 leaf hash of the entry, 64 lowercase hex digits. */
   trackingCode: string;
+  /** The human tracking code derived from `trackingCode` (spec/log.md §8), shown to voters. */
+  humanCode?: string;
   entryType: "ballot" | "ballot.challenged";
   /** C2SP tlog-proof text (starts with "c2sp.org/tlog-proof@v1\n"). */
   proof: string;
@@ -323,6 +325,29 @@ export interface VerificationReport {
   checks: CheckReport[];
   /** Present iff every check passed (`ok` and `complete`). */
   result?: ResultBody;
+  /** What was checked against and by what (spec/record.md §Verification report, Audit section). */
+  audit?: ReportAudit;
+}
+
+/** The audit section of a report: trust, record hashes, build, machine, fingerprints. */
+export interface ReportAudit {
+  /** The trust file: SHA-256 of its bytes ("file") or of its JCS form ("canonical-json"). */
+  trust: { sha256: string; hashed: "file" | "canonical-json"; file: TrustFile };
+  /** SHA-256 of the checkpoint as read and of the first `entries` leaves, each followed by LF. */
+  record: { checkpointSha256: string; entriesSha256: string; entries: number };
+  verifier?: {
+    name: string;
+    version: string;
+    commit: string;
+    runtime: string;
+    cryptoBackend: "wasm" | "js";
+    workers?: number;
+  };
+  machine?: { os: string; cpu: string; cores: number };
+  /** e.g. NO_WITNESS_CHECKED when the trust file's quorum is 0. */
+  warnings: { code: string; message: string }[];
+  /** SHA-256 of the result table, of the four hashes together, and the latter's short form. */
+  fingerprints: { table: string; combined: string; short: string };
 }
 
 /** A schema violation: `path` is the JSON pointer (RFC 6901) of the offending value. */

@@ -4,13 +4,14 @@
  *
  *   urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE
  *                        [--json] [--report-json FILE] [--report-html FILE] [--workers N]
- *                        [--allow-incomplete]
- *   urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID]) --trust FILE [--json]
+ *                        [--allow-incomplete] [--lang es|en]
+ *   urna-verify receipt (RECEIPT | CODE) (--record DIR | --board URL [--election ID]) --trust FILE [--json]
  *
  * Exit codes: 0 every check passes, 1 a check failed, 2 bad input or usage, 3 (election) every
  * check that could run passed but the election is not finished (checks skipped). Everything
  * printed from a record or a report goes through `escapeDisplay` (spec/protocol.md §2).
  */
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { loadTrust, TrustError, type Trust } from "./audit/trust.js";
@@ -23,7 +24,11 @@ import { assertValidReport, reportToJson } from "./report/json.js";
 import { reportToHtml } from "./report/html.js";
 import { reportToText } from "./report/text.js";
 import { escapeDisplay } from "./report/escape.js";
+import { defaultReportLang, type ReportLang } from "./report/lang.js";
+import { nodeEnvironment } from "./audit/environment-node.js";
 import { ReceiptError, verifyReceipt } from "./receipt/verify-receipt.js";
+import { fetchReceiptByCode, isTrackingCode, TrackingCodeNotFound } from "./receipt/by-code.js";
+import { humanTrackingCodeOf } from "./log/tracking-code.js";
 
 const USAGE = `usage: urna-verify <command> [options]
 
@@ -60,7 +65,14 @@ a source independent of the record.
   --firm NAME          a firm name for the HTML signature blocks (repeatable, at most 2)
   --workers N          worker threads for the cryptography (default: CPUs, at most 8)
   --allow-incomplete   exit 0 (not 3) when no check failed but some were skipped
+  --lang es|en         language of the text and HTML reports (default: Spanish for an
+                       election id starting with "mx-", else English; JSON is language-neutral)
   --quiet              no progress on stderr
+
+The reports list the trust material used (board key, witnesses and quorum, authority and the
+pins of a version 2 trust file), SHA-256 of the trust file, of the checkpoint and of the
+entries, the verifier's build, the machine, and fingerprints for the firms to compare by hand.
+A trust file with quorum 0 is flagged "no witness checked" in every output.
 
 The result is printed as the outcome only when every check passed; otherwise the report says
 why there is no verified result. The JSON report's "complete" is true iff no check was skipped.
@@ -74,12 +86,16 @@ exit codes:
      verified result (0 instead with --allow-incomplete)
 `;
 
-const RECEIPT_USAGE = `usage: urna-verify receipt RECEIPT (--record DIR | --board URL [--election ID] [--scan]) --trust FILE [--json]
+const RECEIPT_USAGE = `usage: urna-verify receipt (RECEIPT | CODE) (--record DIR | --board URL [--election ID] [--scan]) --trust FILE [--json]
 
 Checks a voter's receipt (spec/verification.md §Receipt check):
   R1 signed, R2 included, R3 consistent, R4 present, R5 counted (pending before voting closes).
 
   RECEIPT              the receipt file (JSON)
+  CODE                 instead of a file: a tracking code, human (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX,
+                       any case, dashes optional) or full (64 hex digits); needs --board, whose
+                       receipt for it is checked (R3 then proves nothing about the past: a
+                       receipt kept since voting does). A path that exists is always a file.
   --record DIR         a record folder
   --board URL          a live board: R3-R5 from its proofs and credential lookup (a few KB)
   --scan               with --board: read every leaf of the log instead of the lookup
@@ -88,7 +104,8 @@ Checks a voter's receipt (spec/verification.md §Receipt check):
   --trust FILE         the trust file (JSON)
   --json               print the outcome as JSON
 
-exit codes: 0 no step failed (R5 may be pending), 1 a step failed, 2 bad input or usage
+exit codes: 0 no step failed (R5 may be pending), 1 a step failed or the board has no ballot
+            with that tracking code, 2 bad input or usage
 `;
 
 class UsageError extends Error {}
@@ -107,6 +124,7 @@ const VALUE_FLAGS = new Set([
   "--report-html",
   "--workers",
   "--firm",
+  "--lang",
 ]);
 const BOOL_FLAGS = new Set(["--json", "--quiet", "--scan", "--allow-incomplete", "--help", "-h"]);
 
@@ -155,9 +173,33 @@ async function readJsonFile(path: string, what: string): Promise<unknown> {
 }
 
 async function loadTrustFile(p: Parsed): Promise<Trust> {
+  return (await loadTrustWithBytes(p)).trust;
+}
+
+/** The trust file, parsed, and its bytes as read (hashed into the report). */
+async function loadTrustWithBytes(p: Parsed): Promise<{ trust: Trust; bytes: Uint8Array }> {
   const path = one(p, "--trust");
   if (!path) throw new UsageError("--trust FILE is required");
-  return loadTrust(await readJsonFile(path, "trust file"));
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new UsageError(`cannot read the trust file ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new UsageError(`the trust file ${path} is not JSON: ${(e as Error).message}`);
+  }
+  return { trust: loadTrust(json), bytes };
+}
+
+function reportLang(p: Parsed, election: string): ReportLang {
+  const l = one(p, "--lang");
+  if (l === undefined) return defaultReportLang(election);
+  if (l !== "es" && l !== "en") throw new UsageError("--lang must be es or en");
+  return l;
 }
 
 async function openSource(p: Parsed, trust: Trust): Promise<RecordSource> {
@@ -198,7 +240,8 @@ async function commandElection(args: string[]): Promise<number> {
     return 0;
   }
   if (p.positional.length) throw new UsageError(`unexpected argument ${p.positional[0]}`);
-  const trust = await loadTrustFile(p);
+  const { trust, bytes: trustBytes } = await loadTrustWithBytes(p);
+  const lang = reportLang(p, trust.election);
   const source = await openSource(p, trust);
   const w = one(p, "--workers");
   const workers = w === undefined ? Math.max(1, Math.min(8, availableParallelism())) : Number(w);
@@ -216,6 +259,8 @@ async function commandElection(args: string[]): Promise<number> {
     trust,
     workers,
     onProgress: progressPrinter(quiet),
+    trustBytes,
+    environment: nodeEnvironment(workers),
   });
   assertValidReport(report);
   const jsonPath = one(p, "--report-json");
@@ -224,12 +269,14 @@ async function commandElection(args: string[]): Promise<number> {
   if (htmlPath)
     await writeFile(
       htmlPath,
-      reportToHtml(
-        report,
-        firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {},
-      ),
+      reportToHtml(report, {
+        lang,
+        ...(firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {}),
+      }),
     );
-  process.stdout.write(p.flags.has("--json") ? reportToJson(report) : reportToText(report));
+  process.stdout.write(
+    p.flags.has("--json") ? reportToJson(report) : reportToText(report, { lang }),
+  );
   return electionExitCode(report, p.flags.has("--allow-incomplete"));
 }
 
@@ -245,10 +292,34 @@ async function commandReceipt(args: string[]): Promise<number> {
     process.stdout.write(RECEIPT_USAGE);
     return 0;
   }
-  if (p.positional.length !== 1) throw new UsageError("give exactly one RECEIPT file");
-  const receipt = await readJsonFile(p.positional[0], "receipt");
+  if (p.positional.length !== 1)
+    throw new UsageError("give exactly one RECEIPT file or tracking CODE");
+  const arg = p.positional[0];
   const trust = await loadTrustFile(p);
   const boardUrl = one(p, "--board");
+  let receipt: unknown;
+  if (!existsSync(arg) && isTrackingCode(arg)) {
+    if (boardUrl === undefined || one(p, "--record") !== undefined)
+      throw new UsageError(
+        "a tracking code is checked through a board's receipt for it: give --board URL (with --record, give the receipt file)",
+      );
+    await openSource(p, trust);
+    try {
+      receipt = await fetchReceiptByCode({
+        url: boardUrl,
+        election: one(p, "--election") ?? trust.election,
+        code: arg,
+      });
+    } catch (e) {
+      if (!(e instanceof TrackingCodeNotFound)) throw e;
+      if (p.flags.has("--json"))
+        process.stdout.write(
+          JSON.stringify({ ok: false, code: e.code, message: e.message }, null, 2) + "\n",
+        );
+      else process.stdout.write(`${escapeDisplay(e.message)}\nRECEIPT CHECK FAILED.\n`);
+      return 1;
+    }
+  } else receipt = await readJsonFile(arg, "receipt");
   let outcome;
   if (boardUrl !== undefined && one(p, "--record") === undefined) {
     // Validate --election and the URL as for a record source, then let verifyReceipt use the
@@ -271,9 +342,14 @@ async function commandReceipt(args: string[]): Promise<number> {
   if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
   else {
     const d = escapeDisplay;
-    const lines = outcome.steps.map(
-      (s) =>
-        `${d(s.id)} ${d(s.title).padEnd(10)} ${d(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${d(s.message)}`,
+    const hex = (receipt as { trackingCode?: unknown }).trackingCode;
+    const lines: string[] = [];
+    if (typeof hex === "string") lines.push(`tracking code ${d(humanTrackingCodeOf(hex))}`);
+    lines.push(
+      ...outcome.steps.map(
+        (s) =>
+          `${d(s.id)} ${d(s.title).padEnd(10)} ${d(s.status === "fail" ? "FAIL" : s.status).padEnd(7)} ${d(s.message)}`,
+      ),
     );
     lines.push(outcome.ok ? "Receipt verified." : "RECEIPT CHECK FAILED.");
     process.stdout.write(lines.join("\n") + "\n");

@@ -15,3 +15,4 @@ export * from "./monitor/store-node.js";
 export * from "./monitor/cli-node.js";
 export * from "./conformance/corpus.js";
 export * from "./conformance/run-node.js";
+export * from "./audit/environment-node.js";

@@ -58,6 +58,8 @@ export interface ReceiptJson {
   origin: string;
   index: number;
   trackingCode: string;
+  /** The human tracking code the voter sees (spec/record.md §Receipt). */
+  humanCode?: string;
   entryType: "ballot" | "ballot.challenged";
   proof: string;
   entry?: Entry;

@@ -13,6 +13,7 @@ import {
   formatTlogProof,
   parseNote,
   toHex,
+  humanTrackingCodeOf,
 } from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
@@ -29,6 +30,8 @@ export interface Receipt {
   origin: string;
   index: number;
   trackingCode: string;
+  /** The human tracking code (spec/log.md §8), the form shown to voters. */
+  humanCode: string;
   entryType: "ballot" | "ballot.challenged";
   proof: string;
 }
@@ -467,6 +470,7 @@ export class Election {
       origin: this.origin,
       index,
       trackingCode: hex,
+      humanCode: humanTrackingCodeOf(hex),
       entryType,
       proof: formatTlogProof({ index, proof, checkpoint }),
     };

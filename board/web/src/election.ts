@@ -18,6 +18,7 @@ import {
   t,
   typeLabel,
 } from "./common.js";
+import { humanTrackingCodeOf } from "../../../verifier/src/log/tracking-code.js";
 
 interface EntryEvent {
   index: number;
@@ -175,7 +176,11 @@ function render(): void {
               },
               h("td", { class: "num" }, String(e.index)),
               h("td", {}, typeLabel(e.type)),
-              h("td", {}, h("code", { title: e.trackingCode }, e.trackingCode.slice(0, 16) + "…")),
+              h(
+                "td",
+                {},
+                h("code", { title: e.trackingCode }, humanTrackingCodeOf(e.trackingCode)),
+              ),
               h(
                 "td",
                 {},

@@ -1,7 +1,10 @@
 /**
  * Receipt check: the voter's receipt (pasted, or `#r=<base64url JSON>` in the URL) verified in
  * the browser with the verifier's own code (R1..R5, spec/verification.md §Receipt check) against
- * this board's live log.
+ * this board's live log. Instead of the receipt the voter may type a tracking code, human
+ * (`XXXX-XXXX-…`) or full (64 hex digits): the page fetches the board's receipt for it
+ * (`GET /elections/<id>/receipts/<code>`) and checks that. A receipt of another election, or of
+ * another board, is named as such and not checked (spec/verification.md §Receipt check).
  *
  * The trust material is taken from the board itself (the election's checkpoint key from
  * /status, the authority key from the manifest, no witnesses unless the URL names them with
@@ -14,9 +17,16 @@ import {
   type ReceiptStep,
 } from "../../../verifier/src/receipt/verify-receipt.js";
 import {
+  CONFUSABLE_DIGITS,
+  humanTrackingCodeOf,
+  parseTrackingCode,
+} from "../../../verifier/src/log/tracking-code.js";
+import {
   type EntryJson,
   type Status,
+  api,
   boardBase,
+  currentLang,
   errMsg,
   getJson,
   h,
@@ -32,6 +42,97 @@ let running = false;
 let outcome: ReceiptOutcome | undefined;
 let error: string | undefined;
 let trustShown: TrustFile | undefined;
+/** Why the receipt or code was not checked against this election (shown instead of steps). */
+let problem: Problem | undefined;
+/** The human tracking code of the receipt checked. */
+let shownCode: string | undefined;
+
+type Problem =
+  | { kind: "otherElection"; receiptElection: string; pageElection: string; link?: string }
+  | { kind: "unknownElection"; receiptElection: string }
+  | { kind: "otherBoard"; receiptOrigin: string; boardOrigin: string }
+  | { kind: "codeNotFound"; code: string; election: string }
+  | { kind: "badCode"; confusable: boolean };
+
+/** Raised inside check() to show a problem instead of the steps. */
+class ProblemFound extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.kind);
+  }
+}
+
+const enc = encodeURIComponent;
+
+async function statusOf(election: string): Promise<Status | undefined> {
+  const res = await fetch(api(`/elections/${enc(election)}/status`), {
+    headers: { Accept: "application/json" },
+  });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as Status;
+}
+
+/** The board's receipt for a typed tracking code (either form), or a problem. */
+async function receiptForCode(election: string, typed: string): Promise<unknown> {
+  let code: string;
+  try {
+    const p = parseTrackingCode(typed);
+    code = p.full ? typed.replace(/[^0-9a-fA-F]/g, "").toLowerCase() : typed;
+  } catch (e) {
+    throw new ProblemFound({ kind: "badCode", confusable: errMsg(e).endsWith(CONFUSABLE_DIGITS) });
+  }
+  const res = await fetch(api(`/elections/${enc(election)}/receipts/${enc(code.trim())}`), {
+    headers: { Accept: "application/json" },
+  });
+  if (res.status === 404)
+    throw new ProblemFound(
+      (await statusOf(election)) === undefined
+        ? { kind: "unknownElection", receiptElection: election }
+        : { kind: "codeNotFound", code: typed.trim(), election },
+    );
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as unknown;
+}
+
+/**
+ * A receipt of another election or another board is said to be so, never checked against this
+ * election (its steps would fail as if this board had changed its history).
+ */
+async function sameElection(receipt: unknown, pageElection: string | null): Promise<string> {
+  const r = (receipt ?? {}) as { election?: unknown; origin?: unknown };
+  const re = typeof r.election === "string" ? r.election : "";
+  const election = pageElection ?? re;
+  if (!election) throw new Error(t("error.noId"));
+  if (re && re !== election) {
+    const has = (await statusOf(re)) !== undefined;
+    throw new ProblemFound({
+      kind: "otherElection",
+      receiptElection: re,
+      pageElection: election,
+      ...(has
+        ? {
+            link: `receipt.html?id=${enc(re)}&lang=${currentLang()}#r=${toBase64Url(JSON.stringify(receipt))}`,
+          }
+        : {}),
+    });
+  }
+  const status = await statusOf(election);
+  if (!status) throw new ProblemFound({ kind: "unknownElection", receiptElection: election });
+  if (typeof r.origin === "string" && r.origin !== status.origin)
+    throw new ProblemFound({
+      kind: "otherBoard",
+      receiptOrigin: r.origin,
+      boardOrigin: status.origin,
+    });
+  return election;
+}
+
+function toBase64Url(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
 function fromBase64Url(s: string): string {
   const b64 = s
@@ -76,28 +177,33 @@ async function check(): Promise<void> {
   input = text;
   outcome = undefined;
   error = undefined;
+  problem = undefined;
+  shownCode = undefined;
   running = true;
   render();
   try {
     let receipt: unknown;
-    try {
-      receipt = JSON.parse(text);
-    } catch {
-      throw new Error(t("rc.notJson"));
+    const trimmed = text.trim();
+    if (trimmed.startsWith("{"))
+      try {
+        receipt = JSON.parse(trimmed);
+      } catch {
+        throw new Error(t("rc.notJson"));
+      }
+    else {
+      const pageElection = param("id");
+      if (!pageElection) throw new Error(t("error.noId"));
+      receipt = await receiptForCode(pageElection, trimmed);
     }
-    const election =
-      param("id") ??
-      (receipt &&
-      typeof receipt === "object" &&
-      typeof (receipt as { election?: unknown }).election === "string"
-        ? (receipt as { election: string }).election
-        : "");
-    if (!election) throw new Error(t("error.noId"));
+    const election = await sameElection(receipt, param("id"));
+    const hex = (receipt as { trackingCode?: unknown }).trackingCode;
+    if (typeof hex === "string" && /^[0-9a-f]{64}$/.test(hex)) shownCode = humanTrackingCodeOf(hex);
     const trust = await trustFor(election);
     trustShown = trust;
     outcome = await verifyReceipt({ receipt, trust, board: { url: boardBase(), election } });
   } catch (e) {
-    error = errMsg(e);
+    if (e instanceof ProblemFound) problem = e.problem;
+    else error = errMsg(e);
   }
   running = false;
   render();
@@ -116,6 +222,35 @@ function stepView(s: ReceiptStep): HTMLElement {
     ),
     h("p", {}, t(`rc.${s.id}.${s.status}`)),
     h("details", {}, h("summary", {}, t("rc.details")), h("p", { class: "mono" }, s.message)),
+  );
+}
+
+function problemView(p: Problem): HTMLElement {
+  const text =
+    p.kind === "otherElection"
+      ? t("rc.otherElection", { r: p.receiptElection, p: p.pageElection })
+      : p.kind === "unknownElection"
+        ? t("rc.unknownElection", { r: p.receiptElection })
+        : p.kind === "otherBoard"
+          ? t("rc.otherBoard", { r: p.receiptOrigin, b: p.boardOrigin })
+          : p.kind === "codeNotFound"
+            ? t("rc.codeNotFound", { code: p.code, p: p.election })
+            : t(p.confusable ? "rc.badCodeDigits" : "rc.badCode");
+  return h(
+    "div",
+    { class: "panel note", id: "rc-problem", role: "alert", "data-kind": p.kind },
+    h("p", { id: "rc-problem-text" }, text),
+    p.kind === "otherElection" && p.link
+      ? h(
+          "p",
+          {},
+          h(
+            "a",
+            { href: p.link, id: "rc-other-link" },
+            t("rc.otherElectionLink", { r: p.receiptElection }),
+          ),
+        )
+      : null,
   );
 }
 
@@ -159,11 +294,21 @@ function render(): void {
       error
         ? h("p", { class: "error", role: "alert", id: "rc-error" }, t("rc.error", { msg: error }))
         : null,
+      problem ? problemView(problem) : null,
       outcome
         ? h(
             "div",
             {},
             h("h2", {}, t("rc.outcome")),
+            shownCode
+              ? h(
+                  "p",
+                  {},
+                  t("rc.code"),
+                  " ",
+                  h("code", { id: "rc-code", class: "tracking" }, shownCode),
+                )
+              : null,
             h(
               "p",
               { class: `summary ${ok ? "pass" : "fail"}`, id: "summary", "data-ok": String(ok) },
@@ -209,10 +354,39 @@ startPage(
       "en esta página las llaves de confianza (la llave del tablero y la de la autoridad electoral) se toman del propio tablero. Para una verificación independiente, compare esas llaves con las publicadas oficialmente, o use urna-verify receipt con el archivo de confianza oficial. Su navegador descarga solo su boleta y pruebas criptográficas, no el registro completo; confía en que el tablero le muestre todas las boletas de su credencial. Para comprobar también eso, use urna-verify receipt con el registro completo (--record).",
       "on this page the trust keys (the board's key and the electoral authority's key) are taken from the board itself. For an independent check, compare them with the officially published keys, or use urna-verify receipt with the official trust file. Your browser downloads only your ballot and cryptographic proofs, not the whole record; it relies on the board to show every ballot of your credential. To check that too, use urna-verify receipt with the full record (--record).",
     ),
-    "rc.label": S("Comprobante (JSON)", "Receipt (JSON)"),
+    "rc.label": S("Comprobante (JSON) o código de seguimiento", "Receipt (JSON) or tracking code"),
     "rc.help": S(
-      'El comprobante es un texto JSON que empieza con {"version": 1, …}.',
-      'The receipt is a JSON text that starts with {"version": 1, …}.',
+      'Pegue el comprobante, un texto JSON que empieza con {"version": 1, …}, o escriba su código de seguimiento: 24 letras y cifras en grupos de cuatro (por ejemplo TAWH-SUYS-IHFY-EVP6-BI4A-DHS7; mayúsculas o minúsculas, con o sin guiones) o el código completo de 64 caracteres hexadecimales. Con solo el código se comprueba que su boleta está en el registro y se cuenta; el comprobante completo prueba además que el registro no cambió desde que votó.',
+      'Paste the receipt, a JSON text that starts with {"version": 1, …}, or type your tracking code: 24 letters and digits in groups of four (for example TAWH-SUYS-IHFY-EVP6-BI4A-DHS7; any case, dashes optional) or the full 64-character hex code. With the code alone the page checks that your ballot is on the record and counted; the full receipt also proves that the record has not changed since you voted.',
+    ),
+    "rc.code": S("Código de seguimiento:", "Tracking code:"),
+    "rc.otherElection": S(
+      "Este comprobante es de otra elección: «{r}». Esta página verifica la elección «{p}», así que no lo comprueba aquí. Esto no indica ningún problema con su voto ni con el tablero.",
+      "This receipt is for another election: “{r}”. This page checks the election “{p}”, so it does not check it here. This does not mean anything is wrong with your vote or with the board.",
+    ),
+    "rc.otherElectionLink": S(
+      "Verificarlo en la página de la elección «{r}»",
+      "Check it on the page of the election “{r}”",
+    ),
+    "rc.unknownElection": S(
+      "Este comprobante es de la elección «{r}», que este tablero no tiene. Verifíquelo en el tablero donde votó.",
+      "This receipt is for the election “{r}”, which this board does not hold. Check it on the board where you voted.",
+    ),
+    "rc.otherBoard": S(
+      "Este comprobante es de otro tablero ({r}), no de este ({b}). Verifíquelo en el tablero donde votó.",
+      "This receipt is from another board ({r}), not from this one ({b}). Check it on the board where you voted.",
+    ),
+    "rc.codeNotFound": S(
+      "Ninguna boleta de la elección «{p}» tiene el código de seguimiento {code}. Revise cada carácter (los códigos usan las letras A–Z y las cifras 2–7) y que sea la elección en que votó. Si está seguro del código, conserve su comprobante y repórtelo.",
+      "No ballot of the election “{p}” has the tracking code {code}. Check every character (codes use the letters A–Z and the digits 2–7) and that this is the election you voted in. If you are sure of the code, keep your receipt and report it.",
+    ),
+    "rc.badCode": S(
+      "Eso no es un código de seguimiento: escriba 24 letras y cifras (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX) o el código completo de 64 caracteres hexadecimales, o pegue el comprobante JSON.",
+      "That is not a tracking code: type 24 letters and digits (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX) or the full 64-character hex code, or paste the JSON receipt.",
+    ),
+    "rc.badCodeDigits": S(
+      "Los códigos de seguimiento solo usan las letras A–Z y las cifras 2–7: 0, 1, 8 y 9 nunca aparecen. Probablemente sea O en lugar de 0, I en lugar de 1 o B en lugar de 8.",
+      "Tracking codes use only the letters A–Z and the digits 2–7: 0, 1, 8 and 9 never appear. It is probably O for 0, I for 1 or B for 8.",
     ),
     "rc.check": S("Verificar", "Check"),
     "rc.running": S("Verificando…", "Checking…"),

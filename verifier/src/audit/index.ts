@@ -6,3 +6,5 @@ export * from "./runner.js";
 export * from "./tally-sum.js";
 export * from "./version.js";
 export * from "./verify-election.js";
+export * from "./audit-section.js";
+export * from "./fingerprints.js";

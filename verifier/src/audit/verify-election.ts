@@ -24,7 +24,7 @@ import type {
   VerificationReport,
 } from "@urna/schemas";
 import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
-import { bytesEqual, fromUtf8, toBase64, toHex } from "../bytes.js";
+import { bytesEqual, fromUtf8, toBase64, toHex, utf8 } from "../bytes.js";
 import { finding, type CheckId, type CodeOf, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
 import { adjudicateBlame } from "../election/verify-ceremony.js";
@@ -46,6 +46,8 @@ import { addPartialSums, type SumBallot, type SumResult } from "./tally-sum.js";
 import { asTrust, witnessKeyProblem, type Trust } from "./trust.js";
 import { entryZeroTrustFindings, RegisteredQuota, UNPINNED_WARNING } from "./trust-pins.js";
 import type { TrustFile } from "@urna/schemas";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { auditSection, type AuditEnvironment } from "./audit-section.js";
 
 export type Report = VerificationReport;
 
@@ -69,6 +71,13 @@ export interface VerifyElectionOptions {
   /** Failures listed per check before the rest are only counted (default 1000). */
   maxFailures?: number;
   onProgress?: (p: AuditProgress) => void;
+  /**
+   * The trust file's bytes as read, hashed into the report's audit section; without them the
+   * JCS form of the trust file is hashed (spec/record.md §Verification report).
+   */
+  trustBytes?: Uint8Array;
+  /** The verifier's build and the machine, for the audit section (environment-node.ts). */
+  environment?: AuditEnvironment;
 }
 
 const PROGRESS_EVERY = 256;
@@ -112,6 +121,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
 
   // ---- the checkpoint: V2, V3
   const text = await source.checkpoint();
+  const checkpointBytes = utf8(text);
   let cp: Checkpoint | undefined;
   checks.get("V2").items = 1;
   try {
@@ -148,7 +158,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
           (q.invalid.length ? `; invalid: ${q.invalid.join(", ")}` : ""),
       });
     else if (trust.quorum === 0)
-      v3.note = `quorum 0: no witness cosignature required (${q.count} found)`;
+      v3.note = `NO WITNESS CHECKED: quorum 0, no witness cosignature required (${q.count} found)`;
     else v3.note = `cosigned by ${q.valid.join(", ")}`;
   } catch (e) {
     const code = codeOf(e, "MALFORMED_NOTE", ["MALFORMED_NOTE"]);
@@ -232,6 +242,9 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   };
 
   const root = new StreamingRoot();
+  // SHA-256 of the leaves read, each followed by LF: entries.jsonl's bytes up to the size.
+  const entriesHash = sha256.create();
+  const LF = new Uint8Array([10]);
   let state: ElectionState | undefined;
   let noManifest: string | undefined;
   const counters: Counters = { proofs: 0, ballots: 0, challenged: 0 };
@@ -249,6 +262,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
     for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
       const i = index++;
       root.push(lh);
+      entriesHash.update(leaf).update(LF);
       const tileDone = tiles?.push(leaf, lh);
       if (tileDone) await tileDone;
       if (i % PROGRESS_EVERY === 0) progress({ stage: "entries", done: i, total: size ?? 0 });
@@ -411,6 +425,11 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   else if (quota) checks.get("V9").note = `credentials/registered per style: ${quota.summary()}`;
 
   const reports = checks.reports();
+  // V16 and V17 say why there is no verified result when another check failed.
+  const failedIds = reports.filter((r) => r.status === "fail").map((r) => r.id);
+  for (const r of reports)
+    if ((r.id === "V16" || r.id === "V17") && r.status === "pass" && failedIds.length)
+      r.reason = `no verified result: ${failedIds.join(", ")} failed, and a result is verified only when every check passes`;
   const report: Report = {
     version: 1,
     verifier: VERIFIER_NAME,
@@ -429,6 +448,13 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   // A result is verified only when every check passed (spec/record.md §Verification report).
   const result = report.ok && report.complete && state ? resultOf(state) : undefined;
   if (result) report.result = result;
+  report.audit = auditSection(report, trust, {
+    trustBytes: opts.trustBytes,
+    checkpointBytes,
+    entriesSha256: toHex(entriesHash.digest()),
+    entries: index,
+    environment: opts.environment,
+  });
   progress({ stage: "done", done: index, total: size ?? index });
   return report;
 }

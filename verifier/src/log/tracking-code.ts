@@ -1,7 +1,8 @@
 /**
- * Tracking codes: how a voter names their ballot. The full code is the
- * lowercase hex of the ballot entry's 32-byte RFC 6962 leaf hash; the human
- * code is the first 15 bytes (120 bits) in RFC 4648 base32, six groups of 4.
+ * Tracking codes: how a voter names their ballot (spec/log.md §8, spec/record.md §Receipt). The
+ * full code is the lowercase hex of the ballot entry's 32-byte RFC 6962 leaf hash; the human
+ * code, the one shown to voters everywhere (CLI lines, pages, receipt files), is the first 15
+ * bytes (120 bits) in RFC 4648 base32, six groups of 4 joined by "-", with no check character.
  */
 import { base32nopad } from "@scure/base";
 import { fromHex, toHex } from "../bytes.js";
@@ -28,6 +29,20 @@ export function humanTrackingCode(leafHash: Uint8Array): string {
   return s.match(/.{4}/g)!.join("-");
 }
 
+/** The human code of a full tracking code (64 hex digits, any case). */
+export function humanTrackingCodeOf(trackingCodeHex: string): string {
+  if (typeof trackingCodeHex !== "string" || !/^[0-9a-fA-F]{64}$/.test(trackingCodeHex))
+    throw new LogError("MALFORMED_TRACKING_CODE", "a full tracking code is 64 hex digits");
+  return humanTrackingCode(fromHex(trackingCodeHex.toLowerCase()));
+}
+
+/** Why a 24-character code with 0, 1, 8 or 9 is refused (pages translate it by equality). */
+export const CONFUSABLE_DIGITS =
+  "a tracking code uses only the letters A-Z and the digits 2-7: 0, 1, 8 and 9 never appear (read 0 as O, 1 as I, 8 as B)";
+
+/** Separators a voter may type or paste: white space, "-" and the Unicode dashes and minus. */
+const SEPARATORS = /[\s\-\u2010-\u2015\u2212]/g;
+
 export interface ParsedTrackingCode {
   /** The full leaf hash, when the full code was given. */
   full?: Uint8Array;
@@ -35,11 +50,15 @@ export interface ParsedTrackingCode {
   prefix: Uint8Array;
 }
 
-/** Accepts either form, case-insensitive, with or without dashes (and surrounding/inner spaces). */
+/**
+ * Accepts either form, case-insensitive, with or without separators (spaces, "-", Unicode dashes).
+ * A 24-character code holding 0, 1, 8 or 9 (never in the alphabet) is refused with a message
+ * naming the letters they resemble, never silently mapped.
+ */
 export function parseTrackingCode(s: string): ParsedTrackingCode {
   if (typeof s !== "string")
     throw new LogError("MALFORMED_TRACKING_CODE", "tracking code must be a string");
-  const c = s.replace(/[\s-]/g, "");
+  const c = s.replace(SEPARATORS, "");
   if (/^[0-9a-fA-F]{64}$/.test(c)) {
     const full = fromHex(c.toLowerCase());
     return { full, prefix: full.slice(0, HUMAN_CODE_BYTES) };
@@ -50,7 +69,12 @@ export function parseTrackingCode(s: string): ParsedTrackingCode {
       throw new LogError("MALFORMED_TRACKING_CODE", "bad human code");
     return { prefix };
   }
-  throw new LogError("MALFORMED_TRACKING_CODE", "expected 64 hex digits or 24 base32 characters");
+  if (c.length === 24 && /^[A-Za-z0-9]+$/.test(c))
+    throw new LogError("MALFORMED_TRACKING_CODE", CONFUSABLE_DIGITS);
+  throw new LogError(
+    "MALFORMED_TRACKING_CODE",
+    "expected 24 letters and digits (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX) or 64 hex digits",
+  );
 }
 
 /** True if the parsed code names this leaf hash. */

@@ -22,6 +22,7 @@ import { verifyWitnessQuorum } from "../log/cosignature.js";
 import { leafHash } from "../log/merkle-hash.js";
 import { StreamingRoot, verifyConsistency, verifyInclusion } from "../log/merkle.js";
 import { parseTlogProof, type TlogProof } from "../log/tlog-proof.js";
+import { humanTrackingCodeOf } from "../log/tracking-code.js";
 import { boardSource, type BoardSource, type Fetch } from "../record/http.js";
 import type { RecordSource } from "../record/source.js";
 import { asTrust, type Trust } from "../audit/trust.js";
@@ -201,6 +202,15 @@ function checkReceiptItself(receipt: Receipt, trust: Trust, set: SetStep): { rcp
   if (proof && rcp) {
     if (proof.index !== receipt.index)
       set("R2", "fail", `the proof is for index ${proof.index}, the receipt says ${receipt.index}`);
+    if (
+      receipt.humanCode !== undefined &&
+      receipt.humanCode !== humanTrackingCodeOf(receipt.trackingCode)
+    )
+      set(
+        "R2",
+        "fail",
+        `the receipt's human code ${receipt.humanCode} is not its tracking code's ${humanTrackingCodeOf(receipt.trackingCode)}`,
+      );
     if (receipt.entry && !attachedEntryMatches(receipt))
       set("R2", "fail", "the receipt's entry does not hash to its tracking code");
     else if (receipt.entry && receipt.entry.type !== receipt.entryType)

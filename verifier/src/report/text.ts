@@ -1,15 +1,24 @@
 /**
- * The report as plain text for a terminal: a table of checks, failures, and the result when it
- * is verified (verdict.ts). Every string is printed through `escapeDisplay`, so no control or
- * bidi character from the record (or a hand-built report) reaches the terminal.
+ * The report as plain text for a terminal, in Spanish or English (lang.ts): the quorum-0
+ * warning first, a table of checks, failures, the result only when it is verified (verdict.ts;
+ * V16 and V17 say why there is none), then the audit section: trust material, record hashes,
+ * verifier and machine, and the fingerprints. Every string is printed through `escapeDisplay`,
+ * so no control or bidi character from the record (or a hand-built report) reaches the terminal.
  */
 import type { CheckFailure, VerificationReport } from "@urna/schemas";
+import { auditBlocks, noWitnessWarning } from "./audit-lines.js";
+import { formatDuration } from "./duration.js";
 import { escapeDisplay as d } from "./escape.js";
-import { verdictOfReport } from "./verdict.js";
+import { checkTitle, tr, type ReportLang } from "./lang.js";
+import { resultCheckNote, verdictOfReport } from "./verdict.js";
+
+export { formatDuration } from "./duration.js";
 
 export interface TextOptions {
   /** Failures listed per check (default 20). */
   maxFailures?: number;
+  /** Language (default English). */
+  lang?: ReportLang;
 }
 
 export function locationOf(f: CheckFailure): string {
@@ -25,24 +34,32 @@ export function locationOf(f: CheckFailure): string {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
 
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
-
 export function reportToText(r: VerificationReport, opts: TextOptions = {}): string {
   const max = opts.maxFailures ?? 20;
+  const lang = opts.lang ?? "en";
+  const t = (k: Parameters<typeof tr>[1], v?: Record<string, string>) => tr(lang, k, v);
+  const num = (n: number) => n.toLocaleString(lang === "es" ? "es-MX" : "en-US");
   const out: string[] = [];
-  out.push(`${d(r.verifier)}: election ${d(r.election)}`);
+  const v = verdictOfReport(r, lang);
+  const noWitness = noWitnessWarning(r, lang);
+  out.push(`${d(r.verifier)}: ${t("election").toLowerCase()} ${d(r.election)}`);
   out.push(
-    `checkpoint  ${d(r.checkpoint.origin)}  size ${r.checkpoint.size}  root ${d(r.checkpoint.root)}`,
+    `${t("cpWord")}  ${d(r.checkpoint.origin)}  ${t("sizeWord")} ${r.checkpoint.size}  ${t("rootWord")} ${d(r.checkpoint.root)}`,
   );
-  out.push(`started     ${d(r.startedAt)}  took ${formatDuration(r.durationMs)}`);
+  out.push(
+    `${t("started").toLowerCase()}  ${d(r.startedAt)}  ${t("took")} ${formatDuration(r.durationMs)}`,
+  );
+  if (noWitness) out.push("", `*** ${noWitness} ***`);
   out.push("");
-  out.push(`${pad("check", 6)} ${pad("status", 6)} ${lpad("items", 10)}  title`);
+  out.push(
+    `${pad(t("checkWord"), 6)} ${pad(t("statusWord"), 6)} ${lpad(t("itemsWord"), 10)}  ${t("titleWord")}`,
+  );
   for (const c of r.checks) {
-    const status = c.status === "fail" ? "FAIL" : c.status;
+    const status = c.status === "fail" ? t("fail") : t(c.status);
+    const note = resultCheckNote(c.id, c.status, v);
+    const reason = note ?? c.reason;
     out.push(
-      `${pad(d(c.id), 6)} ${pad(d(status), 6)} ${lpad(String(c.items), 10)}  ${d(c.title)}${c.reason ? `  (${d(c.reason)})` : ""}`,
+      `${pad(d(c.id), 6)} ${pad(d(status), 6)} ${lpad(String(c.items), 10)}  ${d(checkTitle(c.id, c.title, lang))}${reason ? `  (${d(reason)})` : ""}`,
     );
     const shown = c.failures.slice(0, max);
     for (const f of shown) {
@@ -50,29 +67,35 @@ export function reportToText(r: VerificationReport, opts: TextOptions = {}): str
       out.push(`         - ${loc ? loc + ": " : ""}${d(f.message)}`);
     }
     const more = c.failures.length - shown.length + (c.failuresOmitted ?? 0);
-    if (more > 0) out.push(`         … and ${more} more failure(s)`);
+    if (more > 0) out.push(`         ${t("andMore", { n: String(more) })}`);
   }
   out.push("");
-  const v = verdictOfReport(r);
   if (v.result) {
-    out.push(`Result (decrypted by custodians ${v.result.custodians.join(", ")})`);
+    out.push(`${t("result")} (${t("decryptedByShort", { c: v.result.custodians.join(", ") })})`);
     for (const c of v.result.contests) {
       out.push(`  ${d(c.title)} [${d(c.contest)}]`);
       const labels = c.options.map((o) => d(o.label));
       const w = Math.max(...labels.map((l) => l.length), 8);
       const total = c.options.reduce((n, o) => n + o.votes, 0);
-      c.options.forEach((o, k) =>
-        out.push(`    ${pad(labels[k], w)}  ${lpad(o.votes.toLocaleString("en-US"), 12)}`),
-      );
-      out.push(`    ${pad("total", w)}  ${lpad(total.toLocaleString("en-US"), 12)}`);
+      c.options.forEach((o, k) => out.push(`    ${pad(labels[k], w)}  ${lpad(num(o.votes), 12)}`));
+      out.push(`    ${pad(t("totalRow"), w)}  ${lpad(num(total), 12)}`);
     }
   } else out.push(d(v.noResult ?? ""));
+  for (const b of auditBlocks(r, lang)) {
+    out.push("", `${b.heading}`);
+    if (b.intro) out.push(`  ${b.intro}`);
+    const w = Math.max(...b.lines.map((l) => l.label.length));
+    for (const l of b.lines) {
+      const [first, ...rest] = l.value.split("\n");
+      out.push(`  ${pad(d(l.label), w)}  ${d(first)}`);
+      for (const more of rest) out.push(`  ${pad("", w)}  ${d(more)}`);
+    }
+  }
   out.push("");
-  if (v.failed.length) out.push(`VERIFICATION FAILED: ${d(v.failed.join(", "))}`);
+  if (v.failed.length) out.push(`${t("failed")}: ${d(v.failed.join(", "))}`);
   else if (v.skipped.length)
-    out.push(
-      `Every check that could run passed, but the election is not finished (skipped: ${d(v.skipped.join(", "))}).`,
-    );
-  else out.push("All checks passed.");
+    out.push(`${t("notFinished")}: ${t("notFinishedText", { s: d(v.skipped.join(", ")) })}`);
+  else out.push(t("allPassed"));
+  if (noWitness) out.push(`*** ${noWitness} ***`);
   return out.join("\n") + "\n";
 }

@@ -6,6 +6,7 @@
  * outcome.
  */
 import type { ResultBody, VerificationReport } from "@urna/schemas";
+import { tr, type ReportLang } from "./lang.js";
 
 export interface ReportVerdict {
   /** Checks that failed, in report order. */
@@ -18,7 +19,7 @@ export interface ReportVerdict {
   noResult?: string;
 }
 
-export function verdictOfReport(r: VerificationReport): ReportVerdict {
+export function verdictOfReport(r: VerificationReport, lang: ReportLang = "en"): ReportVerdict {
   const failed = r.checks.filter((c) => c.status === "fail").map((c) => c.id);
   const skipped = r.checks.filter((c) => c.status === "skip").map((c) => c.id);
   const allPassed =
@@ -28,11 +29,21 @@ export function verdictOfReport(r: VerificationReport): ReportVerdict {
     r.checks.every((c) => c.status === "pass");
   if (allPassed && r.result) return { failed, skipped, result: r.result };
   let noResult: string;
-  if (failed.length)
-    noResult = `No verified result: ${failed.join(", ")} failed, and a result is verified only when every check passes.`;
+  if (failed.length) noResult = tr(lang, "noResultFailed", { f: failed.join(", ") });
   else if (skipped.length) {
     const first = r.checks.find((c) => c.status === "skip");
-    noResult = `No verified result: the election is not finished (${skipped.join(", ")} skipped${first?.reason ? `: ${first.reason}` : ""}).`;
-  } else noResult = "No verified result: the report carries none.";
+    noResult = tr(lang, "noResultSkipped", {
+      s: skipped.join(", "),
+      why: first?.reason ? `: ${first.reason}` : "",
+    });
+  } else noResult = tr(lang, "noResultNone");
   return { failed, skipped, noResult };
+}
+
+/** The checks whose outcome is the verified result (V16 combination, V17 result and labels). */
+export const RESULT_CHECKS: readonly string[] = ["V16", "V17"];
+
+/** Why a result check shows no verified result, or undefined when it needs no explanation. */
+export function resultCheckNote(id: string, status: string, v: ReportVerdict): string | undefined {
+  return RESULT_CHECKS.includes(id) && !v.result && status !== "fail" ? v.noResult : undefined;
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { CheckReport, VerificationReport } from "@urna/schemas";
 import { schemas, validateReport } from "@urna/schemas";
-import { toFailure } from "../../src/audit/checks.js";
+import { toFailure, type FailureInput } from "../../src/audit/checks.js";
 import {
   DISPLAY_FORBIDDEN_CLASS,
   isDisplayText,
@@ -151,7 +151,9 @@ describe("failures carry a stable code", () => {
       index: 3,
       message: "INVALID_PROOF: bad \\u{202E}proof",
     });
-    expect(toFailure({ code: "not a code", message: "m" }).code).toBe("VERIFIER_ERROR");
+    expect(toFailure({ code: "not a code" as FailureInput["code"], message: "m" }).code).toBe(
+      "VERIFIER_ERROR",
+    );
     const r = report({ ok: false, result: undefined });
     r.checks[0] = { ...r.checks[0], status: "fail", failures: [f] };
     expect(validateReport(r).ok).toBe(true);
