@@ -9,6 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   entryBundlePath,
@@ -32,6 +33,7 @@ import {
   startBoard,
   type TestBoard,
 } from "../server/helpers.js";
+import { TEST_STORE } from "../../../tests/fixtures/test-store.js";
 
 const work = mkdtempSync(join(tmpdir(), "urna-publish-"));
 afterAll(() => removeDir(work));
@@ -153,4 +155,26 @@ describe("a board publishing to a folder", () => {
     expect(status.published.error?.code).toBe("PUBLISH_CONFLICT");
     expect(readFileSync(cpPath, "utf8")).toBe(first);
   }, 60_000);
+
+  it.runIf(TEST_STORE === "postgres")(
+    "on PostgreSQL the swap is fenced by the sequencer lease: after a takeover it writes nothing",
+    async () => {
+      const s = tb.board.store.publishState;
+      const before = await s.read(id, tb.board.publishStatus(id)!.target);
+      const c = new pg.Client({ connectionString: tb.store });
+      await c.connect();
+      try {
+        await c.query("UPDATE urna_lease SET token = token + 1"); // another board took the lease
+      } finally {
+        await c.end();
+      }
+      const next = { size: 99, root: new Uint8Array(32).fill(9) };
+      await expect(
+        s.compareAndSwap(id, tb.board.publishStatus(id)!.target, before, next),
+      ).rejects.toMatchObject({
+        code: "STORE_LEASE_LOST",
+      });
+      expect(await s.read(id, tb.board.publishStatus(id)!.target)).toEqual(before);
+    },
+  );
 });
