@@ -13,12 +13,8 @@
  * S3-compatible servers on one host name, e.g. Ceph RGW, MinIO) is chosen by
  * `URNA_S3_PATH_STYLE=1` or by `?path-style=1` on the target URL.
  */
-import {
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
+// The SDK is loaded on first use only (it is large): every other `urna` command starts without it.
+import type { S3Client } from "@aws-sdk/client-s3";
 import { bytesEqual } from "@urna/verifier";
 import {
   CHECKPOINT_CACHE_CONTROL,
@@ -76,27 +72,34 @@ export function parseS3Url(url: string): { bucket: string; prefix: string; pathS
 const envPathStyle = () => /^(1|true)$/i.test(process.env.URNA_S3_PATH_STYLE ?? "");
 
 const statusOf = (e: unknown): number | undefined =>
-  e instanceof S3ServiceException ? e.$metadata.httpStatusCode : undefined;
+  (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
+const sdk = () => import("@aws-sdk/client-s3");
 
 export class S3PublishTarget implements PublishTarget {
   readonly url: string;
   readonly #bucket: string;
   readonly #prefix: string;
-  readonly #client: S3Client;
+  #client: Promise<S3Client>;
 
   constructor(opts: S3TargetOptions) {
     this.#bucket = opts.bucket;
     this.#prefix = opts.prefix ? `${opts.prefix}/` : "";
     this.url = opts.url ?? `s3://${opts.bucket}${opts.prefix ? `/${opts.prefix}` : ""}`;
-    this.#client =
-      opts.client ??
-      new S3Client({
-        region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-        forcePathStyle: opts.pathStyle ?? envPathStyle(),
-        // Checksums only where S3 requires them: S3-compatible servers differ in the newer ones.
-        requestChecksumCalculation: "WHEN_REQUIRED",
-        responseChecksumValidation: "WHEN_REQUIRED",
-      });
+    const pathStyle = opts.pathStyle ?? envPathStyle();
+    this.#client = opts.client
+      ? Promise.resolve(opts.client)
+      : sdk().then(
+          ({ S3Client: Client }) =>
+            new Client({
+              region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+              forcePathStyle: pathStyle,
+              // Checksums only where S3 requires them: S3-compatible servers differ in the newer ones.
+              requestChecksumCalculation: "WHEN_REQUIRED",
+              responseChecksumValidation: "WHEN_REQUIRED",
+            }),
+        );
+    this.#client.catch(() => undefined); // surfaced by the first write
   }
 
   static fromUrl(url: string): S3PublishTarget {
@@ -118,8 +121,9 @@ export class S3PublishTarget implements PublishTarget {
   }
 
   /** PutObject of `body` at `key`; create-only (If-None-Match: *) when `immutable`. */
-  #put(key: string, body: Uint8Array | string, immutable: boolean): Promise<unknown> {
-    return this.#client.send(
+  async #put(key: string, body: Uint8Array | string, immutable: boolean): Promise<unknown> {
+    const [client, { PutObjectCommand }] = await Promise.all([this.#client, sdk()]);
+    return client.send(
       new PutObjectCommand({
         Bucket: this.#bucket,
         Key: key,
@@ -154,7 +158,8 @@ export class S3PublishTarget implements PublishTarget {
 
   async #get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const r = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      const [client, { GetObjectCommand }] = await Promise.all([this.#client, sdk()]);
+      const r = await client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
       return r.Body ? await r.Body.transformToByteArray() : new Uint8Array(0);
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
@@ -170,6 +175,6 @@ export class S3PublishTarget implements PublishTarget {
   }
 
   async close(): Promise<void> {
-    this.#client.destroy();
+    (await this.#client.catch(() => undefined))?.destroy();
   }
 }
