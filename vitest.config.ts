@@ -18,7 +18,12 @@ const ON_BOTH_STORES = [
   "board/test/server/fast-route.test.ts",
   "tests/board-lifecycle.test.ts",
   "tests/verifier-board.test.ts",
+  "board/test/publish/publish.test.ts",
 ];
+/*
+ * tests/publish-s3.test.ts (project "default") starts a Ceph RADOS Gateway once for the file
+ * (tests/fixtures/ceph-rgw.ts); without Ceph it is skipped with a loud warning, except on CI.
+ */
 /** Tests that need PostgreSQL itself and run in the postgres project only. */
 const POSTGRES_ONLY = ["board/test/store/failover.test.ts"];
 const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";

@@ -4,54 +4,25 @@
  * generation, election creation, credentials, ceremony, voting, tally, shares and result, plus
  * usage errors and refusals with their exit codes.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { leafHash, parseCheckpoint, rootFromLeafHashes, toBase64, utf8 } from "@urna/verifier";
 import { urna } from "./fixtures/urna-cli.js";
 import { manifestFor, removeDir } from "../board/test/server/helpers.js";
+import { spawnBoard } from "./fixtures/board-process.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "urna-cli-"));
 let server: ChildProcess;
 let url = "";
 
 beforeAll(async () => {
-  server = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(root, "board/src/cli.ts"),
-      "board",
-      "serve",
-      "--port",
-      "0",
-      "--json",
-      "--workers",
-      "1",
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, URNA_DATA: join(dir, "data"), URNA_NAME: "cli.test" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  url = await new Promise<string>((resolve, reject) => {
-    server.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve((JSON.parse(out) as { url: string }).url);
-      } catch {
-        /* not complete yet */
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`board exited with ${code}`)));
-  });
+  ({ server, url } = await spawnBoard(["--workers", "1"], {
+    URNA_DATA: join(dir, "data"),
+    URNA_NAME: "cli.test",
+  }));
 }, 60_000);
 
 afterAll(() => {

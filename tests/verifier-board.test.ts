@@ -7,32 +7,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Receipt, ResultBody, TrustFile } from "@urna/schemas";
-import { DiscreteLog } from "@urna/verifier";
-import {
-  type BoardClient,
-  castBallot,
-  closeVoting,
-  createElection,
-  postDecryptionShare,
-  postResult,
-  postTally,
-  type VoterCredential,
-} from "../board/src/actors/index.js";
-import {
-  manifestFor,
-  openElection,
-  newActors,
-  removeDir,
-  startBoard,
-  type TestBoard,
-  untar,
-} from "../board/test/server/helpers.js";
+import { removeDir, startBoard, type TestBoard, untar } from "../board/test/server/helpers.js";
 import { verifyElection } from "../verifier/src/audit/verify-election.js";
 import { verifyReceipt } from "../verifier/src/receipt/verify-receipt.js";
 import { folderSource } from "../verifier/src/record/folder-node.js";
 import { boardSource } from "../verifier/src/record/http.js";
 import { tileSource } from "../verifier/src/record/tiles.js";
 import { reportToText } from "../verifier/src/report/text.js";
+import { runElection } from "./fixtures/board-election.js";
 import { cleanupRecords, tempDir } from "./fixtures/election.js";
 
 let tb: TestBoard;
@@ -43,46 +25,19 @@ let result: ResultBody;
 
 beforeAll(async () => {
   tb = await startBoard({ workers: 1 });
-  const { client } = tb;
-  const a = newActors(3);
-  await createElection(
-    client,
-    manifestFor(id, a, { threshold: 2, revotePolicy: "last" }),
-    a.authority.secretKey,
-  );
-  const { creds, states } = await openElection(client, id, a, 4);
-  const cast = async (
-    c: VoterCredential,
-    choices: Record<string, string[]>,
-    challengeFirst = false,
-  ) => {
-    const r = await castBallot(client as BoardClient, c, choices, { challengeFirst });
-    if (r.challenged) receipts.push({ receipt: r.challenged.receipt as Receipt, counted: false });
-    receipts.push({ receipt: r.cast.receipt as Receipt, counted: true });
-  };
-  await cast(creds[0], { presidencia: ["mc"], "senaduria-09": ["a"] }, true);
-  await cast(creds[1], { presidencia: ["pvem-pt-morena"], "senaduria-14": ["x"] });
-  await cast(creds[2], { presidencia: ["mc"], "senaduria-09": ["a", "b"] });
-  await cast(creds[1], { presidencia: ["pan-pri-prd"], "senaduria-14": ["y"] }); // revote: supersedes the earlier one
-  receipts[2].counted = false;
-  await closeVoting(client, id, a.authority.secretKey);
-  await postTally(client, id, a.authority.secretKey);
-  for (const i of [2, 3])
-    await postDecryptionShare(client, id, a.custodians[i - 1], states[i - 1], {
-      insecureNoTrust: true,
-    });
-  const posted = await postResult(client, id, a.authority.secretKey, {
-    dlog: new DiscreteLog({ max: 1000, babySteps: 64 }),
+  const ran = await runElection(tb, id, {
+    voters: 4,
+    ballots: [
+      { voter: 0, choices: { presidencia: ["mc"], "senaduria-09": ["a"] }, challengeFirst: true },
+      { voter: 1, choices: { presidencia: ["pvem-pt-morena"], "senaduria-14": ["x"] } },
+      { voter: 2, choices: { presidencia: ["mc"], "senaduria-09": ["a", "b"] } },
+      // a revote: supersedes the earlier one
+      { voter: 1, choices: { presidencia: ["pan-pri-prd"], "senaduria-14": ["y"] } },
+    ],
+    decrypting: [2, 3],
   });
-  result = (await client.entry(id, posted[0].index)).body as ResultBody;
-  trust = {
-    version: 1,
-    election: id,
-    board: { vkey: tb.board.electionVkey(id) },
-    authority: a.authority.publicKey,
-    witnesses: [],
-    quorum: 0,
-  };
+  ({ trust, result } = ran);
+  receipts.push(...ran.receipts);
 }, 180_000);
 
 afterAll(async () => {

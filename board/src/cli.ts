@@ -49,6 +49,7 @@ import {
   type Choices,
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
+import type { PublishTarget } from "./publish/index.js";
 import type { StandbyFront } from "./server/standby.js";
 import { VERSION } from "./server/version.js";
 
@@ -155,7 +156,7 @@ function authorityKeys(values: string[]): string[] {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--key FILE] [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--key FILE] [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--publish DIR|s3://BUCKET/PREFIX] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--authority KEY|@FILE]... [--create-rate R] [--create-burst N]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
@@ -176,7 +177,11 @@ is refused, or with --standby waits and takes over when the first stops or stall
 listens on its port at once and forwards every request to the lease holder's advertised URL
 (--advertise, default http://HOST:PORT), answering 503 NO_SEQUENCER when there is none.
 --lease-ms: the lease's time to live (default 10000; a stalled sequencer is replaced after about
-that long). Prints the board's vkey on stdout (with
+that long). --publish (env URNA_PUBLISH): after every checkpoint, write each election's tiles,
+entry bundles and then its checkpoint in the C2SP static layout (elections/<id>/...) to a folder
+or an S3-compatible bucket, create-only (README §Publishing the record); s3:// takes the endpoint
+and credentials from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, and path-style addressing from URNA_S3_PATH_STYLE=1 or ?path-style=1. Prints the board's vkey on stdout (with
 --json: {name, vkey, url}) and serves until SIGINT or SIGTERM, then finishes in-flight writes and
 exits. --workers: crypto worker threads (default: one per core). --batch-size / --batch-delay-ms:
 an election's batch closes at once when nothing of that election is being committed, else when
@@ -207,6 +212,7 @@ a rate of 0 turns the limit off.`,
       standby: { type: "boolean" },
       "lease-ms": { type: "string" },
       advertise: { type: "string" },
+      publish: { type: "string" },
       port: { type: "string" },
       name: { type: "string" },
       host: { type: "string" },
@@ -268,6 +274,16 @@ a rate of 0 turns the limit off.`,
       const leaseTtlMs = int("lease-ms", 100);
       if ((leaseTtlMs !== undefined || v.advertise !== undefined) && !store)
         throw new UsageError("--lease-ms and --advertise need a postgres --store");
+      const publishSpec = (v.publish as string | undefined) ?? process.env.URNA_PUBLISH;
+      let publish: PublishTarget | undefined;
+      if (publishSpec !== undefined && publishSpec !== "") {
+        const { openPublishTarget } = await import("./publish/index.js");
+        try {
+          publish = openPublishTarget(publishSpec);
+        } catch (e) {
+          throw new UsageError(`--publish ${publishSpec}: ${(e as Error).message}`);
+        }
+      }
       let advertise = v.advertise as string | undefined;
       if (advertise !== undefined && !/^https?:\/\/[^/]+\/?$/.test(advertise))
         throw new UsageError("--advertise must be an http(s)://HOST:PORT URL");
@@ -307,6 +323,7 @@ a rate of 0 turns the limit off.`,
           ...(v.standby ? { leaseWaitMs: Infinity } : {}),
           ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
           ...(advertise !== undefined ? { advertiseUrl: advertise } : {}),
+          ...(publish ? { publish } : {}),
           name,
           workers,
           maxBatchSize: int("batch-size", 1),

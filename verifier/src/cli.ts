@@ -17,7 +17,7 @@ import { availableParallelism } from "node:os";
 import { loadTrust, TrustError, type Trust } from "./audit/trust.js";
 import { verifyElection, type AuditProgress } from "./audit/verify-election.js";
 import { VERIFIER_NAME, VERIFIER_VERSION } from "./audit/version.js";
-import { boardSource } from "./record/http.js";
+import { openBoardOrPublished } from "./record/published.js";
 import { openFolderSource } from "./record/folder-node.js";
 import { RecordError, type RecordSource } from "./record/source.js";
 import { assertValidReport, reportToJson } from "./report/json.js";
@@ -56,7 +56,9 @@ report. The trust file (board key, witness keys and quorum, authority key) must 
 a source independent of the record.
 
   --record DIR         a record folder (checkpoint, entries.jsonl)
-  --board URL          a live board (reads /elections/<id>/checkpoint and /entries)
+  --board URL          a live board (reads /elections/<id>/checkpoint and /entries), or the
+                       URL of a record the board published to a bucket or static server
+                       (reads /elections/<id>/checkpoint and the tiles under .../tile/)
   --election ID        the election on the board (default: the trust file's)
   --trust FILE         the trust file (JSON)
   --json               print the JSON report on stdout instead of the text report
@@ -97,7 +99,8 @@ Checks a voter's receipt (spec/verification.md §Receipt check):
                        receipt for it is checked (R3 then proves nothing about the past: a
                        receipt kept since voting does). A path that exists is always a file.
   --record DIR         a record folder
-  --board URL          a live board: R3-R5 from its proofs and credential lookup (a few KB)
+  --board URL          a live board: R3-R5 from its proofs and credential lookup (a few KB);
+                       or a published record's URL (bucket, static server): reads every leaf
   --scan               with --board: read every leaf of the log instead of the lookup
                        (also catches a board hiding a later ballot of the credential)
   --election ID        the election on the board (default: the trust file's)
@@ -203,18 +206,27 @@ function reportLang(p: Parsed, election: string): ReportLang {
 }
 
 async function openSource(p: Parsed, trust: Trust): Promise<RecordSource> {
+  return (await openSourceOfKind(p, trust)).source;
+}
+
+/** The record source of --record or --board, and which of a folder, a live board or a published record it is. */
+async function openSourceOfKind(
+  p: Parsed,
+  trust: Trust,
+): Promise<{ source: RecordSource; kind: "record" | "board" | "published" }> {
   const record = one(p, "--record");
   const board = one(p, "--board");
   if ((record === undefined) === (board === undefined))
     throw new UsageError("give exactly one of --record DIR or --board URL");
-  if (record !== undefined) return openFolderSource(record);
+  if (record !== undefined) return { source: await openFolderSource(record), kind: "record" };
   const election = one(p, "--election") ?? trust.election;
   if (election !== trust.election)
     throw new UsageError(
       `--election ${election} is not the trust file's election ${trust.election}`,
     );
   if (!/^https?:\/\//.test(board as string)) throw new UsageError("--board must be an http(s) URL");
-  return boardSource({ url: board as string, election });
+  // A live board, or a record published to a bucket or static server (spec/log.md §10).
+  return await openBoardOrPublished({ url: board as string, election });
 }
 
 function progressPrinter(quiet: boolean): (p: AuditProgress) => void {
@@ -321,10 +333,11 @@ async function commandReceipt(args: string[]): Promise<number> {
     }
   } else receipt = await readJsonFile(arg, "receipt");
   let outcome;
-  if (boardUrl !== undefined && one(p, "--record") === undefined) {
-    // Validate --election and the URL as for a record source, then let verifyReceipt use the
-    // board's proofs (default) or read every leaf (--scan).
-    await openSource(p, trust);
+  if (p.flags.has("--scan") && boardUrl === undefined)
+    throw new UsageError("--scan goes with --board");
+  const opened = await openSourceOfKind(p, trust);
+  if (boardUrl !== undefined && opened.kind === "board") {
+    // A live board: verifyReceipt uses its proofs (default) or reads every leaf (--scan).
     outcome = await verifyReceipt({
       receipt,
       trust,
@@ -335,9 +348,8 @@ async function commandReceipt(args: string[]): Promise<number> {
       },
     });
   } else {
-    if (p.flags.has("--scan")) throw new UsageError("--scan goes with --board");
-    const source = await openSource(p, trust);
-    outcome = await verifyReceipt({ receipt, source, trust });
+    // A record folder, or a published record (every leaf read from its tiles).
+    outcome = await verifyReceipt({ receipt, source: opened.source, trust });
   }
   if (p.flags.has("--json")) process.stdout.write(JSON.stringify(outcome, null, 2) + "\n");
   else {

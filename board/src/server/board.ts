@@ -55,6 +55,12 @@ import { fastEntryRoute, routes } from "./routes.js";
 import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
 import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
+import {
+  LivePublisher,
+  type PublishStatus,
+  type PublishTarget,
+  Publisher,
+} from "../publish/index.js";
 
 export interface BoardOptions {
   /** Data directory, created if absent. */
@@ -107,6 +113,13 @@ export interface BoardOptions {
   authorities?: readonly string[];
   /** Election creations per second and burst per client address (default 0.1/s, 10; 0 off). */
   creationRate?: { perSecond: number; burst: number };
+  /**
+   * Where to publish every election's record in the C2SP static layout (spec/log.md §10): a
+   * folder or an S3 bucket (board/src/publish). Only the sequencing board publishes.
+   */
+  publish?: PublishTarget;
+  /** First delay before retrying a failed publish (default 1,000 ms, doubling to 30 s). */
+  publishRetryMs?: number;
 }
 
 export interface Board {
@@ -124,6 +137,10 @@ export interface Board {
   readonly store: BoardStore;
   /** Verifier key of an election's checkpoints (key named after the checkpoint origin). */
   electionVkey(id: string): string;
+  /** The publishing of election `id` (undefined without --publish or for an unknown election). */
+  publishStatus(id: string): PublishStatus | undefined;
+  /** Resolves when election `id` has published its current checkpoint (or stopped on an error). */
+  publishSettled(id: string): Promise<void>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
   /** Stops accepting, finishes in-flight writes, closes every log and the database. Idempotent. */
   close(): Promise<void>;
@@ -150,6 +167,8 @@ export interface BoardContext {
   ): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
   /** Refuses (ApiError) the creation of an election signed by `signer` from `address`. */
   admitCreation(signer: string, address: string | undefined): void;
+  /** The publishing of election `id`, shown in its status (undefined without --publish). */
+  publishStatus(id: string): PublishStatus | undefined;
 }
 
 /** The 32-byte seed inside a C2SP Ed25519 private key string. */
@@ -208,6 +227,13 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     opts.witnesses && opts.witnesses.length > 0
       ? new Witnessing({ witnesses: opts.witnesses, quorum: opts.quorum ?? opts.witnesses.length })
       : undefined;
+  const live = opts.publish
+    ? new LivePublisher(new Publisher({ target: opts.publish, state: store.publishState }), {
+        log,
+        ...(opts.publishRetryMs !== undefined ? { retryMs: opts.publishRetryMs } : {}),
+      })
+    : undefined;
+  if (live) log(`publishing every election to ${live.publisher.target.url}`);
   const newElection = (
     id: string,
     state: ElectionState,
@@ -225,7 +251,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       witnessing,
       ...(opts.witnessRetryMs !== undefined ? { witnessRetryMs: opts.witnessRetryMs } : {}),
       log,
+      onPublished: () => live?.notify(id),
     });
+  const publishElection = (e: Election): void => live?.watch(e.id, e.reader, () => e.published);
   const elections = new Map<string, Election>();
   const creating = new Set<string>();
   const abort = new AbortController();
@@ -315,6 +343,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     const e = election as Election;
     e.setPublishedBytes(bytes);
     elections.set(id, e);
+    publishElection(e);
     log(
       `election ${id}: ${seq.size} entries, phase ${e.state.phase} (replayed in ${Math.round(performance.now() - t0)} ms)`,
     );
@@ -350,6 +379,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       }
       election.setPublishedBytes(leaf.length);
       elections.set(id, election);
+      publishElection(election);
       log(`election ${id} created`);
       return { index: r.index, trackingCode: toHex(r.leafHash), checkpoint: r.checkpoint };
     } finally {
@@ -377,6 +407,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     electionVkey: (id) => encodeVkey(checkpointOrigin(opts.name, id), key.publicKey),
     createElection,
     admitCreation: (signer, address) => creation.admit(signer, address),
+    publishStatus: (id) => live?.status(id),
   };
 
   const app = express();
@@ -399,6 +430,16 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       );
       for (const e of elections.values()) e.stop();
       await Promise.all([...elections.values()].map((e) => e.drained()));
+      if (live) {
+        // The last checkpoints go out if the target answers within 5 s; else the next start does it.
+        let t: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all([...elections.keys()].map((id) => live.settled(id))),
+          new Promise<void>((r) => (t = setTimeout(r, 5000))),
+        ]);
+        clearTimeout(t);
+        await live.close().catch((err: unknown) => log(`closing the publisher: ${String(err)}`));
+      }
       for (const e of elections.values())
         await e.seq.close().catch((err: unknown) => log(`close ${e.id}: ${String(err)}`));
       // Let the last responses flush, then drop whatever connection is left.
@@ -445,6 +486,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     elections,
     store,
     electionVkey: ctx.electionVkey,
+    publishStatus: (id) => live?.status(id),
+    publishSettled: (id) => live?.settled(id) ?? Promise.resolve(),
     listen,
     close,
   };

@@ -92,6 +92,8 @@ export class Election {
   readonly #running: RunningTally;
   readonly #witnessing?: Witnessing;
   readonly #log: (msg: string) => void;
+  /** Called whenever the published checkpoint changes (the publisher, board/src/publish). */
+  readonly #onPublished: () => void;
   /** The witnessing of the newest checkpoint started, shared by every append it covers. */
   #cosigning?: { size: number; head: Promise<Head> };
   /** The checkpoint waiting for the one in flight (only the newest waits; see #cosigned). */
@@ -116,7 +118,10 @@ export class Election {
     /** Delay before asking the witnesses again for a checkpoint short of the quorum (10 s). */
     witnessRetryMs?: number;
     log?: (msg: string) => void;
+    /** Called whenever the published checkpoint changes (a new tree, or more cosignatures). */
+    onPublished?: () => void;
   }) {
+    this.#onPublished = args.onPublished ?? (() => {});
     this.#witnessing = args.witnessing;
     this.#retryMs = args.witnessRetryMs ?? 10_000;
     this.#log = args.log ?? (() => {});
@@ -157,6 +162,7 @@ export class Election {
       checkpoint: this.seq.checkpoint(),
       root: this.seq.head().root,
     };
+    this.#onPublished();
     // After a restart (or at creation) the published checkpoint carries only the board's
     // signature: have it witnessed without waiting for the next entry (spec/witness.md §2).
     if (this.#witnessing && this.#published.size > 0) this.#scheduleRewitness(0);
@@ -423,6 +429,7 @@ export class Election {
     if (parseNote(head.checkpoint).signatures.length <= parseNote(now.checkpoint).signatures.length)
       return;
     this.#published = { ...now, checkpoint: head.checkpoint };
+    this.#onPublished();
     this.feed.publish({
       first: now.size,
       leaves: [],
@@ -452,6 +459,7 @@ export class Election {
       root: r.root,
     };
     const c: Commit = { first: from, leaves, size: r.size, root: r.root, checkpoint: r.checkpoint };
+    this.#onPublished();
     this.feed.publish(c);
   }
 

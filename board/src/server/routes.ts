@@ -316,6 +316,7 @@ export function routes(ctx: BoardContext): Router {
   r.get("/elections/:id/status", (req, res) => {
     const e = election(req);
     const head = e.reader.head();
+    const published = ctx.publishStatus(e.id);
     res.setHeader("Cache-Control", "no-cache");
     res.json({
       id: e.id,
@@ -327,6 +328,7 @@ export function routes(ctx: BoardContext): Router {
       vkey: ctx.electionVkey(e.id),
       ...(e.seq.failure ? { readOnly: e.seq.failure.code } : {}),
       ...(e.seq.degraded !== undefined && !e.seq.failure ? { retrying: "STORAGE_RETRYING" } : {}),
+      ...(published ? { published } : {}),
     });
   });
 

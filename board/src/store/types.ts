@@ -7,7 +7,9 @@
  *   board/src/log/storage.ts), committed through the store's own group commit (the commits of
  *   every election that arrive together share one durable write);
  * - the signer state: the last tree signed for each election (SignerStateStore), which the
- *   checkpoint signer checks every new tree against (rollback protection).
+ *   checkpoint signer checks every new tree against (rollback protection);
+ * - the publish state: the last tree published per election and publish target
+ *   (PublishStateStore, board/src/publish), the published checkpoint's compare-and-swap.
  *
  * Drivers, one self-contained folder each: `level/` (the embedded default: one LevelDB in the
  * data folder, the signer state in files next to it) and `postgres/` (PostgreSQL 15+: every log,
@@ -17,6 +19,7 @@
  */
 import type { LogStorage } from "../log/storage.js";
 import type { SignerStateStore } from "../log/signer.js";
+import type { PublishStateStore } from "../publish/types.js";
 
 /** The engines a board can run on. */
 export type StoreEngine = "level" | "postgres";
@@ -50,6 +53,9 @@ export interface BoardStore {
 
   /** The signer state of this board's logs (STORE_READ_ONLY on a read-only store). */
   readonly signerState: SignerStateStore;
+
+  /** The last tree published per election and target, updated by compare-and-swap. */
+  readonly publishState: PublishStateStore;
 
   /** Closes the store (after every log opened from it is closed). Idempotent. */
   close(): Promise<void>;

@@ -4,3 +4,4 @@ export * from "./http.js";
 export * from "./tiles.js";
 export * from "./bound.js";
 export * from "./tile-check.js";
+export * from "./published.js";

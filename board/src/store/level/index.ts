@@ -3,7 +3,9 @@
  *
  *   <data>/db/                 the level database: every election's log under its own sublevel
  *                              (log-storage.ts), and the registry under `_board`
- *                              (key `election/<id>`, value JSON {id, created})
+ *                              (key `election/<id>`, value JSON {id, created}), and the
+ *                              publish state (key `published/["<id>","<target>"]`, value JSON
+ *                              {size, root})
  *   <data>/signer/state.0|1    the signer state of every log (SharedSignerState), outside the
  *                              database on purpose; signer/<id>.json: the per-log state of
  *                              earlier versions, read for logs absent from the shared state
@@ -13,10 +15,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fromUtf8, utf8 } from "@urna/verifier";
+import { bytesEqual, fromBase64, fromUtf8, toBase64, utf8 } from "@urna/verifier";
 import { BoardLogError } from "../../log/errors.js";
 import { SharedSignerState, type SignerStateStore } from "../../log/signer.js";
 import type { LogStorage } from "../../log/storage.js";
+import type { PublishStateStore, PublishedTree } from "../../publish/types.js";
 import type { BoardStore, ElectionRegistration } from "../types.js";
 import { type LevelDb, LevelLogStorage, openLevelDb } from "./log-storage.js";
 
@@ -24,6 +27,7 @@ export * from "./log-storage.js";
 
 const REGISTRY = "_board";
 const PREFIX = "election/";
+const PUBLISHED = "published/";
 
 export interface LevelStoreOptions {
   /** The board's data folder (the database is `<dataDir>/db`, the signer state `<dataDir>/signer/`). */
@@ -40,6 +44,8 @@ export class LevelBoardStore implements BoardStore {
   readonly #registry;
   readonly #signer: SharedSignerState | undefined;
   #closed: Promise<void> | undefined;
+  /** Publish-state swaps, one at a time (LevelDB has no compare-and-swap of its own). */
+  #swaps: Promise<unknown> = Promise.resolve();
 
   private constructor(dataDir: string, db: LevelDb, signer: SharedSignerState | undefined) {
     this.location = dataDir;
@@ -99,6 +105,42 @@ export class LevelBoardStore implements BoardStore {
   async unregisterElection(id: string): Promise<void> {
     this.#writable();
     await this.#registry.del(PREFIX + id);
+  }
+
+  readonly publishState: PublishStateStore = {
+    read: (election, target) => this.#readPublished(election, target),
+    compareAndSwap: (election, target, prev, next) => {
+      this.#writable();
+      const run = this.#swaps.then(async () => {
+        const cur = await this.#readPublished(election, target);
+        const same =
+          cur === undefined || prev === undefined
+            ? cur === prev
+            : cur.size === prev.size && bytesEqual(cur.root, prev.root);
+        if (!same) return false;
+        await this.db.batch(
+          [
+            {
+              type: "put",
+              sublevel: this.#registry,
+              key: PUBLISHED + JSON.stringify([election, target]),
+              value: utf8(JSON.stringify({ size: next.size, root: toBase64(next.root) })),
+            },
+          ],
+          { sync: true },
+        );
+        return true;
+      });
+      this.#swaps = run.catch(() => undefined);
+      return run;
+    },
+  };
+
+  async #readPublished(election: string, target: string): Promise<PublishedTree | undefined> {
+    const v = await this.#registry.get(PUBLISHED + JSON.stringify([election, target]));
+    if (v === undefined) return undefined;
+    const o = JSON.parse(fromUtf8(v)) as { size: number; root: string };
+    return { size: o.size, root: fromBase64(o.root) };
   }
 
   async openLog(id: string): Promise<LogStorage> {

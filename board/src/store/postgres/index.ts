@@ -52,6 +52,7 @@ import {
   type TreeState,
   checkCommitSizes,
 } from "../../log/storage.js";
+import type { PublishStateStore } from "../../publish/types.js";
 import type { BoardStore, ElectionRegistration } from "../types.js";
 import { CREATE_SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
@@ -315,6 +316,40 @@ export class PostgresBoardStore implements BoardStore {
       throw failed("read", e);
     });
   }
+
+  /**
+   * The publish state in urna_published: the swap is one fenced transaction (only the lease
+   * holder publishes), an UPDATE matching the previous size and root, or an INSERT when there was
+   * no record.
+   */
+  readonly publishState: PublishStateStore = {
+    read: async (election, target) => {
+      const r = await this.query<{ size: string; root: Buffer }>(
+        "SELECT size, root FROM urna_published WHERE election = $1 AND target = $2",
+        [election, target],
+      );
+      const row = r.rows[0];
+      return row ? { size: Number(row.size), root: new Uint8Array(row.root) } : undefined;
+    },
+    compareAndSwap: (election, target, prev, next) => {
+      if (this.readOnly)
+        throw new BoardLogError("STORE_READ_ONLY", "the store was opened for reading only");
+      return this.#fenced(async (c) => {
+        const r = prev
+          ? await c.query(
+              `UPDATE urna_published SET size = $3, root = $4, updated = now()
+                WHERE election = $1 AND target = $2 AND size = $5 AND root = $6`,
+              [election, target, next.size, next.root, prev.size, prev.root],
+            )
+          : await c.query(
+              `INSERT INTO urna_published (election, target, size, root) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (election, target) DO NOTHING`,
+              [election, target, next.size, next.root],
+            );
+        return r.rowCount === 1;
+      });
+    },
+  };
 
   async listElections(): Promise<ElectionRegistration[]> {
     const r = await this.query<{ id: string; created: string }>(

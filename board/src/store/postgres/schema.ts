@@ -13,6 +13,9 @@
  *   urna_lease         the sequencer lease: holder, fencing token, expiry (one row, "sequencer")
  *                      and the holder's advertised URL (where standbys forward writes; added
  *                      to version 1 databases in place, NULL when the holder advertises none)
+ *   urna_published     the last tree published per (election, publish target): size and root,
+ *                      updated by a compare-and-swap fenced by the lease (added to version 1
+ *                      databases in place)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -62,4 +65,12 @@ CREATE TABLE IF NOT EXISTS urna_lease (
   expires timestamptz NOT NULL
 );
 ALTER TABLE urna_lease ADD COLUMN IF NOT EXISTS url text;
+CREATE TABLE IF NOT EXISTS urna_published (
+  election text NOT NULL,
+  target text NOT NULL,
+  size bigint NOT NULL CHECK (size >= 0),
+  root bytea NOT NULL,
+  updated timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (election, target)
+);
 `;
