@@ -21,7 +21,7 @@ import { type Commit, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
-import type { Witnessing } from "../witnessing/index.js";
+import { type Witnessing, WitnessingRecord } from "../witnessing/index.js";
 
 export interface Receipt {
   version: 1;
@@ -88,6 +88,8 @@ export class Election {
   /** The homomorphic sum of the counted ballots, kept as ballots are applied (tally-sum.ts). */
   readonly #running: RunningTally;
   readonly #witnessing?: Witnessing;
+  /** The last witnessing round's outcome per witness (status route). */
+  readonly witnessingRecord?: WitnessingRecord;
   readonly #log: (msg: string) => void;
   /** The witnessing of the newest checkpoint started, shared by every append it covers. */
   #cosigning?: { size: number; head: Promise<Head> };
@@ -115,6 +117,11 @@ export class Election {
     log?: (msg: string) => void;
   }) {
     this.#witnessing = args.witnessing;
+    if (args.witnessing)
+      this.witnessingRecord = new WitnessingRecord(
+        args.witnessing.clients.map((c) => c.name),
+        args.witnessing.quorum,
+      );
     this.#retryMs = args.witnessRetryMs ?? 10_000;
     this.#log = args.log ?? (() => {});
     this.id = args.id;
@@ -369,6 +376,7 @@ export class Election {
     const head = w
       .cosign(r.checkpoint, (old) => this.reader.consistencyProof(old, r.size))
       .then((c): Head => {
+        this.witnessingRecord?.done(r.size, c);
         if (!c.quorumMet) {
           this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
           this.#scheduleRewitness(this.#retryMs);
@@ -376,6 +384,7 @@ export class Election {
         return { size: r.size, root: r.root, checkpoint: c.checkpoint };
       })
       .catch((e: unknown): Head => {
+        this.witnessingRecord?.failed(r.size, String(e));
         this.#log(`${this.id}: witnessing checkpoint ${r.size} failed: ${String(e)}`);
         this.#scheduleRewitness(this.#retryMs);
         return r;
