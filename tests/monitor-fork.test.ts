@@ -111,6 +111,26 @@ describe("monitor: forks and rollbacks", () => {
     expect(Array.isArray(a.ev.proof)).toBe(true);
   });
 
+  test("a long catch-up reports its progress page by page", async () => {
+    const n = g.at.open + 4;
+    double.setView("g", view(leaves.slice(0, n)));
+    const events: MonitorEvent[] = [];
+    const r = await watch({
+      board: double.clientUrl("g"),
+      election: ELECTION_ID,
+      trust: g.trust,
+      once: true,
+      pageSize: 5,
+      onEvent: (e) => events.push(e),
+    });
+    expect(r.exitCode).toBe(WATCH_EXIT.OK);
+    const progress = events.filter((e) => e.type === "progress");
+    expect(progress.map((e) => (e as { done: number }).done)).toEqual(
+      Array.from({ length: Math.ceil(n / 5) - 1 }, (_, i) => (i + 1) * 5),
+    );
+    expect(progress.every((e) => (e as { size: number }).size === n)).toBe(true);
+  });
+
   test("a board that lost its last entries (rollback to a prefix): alert ROLLBACK, exit 3", async () => {
     const n = g.at.open + 4;
     const state = await verifiedAt("r", n);

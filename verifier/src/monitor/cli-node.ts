@@ -76,12 +76,15 @@ export function formatEvent(e: MonitorEvent): string {
       return `ALERT ${e.kind} ${e.code}: ${e.message}`;
     case "snapshot":
       return `snapshot at size ${e.size}`;
+    case "progress":
+      return `reading entries: ${e.done}/${e.size}`;
     case "stop":
       return `stop at size ${e.size}, exit ${e.exitCode}`;
   }
 }
 
 const QUIET_EVENTS = new Set(["entry", "unchanged", "snapshot"]);
+const PROGRESS_MS = 2_000;
 
 export async function runWatchCli(argv: string[], io: WatchCliIo = {}): Promise<number> {
   const out = io.stdout ?? ((s: string) => void process.stdout.write(s));
@@ -132,8 +135,14 @@ export async function runWatchCli(argv: string[], io: WatchCliIo = {}): Promise<
   }
   const json = p.flags.has("--json");
   const verbose = p.flags.has("--verbose");
+  // A long catch-up prints its progress at most every PROGRESS_MS (every page with --verbose).
+  let lastProgress = 0;
   const onEvent = (e: MonitorEvent) => {
     if (!verbose && QUIET_EVENTS.has(e.type)) return;
+    if (e.type === "progress" && !verbose) {
+      if (Date.now() - lastProgress < PROGRESS_MS) return;
+      lastProgress = Date.now();
+    }
     const line = json
       ? JSON.stringify({ time: new Date().toISOString(), ...e })
       : `${new Date().toISOString()} ${escapeDisplay(formatEvent(e))}`;

@@ -64,6 +64,8 @@ export type MonitorEvent =
     }
   | { type: "entry"; index: number; entryType: string; trackingCode: string }
   | { type: "unchanged"; size: number }
+  /** Entries read and checked so far towards the checkpoint of `size` (a long catch-up). */
+  | { type: "progress"; done: number; size: number }
   | { type: "unwitnessed"; size: number; count: number; quorum: number; invalid: string[] }
   | { type: "stale"; size: number; latest: number }
   | { type: "error"; code: string; message: string }
@@ -466,6 +468,7 @@ export class Monitor {
       const f = this.#checker.flush();
       if (f.length) return this.#invalidIfBound(f, text, cp);
       start = end;
+      if (start < cp.size) this.#emit({ type: "progress", done: start, size: cp.size });
     }
     const f = this.#checker.flush();
     if (f.length) return this.#invalidIfBound(f, text, cp);
