@@ -4,7 +4,9 @@
  *   npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--quiet]
  *
  * Every actor goes through the public libraries and the board's HTTP API, as a real deployment
- * would. Progress goes to stderr; the summary to stdout. Exit 0 when everything verified.
+ * would. Progress goes to stderr (never silent for more than HEARTBEAT_MS: a line says what is
+ * still running); stdout gets the verdict and ends with the summary (the verifier's full text
+ * report, with the result tables, goes to report.txt). Exit 0 when everything verified.
  */
 import { availableParallelism } from "node:os";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
@@ -107,7 +109,20 @@ if (existsSync(join(out, "board"))) {
 
 const t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(1).padStart(6);
-const say = (msg: string) => process.stderr.write(`[${secs()} s] ${msg}\n`);
+let lastSaid = performance.now();
+let doing = "starting";
+/** What the heartbeat says while a phase runs (a count where there is one). */
+let detail: () => string = () => `still working, after: ${doing}`;
+const say = (msg: string) => {
+  lastSaid = performance.now();
+  if (!msg.startsWith("  ")) doing = msg.length > 60 ? msg.slice(0, 59) + "…" : msg;
+  process.stderr.write(`[${secs()} s] ${msg}\n`);
+};
+/** Progress never sits silent: after HEARTBEAT_MS without a line, one saying what runs. */
+const HEARTBEAT_MS = 3_000;
+setInterval(() => {
+  if (performance.now() - lastSaid >= HEARTBEAT_MS) say(`  … ${detail()}`);
+}, 1_000).unref();
 const fail = (msg: string): never => {
   say(`FAILED: ${msg}`);
   process.exit(1);
@@ -361,6 +376,7 @@ try {
   const workers = Math.max(1, Math.min(availableParallelism(), 4));
   let done = 0;
   let lastShown = 0;
+  detail = () => `${done}/${N} ballots cast`;
   await Promise.all(
     Array.from({ length: workers }, (_, w) => {
       const mine = tasks.filter((t) => t.id % workers === w);
@@ -395,6 +411,7 @@ try {
   if (shortCheckpoints > 3)
     say(`  board: ${shortCheckpoints} checkpoints in all were short of the witness quorum`);
   const challenged = [...results.values()].filter((r) => r.challenged).length;
+  detail = () => `still working, after: ${doing}`;
   say(`${N} voters cast their ballots (${challenged} challenged one encryption first)`);
 
   // One voter tries to vote a second time: the board must refuse (revote policy "single").
@@ -476,14 +493,23 @@ try {
     trust,
     workers: availableParallelism(),
     onProgress: (p) => {
+      detail = () => `verifying: ${p.stage} ${p.done}/${p.total}`;
       if (p.stage === "entries" && p.done % 500 === 0)
         say(`  verifying: ${p.done}/${p.total} entries`);
     },
   });
+  detail = () => `still working, after: ${doing}`;
   endPhase("verification");
   writeFileSync(join(out, "report.json"), reportToJson(report));
   writeFileSync(join(out, "report.html"), reportToHtml(report));
-  process.stdout.write("\n" + reportToText(report) + "\n");
+  // The full text report (every check, and the result tables) goes to a file; stdout gets its
+  // verdict (the report's last paragraph) and, at the end, the summary.
+  const text = reportToText(report);
+  writeFileSync(join(out, "report.txt"), text + "\n");
+  const verdict = text.trimEnd().split("\n\n").pop() ?? "";
+  process.stdout.write(
+    `\nVerification: ${verdict}\n  every check and the result per contest: ${relative(process.cwd(), join(out, "report.txt"))}\n`,
+  );
   if (!report.ok) fail("the verifier found failures (see report.json)");
   if (!report.complete) fail("the verifier skipped checks: the election is not finished");
 
@@ -518,6 +544,7 @@ try {
 Everything verified in ${secs().trim()} s. In ${rel("") || "."}:
   record/       checkpoint, entries.jsonl, tile/ (the published election record)
   trust.json    trust material for the verifier (board key, witness keys and quorum, authority key)
+  report.txt    the verifier's text report: every check, and the result per contest
   report.json   the verification report; report.html to print and sign
   receipts/     one receipt per voter
   keys/         the demo's secret keys (DEMO ONLY)

@@ -24,11 +24,25 @@ export const loadIneData = (): IneData =>
     readFileSync(new URL("./data/ine-2024-abroad.json", import.meta.url), "utf8"),
   ) as IneData;
 
+/**
+ * An id from a name (README §Public web pages, "Identifiers"): letters transliterated (NFD, combining marks
+ * dropped: "Diputación" -> "diputacion", "Ñ" -> "n"), lower case, every other run of characters
+ * one "-", none at either end. "Diputación migrante" -> "diputacion-migrante".
+ */
+export function idFromName(name: string): string {
+  return name
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
 /** "PAN-PRI-PRD" -> "pan-pri-prd", "Candidatura no registrada" -> "no-registrada". */
 export function optionId(label: string): string {
   if (label === "Candidatura no registrada") return "no-registrada";
   if (label === "Voto nulo") return "nulo";
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  return idFromName(label);
 }
 
 const code2 = (n: number) => String(n).padStart(2, "0");
@@ -80,7 +94,7 @@ export function ineManifest(
     if (gub.has(e.name)) own.push(contest(`gubernatura-${c}`, `Gubernatura de ${e.name}`, labels));
     if (e.name === "Ciudad de México")
       for (const title of data.local_contests_abroad_2024["Ciudad de México"])
-        own.push(contest(`${optionId(title)}-${c}`, `${title} de la Ciudad de México`, labels));
+        own.push(contest(`${idFromName(title)}-${c}`, `${title} de la Ciudad de México`, labels));
     contests.push(...own);
     styles.push({ id: `ent-${c}`, contests: ["presidencia", ...own.map((o) => o.id)] });
   }

@@ -43,6 +43,25 @@ describe("npm run demo", () => {
     expect(run.stdout).toContain("Everything verified");
   });
 
+  test("stdout: the verdict, then ends with the summary; the result tables are in report.txt", () => {
+    expect(run.stdout.trimEnd().split("\n").pop()).toMatch(/^\s+npx urna-verify receipt /);
+    expect(run.stdout).toMatch(/Verification: All checks passed\./);
+    // No result table on stdout: it is in report.txt, with every check.
+    expect(run.stdout).not.toContain("Result (decrypted by custodians");
+    const text = readFileSync(join(out, "report.txt"), "utf8");
+    expect(text).toContain("Result (decrypted by custodians");
+    expect(text).toContain("All checks passed.");
+  });
+
+  test("stderr: progress never sits silent for long", () => {
+    const at = [...run.stderr.matchAll(/^\[\s*([\d.]+) s\]/gm)].map((m) => Number(m[1]));
+    expect(at.length).toBeGreaterThan(10);
+    const gaps = at.slice(1).map((t, i) => t - at[i]);
+    // A line after 3 s of quiet (checked each second) while the event loop is free; a busy
+    // main thread on a loaded machine delays it (8.6 s seen at load 20 on 2 cores).
+    expect(Math.max(...gaps)).toBeLessThan(12);
+  });
+
   test("leaves the record, trust file, reports, receipts and demo keys", () => {
     const files = readdirSync(out);
     for (const f of [

@@ -19,6 +19,7 @@ import {
   ORIGIN,
   cleanupRecords,
   generateElection,
+  readLeaves,
   resignEntry,
   signCheckpoint,
   tempDir,
@@ -40,14 +41,7 @@ beforeAll(async () => {
     revotePolicy: "last",
     revotes: 2,
   });
-  const bytes = readFileSync(join(g.dir, "entries.jsonl"));
-  leaves = [];
-  let a = 0;
-  for (let i = 0; i < bytes.length; i++)
-    if (bytes[i] === 0x0a) {
-      leaves.push(new Uint8Array(bytes.subarray(a, i)));
-      a = i + 1;
-    }
+  leaves = readLeaves(g.dir);
   double = await startBoardDouble(ELECTION_ID);
 }, 60_000);
 afterAll(async () => {

@@ -6,8 +6,6 @@
  * against the cosigned checkpoint. The board side uses board/src/witnessing against a real
  * witness service on loopback.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   MemoryTree,
@@ -26,6 +24,7 @@ import {
   ORIGIN,
   cleanupRecords,
   generateElection,
+  readLeaves,
   signCheckpoint,
   tempDir,
   type GeneratedElection,
@@ -47,14 +46,7 @@ beforeAll(async () => {
     quorum: 1,
     stopWhileVoting: true,
   });
-  const bytes = readFileSync(join(g.dir, "entries.jsonl"));
-  leaves = [];
-  let a = 0;
-  for (let i = 0; i < bytes.length; i++)
-    if (bytes[i] === 0x0a) {
-      leaves.push(new Uint8Array(bytes.subarray(a, i)));
-      a = i + 1;
-    }
+  leaves = readLeaves(g.dir);
   double = await startBoardDouble(ELECTION_ID);
   // The trust file's witness, run as a real service with its key.
   const w = g.keys.witnesses[0];

@@ -229,19 +229,37 @@ async function openSourceOfKind(
   return await openBoardOrPublished({ url: board as string, election });
 }
 
+/**
+ * Progress on stderr: a line per stage change and at most every 200 ms on a terminal (2 s
+ * otherwise), and never silent for more than QUIET_MS while the audit runs (a line repeats the
+ * last progress: a long batch of proofs or the tally gives no progress of its own).
+ */
+const QUIET_MS = 3_000;
 function progressPrinter(quiet: boolean): (p: AuditProgress) => void {
   if (quiet) return () => {};
   const tty = process.stderr.isTTY;
-  let last = 0;
+  let last = Date.now();
+  let shown: AuditProgress | undefined;
+  const write = (line: string, end = false) =>
+    process.stderr.write(tty ? `\r\x1b[K${line}${end ? "\n" : ""}` : `${line}\n`);
+  const describe = (p: AuditProgress) => `${p.stage}: ${p.done}${p.total ? `/${p.total}` : ""}`;
+  const timer = setInterval(() => {
+    if (Date.now() - last < QUIET_MS) return;
+    last = Date.now();
+    write(shown ? `${describe(shown)} (still working)` : "starting (still working)");
+  }, 1_000);
+  timer.unref();
   return (p) => {
     const now = Date.now();
-    if (p.stage !== "done" && now - last < (tty ? 200 : 5000)) return;
+    const changed = p.stage !== shown?.stage;
+    shown = p;
+    if (p.stage === "done") {
+      clearInterval(timer);
+      return write(`verified ${p.done} entries`, true);
+    }
+    if (!changed && now - last < (tty ? 200 : 2000)) return;
     last = now;
-    const line =
-      p.stage === "done"
-        ? `verified ${p.done} entries`
-        : `${p.stage}: ${p.done}${p.total ? `/${p.total}` : ""}`;
-    process.stderr.write(tty ? `\r\x1b[K${line}${p.stage === "done" ? "\n" : ""}` : `${line}\n`);
+    write(describe(p));
   };
 }
 

@@ -414,6 +414,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use("/web", webRouter(undefined, log));
+  // Browsers ask every origin for /favicon.ico (a JSON route opened in a tab): the pages' icon.
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "web/favicon.svg"));
   app.use(routes(ctx));
   const fast = fastEntryRoute(ctx);
 

@@ -22,7 +22,7 @@ import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
-import type { Witnessing } from "../witnessing/index.js";
+import { type Witnessing, WitnessingRecord } from "../witnessing/index.js";
 
 export interface Receipt {
   version: 1;
@@ -91,6 +91,8 @@ export class Election {
   /** The homomorphic sum of the counted ballots, kept as ballots are applied (tally-sum.ts). */
   readonly #running: RunningTally;
   readonly #witnessing?: Witnessing;
+  /** The last witnessing round's outcome per witness (status route). */
+  readonly witnessingRecord?: WitnessingRecord;
   readonly #log: (msg: string) => void;
   /** Called whenever the published checkpoint changes (the publisher, board/src/publish). */
   readonly #onPublished: () => void;
@@ -123,6 +125,11 @@ export class Election {
   }) {
     this.#onPublished = args.onPublished ?? (() => {});
     this.#witnessing = args.witnessing;
+    if (args.witnessing)
+      this.witnessingRecord = new WitnessingRecord(
+        args.witnessing.clients.map((c) => c.name),
+        args.witnessing.quorum,
+      );
     this.#retryMs = args.witnessRetryMs ?? 10_000;
     this.#log = args.log ?? (() => {});
     this.id = args.id;
@@ -378,6 +385,7 @@ export class Election {
     const head = w
       .cosign(r.checkpoint, (old) => this.reader.consistencyProof(old, r.size))
       .then((c): Head => {
+        this.witnessingRecord?.done(r.size, c);
         if (!c.quorumMet) {
           this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
           this.#scheduleRewitness(this.#retryMs);
@@ -385,6 +393,7 @@ export class Election {
         return { size: r.size, root: r.root, checkpoint: c.checkpoint };
       })
       .catch((e: unknown): Head => {
+        this.witnessingRecord?.failed(r.size, String(e));
         this.#log(`${this.id}: witnessing checkpoint ${r.size} failed: ${String(e)}`);
         this.#scheduleRewitness(this.#retryMs);
         return r;

@@ -324,6 +324,8 @@ export function routes(ctx: BoardContext): Router {
       size: head.size,
       root: toBase64(head.root),
       counts: e.state.counts(),
+      turnout: e.state.turnout(),
+      ...(e.witnessingRecord ? { witnessing: e.witnessingRecord.toJSON() } : {}),
       origin: e.origin,
       vkey: ctx.electionVkey(e.id),
       ...(e.seq.failure ? { readOnly: e.seq.failure.code } : {}),

@@ -335,6 +335,7 @@ async function serveRead(
       size: r.size,
       root: toBase64(r.head().root),
       counts: state.counts(),
+      turnout: state.turnout(),
       origin: opts.status.origin(id),
       vkey: opts.status.vkey(id),
     });

@@ -182,6 +182,21 @@ export interface Status {
   origin: string;
   vkey: string;
   counts: Record<string, number>;
+  /** Per ballot style: credentials registered and voters who cast a ballot. */
+  turnout?: Record<string, { credentials: number; voters: number }>;
+  /** The board's witnessing state (absent without witnesses). */
+  witnessing?: {
+    quorum: number;
+    size: number;
+    quorumMet: boolean;
+    witnesses: {
+      name: string;
+      cosigned: boolean;
+      cosignedSize?: number;
+      error?: string;
+      status?: number;
+    }[];
+  };
   readOnly?: string;
 }
 

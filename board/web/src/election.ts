@@ -1,7 +1,10 @@
 /**
- * Live board: the election's entries as the board appends them (server-sent events on
- * /elections/<id>/events), counted by type, with the latest checkpoint's size and root and links
- * to each entry's raw JSON and inclusion proof.
+ * Live board: the board's own counts (status route: ballots cast, voters, superseded,
+ * challenged, credentials registered, turnout per ballot style), its witnessing state (a warning
+ * naming each witness that did not cosign, and why), the latest checkpoint's size and root, and
+ * the entries as the board appends them (server-sent events on /elections/<id>/events), with
+ * links to each entry's raw JSON and inclusion proof. No count is made from the entries this
+ * page happened to load.
  */
 import {
   type EntryJson,
@@ -27,6 +30,7 @@ interface EntryEvent {
 }
 
 const SHOWN = 100;
+const STATUS_EVERY_MS = 10_000;
 /** With more entries than this already on the log, the stream starts at the last LIVE_TAIL. */
 const LIVE_TAIL = 1000;
 
@@ -36,7 +40,6 @@ let status: Status | undefined;
 let title = "";
 let error: string | undefined;
 let conn: "connecting" | "open" | "error" = "connecting";
-let firstIndex: number | undefined;
 let checkpoint: { size: number; root: string; cosigners: string[] } | undefined;
 
 /**
@@ -52,7 +55,6 @@ function cosignersOf(note: string): string[] {
     .map((l) => l.slice(2, l.lastIndexOf(" ")));
   return [...new Set(names.filter((n) => n !== origin))];
 }
-const counts = new Map<string, number>();
 const recent: EntryEvent[] = [];
 let lastRendered = -1;
 let scheduled = false;
@@ -96,53 +98,16 @@ function render(): void {
     h("p", {}, h("strong", {}, t("live.root")), " ", h("code", { id: "checkpoint-root" }, cp.root)),
     h(
       "p",
-      { id: "cosigners" },
-      h("strong", {}, t("live.cosigners")),
-      " ",
-      cp.cosigners.length ? cp.cosigners.join(", ") : t("live.noCosigners"),
-    ),
-    h(
-      "p",
       { id: "latest", "aria-live": "polite" },
       newest
         ? t("live.latest", { n: newest.index, type: typeLabel(newest.type) })
         : t("live.waiting"),
     ),
-    h("h2", {}, t("live.byType")),
-    firstIndex !== undefined && firstIndex > 0
-      ? h("p", { class: "panel note" }, t("live.partial", { n: fmt(firstIndex) }))
-      : null,
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { id: "counts" },
-        h("caption", { class: "sr-only" }, t("live.byType")),
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", { scope: "col" }, t("live.col.type")),
-            h("th", { scope: "col", class: "num" }, t("live.col.count")),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          ...[...counts.entries()].map(([ty, n]) =>
-            h(
-              "tr",
-              { "data-type": ty },
-              h("th", { scope: "row" }, typeLabel(ty), " ", h("code", {}, ty)),
-              h("td", { class: "num" }, fmt(n)),
-            ),
-          ),
-        ),
-      ),
-    ),
+    witnessView(cp.cosigners),
+    h("h2", {}, t("live.counts")),
+    countsView(),
+    h("h2", {}, t("live.turnout")),
+    turnoutView(),
     h("h2", {}, t("live.recent", { n: SHOWN })),
     h(
       "div",
@@ -211,6 +176,149 @@ function render(): void {
   lastRendered = newest ? newest.index : lastRendered;
 }
 
+/** The board's counts (status route), each with a stable id for tests and assistive tech. */
+function countsView(): HTMLElement {
+  const c = status?.counts ?? {};
+  const stat = (key: string) =>
+    h(
+      "div",
+      { class: "stat", id: `count-${key}`, "data-count": c[key] ?? "" },
+      h("span", {}, t(`live.count.${key}`)),
+      h("span", { class: "n" }, c[key] === undefined ? "—" : fmt(c[key])),
+    );
+  return h(
+    "div",
+    { class: "grid", id: "counts" },
+    ...["credentials", "voters", "ballots", "superseded", "challenged"].map(stat),
+  );
+}
+
+function turnoutView(): HTMLElement {
+  const rows = Object.entries(status?.turnout ?? {});
+  const pct = (v: number, n: number) => (n ? ((v / n) * 100).toFixed(1) : "0.0");
+  const num = (v: number, attrs: Record<string, string | number> = {}) =>
+    h("td", { class: "num", ...attrs }, fmt(v));
+  const total = rows.reduce(
+    (a, [, r]) => ({ credentials: a.credentials + r.credentials, voters: a.voters + r.voters }),
+    { credentials: 0, voters: 0 },
+  );
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { id: "turnout" },
+      h("caption", { class: "sr-only" }, t("live.turnout")),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, t("live.col.style")),
+          h("th", { scope: "col", class: "num" }, t("live.count.credentials")),
+          h("th", { scope: "col", class: "num" }, t("live.count.voters")),
+          h("th", { scope: "col", class: "num" }, t("live.col.turnout")),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ...rows.map(([style, r]) =>
+          h(
+            "tr",
+            { "data-style": style },
+            h("th", { scope: "row" }, h("code", {}, style)),
+            num(r.credentials, { "data-credentials": r.credentials }),
+            num(r.voters, { "data-voters": r.voters }),
+            h("td", { class: "num" }, `${pct(r.voters, r.credentials)} %`),
+          ),
+        ),
+      ),
+      h(
+        "tfoot",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, t("live.total")),
+          num(total.credentials),
+          num(total.voters),
+          h("td", { class: "num" }, `${pct(total.voters, total.credentials)} %`),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * The witnesses: from the board's witnessing state when it has one (which witnesses cosigned
+ * the last checkpoint it sent them, and why the others did not), else the names on the
+ * checkpoint's cosignature lines. A missing cosignature is a visible warning.
+ */
+function witnessView(cosigners: string[]): HTMLElement {
+  const w = status?.witnessing;
+  if (!w)
+    return h(
+      "p",
+      { id: "cosigners" },
+      h("strong", {}, t("live.cosigners")),
+      " ",
+      cosigners.length ? cosigners.join(", ") : t("live.noCosigners"),
+    );
+  const signed = w.witnesses.filter((x) => x.cosigned).map((x) => x.name);
+  const missing = w.witnesses.filter((x) => !x.cosigned);
+  return h(
+    "div",
+    {},
+    h(
+      "p",
+      { id: "cosigners" },
+      h("strong", {}, t("live.cosigners")),
+      " ",
+      signed.length ? signed.join(", ") : t("live.none"),
+      " ",
+      t("live.quorum", { size: fmt(w.size), q: w.quorum, n: w.witnesses.length }),
+    ),
+    missing.length === 0
+      ? null
+      : h(
+          "div",
+          {
+            class: `panel warn${w.quorumMet ? "" : " fail"}`,
+            id: "witness-warning",
+            role: "alert",
+            "data-quorum-met": w.quorumMet,
+          },
+          h(
+            "h2",
+            {},
+            t(w.quorumMet ? "live.warn.some" : "live.warn.quorum", {
+              n: missing.length,
+              size: fmt(w.size),
+            }),
+          ),
+          h(
+            "ul",
+            {},
+            ...missing.map((x) =>
+              h(
+                "li",
+                { "data-witness": x.name },
+                h("strong", {}, x.name),
+                ": ",
+                x.error ?? t("live.warn.noAnswer"),
+                x.cosignedSize !== undefined
+                  ? ` (${t("live.warn.last", { size: fmt(x.cosignedSize) })})`
+                  : "",
+              ),
+            ),
+          ),
+          h("p", {}, t("live.warn.meaning")),
+        ),
+  );
+}
+
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 function refreshStatus(): void {
   if (statusTimer) return;
@@ -238,7 +346,9 @@ async function start(): Promise<void> {
   }
   render();
   const after = status.size > LIVE_TAIL ? status.size - LIVE_TAIL - 1 : -1;
-  firstIndex = after + 1;
+  // The counts come from the board's status: refreshed on every checkpoint, and at least every
+  // STATUS_EVERY_MS (the witnessing state changes without a new checkpoint).
+  setInterval(refreshStatus, STATUS_EVERY_MS);
   // The page shows index, type and tracking code only: the summary view, not every entry in full.
   const es = new EventSource(
     api(`${base()}/events?view=summary${after >= 0 ? `&after=${after}` : ""}`),
@@ -256,7 +366,6 @@ async function start(): Promise<void> {
     if (recent.length && d.index <= recent[recent.length - 1].index) return;
     recent.push({ index: d.index, type: d.type, trackingCode: d.trackingCode });
     if (recent.length > SHOWN * 2) recent.splice(0, recent.length - SHOWN);
-    counts.set(d.type, (counts.get(d.type) ?? 0) + 1);
     conn = "open";
     schedule();
   });
@@ -293,13 +402,39 @@ startPage(
     "live.conn.error": { es: "reconectando…", en: "reconnecting…" },
     "live.latest": { es: "Última entrada: n.º {n}, {type}.", en: "Latest entry: #{n}, {type}." },
     "live.waiting": { es: "Esperando entradas…", en: "Waiting for entries…" },
-    "live.byType": { es: "Entradas por tipo", en: "Entries by type" },
-    "live.partial": {
-      es: "El registro es largo: los conteos empiezan en la entrada {n}.",
-      en: "The log is long: the counts start at entry {n}.",
+    "live.counts": { es: "Conteos del tablero", en: "The board's counts" },
+    "live.count.credentials": { es: "Credenciales registradas", en: "Credentials registered" },
+    "live.count.voters": { es: "Votantes que emitieron", en: "Voters who cast" },
+    "live.count.ballots": { es: "Boletas emitidas", en: "Ballots cast" },
+    "live.count.superseded": { es: "Boletas reemplazadas", en: "Ballots superseded" },
+    "live.count.challenged": { es: "Boletas auditadas", en: "Ballots challenged" },
+    "live.turnout": { es: "Participación por tipo de boleta", en: "Turnout per ballot style" },
+    "live.col.style": { es: "Tipo de boleta", en: "Ballot style" },
+    "live.col.turnout": { es: "Participación", en: "Turnout" },
+    "live.total": { es: "Total", en: "Total" },
+    "live.none": { es: "ninguno", en: "none" },
+    "live.quorum": {
+      es: "(punto de control {size}; se requieren {q} de {n} testigos)",
+      en: "(checkpoint {size}; {q} of {n} witnesses required)",
+    },
+    "live.warn.some": {
+      es: "{n} testigo(s) no cofirmaron el punto de control {size}",
+      en: "{n} witness(es) did not cosign checkpoint {size}",
+    },
+    "live.warn.quorum": {
+      es: "Sin quórum de testigos: {n} testigo(s) no cofirmaron el punto de control {size}",
+      en: "No witness quorum: {n} witness(es) did not cosign checkpoint {size}",
+    },
+    "live.warn.noAnswer": { es: "todavía no responde", en: "no answer yet" },
+    "live.warn.last": {
+      es: "su última cofirma: tamaño {size}",
+      en: "its last cosignature: size {size}",
+    },
+    "live.warn.meaning": {
+      es: "Un testigo que no cofirma no detiene el tablero; un punto de control sin el quórum de la elección no da a los comprobantes la garantía de los testigos. El tablero les sigue preguntando.",
+      en: "A witness that does not cosign does not stop the board; a checkpoint without the election's quorum does not give receipts the witnesses' guarantee. The board keeps asking them.",
     },
     "live.col.type": { es: "Tipo", en: "Type" },
-    "live.col.count": { es: "Cantidad", en: "Count" },
     "live.col.tracking": { es: "Código de seguimiento", en: "Tracking code" },
     "live.col.links": { es: "Datos", en: "Data" },
     "live.recent": { es: "Entradas recientes (hasta {n})", en: "Recent entries (up to {n})" },

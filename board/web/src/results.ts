@@ -1,7 +1,11 @@
 /**
- * Results: per contest, a bar chart (SVG) and a table of the totals published in the `result`
- * entries, what the board checked before accepting them, and how to verify them independently
- * (the record download and the urna-verify command).
+ * Results: the election's title, a contents list (the contests on every ballot, then each ballot
+ * style's own contests: one style per entidad in INE's elections), per contest a bar chart (SVG)
+ * and a table of the totals published in the `result` entries with the blank ballots (the
+ * contest's counted ballots, from the board's turnout per style, less its marks, for contests of
+ * one mark) so that the total adds up to the ballots, what the board checked before accepting
+ * them, and how to verify them independently (the record download under its real file name, the
+ * urna-verify commands, and where the official trust file comes from).
  */
 import {
   type EntryJson,
@@ -20,6 +24,13 @@ import {
   t,
 } from "./common.js";
 
+interface ManifestView {
+  title: string;
+  authority: string;
+  contests: { id: string; title: string; maxSelections: number }[];
+  ballotStyles: { id: string; contests: string[] }[];
+}
+
 interface ResultContest {
   contest: string;
   title: string;
@@ -35,6 +46,7 @@ let results: ResultContest[] = [];
 let custodians: number[] = [];
 let tallyBallots: number | undefined;
 let shares = 0;
+let manifest: ManifestView | undefined;
 const PAGE = 500;
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -45,8 +57,8 @@ function svg(tag: string, attrs: Record<string, string | number>, text?: string)
   return e;
 }
 
-function chart(c: ResultContest): SVGElement {
-  const total = c.options.reduce((s, o) => s + o.votes, 0);
+/** `total`: the percentages' base, the same as the table's (blank ballots included). */
+function chart(c: ResultContest, total: number): SVGElement {
   const max = Math.max(1, ...c.options.map((o) => o.votes));
   const row = 30;
   const labelW = 190;
@@ -78,13 +90,84 @@ function chart(c: ResultContest): SVGElement {
   return s;
 }
 
+/** The contest's counted ballots: the voters of every style whose ballot has it. */
+function ballotsOf(contest: string): number | undefined {
+  const turnout = status?.turnout;
+  if (!manifest || !turnout) return undefined;
+  let n = 0;
+  for (const st of manifest.ballotStyles)
+    if (st.contests.includes(contest)) n += turnout[st.id]?.voters ?? 0;
+  return n;
+}
+
+/**
+ * Blank ballots of a contest of at most one mark: its counted ballots less its votes. A contest
+ * of several marks per ballot gives no blank count from its totals (undefined).
+ */
+function blankOf(c: ResultContest, total: number): number | undefined {
+  const m = manifest?.contests.find((x) => x.id === c.contest);
+  const ballots = ballotsOf(c.contest);
+  if (!m || ballots === undefined || m.maxSelections !== 1 || ballots < total) return undefined;
+  return ballots - total;
+}
+
+const anchorOf = (contest: string) => `contest-${contest}`;
+
+/** Contents: the contests on every ballot, then each ballot style's own contests. */
+function contentsView(): HTMLElement | null {
+  if (!manifest || results.length === 0) return null;
+  const shown = new Set(results.map((r) => r.contest));
+  const styles = manifest.ballotStyles;
+  const common = manifest.contests.filter((c) => styles.every((st) => st.contests.includes(c.id)));
+  const link = (id: string) => {
+    const c = manifest?.contests.find((x) => x.id === id);
+    return shown.has(id)
+      ? h("li", {}, h("a", { href: `#${anchorOf(id)}` }, c?.title ?? id))
+      : h("li", {}, c?.title ?? id, " ", t("res.noResult"));
+  };
+  const isCommon = (id: string) => common.some((c) => c.id === id);
+  return h(
+    "nav",
+    { class: "contents", id: "contents", "aria-labelledby": "contents-h" },
+    h("h2", { id: "contents-h" }, t("res.contents")),
+    h(
+      "ul",
+      {},
+      common.length
+        ? h(
+            "li",
+            { "data-group": "all" },
+            t("res.allBallots"),
+            h("ul", {}, ...common.map((c) => link(c.id))),
+          )
+        : null,
+      ...styles
+        .filter((st) => st.contests.some((c) => !isCommon(c)))
+        .map((st) =>
+          h(
+            "li",
+            { "data-style": st.id },
+            t("res.style"),
+            " ",
+            h("code", {}, st.id),
+            h("ul", {}, ...st.contests.filter((c) => !isCommon(c)).map(link)),
+          ),
+        ),
+    ),
+  );
+}
+
 function contestView(c: ResultContest): HTMLElement {
-  const total = c.options.reduce((s, o) => s + o.votes, 0);
+  const votes = c.options.reduce((s, o) => s + o.votes, 0);
+  const blank = blankOf(c, votes);
+  const total = votes + (blank ?? 0);
+  const ballots = ballotsOf(c.contest);
+  const m = manifest?.contests.find((x) => x.id === c.contest);
   return h(
     "section",
-    { class: "contest", "data-contest": c.contest },
+    { class: "contest", "data-contest": c.contest, id: anchorOf(c.contest) },
     h("h2", {}, c.title),
-    chart(c) as unknown as HTMLElement,
+    chart(c, total) as unknown as HTMLElement,
     h(
       "div",
       { class: "table-wrap" },
@@ -119,16 +202,32 @@ function contestView(c: ResultContest): HTMLElement {
         h(
           "tfoot",
           {},
+          blank !== undefined
+            ? h(
+                "tr",
+                { "data-option": "blank" },
+                h("th", { scope: "row" }, t("res.blank")),
+                h("td", { class: "num blank", "data-blank": blank }, fmt(blank)),
+                h("td", { class: "num" }, total ? ((blank / total) * 100).toFixed(1) : "0.0"),
+              )
+            : null,
           h(
             "tr",
             {},
-            h("th", { scope: "row" }, t("res.total")),
-            h("td", { class: "num" }, fmt(total)),
+            h("th", { scope: "row" }, t(blank !== undefined ? "res.totalBallots" : "res.total")),
+            h("td", { class: "num total", "data-total": total }, fmt(total)),
             h("td", {}),
           ),
         ),
       ),
     ),
+    blank === undefined && ballots !== undefined && m && m.maxSelections !== 1
+      ? h(
+          "p",
+          { class: "note-line" },
+          t("res.multi", { ballots: fmt(ballots), max: m.maxSelections }),
+        )
+      : null,
   );
 }
 
@@ -142,11 +241,13 @@ function render(): void {
     );
   if (!status || !loaded) return replace(app, h("p", {}, t("loading")));
   const recordUrl = api(`/elections/${encodeURIComponent(id)}/record`);
+  // The name the board's record route gives the download (Content-Disposition).
+  const file = `${id}-record.tar`;
   const cmdBoard = `urna-verify election --board ${boardBase()} --election ${id} --trust trust.json`;
-  const cmdRecord = `mkdir record && tar -xf record.tar -C record\nurna-verify election --record record --trust trust.json`;
+  const cmdRecord = `mkdir record && tar -xf ${file} -C record\nurna-verify election --record record --trust trust.json`;
   replace(
     app,
-    h("h1", {}, t("res.h1")),
+    h("h1", {}, t("res.h1"), manifest ? ": " : "", manifest?.title ?? ""),
     h(
       "p",
       {},
@@ -159,6 +260,7 @@ function render(): void {
       : h(
           "div",
           {},
+          contentsView(),
           h(
             "div",
             { class: "panel", id: "tally-status" },
@@ -185,11 +287,24 @@ function render(): void {
     h(
       "p",
       {},
-      h(
-        "a",
-        { href: recordUrl, download: `${id}-record.tar`, id: "record-link" },
-        t("res.download"),
-      ),
+      h("a", { href: recordUrl, download: file, id: "record-link" }, t("res.download", { file })),
+    ),
+    h(
+      "div",
+      { class: "panel", id: "trust-source" },
+      h("h3", {}, t("res.trustTitle")),
+      h("p", {}, t("res.trustText")),
+      manifest
+        ? h(
+            "p",
+            {},
+            t("res.trustCompare"),
+            " ",
+            h("code", { id: "trust-authority" }, manifest.authority),
+            status ? " · " : "",
+            status ? h("code", { id: "trust-board" }, status.vkey) : "",
+          )
+        : null,
     ),
     h("p", {}, t("res.cmdBoard")),
     h("pre", {}, h("code", {}, cmdBoard)),
@@ -203,6 +318,10 @@ async function load(): Promise<void> {
   if (!id) return;
   try {
     status = await getJson<Status>(`/elections/${encodeURIComponent(id)}/status`);
+    if (status.size > 0) {
+      const m = await getJson<EntryJson>(`/elections/${encodeURIComponent(id)}/entries/0`);
+      if (m.type === "manifest") manifest = m.body as unknown as ManifestView;
+    }
     const found: EntryJson[] = [];
     let end = status.size;
     let done = status.phase === "setup" || status.phase === "voting";
@@ -270,7 +389,26 @@ startPage(
       "Descargue el registro completo de la elección y verifíquelo (V1 a V17) con urna-verify y el archivo de confianza oficial (trust.json).",
       "Download the election's full record and verify it (V1 to V17) with urna-verify and the official trust file (trust.json).",
     ),
-    "res.download": S("Descargar el registro (tar)", "Download the record (tar)"),
+    "res.download": S("Descargar el registro ({file})", "Download the record ({file})"),
+    "res.contents": S("Contenido", "Contents"),
+    "res.allBallots": S("En todas las boletas:", "On every ballot:"),
+    "res.style": S("Boleta", "Ballot"),
+    "res.noResult": S("(sin resultado publicado)", "(no result published)"),
+    "res.blank": S("Sin marcar (en blanco)", "Unmarked (blank)"),
+    "res.totalBallots": S("Total de boletas contadas", "Total ballots counted"),
+    "res.multi": S(
+      "{ballots} boletas contadas incluyen esta contienda, con hasta {max} marcas cada una: las boletas en blanco no se deducen de los totales.",
+      "{ballots} counted ballots include this contest, with up to {max} marks each: blank ballots cannot be told from the totals.",
+    ),
+    "res.trustTitle": S("El archivo de confianza oficial", "The official trust file"),
+    "res.trustText": S(
+      "trust.json (llaves del tablero, de los testigos y su quórum, y de la autoridad) lo publica la autoridad electoral por sus canales oficiales, no este tablero: un tablero podría entregar un archivo que confíe en sí mismo. Obténgalo de la autoridad y compare sus llaves con las que el tablero muestra.",
+      "trust.json (the board's, the witnesses' and the authority's keys, and the witness quorum) is published by the electoral authority through its official channels, not by this board: a board could hand out a file that trusts itself. Get it from the authority and compare its keys with those the board shows.",
+    ),
+    "res.trustCompare": S(
+      "Llave de la autoridad (manifiesto) y llave del tablero para esta elección:",
+      "The authority's key (manifest) and the board's key for this election:",
+    ),
     "res.cmdBoard": S("Directamente contra este tablero:", "Directly against this board:"),
     "res.cmdRecord": S("O sobre el registro descargado:", "Or on the downloaded record:"),
   },

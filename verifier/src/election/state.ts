@@ -52,11 +52,23 @@ const ACCEPTS: Record<Phase, readonly string[]> = {
 };
 
 export interface Counts {
+  /** Voter credentials registered (admitted), not credential entries. */
   credentials: number;
+  /** `ballot` entries cast (every one, superseded included). */
   ballots: number;
+  /** Credentials with at least one ballot cast (the voters who voted). */
+  voters: number;
+  /** Ballots replaced by a later one of the same credential (ballots − voters). */
+  superseded: number;
   challenged: number;
   certified: number;
   shares: number;
+}
+
+/** Per ballot style: credentials registered and, of them, those that cast a ballot. */
+export interface StyleTurnout {
+  credentials: number;
+  voters: number;
 }
 
 /** Options of `checkRules`. */
@@ -166,6 +178,8 @@ export class ElectionState {
   private readonly ballotsOf = new Map<string, number[]>();
   private ballotCount = 0;
   private challengedCount = 0;
+  /** style -> credentials and voters (derived from `credentials` and `ballotsOf`). */
+  private readonly turnoutOf = new Map<string, StyleTurnout>();
   /** Admitted `ballot` entries found invalid afterwards (`invalidateBallots`). */
   private readonly invalid = new Set<number>();
   /** Leaf hashes of entries whose signer is a credential, per credential (duplicate check). */
@@ -374,6 +388,11 @@ export class ElectionState {
       s.ballotsOf.set(k, [...v]);
     s.ballotCount = snap.ballotCount;
     s.challengedCount = snap.challengedCount;
+    for (const style of s.credentials.values()) s.styleTurnout(style).credentials++;
+    for (const k of s.ballotsOf.keys()) {
+      const style = s.credentials.get(k);
+      if (style !== undefined) s.styleTurnout(style).voters++;
+    }
     if (snap.invalidBallots !== undefined) {
       if (!idxList(snap.invalidBallots)) bad("invalidBallots is not a list of indices");
       for (const i of snap.invalidBallots) s.invalid.add(i);
@@ -444,10 +463,24 @@ export class ElectionState {
     return {
       credentials: this.credentials.size,
       ballots: this.ballotCount,
+      voters: this.ballotsOf.size,
+      superseded: this.ballotCount - this.ballotsOf.size,
       challenged: this.challengedCount,
       certified: this.certify.size,
       shares: this.shareEntries,
     };
+  }
+
+  /** Credentials registered and voters, per ballot style of the manifest (in its order). */
+  turnout(): Record<string, StyleTurnout> {
+    const out: Record<string, StyleTurnout> = {};
+    for (const style of this.styles.keys()) out[style] = { ...this.styleTurnout(style) };
+    return out;
+  }
+  private styleTurnout(style: string): StyleTurnout {
+    let t = this.turnoutOf.get(style);
+    if (!t) this.turnoutOf.set(style, (t = { credentials: 0, voters: 0 }));
+    return t;
   }
 
   styleOf(credential: string): string | undefined {
@@ -1152,8 +1185,10 @@ export class ElectionState {
         const m = this.manifest;
         const roles = new Set([m.authority, m.registrar, ...m.custodians.map((c) => c.signingKey)]);
         for (const c of b.credentials)
-          if (!this.credentials.has(c.key) && !roles.has(c.key) && this.styles.has(c.style))
+          if (!this.credentials.has(c.key) && !roles.has(c.key) && this.styles.has(c.style)) {
             this.credentials.set(c.key, c.style);
+            this.styleTurnout(c.style).credentials++;
+          }
         break;
       }
       case "ceremony.round1":
@@ -1179,7 +1214,11 @@ export class ElectionState {
       case "ballot": {
         const list = this.ballotsOf.get(entry.signer);
         if (list) list.push(index);
-        else this.ballotsOf.set(entry.signer, [index]);
+        else {
+          this.ballotsOf.set(entry.signer, [index]);
+          const style = this.credentials.get(entry.signer);
+          if (style !== undefined) this.styleTurnout(style).voters++;
+        }
         this.ballotCount++;
         this.noteAlphas(entry, index);
         break;

@@ -20,10 +20,29 @@ export type BoardReadErrorCode = "BOARD_UNREACHABLE" | "BOARD_HTTP_ERROR" | "BOA
 
 export class BoardReadError extends Error {
   readonly code: BoardReadErrorCode;
-  constructor(code: BoardReadErrorCode, message: string, options?: { cause?: unknown }) {
+  /** The HTTP status of a BOARD_HTTP_ERROR. */
+  readonly status?: number;
+  /** The start of the response body of a BOARD_HTTP_ERROR. */
+  readonly body?: string;
+  constructor(
+    code: BoardReadErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number; body?: string },
+  ) {
     super(message, options);
     this.name = "BoardReadError";
     this.code = code;
+    if (options?.status !== undefined) this.status = options.status;
+    if (options?.body !== undefined) this.body = options.body;
+  }
+
+  /**
+   * The board answered, and refused (a 4xx other than 408 and 429): not a transport failure that
+   * a later poll may cure, but the board's own answer.
+   */
+  get refused(): boolean {
+    const s = this.status;
+    return s !== undefined && s >= 400 && s < 500 && s !== 408 && s !== 429;
   }
 }
 
@@ -68,6 +87,7 @@ export class BoardClient {
       throw new BoardReadError(
         "BOARD_HTTP_ERROR",
         `GET ${url}: HTTP ${res.status} ${detail}`.trim(),
+        { status: res.status, body: detail },
       );
     }
     return res;

@@ -19,7 +19,9 @@ export const WATCH_USAGE = `usage: urna-verify watch --board URL --election ID -
 Follows an election's board and verifies every new checkpoint (spec/witness.md §3): the board's
 signature, the witness quorum, that it is append-only consistent with the last checkpoint
 verified, and every new entry as the auditor checks it. Any inconsistency, equivocation or
-invalid entry is an alert: the evidence is saved (with --state) and the monitor stops.
+invalid entry is an alert, and so is a rollback (a checkpoint smaller than one verified before,
+which the board cannot prove a prefix of it): the evidence (the board's signed checkpoints) is
+saved (with --state; else printed) and the monitor stops.
 
   --board URL     the board's base URL
   --election ID   the election (default: the trust file's)
@@ -33,7 +35,7 @@ invalid entry is an alert: the evidence is saved (with --state) and the monitor 
 exit codes: 0 stopped, or --once verified the latest checkpoint
             1 --once could not verify it (board unreachable, bad signature, not witnessed)
             2 bad usage or input
-            3 inconsistency or equivocation (alert)
+            3 inconsistency, equivocation or rollback (alert)
             4 invalid entry (alert)
 `;
 
@@ -71,18 +73,18 @@ export function formatEvent(e: MonitorEvent): string {
     case "error":
       return `error ${e.code}: ${e.message}`;
     case "alert":
-      return (
-        `ALERT ${e.kind} ${e.code}: ${e.message}` +
-        (e.evidence ? `\n  evidence: ${e.evidence}` : "")
-      );
+      return `ALERT ${e.kind} ${e.code}: ${e.message}`;
     case "snapshot":
       return `snapshot at size ${e.size}`;
+    case "progress":
+      return `reading entries: ${e.done}/${e.size}`;
     case "stop":
       return `stop at size ${e.size}, exit ${e.exitCode}`;
   }
 }
 
 const QUIET_EVENTS = new Set(["entry", "unchanged", "snapshot"]);
+const PROGRESS_MS = 2_000;
 
 export async function runWatchCli(argv: string[], io: WatchCliIo = {}): Promise<number> {
   const out = io.stdout ?? ((s: string) => void process.stdout.write(s));
@@ -133,17 +135,29 @@ export async function runWatchCli(argv: string[], io: WatchCliIo = {}): Promise<
   }
   const json = p.flags.has("--json");
   const verbose = p.flags.has("--verbose");
+  // A long catch-up prints its progress at most every PROGRESS_MS (every page with --verbose).
+  let lastProgress = 0;
   const onEvent = (e: MonitorEvent) => {
     if (!verbose && QUIET_EVENTS.has(e.type)) return;
+    if (e.type === "progress" && !verbose) {
+      if (Date.now() - lastProgress < PROGRESS_MS) return;
+      lastProgress = Date.now();
+    }
     const line = json
       ? JSON.stringify({ time: new Date().toISOString(), ...e })
       : `${new Date().toISOString()} ${escapeDisplay(formatEvent(e))}`;
     if (json) out(line + "\n");
     else if (e.type === "error") err(line + "\n");
-    else {
-      out(line + "\n");
-      if (e.type === "alert") err(line + "\n");
-    }
+    else if (e.type === "alert") {
+      // The evidence on its own line: where it was saved, or (no state folder) itself.
+      const ev =
+        stateDir !== undefined && e.evidence
+          ? `  evidence: ${e.evidence}`
+          : `  evidence (not saved: no --state): ${JSON.stringify(e.record)}`;
+      const text = `${line}\n${escapeDisplay(ev)}\n`;
+      out(text);
+      err(text);
+    } else out(line + "\n");
   };
   const election0 = election ?? (trustJson as { election?: unknown } | null)?.election;
   if (typeof election0 !== "string") {

@@ -50,7 +50,7 @@ export const WATCH_EXIT = {
   INVALID_ENTRY: 4,
 } as const;
 
-export type AlertKind = "equivocation" | "inconsistency" | "invalid-entry";
+export type AlertKind = "equivocation" | "inconsistency" | "rollback" | "invalid-entry";
 
 export type MonitorEvent =
   | { type: "start"; board: string; origin: string; size: number; resumed: boolean; replay: number }
@@ -64,6 +64,8 @@ export type MonitorEvent =
     }
   | { type: "entry"; index: number; entryType: string; trackingCode: string }
   | { type: "unchanged"; size: number }
+  /** Entries read and checked so far towards the checkpoint of `size` (a long catch-up). */
+  | { type: "progress"; done: number; size: number }
   | { type: "unwitnessed"; size: number; count: number; quorum: number; invalid: string[] }
   | { type: "stale"; size: number; latest: number }
   | { type: "error"; code: string; message: string }
@@ -74,7 +76,10 @@ export type MonitorEvent =
       message: string;
       exitCode: number;
       findings?: Finding[];
+      /** Where the evidence was saved (a path with a state folder). */
       evidence?: string;
+      /** The evidence itself: the board's signed checkpoints (full notes), proofs, findings. */
+      record: Record<string, unknown>;
     }
   | { type: "snapshot"; size: number }
   | { type: "stop"; size: number; exitCode: number };
@@ -90,8 +95,12 @@ export interface MonitorHead {
   root: string;
   /** StreamingRoot frontier at `size` (base64). */
   frontier: string[];
-  /** Recently verified (size, root) pairs, to recognise an equivocation on an older size. */
-  recent: [number, string][];
+  /**
+   * Recently verified (size, root, checkpoint note) triples, to recognise an equivocation on an
+   * older size and keep both signed checkpoints as its evidence (states written before the note
+   * was kept hold pairs).
+   */
+  recent: [number, string, string?][];
 }
 
 export interface MonitorSnapshot {
@@ -345,12 +354,34 @@ export class Monitor {
           "EQUIVOCATION",
           `two checkpoints of size ${cp.size} with different roots`,
           {
-            previousRoot: seen[1],
-            previous: head?.checkpoint,
+            ...(seen[2] ? { previous: seen[2] } : { previousRoot: seen[1] }),
+            head: head?.checkpoint,
             checkpoint: text,
           },
         );
-      const proof = cp.size === 0 ? [] : await this.board.consistency(cp.size, lastSize);
+      let proof: Uint8Array[];
+      try {
+        proof = cp.size === 0 ? [] : await this.board.consistency(cp.size, lastSize);
+      } catch (e) {
+        if (!(e instanceof BoardReadError && e.refused)) throw e;
+        // The board signed size lastSize before; now its newest checkpoint is smaller and it
+        // says it has no tree of that size: entries it acknowledged are gone (a rollback, or a
+        // fork that has not yet grown to the verified size).
+        return this.#alert(
+          "rollback",
+          "ROLLBACK",
+          `the board's checkpoint of size ${cp.size} is smaller than the one of size ${lastSize} it signed before, and it refuses to prove it a prefix (HTTP ${e.status})`,
+          {
+            previous: head?.checkpoint,
+            checkpoint: text,
+            refusal: {
+              request: `proof/consistency?from=${cp.size}&to=${lastSize}`,
+              status: e.status,
+              body: e.body ?? "",
+            },
+          },
+        );
+      }
       try {
         verifyAppendOnly(cp.size, lastSize, proof, cp.root, lastRoot);
       } catch (e) {
@@ -370,7 +401,28 @@ export class Monitor {
     }
 
     // cp.size > lastSize: append-only from the last verified checkpoint
-    const proof = lastSize === 0 ? [] : await this.board.consistency(lastSize, cp.size);
+    let proof: Uint8Array[];
+    try {
+      proof = lastSize === 0 ? [] : await this.board.consistency(lastSize, cp.size);
+    } catch (e) {
+      if (!(e instanceof BoardReadError && e.refused)) throw e;
+      // Both sizes are the board's own signed checkpoints: a board that refuses the proof
+      // between them cannot give one (its tree of size cp.size does not extend the verified one).
+      return this.#alert(
+        "inconsistency",
+        "INCONSISTENT",
+        `the board refuses the consistency proof from its checkpoint of size ${lastSize} to its checkpoint of size ${cp.size} (HTTP ${e.status})`,
+        {
+          previous: head?.checkpoint,
+          checkpoint: text,
+          refusal: {
+            request: `proof/consistency?from=${lastSize}&to=${cp.size}`,
+            status: e.status,
+            body: e.body ?? "",
+          },
+        },
+      );
+    }
     try {
       verifyAppendOnly(lastSize, cp.size, proof, lastRoot, cp.root);
     } catch (e) {
@@ -416,6 +468,7 @@ export class Monitor {
       const f = this.#checker.flush();
       if (f.length) return this.#invalidIfBound(f, text, cp);
       start = end;
+      if (start < cp.size) this.#emit({ type: "progress", done: start, size: cp.size });
     }
     const f = this.#checker.flush();
     if (f.length) return this.#invalidIfBound(f, text, cp);
@@ -432,7 +485,7 @@ export class Monitor {
 
     const recent = [
       ...(head?.recent ?? []),
-      [cp.size, toBase64(cp.root)] as [number, string],
+      [cp.size, toBase64(cp.root), text] as [number, string, string],
     ].slice(-RECENT);
     const next: MonitorHead = {
       format: "urna-monitor-head-v1",
@@ -567,18 +620,19 @@ export class Monitor {
   ): Promise<StepResult> {
     const exitCode = kind === "invalid-entry" ? WATCH_EXIT.INVALID_ENTRY : WATCH_EXIT.INCONSISTENT;
     let where: string | undefined;
+    const record = {
+      kind,
+      code,
+      message: msg,
+      board: this.board.base,
+      origin: this.origin,
+      at: new Date().toISOString(),
+      ...evidence,
+    };
     try {
       where = await this.#store.saveEvidence(
-        `alert-${new Date().toISOString().replace(/[:.]/g, "-")}-${code}`,
-        {
-          kind,
-          code,
-          message: msg,
-          board: this.board.base,
-          origin: this.origin,
-          at: new Date().toISOString(),
-          ...evidence,
-        },
+        `alert-${record.at.replace(/[:.]/g, "-")}-${code}`,
+        record,
       );
     } catch {
       where = undefined;
@@ -591,6 +645,7 @@ export class Monitor {
       exitCode,
       ...(findings ? { findings } : {}),
       ...(where ? { evidence: where } : {}),
+      record,
     };
     this.#emit(alert);
     return { kind: "alert", alert };
