@@ -153,6 +153,14 @@ const pgServer = !args.store
         const c = await startPgCluster();
         return { url: c.url(), destroy: () => c.destroy() };
       })();
+/** Every board process started, so that a failed run stops them (and the throw-away cluster). */
+const spawned = new Set<ChildProcess>();
+for (const ev of ["uncaughtException", "unhandledRejection"] as const)
+  process.once(ev, (e: unknown) => {
+    console.error(e);
+    for (const p of spawned) p.kill("SIGKILL");
+    void (pgServer?.destroy() ?? Promise.resolve()).finally(() => process.exit(1));
+  });
 const pgVersion = pgServer
   ? await (async () => {
       const { default: pg } = await import("pg");
@@ -258,7 +266,13 @@ function spawnBoard(dir: string, name: string, extra: string[]): BoardProcess {
       env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "16" },
     },
   );
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  spawned.add(proc);
+  const exited = new Promise<void>((r) =>
+    proc.once("exit", () => {
+      spawned.delete(proc);
+      r();
+    }),
+  );
   let standbyUrl: (u: string) => void = () => undefined;
   const standby = new Promise<string>((r) => (standbyUrl = r));
   proc.stderr!.on("data", (d: Buffer) => {
