@@ -1,7 +1,7 @@
 /**
  * The demo: a whole INE-style election abroad on an embedded board, verified end to end.
  *
- *   npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--quiet]
+ *   npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--store postgres://...]
  *
  * Every actor goes through the public libraries and the board's HTTP API, as a real deployment
  * would. Progress goes to stderr (never silent for more than HEARTBEAT_MS: a line says what is
@@ -30,6 +30,7 @@ import {
   postRound1,
   publishCredentials,
   loadCustodianKeyFile,
+  store as boardStore,
   type CastResult,
   type CustodianStateFile,
   type ReceiptJson,
@@ -61,13 +62,16 @@ import { assignStyles, expectedTotals, prng, simulateChoices } from "./simulate.
 import type { VoterOutcome, VoterTask } from "./voter-worker.js";
 import type { WitnessReady } from "./witness-worker.js";
 
-const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P]
+const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--store URL]
 
 Runs a whole INE-style election from abroad on an embedded urna board and verifies it.
   --out DIR     output folder (default: a fresh folder under ./demo-output)
   --voters N    number of voters (default 1000)
   --seed S      simulation seed (default: random)
   --port P      board port on 127.0.0.1 (default: a free port)
+  --store URL   the board's store: postgres://... runs the board on that PostgreSQL database
+                (an empty one: the demo's election id must be new there); default URNA_STORE,
+                else the embedded level database in the output folder
   --all-combinations
                 list every coalition combination as an option (17 per contest, as INE's
                 electronic ballot does) instead of the parties and whole coalitions (11)
@@ -78,6 +82,7 @@ const demoOptions = {
   voters: { type: "string", default: "1000" },
   seed: { type: "string" },
   port: { type: "string", default: "0" },
+  store: { type: "string", default: process.env.URNA_STORE },
   "all-combinations": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -102,6 +107,16 @@ const seed = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.rando
 const out = resolve(
   args.out ?? join("demo-output", new Date().toISOString().replace(/[:.]/g, "-")),
 );
+let storeName: string;
+try {
+  storeName = boardStore.describeStore(
+    args.store || undefined,
+    relative(process.cwd(), join(out, "board")),
+  );
+} catch (e) {
+  process.stderr.write(`demo: --store: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 if (existsSync(join(out, "board"))) {
   process.stderr.write(`demo: ${out} already holds a demo; choose another --out\n`);
   process.exit(2);
@@ -185,7 +200,9 @@ writeFileSync(
     "with it on purpose. Never use them, or keys handled like them, for a real election.\n",
 );
 
-say(`urna demo: ${N} voters, seed ${seed}, output in ${relative(process.cwd(), out) || "."}`);
+say(
+  `urna demo: ${N} voters, seed ${seed}, output in ${relative(process.cwd(), out) || "."}, store ${storeName}`,
+);
 
 // 1. The board's key, two witnesses that know it, and the board.
 const boardKey = encodePrivateKey(BOARD_NAME, generateSeed());
@@ -211,6 +228,7 @@ const witnessThread = startWorker("./witness-worker.ts", {
 const witnesses = await nextMessage<WitnessReady[]>(witnessThread, "the witnesses");
 const board = await createBoard({
   dataDir: join(out, "board"),
+  store: args.store || undefined,
   name: BOARD_NAME,
   signingKey: boardKey,
   witnesses: witnesses.map((w) => ({ url: w.url, vkey: w.vkey })),

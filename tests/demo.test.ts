@@ -2,7 +2,6 @@
  * The demo (examples/demo.ts) end to end at a small size: it must exit 0, and what it leaves
  * behind must check out independently of its own assertions.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,30 +10,16 @@ import type { Manifest, VerificationReport } from "@urna/schemas";
 import { verifyReceipt } from "@urna/verifier";
 import { folderSource } from "@urna/verifier/node";
 import { loadIneData } from "../examples/ine-manifest.js";
+import { runDemo } from "./fixtures/demo-run.js";
 import { expectedTotals, prng, simulateChoices, assignStyles } from "../examples/simulate.js";
 
 const VOTERS = 24;
 const SEED = 4242;
-const root = join(import.meta.dirname, "..");
 const out = join(mkdtempSync(join(tmpdir(), "urna-demo-")), "run");
 afterAll(() => rmSync(join(out, ".."), { recursive: true, force: true }));
 
 describe("npm run demo", () => {
-  const run = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "examples/demo.ts",
-      "--voters",
-      String(VOTERS),
-      "--seed",
-      String(SEED),
-      "--out",
-      out,
-    ],
-    { cwd: root, encoding: "utf8", timeout: 240_000 },
-  );
+  const run = runDemo(["--voters", String(VOTERS), "--seed", String(SEED), "--out", out]);
 
   test("exits 0 and says everything verified", () => {
     expect(run.stderr).toContain("refused: 409 ALREADY_VOTED");
