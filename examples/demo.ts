@@ -52,8 +52,10 @@ import {
   verifyElection,
   verifyReceipt,
   humanTrackingCodeOf,
+  defaultReportLang,
+  type ReportLang,
 } from "@urna/verifier";
-import { encodeWitnessPrivateKey, folderSource } from "@urna/verifier/node";
+import { encodeWitnessPrivateKey, folderSource, nodeEnvironment } from "@urna/verifier/node";
 import type { AuthorityMessage } from "./authority-worker.js";
 import type { CustodianOutcome } from "./custodian-worker.js";
 import { exportRecord } from "./export-record.js";
@@ -62,7 +64,7 @@ import { assignStyles, expectedTotals, prng, simulateChoices } from "./simulate.
 import type { VoterOutcome, VoterTask } from "./voter-worker.js";
 import type { WitnessReady } from "./witness-worker.js";
 
-const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--store URL]
+const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--store URL] [--lang es|en]
 
 Runs a whole INE-style election from abroad on an embedded urna board and verifies it.
   --out DIR     output folder (default: a fresh folder under ./demo-output)
@@ -72,6 +74,7 @@ Runs a whole INE-style election from abroad on an embedded urna board and verifi
   --store URL   the board's store: postgres://... runs the board on that PostgreSQL database
                 (an empty one: the demo's election id must be new there); default URNA_STORE,
                 else the embedded level database in the output folder
+  --lang es|en  language of the verification report (default: Spanish, the election is Mexican)
   --all-combinations
                 list every coalition combination as an option (17 per contest, as INE's
                 electronic ballot does) instead of the parties and whole coalitions (11)
@@ -84,6 +87,7 @@ const demoOptions = {
   port: { type: "string", default: "0" },
   store: { type: "string", default: process.env.URNA_STORE },
   "all-combinations": { type: "boolean" },
+  lang: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 const { values: args } = (() => {
@@ -101,6 +105,10 @@ if (args.help) {
 const N = Number(args.voters);
 if (!Number.isSafeInteger(N) || N < 5) {
   process.stderr.write(`demo: --voters must be an integer >= 5\n${USAGE}`);
+  process.exit(2);
+}
+if (args.lang !== undefined && args.lang !== "es" && args.lang !== "en") {
+  process.stderr.write(`demo: --lang must be es or en\n${USAGE}`);
   process.exit(2);
 }
 const seed = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.random() * 2 ** 31);
@@ -477,7 +485,8 @@ try {
   // 7. Export the record over HTTP, as an auditor would, and verify it.
   const recordDir = join(out, "record");
   const size = await exportRecord(url, ELECTION, recordDir);
-  writeFileSync(join(out, "trust.json"), JSON.stringify(trust, null, 2) + "\n");
+  const trustBytes = new TextEncoder().encode(JSON.stringify(trust, null, 2) + "\n");
+  writeFileSync(join(out, "trust.json"), trustBytes);
 
   // A receipt is issued against the checkpoint of its ballot's batch, with the cosignatures
   // the witnesses gave within the board's timeout. If a witness answered late (a loaded
@@ -510,6 +519,9 @@ try {
     source: folderSource(recordDir),
     trust,
     workers: availableParallelism(),
+    // The report's audit section: the trust file's bytes as written, the build and the machine.
+    trustBytes,
+    environment: nodeEnvironment(availableParallelism()),
     onProgress: (p) => {
       detail = () => `verifying: ${p.stage} ${p.done}/${p.total}`;
       if (p.stage === "entries" && p.done % 500 === 0)
@@ -519,10 +531,11 @@ try {
   detail = () => `still working, after: ${doing}`;
   endPhase("verification");
   writeFileSync(join(out, "report.json"), reportToJson(report));
-  writeFileSync(join(out, "report.html"), reportToHtml(report));
+  const lang: ReportLang = (args.lang as ReportLang | undefined) ?? defaultReportLang(ELECTION);
+  writeFileSync(join(out, "report.html"), reportToHtml(report, { lang }));
   // The full text report (every check, and the result tables) goes to a file; stdout gets its
   // verdict (the report's last paragraph) and, at the end, the summary.
-  const text = reportToText(report);
+  const text = reportToText(report, { lang });
   writeFileSync(join(out, "report.txt"), text + "\n");
   const verdict = text.trimEnd().split("\n\n").pop() ?? "";
   process.stdout.write(

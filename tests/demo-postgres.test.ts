@@ -37,7 +37,7 @@ describe("npm run demo -- --store postgres://...", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/store postgres postgres:\/\//);
     expect(run.stderr).toContain("refused: 409 ALREADY_VOTED");
-    expect(run.stdout).toContain("All checks passed.");
+    expect(run.stdout).toContain("Todas las verificaciones pasaron.");
     expect(run.stdout).toContain("Everything verified");
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as VerificationReport;
     expect(report.ok).toBe(true);

@@ -2,6 +2,7 @@
  * The demo (examples/demo.ts) end to end at a small size: it must exit 0, and what it leaves
  * behind must check out independently of its own assertions.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,18 +25,19 @@ describe("npm run demo", () => {
   test("exits 0 and says everything verified", () => {
     expect(run.stderr).toContain("refused: 409 ALREADY_VOTED");
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain("All checks passed.");
+    // The election is Mexican: the report is in Spanish unless --lang en.
+    expect(run.stdout).toContain("Todas las verificaciones pasaron.");
     expect(run.stdout).toContain("Everything verified");
   });
 
   test("stdout: the verdict, then ends with the summary; the result tables are in report.txt", () => {
     expect(run.stdout.trimEnd().split("\n").pop()).toMatch(/^\s+npx urna-verify receipt /);
-    expect(run.stdout).toMatch(/Verification: All checks passed\./);
+    expect(run.stdout).toMatch(/Verification: Todas las verificaciones pasaron\./);
     // No result table on stdout: it is in report.txt, with every check.
-    expect(run.stdout).not.toContain("Result (decrypted by custodians");
+    expect(run.stdout).not.toContain("Resultado (descifrado por los custodios");
     const text = readFileSync(join(out, "report.txt"), "utf8");
-    expect(text).toContain("Result (decrypted by custodians");
-    expect(text).toContain("All checks passed.");
+    expect(text).toContain("Resultado (descifrado por los custodios");
+    expect(text).toContain("Todas las verificaciones pasaron.");
   });
 
   test("stderr: progress never sits silent for long", () => {
@@ -74,6 +76,12 @@ describe("npm run demo", () => {
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as VerificationReport;
     expect(report.ok).toBe(true);
     expect(report.checks.every((c) => c.status === "pass")).toBe(true);
+    // The audit section hashes the trust file exactly as the demo wrote it, and names the build.
+    const trustBytes = readFileSync(join(out, "trust.json"));
+    expect(report.audit?.trust.sha256).toBe(createHash("sha256").update(trustBytes).digest("hex"));
+    expect(report.audit?.trust.hashed).toBe("file");
+    expect(report.audit?.verifier?.runtime).toContain(process.version);
+    expect(report.audit?.machine?.cores).toBeGreaterThan(0);
     // Recompute the simulated choices independently of the demo's own comparison.
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as Manifest;
     const data = loadIneData();
