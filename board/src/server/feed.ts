@@ -347,24 +347,41 @@ export async function serveEvents(
       if (!res.writableFinished) res.destroy();
     }, CUTOFF_GRACE_MS).unref();
   };
-  const write = (b: Buffer): void => {
-    const held = res.writableLength;
-    if (held > 0 && held + b.length > limits.maxQueueBytes) return cutOff();
+  const emit = (b: Buffer): void => {
     res.write(b);
     lastWrite = performance.now();
     feed.noteHeld(res.writableLength);
+  };
+  /** Whether `bytes` more keep the stream's unsent bytes within the bound (an empty queue always
+   * takes one event: an event is never split). */
+  const fits = (bytes: number): boolean => {
+    const held = res.writableLength;
+    return held === 0 || held + bytes <= limits.maxQueueBytes;
   };
   /** Writes the part of `ev` this stream has not sent yet. */
   const send = (ev: FeedEvent): void => {
     if (ev.end === ev.first) {
       // A checkpoint re-announcement (more cosignatures): once every entry up to it was sent.
-      if (ev.size === next) write(ev.bytes);
-      return;
+      if (ev.size !== next) return;
+      return fits(ev.bytes.length) ? emit(ev.bytes) : cutOff();
     }
     if (ev.end <= next) return; // already sent with the history
     if (ev.first > next) return cutOff(); // a gap cannot happen; never skip silently
-    write(next === ev.first ? ev.bytes : ev.bytes.subarray(ev.offsets[next - ev.first]));
-    next = ev.end;
+    const from = ev.offsets[next - ev.first];
+    if (res.writableLength + (ev.bytes.length - from) <= limits.maxQueueBytes) {
+      emit(from === 0 ? ev.bytes : ev.bytes.subarray(from)); // the usual case: one write
+      next = ev.end;
+      return;
+    }
+    // More than the bound at once (a stalled reader, or a commit window larger than the bound):
+    // whole entry events while they fit, then the stream is cut off at the last one sent.
+    const n = ev.end - ev.first;
+    for (let k = next - ev.first; k < n; k++) {
+      const seg = ev.bytes.subarray(ev.offsets[k], k + 1 < n ? ev.offsets[k + 1] : undefined);
+      if (!fits(seg.length)) return cutOff();
+      emit(seg);
+      next = ev.first + k + 1;
+    }
   };
 
   const unsubscribe = feed.subscribe(
