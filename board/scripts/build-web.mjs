@@ -28,6 +28,7 @@ const TITLES = {
   election: "Tablero en vivo",
   receipt: "Verificar comprobante",
   results: "Resultados",
+  vote: "Votar",
 };
 export const PAGES = Object.keys(TITLES);
 

@@ -1,0 +1,675 @@
+/**
+ * The voter's booth (issue 15): the voter loads their credential file (file picker or drag and
+ * drop; it is read in the browser and never sent), marks the ballot of their style, and the
+ * browser encrypts and proves it with the same code as `urna voter cast` (board/src/actors/
+ * ballot.ts; the verifier's WebAssembly backend where the page may compile it, else the JS one).
+ * Before posting anything the page shows the tracking code; the voter then either challenges
+ * (posts `ballot.challenged`, sees the revealed choices the board now holds next to their marks,
+ * and gets a fresh encryption) or casts (posts `ballot`, gets the receipt as JSON and as a
+ * printable page). Every refusal is shown with its stable code (spec/api.md §Errors).
+ */
+import type { ChallengedBallotBody, Contest, Entry } from "@urna/schemas";
+import { canonicalBytes } from "@urna/schemas";
+import {
+  decodeElement,
+  fromBase64,
+  leafHash,
+  styleContests,
+  toBase64,
+  toHex,
+  verifyChallengedBallot,
+} from "@urna/verifier";
+import { humanTrackingCodeOf } from "../../../verifier/src/log/tracking-code.js";
+import type { EncryptedBallot } from "../../src/crypto/encrypt.js";
+import {
+  type VoterCredential,
+  ballotEntry,
+  challengedEntry,
+  encryptFor,
+  loadVotingView,
+} from "../../src/actors/ballot.js";
+import { BoardApiError, BoardClient, type ReceiptJson } from "../../src/actors/client.js";
+import type { ElectionView } from "../../src/actors/view.js";
+import { signingPublicKey } from "../../src/entry-sign.js";
+import { boardBase, errMsg, h, param, replace, startPage, t } from "./common.js";
+
+const TEXTS = {
+  "title.vote": { es: "Votar", en: "Vote" },
+  "v.h1": { es: "Votar: {title}", en: "Vote: {title}" },
+  "v.trust.h": { es: "En qué confiar", en: "What to trust" },
+  "v.trust.1": {
+    es: "Su credencial se lee en este navegador y nunca se envía: solo sale de aquí la boleta cifrada y firmada. Nunca comparta su archivo de credencial ni se lo dé a nadie.",
+    en: "Your credential is read in this browser and never sent: only the encrypted, signed ballot leaves it. Never share your credential file or give it to anyone.",
+  },
+  "v.trust.2": {
+    es: "No confíe a ciegas en que este navegador cifra lo que usted marcó: compruébelo auditando (botón «Auditar») una o varias veces antes de emitir. Una boleta auditada se abre y no cuenta.",
+    en: "Do not blindly trust that this browser encrypts what you marked: check it by challenging (the “Challenge” button) once or more before casting. A challenged ballot is opened and does not count.",
+  },
+  "v.trust.3": {
+    es: "Verifique su comprobante desde otro dispositivo en la página «Verificar comprobante», o con urna-verify y el archivo de confianza oficial de la autoridad electoral.",
+    en: "Check your receipt from another device on the “Check a receipt” page, or with urna-verify and the electoral authority's official trust file.",
+  },
+  "v.cred.h": { es: "1. Su credencial", en: "1. Your credential" },
+  "v.cred.label": { es: "Archivo de credencial (.json)", en: "Credential file (.json)" },
+  "v.cred.drop": {
+    es: "…o arrástrelo y suéltelo aquí.",
+    en: "…or drag and drop it here.",
+  },
+  "v.cred.loaded": {
+    es: "Credencial cargada: boleta «{style}».",
+    en: "Credential loaded: ballot “{style}”.",
+  },
+  "v.mark.h": { es: "2. Marque su boleta", en: "2. Mark your ballot" },
+  "v.rule.exact": { es: "Marque exactamente {n}.", en: "Mark exactly {n}." },
+  "v.rule.upTo": {
+    es: "Marque hasta {max} (puede dejarla en blanco).",
+    en: "Mark up to {max} (you may leave it blank).",
+  },
+  "v.rule.range": { es: "Marque de {min} a {max}.", en: "Mark from {min} to {max}." },
+  "v.encrypt": { es: "Cifrar mi boleta", en: "Encrypt my ballot" },
+  "v.encrypting": { es: "Cifrando…", en: "Encrypting…" },
+  "v.enc.h": { es: "3. Su boleta cifrada", en: "3. Your encrypted ballot" },
+  "v.enc.code": {
+    es: "Código de seguimiento de esta boleta cifrada:",
+    en: "Tracking code of this encrypted ballot:",
+  },
+  "v.enc.explain": {
+    es: "Emítala, o audítela para comprobar que el navegador cifró lo que usted marcó (la boleta auditada se abre y no cuenta; después se cifra de nuevo).",
+    en: "Cast it, or challenge it to check that the browser encrypted what you marked (a challenged ballot is opened and does not count; it is then encrypted afresh).",
+  },
+  "v.yourMarks": { es: "Lo que usted marcó", en: "What you marked" },
+  "v.cast": { es: "Emitir mi voto", en: "Cast my vote" },
+  "v.challenge": { es: "Auditar esta boleta", en: "Challenge this ballot" },
+  "v.change": { es: "Cambiar mis marcas", en: "Change my marks" },
+  "v.posting": { es: "Enviando al tablero…", en: "Sending to the board…" },
+  "v.ch.h": { es: "Boleta auditada", en: "Challenged ballot" },
+  "v.ch.code": {
+    es: "Código de seguimiento de la boleta abierta (otra entrada del tablero, que no cuenta):",
+    en: "Tracking code of the opened ballot (another entry on the board, which does not count):",
+  },
+  "v.ch.ok": {
+    es: "El tablero guardó la boleta abierta y este navegador comprobó que sus cifrados contienen exactamente lo que se revela.",
+    en: "The board stored the opened ballot and this browser checked that its ciphertexts hold exactly what is revealed.",
+  },
+  "v.ch.bad": {
+    es: "¡Atención! La boleta abierta no corresponde a sus cifrados: {msg}. No emita su voto con este dispositivo.",
+    en: "Warning! The opened ballot does not match its ciphertexts: {msg}. Do not cast your vote on this device.",
+  },
+  "v.ch.match": {
+    es: "Las opciones reveladas coinciden con lo que usted marcó.",
+    en: "The revealed choices equal what you marked.",
+  },
+  "v.ch.mismatch": {
+    es: "¡Las opciones reveladas NO coinciden con lo que usted marcó! No emita su voto con este dispositivo.",
+    en: "The revealed choices do NOT equal what you marked! Do not cast your vote on this device.",
+  },
+  "v.ch.contest": { es: "Contienda", en: "Contest" },
+  "v.ch.option": { es: "Opción", en: "Option" },
+  "v.ch.marked": { es: "Marcada por usted", en: "Marked by you" },
+  "v.ch.revealed": { es: "Revelada", en: "Revealed" },
+  "v.yes": { es: "sí", en: "yes" },
+  "v.no": { es: "no", en: "no" },
+  "v.ch.other": {
+    es: "Para comprobarlo desde otro dispositivo, abra este enlace allí:",
+    en: "To check it from another device, open this link there:",
+  },
+  "v.ch.link": { es: "comprobante de la boleta auditada", en: "receipt of the challenged ballot" },
+  "v.ch.again": { es: "Cifrar de nuevo", en: "Encrypt again" },
+  "v.cast.h": { es: "Su voto fue emitido", en: "Your vote was cast" },
+  "v.cast.code": { es: "Código de seguimiento:", en: "Tracking code:" },
+  "v.cast.index": { es: "Entrada número {n} del tablero.", en: "Entry number {n} on the board." },
+  "v.cast.revote": {
+    es: "Usted ya había votado: esta boleta reemplaza a la anterior, que ya no cuenta.",
+    en: "You had voted before: this ballot replaces the earlier one, which no longer counts.",
+  },
+  "v.revote.warn": {
+    es: "Usted ya votó en esta elección. Si emite otra boleta, la anterior dejará de contar.",
+    en: "You have already voted in this election. If you cast another ballot, the earlier one will no longer count.",
+  },
+  "v.cast.keep": {
+    es: "Guarde su comprobante: con él puede verificar, desde cualquier dispositivo, que su boleta está en el tablero y se cuenta.",
+    en: "Keep your receipt: with it you can check, from any device, that your ballot is on the board and is counted.",
+  },
+  "v.cast.download": { es: "Descargar el comprobante (JSON)", en: "Download the receipt (JSON)" },
+  "v.cast.print": { es: "Imprimir el comprobante", en: "Print the receipt" },
+  "v.cast.check": { es: "Verificar este comprobante", en: "Check this receipt" },
+  "v.cast.codeDiffers": {
+    es: "¡Atención! El tablero respondió con otro código de seguimiento ({got}) que el calculado aquí.",
+    en: "Warning! The board answered with another tracking code ({got}) than the one computed here.",
+  },
+  "v.err.h": { es: "No se pudo votar", en: "Could not vote" },
+  "v.err.code": { es: "Código: {code}", en: "Code: {code}" },
+  "err.ALREADY_VOTED": {
+    es: "Esta credencial ya emitió su voto y en esta elección solo se permite un voto por credencial.",
+    en: "This credential has already cast its vote, and this election allows one vote per credential.",
+  },
+  "err.WRONG_PHASE": {
+    es: "La votación no está abierta ({phase}): no se reciben boletas ahora.",
+    en: "Voting is not open ({phase}): no ballots are accepted now.",
+  },
+  "err.NOT_ELIGIBLE": {
+    es: "Esta credencial no está registrada en esta elección (o no para esta boleta).",
+    en: "This credential is not registered in this election (or not for this ballot).",
+  },
+  "err.BAD_CREDENTIAL": {
+    es: "El archivo no es una credencial de urna válida (dañado o de otro tipo): {msg}.",
+    en: "The file is not a valid urna credential (corrupted or of another kind): {msg}.",
+  },
+  "err.WRONG_ELECTION": {
+    es: "Esta credencial es de otra elección («{other}»), no de «{id}».",
+    en: "This credential is for another election (“{other}”), not “{id}”.",
+  },
+  "err.BOARD_UNREACHABLE": {
+    es: "No se pudo contactar al tablero. Nada se envió; revise su conexión e inténtelo de nuevo.",
+    en: "The board could not be reached. Nothing was sent; check your connection and try again.",
+  },
+  "err.other": {
+    es: "El tablero rechazó la boleta: {msg}",
+    en: "The board refused the ballot: {msg}",
+  },
+} satisfies Record<string, { es: string; en: string }>;
+
+/** A refusal shown to the voter: a stable code and what to fill in its message. */
+class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly vars: Record<string, string> = {},
+  ) {
+    super(code);
+  }
+}
+
+type Step =
+  | { kind: "start" }
+  | { kind: "mark" }
+  | { kind: "busy"; what: "v.encrypting" | "v.posting" }
+  | { kind: "encrypted"; enc: EncryptedBallot; entry: Entry; code: string }
+  | {
+      kind: "challenged";
+      receipt: ReceiptJson;
+      revealed: ChallengedBallotBody["revealed"];
+      problem?: string;
+    }
+  | { kind: "cast"; receipt: ReceiptJson; revote: boolean; differs?: string };
+
+const app = document.getElementById("app") as HTMLElement;
+const id = param("id") ?? "";
+const client = new BoardClient(boardBase());
+let view: ElectionView | undefined;
+let phase = "";
+let cred: VoterCredential | undefined;
+let contests: Contest[] = [];
+/** The voter's marks: contest id -> one 0/1 per option. */
+let marks: Record<string, number[]> = {};
+let earlierBallots = 0;
+let step: Step = { kind: "start" };
+let refusal: Refusal | undefined;
+let loadError: string | undefined;
+
+const b64url = (s: string): string =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(s)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+const receiptLink = (r: ReceiptJson): string =>
+  `receipt.html?id=${encodeURIComponent(id)}#r=${b64url(JSON.stringify(r))}`;
+const trackingCodeOf = (e: Entry): string => toHex(leafHash(canonicalBytes(e)));
+
+/** Any error of a step as the refusal the voter sees. */
+function refusalOf(e: unknown): Refusal {
+  if (e instanceof Refusal) return e;
+  if (e instanceof BoardApiError) {
+    if (e.code === "WRONG_PHASE") return new Refusal(e.code, { phase: phaseOfMessage(e.message) });
+    if (["ALREADY_VOTED", "NOT_ELIGIBLE"].includes(e.code)) return new Refusal(e.code);
+    return new Refusal(e.code, { msg: e.message });
+  }
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === "BOARD_UNREACHABLE" || e instanceof TypeError)
+    return new Refusal("BOARD_UNREACHABLE");
+  return new Refusal(typeof code === "string" ? code : "ERROR", { msg: errMsg(e) });
+}
+const phaseOfMessage = (m: string): string => /phase (\w+)/.exec(m)?.[1] ?? phase;
+
+async function load(): Promise<void> {
+  try {
+    const status = await client.status(id);
+    phase = status.phase;
+    if (phase !== "voting") throw new Refusal("WRONG_PHASE", { phase });
+    view = await loadVotingView(client, id);
+  } catch (e) {
+    refusal = refusalOf(e);
+  }
+  render();
+}
+
+/** Reads a credential file (text) into the voter's credential, or a Refusal. */
+async function takeCredential(text: string): Promise<void> {
+  refusal = undefined;
+  try {
+    if (!view) throw new Refusal("BOARD_UNREACHABLE");
+    let f: {
+      kind?: unknown;
+      election?: unknown;
+      style?: unknown;
+      secretKey?: unknown;
+      publicKey?: unknown;
+    };
+    try {
+      f = JSON.parse(text) as typeof f;
+    } catch {
+      throw new Refusal("BAD_CREDENTIAL", { msg: "not JSON" });
+    }
+    if (typeof f !== "object" || f === null || f.kind !== "urna-credential")
+      throw new Refusal("BAD_CREDENTIAL", { msg: 'no "kind": "urna-credential"' });
+    let sk: Uint8Array;
+    try {
+      sk = fromBase64(String(f.secretKey));
+    } catch {
+      throw new Refusal("BAD_CREDENTIAL", { msg: "secretKey is not base64" });
+    }
+    if (sk.length !== 32) throw new Refusal("BAD_CREDENTIAL", { msg: "secretKey is not 32 bytes" });
+    const publicKey = toBase64(signingPublicKey(sk));
+    if (f.publicKey !== undefined && f.publicKey !== publicKey)
+      throw new Refusal("BAD_CREDENTIAL", { msg: "publicKey does not match secretKey" });
+    if (f.election !== id) throw new Refusal("WRONG_ELECTION", { other: String(f.election), id });
+    const style = view.state.styleOf(publicKey);
+    if (style === undefined || style !== f.style) throw new Refusal("NOT_ELIGIBLE");
+    const sc = styleContests(view.manifest, style);
+    if (!sc) throw new Refusal("NOT_ELIGIBLE");
+    const lookup = (await (
+      await fetch(
+        `${boardBase()}/elections/${encodeURIComponent(id)}/credentials/${toHex(fromBase64(publicKey))}`,
+      )
+    ).json()) as { ballots?: unknown[] };
+    earlierBallots = lookup.ballots?.length ?? 0;
+    if (earlierBallots > 0 && view.manifest.revotePolicy === "single")
+      throw new Refusal("ALREADY_VOTED");
+    cred = { election: id, style, secretKey: sk, publicKey };
+    contests = sc;
+    marks = Object.fromEntries(sc.map((c) => [c.id, c.options.map(() => 0)]));
+    step = { kind: "mark" };
+  } catch (e) {
+    refusal = refusalOf(e);
+  }
+  render(step.kind === "mark" ? "mark-h" : "refusal");
+}
+
+function encryptNow(): void {
+  if (!view || !cred) return;
+  const [v, c] = [view, cred];
+  refusal = undefined;
+  step = { kind: "busy", what: "v.encrypting" };
+  render("busy");
+  // Let the page paint "Encrypting…" before the proofs take the main thread.
+  setTimeout(() => {
+    try {
+      const enc = encryptFor(v, c, marks);
+      const entry = ballotEntry(c, enc.body);
+      step = { kind: "encrypted", enc, entry, code: trackingCodeOf(entry) };
+    } catch (e) {
+      refusal = refusalOf(e);
+      step = { kind: "mark" };
+    }
+    render(step.kind === "encrypted" ? "enc-h" : "refusal");
+  }, 30);
+}
+
+async function challenge(enc: EncryptedBallot): Promise<void> {
+  if (!view || !cred) return;
+  const entry = challengedEntry(cred, enc, marks);
+  refusal = undefined;
+  step = { kind: "busy", what: "v.posting" };
+  render("busy");
+  try {
+    const r = await client.post(entry);
+    // What the board holds now, checked here: the revealed choices reproduce the ciphertexts.
+    const stored = (await client.entry(id, r.index)) as Entry<
+      "ballot.challenged",
+      ChallengedBallotBody
+    >;
+    let problem: string | undefined;
+    try {
+      verifyChallengedBallot(view.manifest, cred.style, stored.body, {
+        baseHash: view.state.baseHash,
+        publicKey: decodeElement(fromBase64(view.state.electionKey?.publicKey ?? "")),
+        signer: fromBase64(cred.publicKey),
+      });
+    } catch (e) {
+      problem = errMsg(e);
+    }
+    step = {
+      kind: "challenged",
+      receipt: r.receipt as ReceiptJson,
+      revealed: stored.body.revealed,
+      ...(problem ? { problem } : {}),
+    };
+  } catch (e) {
+    refusal = refusalOf(e);
+    step = { kind: "mark" };
+  }
+  render(step.kind === "challenged" ? "ch-h" : "refusal");
+}
+
+async function cast(entry: Entry, code: string): Promise<void> {
+  refusal = undefined;
+  step = { kind: "busy", what: "v.posting" };
+  render("busy");
+  try {
+    const r = await client.post(entry);
+    step = {
+      kind: "cast",
+      receipt: r.receipt as ReceiptJson,
+      revote: earlierBallots > 0,
+      ...(r.trackingCode !== code ? { differs: humanTrackingCodeOf(r.trackingCode) } : {}),
+    };
+  } catch (e) {
+    refusal = refusalOf(e);
+    step = { kind: "mark" };
+  }
+  render(step.kind === "cast" ? "cast-h" : "refusal");
+}
+
+// ---- rendering
+
+const heading = (key: string, hid: string, vars: Record<string, string> = {}) =>
+  h("h2", { id: hid, tabindex: -1 }, t(key, vars));
+
+function trustNotes(): HTMLElement {
+  return h(
+    "section",
+    { class: "panel", id: "trust", "aria-labelledby": "trust-h" },
+    h("h2", { id: "trust-h" }, t("v.trust.h")),
+    h(
+      "ul",
+      {},
+      h("li", {}, t("v.trust.1")),
+      h("li", {}, t("v.trust.2")),
+      h("li", {}, t("v.trust.3")),
+    ),
+  );
+}
+
+function refusalBox(): HTMLElement | null {
+  if (!refusal) return null;
+  const key = `err.${refusal.code}` in TEXTS ? `err.${refusal.code}` : "err.other";
+  return h(
+    "div",
+    { id: "refusal", role: "alert", class: "fail", tabindex: -1, "data-code": refusal.code },
+    h("h2", {}, t("v.err.h")),
+    h("p", { id: "refusal-text" }, t(key, { msg: refusal.code, ...refusal.vars })),
+    h("p", {}, t("v.err.code", { code: refusal.code })),
+  );
+}
+
+function credentialPicker(): HTMLElement {
+  const input = h("input", {
+    type: "file",
+    id: "cred-file",
+    accept: ".json,application/json",
+  }) as HTMLInputElement;
+  input.addEventListener("change", () => {
+    const file = input.files?.[0];
+    if (file) void file.text().then(takeCredential);
+  });
+  const zone = h(
+    "div",
+    { id: "cred-drop", class: "drop" },
+    h("label", { for: "cred-file" }, t("v.cred.label")),
+    " ",
+    input,
+    h("p", {}, t("v.cred.drop")),
+  );
+  zone.addEventListener("dragover", (ev) => ev.preventDefault());
+  zone.addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    const file = (ev as DragEvent).dataTransfer?.files[0];
+    if (file) void file.text().then(takeCredential);
+  });
+  return h("section", { "aria-labelledby": "cred-h" }, heading("v.cred.h", "cred-h"), zone);
+}
+
+function ruleOf(c: Contest): string {
+  if (c.minSelections === c.maxSelections) return t("v.rule.exact", { n: String(c.maxSelections) });
+  if (c.minSelections === 0) return t("v.rule.upTo", { max: String(c.maxSelections) });
+  return t("v.rule.range", { min: String(c.minSelections), max: String(c.maxSelections) });
+}
+
+function ballotForm(): HTMLElement {
+  const form = h("form", { id: "ballot", novalidate: true });
+  for (const c of contests) {
+    const fs = h(
+      "fieldset",
+      { class: "contest", "data-contest": c.id, "aria-describedby": `rule-${c.id}` },
+      h("legend", {}, c.title),
+      h("p", { id: `rule-${c.id}`, class: "rule" }, ruleOf(c)),
+    );
+    c.options.forEach((o, j) => {
+      const box = h("input", {
+        type: "checkbox",
+        id: `opt-${c.id}-${o.id}`,
+        name: c.id,
+        value: o.id,
+        checked: marks[c.id][j] === 1,
+      }) as HTMLInputElement;
+      box.addEventListener("change", () => {
+        marks[c.id][j] = box.checked ? 1 : 0;
+        const n = marks[c.id].reduce((a, b) => a + b, 0);
+        box.setCustomValidity(n > c.maxSelections ? ruleOf(c) : "");
+      });
+      fs.append(h("div", { class: "option" }, box, " ", h("label", { for: box.id }, o.label)));
+    });
+    form.append(fs);
+  }
+  const problems = h("p", { id: "mark-problem", role: "alert", class: "fail" });
+  form.append(problems, h("button", { type: "submit", id: "encrypt" }, t("v.encrypt")));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const wrong = contests.find((c) => {
+      const n = marks[c.id].reduce((a, b) => a + b, 0);
+      return n < c.minSelections || n > c.maxSelections;
+    });
+    if (wrong) {
+      problems.textContent = `${wrong.title}: ${ruleOf(wrong)}`;
+      (
+        form.querySelector(`fieldset[data-contest="${wrong.id}"] input`) as HTMLElement | null
+      )?.focus();
+      return;
+    }
+    encryptNow();
+  });
+  return h(
+    "section",
+    { "aria-labelledby": "mark-h" },
+    heading("v.mark.h", "mark-h"),
+    h("p", { id: "cred-loaded" }, t("v.cred.loaded", { style: cred?.style ?? "" })),
+    earlierBallots > 0 ? h("p", { id: "revote-warn", class: "pending" }, t("v.revote.warn")) : null,
+    form,
+  );
+}
+
+function marksList(): HTMLElement {
+  return h(
+    "ul",
+    { id: "marks" },
+    ...contests.map((c) => {
+      const chosen = c.options.filter((_o, j) => marks[c.id][j] === 1).map((o) => o.label);
+      return h(
+        "li",
+        { "data-contest": c.id },
+        `${c.title}: ${chosen.length ? chosen.join(", ") : "—"}`,
+      );
+    }),
+  );
+}
+
+function encryptedView(s: Extract<Step, { kind: "encrypted" }>): HTMLElement {
+  const castBtn = h("button", { type: "button", id: "cast" }, t("v.cast"));
+  castBtn.addEventListener("click", () => void cast(s.entry, s.code));
+  const chBtn = h("button", { type: "button", id: "challenge" }, t("v.challenge"));
+  chBtn.addEventListener("click", () => void challenge(s.enc));
+  const back = h("button", { type: "button", id: "change" }, t("v.change"));
+  back.addEventListener("click", () => {
+    step = { kind: "mark" };
+    render("mark-h");
+  });
+  return h(
+    "section",
+    { "aria-labelledby": "enc-h" },
+    heading("v.enc.h", "enc-h"),
+    h(
+      "p",
+      {},
+      t("v.enc.code"),
+      " ",
+      h("code", { id: "tracking-code", class: "code" }, humanTrackingCodeOf(s.code)),
+    ),
+    h("h3", {}, t("v.yourMarks")),
+    marksList(),
+    h("p", {}, t("v.enc.explain")),
+    h("div", { class: "actions" }, castBtn, " ", chBtn, " ", back),
+  );
+}
+
+function challengedView(s: Extract<Step, { kind: "challenged" }>): HTMLElement {
+  const rows: HTMLElement[] = [];
+  let same = true;
+  for (const rc of s.revealed) {
+    const c = contests.find((x) => x.id === rc.contest);
+    if (!c) continue;
+    c.options.forEach((o, j) => {
+      const m = marks[c.id][j];
+      const r = rc.choices[j];
+      if (m !== r) same = false;
+      rows.push(
+        h(
+          "tr",
+          { "data-contest": c.id, "data-option": o.id, "data-marked": m, "data-revealed": r },
+          h("td", {}, c.title),
+          h("th", { scope: "row" }, o.label),
+          h("td", {}, t(m ? "v.yes" : "v.no")),
+          h("td", {}, t(r ? "v.yes" : "v.no")),
+        ),
+      );
+    });
+  }
+  const again = h("button", { type: "button", id: "encrypt-again" }, t("v.ch.again"));
+  again.addEventListener("click", encryptNow);
+  return h(
+    "section",
+    { "aria-labelledby": "ch-h" },
+    heading("v.ch.h", "ch-h"),
+    h(
+      "p",
+      {},
+      t("v.ch.code"),
+      " ",
+      h(
+        "code",
+        { id: "ch-code", class: "code" },
+        s.receipt.humanCode ?? humanTrackingCodeOf(s.receipt.trackingCode),
+      ),
+    ),
+    h(
+      "p",
+      {
+        id: "ch-check",
+        class: s.problem ? "fail" : "pass",
+        "data-ok": s.problem ? "false" : "true",
+      },
+      s.problem ? t("v.ch.bad", { msg: s.problem }) : t("v.ch.ok"),
+    ),
+    h(
+      "p",
+      { id: "ch-match", class: same ? "pass" : "fail", "data-same": String(same) },
+      t(same ? "v.ch.match" : "v.ch.mismatch"),
+    ),
+    h(
+      "table",
+      { id: "revealed" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, t("v.ch.contest")),
+          h("th", { scope: "col" }, t("v.ch.option")),
+          h("th", { scope: "col" }, t("v.ch.marked")),
+          h("th", { scope: "col" }, t("v.ch.revealed")),
+        ),
+      ),
+      h("tbody", {}, ...rows),
+    ),
+    h(
+      "p",
+      {},
+      t("v.ch.other"),
+      " ",
+      h("a", { id: "ch-receipt-link", href: receiptLink(s.receipt) }, t("v.ch.link")),
+    ),
+    again,
+  );
+}
+
+function castView(s: Extract<Step, { kind: "cast" }>): HTMLElement {
+  const json = JSON.stringify(s.receipt, null, 2) + "\n";
+  const human = s.receipt.humanCode ?? humanTrackingCodeOf(s.receipt.trackingCode);
+  const download = h(
+    "a",
+    {
+      id: "download-receipt",
+      href: URL.createObjectURL(new Blob([json], { type: "application/json" })),
+      download: `urna-receipt-${human}.json`,
+    },
+    t("v.cast.download"),
+  );
+  const print = h("button", { type: "button", id: "print-receipt" }, t("v.cast.print"));
+  print.addEventListener("click", () => window.print());
+  return h(
+    "section",
+    { "aria-labelledby": "cast-h", id: "printable-receipt" },
+    heading("v.cast.h", "cast-h"),
+    h("p", {}, t("v.cast.code"), " ", h("code", { id: "cast-code", class: "code" }, human)),
+    h("p", {}, t("v.cast.index", { n: String(s.receipt.index) })),
+    s.revote ? h("p", { id: "revote-note", class: "pending" }, t("v.cast.revote")) : null,
+    s.differs
+      ? h("p", { class: "fail", role: "alert" }, t("v.cast.codeDiffers", { got: s.differs }))
+      : null,
+    h("p", {}, t("v.cast.keep")),
+    h(
+      "p",
+      {},
+      h("a", { id: "check-receipt-link", href: receiptLink(s.receipt) }, t("v.cast.check")),
+      " ",
+      h(
+        "code",
+        { class: "url" },
+        `${location.origin}${location.pathname.replace(/vote\.html$/, "")}receipt.html?id=${id}`,
+      ),
+    ),
+    h("div", { class: "actions no-print" }, download, " ", print),
+  );
+}
+
+/** Draws the page; `focus` names the element (id) that takes focus after a step changes. */
+function render(focus?: string): void {
+  if (!id) return replace(app, h("p", { class: "fail" }, t("error.noId")));
+  if (loadError) return replace(app, h("p", { class: "fail" }, loadError));
+  const title = view?.manifest.title ?? id;
+  let body: HTMLElement | null = null;
+  if (view && phase === "voting") {
+    if (step.kind === "start") body = credentialPicker();
+    else if (step.kind === "mark") body = ballotForm();
+    else if (step.kind === "busy")
+      body = h("p", { id: "busy", role: "status", tabindex: -1 }, t(step.what));
+    else if (step.kind === "encrypted") body = encryptedView(step);
+    else if (step.kind === "challenged") body = challengedView(step);
+    else body = castView(step);
+  }
+  app.setAttribute("aria-busy", String(step.kind === "busy"));
+  replace(app, h("h1", {}, t("v.h1", { title })), refusalBox(), body, trustNotes());
+  if (focus) document.getElementById(focus)?.focus();
+}
+
+startPage(TEXTS, () => render());
+if (id) void load();
