@@ -159,6 +159,10 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
     expect(html.status).toBe(302);
     expect(new URL(html.headers.get("location") as string, `${tb.url}/`).pathname).toBe("/web/");
     expect(html.headers.get("vary")).toContain("Accept");
+    const csp = (p: string) =>
+      fetch(`${tb.url}/web/${p}`).then((r) => r.headers.get("content-security-policy"));
+    expect(await csp("vote.html")).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    expect(await csp("receipt.html")).toContain("script-src 'self';");
     for (const accept of ["application/json", "*/*", undefined]) {
       const res = await fetch(`${tb.url}/`, accept ? { headers: { Accept: accept } } : {});
       expect(res.status, String(accept)).toBe(200);
@@ -170,6 +174,8 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
     const c = last.creds[0];
     const { page, requests, errors } = await booth(idLast);
     await expect(page.locator("#trust").textContent()).resolves.toContain("Nunca comparta");
+    // the verifier's WebAssembly backend (the booth's CSP allows compiling it, and only that)
+    expect(await page.locator("#backend").getAttribute("data-backend")).toBe("wasm");
     await loadCredential(page, c);
     expect(await page.locator('fieldset[data-contest="presidencia"] .rule').textContent()).toBe(
       "Marque hasta 1 (puede dejarla en blanco).",

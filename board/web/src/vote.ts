@@ -11,6 +11,7 @@
 import type { ChallengedBallotBody, Contest, Entry } from "@urna/schemas";
 import { canonicalBytes } from "@urna/schemas";
 import {
+  cryptoBackend,
   decodeElement,
   fromBase64,
   leafHash,
@@ -48,6 +49,10 @@ const TEXTS = {
   "v.trust.3": {
     es: "Verifique su comprobante desde otro dispositivo en la página «Verificar comprobante», o con urna-verify y el archivo de confianza oficial de la autoridad electoral.",
     en: "Check your receipt from another device on the “Check a receipt” page, or with urna-verify and the electoral authority's official trust file.",
+  },
+  "v.backend": {
+    es: "Cifrado en este navegador con el motor {backend} del verificador.",
+    en: "Encryption in this browser with the verifier's {backend} engine.",
   },
   "v.cred.h": { es: "1. Su credencial", en: "1. Your credential" },
   "v.cred.label": { es: "Archivo de credencial (.json)", en: "Credential file (.json)" },
@@ -205,6 +210,8 @@ let earlierBallots = 0;
 let step: Step = { kind: "start" };
 let refusal: Refusal | undefined;
 let loadError: string | undefined;
+/** The verifier's crypto backend in this browser: WebAssembly where the page may compile it. */
+const backend = cryptoBackend();
 
 const b64url = (s: string): string =>
   btoa(String.fromCharCode(...new TextEncoder().encode(s)))
@@ -385,6 +392,11 @@ function trustNotes(): HTMLElement {
       h("li", {}, t("v.trust.1")),
       h("li", {}, t("v.trust.2")),
       h("li", {}, t("v.trust.3")),
+    ),
+    h(
+      "p",
+      { id: "backend", "data-backend": backend },
+      t("v.backend", { backend: backend === "wasm" ? "WebAssembly" : "JavaScript" }),
     ),
   );
 }
