@@ -151,25 +151,6 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
     if (tb) removeDir(tb.dir);
   });
 
-  it("GET / sends a browser to the site and an API client the board's JSON", async () => {
-    const html = await fetch(`${tb.url}/`, {
-      headers: { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
-      redirect: "manual",
-    });
-    expect(html.status).toBe(302);
-    expect(new URL(html.headers.get("location") as string, `${tb.url}/`).pathname).toBe("/web/");
-    expect(html.headers.get("vary")).toContain("Accept");
-    const csp = (p: string) =>
-      fetch(`${tb.url}/web/${p}`).then((r) => r.headers.get("content-security-policy"));
-    expect(await csp("vote.html")).toContain("script-src 'self' 'wasm-unsafe-eval';");
-    expect(await csp("receipt.html")).toContain("script-src 'self';");
-    for (const accept of ["application/json", "*/*", undefined]) {
-      const res = await fetch(`${tb.url}/`, accept ? { headers: { Accept: accept } } : {});
-      expect(res.status, String(accept)).toBe(200);
-      expect(((await res.json()) as { name: string }).name).toBe("board.test");
-    }
-  });
-
   it("casts a ballot: tracking code shown before, receipt after, the credential never sent", async () => {
     const c = last.creds[0];
     const { page, requests, errors } = await booth(idLast);
@@ -202,6 +183,16 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
     const saved = JSON.parse(readFileSync((await (await dl).path()) as string, "utf8"));
     expect(saved.trackingCode).toBe(receipt.trackingCode);
     await shot(page, "booth-cast");
+    // the printable receipt: the tracking code and the check's address, without the rest
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator("#cast-code").isVisible()).toBe(true);
+    expect(await page.locator("#printable-receipt").textContent()).toContain(
+      `/web/receipt.html?id=${idLast}`,
+    );
+    for (const hidden of ["#trust", "header.top", "#download-receipt"])
+      expect(await page.locator(hidden).isVisible(), hidden).toBe(false);
+    await shot(page, "booth-receipt-print");
+    await page.emulateMedia({ media: "screen" });
     const secret = toBase64(c.secretKey);
     expect(requests.every((r) => r.url.startsWith(tb.url))).toBe(true);
     expect(requests.some((r) => r.body.includes(secret))).toBe(false);
@@ -420,4 +411,35 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
       await page.close();
     }
   }, 60_000);
+});
+
+describe("GET / and the booth's CSP (no browser needed)", () => {
+  let board: TestBoard;
+  beforeAll(async () => {
+    execFileSync(process.execPath, ["board/scripts/build-web.mjs"], { stdio: "pipe" });
+    board = await startBoard({ workers: 1 });
+  }, 60_000);
+  afterAll(async () => {
+    await board?.close();
+    if (board) removeDir(board.dir);
+  });
+
+  it("GET / sends a browser to the site and an API client the board's JSON", async () => {
+    const html = await fetch(`${board.url}/`, {
+      headers: { Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" },
+      redirect: "manual",
+    });
+    expect(html.status).toBe(302);
+    expect(new URL(html.headers.get("location") as string, `${board.url}/`).pathname).toBe("/web/");
+    expect(html.headers.get("vary")).toContain("Accept");
+    const csp = (p: string) =>
+      fetch(`${board.url}/web/${p}`).then((r) => r.headers.get("content-security-policy"));
+    expect(await csp("vote.html")).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    expect(await csp("receipt.html")).toContain("script-src 'self';");
+    for (const accept of ["application/json", "*/*", undefined]) {
+      const res = await fetch(`${board.url}/`, accept ? { headers: { Accept: accept } } : {});
+      expect(res.status, String(accept)).toBe(200);
+      expect(((await res.json()) as { name: string }).name).toBe("board.test");
+    }
+  });
 });
