@@ -366,15 +366,26 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
     await page.close();
   }, 60_000);
 
-  it("refuses when voting is closed, with its code", async () => {
+  it("refuses when voting is closed or not open yet, with its code", async () => {
     await closeVoting(tb.client, idSingle, actors.authority.secretKey);
     const { page } = await booth(idSingle, "en");
     await page.locator('#refusal[data-code="WRONG_PHASE"]').waitFor({ timeout: 10_000 });
     expect(await page.locator("#refusal-text").textContent()).toBe(
-      "Voting is not open (closed): no ballots are accepted now.",
+      "Voting is not open: no ballots are accepted now (phase: “Voting closed”).",
     );
     expect(await page.locator("#cred-file").count()).toBe(0);
     await shot(page, "booth-closed");
+    // not open yet: the same refusal, naming the phase
+    await createElection(
+      tb.client,
+      manifestFor("mx-booth-setup", actors, { threshold: 2 }),
+      actors.authority.secretKey,
+    );
+    await page.goto(`${tb.url}/web/vote.html?id=mx-booth-setup&lang=es`);
+    await page.locator('#refusal[data-code="WRONG_PHASE"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator("#refusal-text").textContent()).toBe(
+      "La votación no está abierta: no se reciben boletas ahora (fase: «Preparación»).",
+    );
     await page.close();
   }, 60_000);
 

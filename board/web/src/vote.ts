@@ -32,7 +32,7 @@ import {
 import { BoardApiError, BoardClient, type ReceiptJson } from "../../src/actors/client.js";
 import type { ElectionView } from "../../src/actors/view.js";
 import { signingPublicKey } from "../../src/entry-sign.js";
-import { boardBase, errMsg, h, param, replace, startPage, t } from "./common.js";
+import { boardBase, errMsg, h, param, phaseLabel, replace, startPage, t } from "./common.js";
 
 const TEXTS = {
   "title.vote": { es: "Votar", en: "Vote" },
@@ -149,8 +149,8 @@ const TEXTS = {
     en: "This credential has already cast its vote, and this election allows one vote per credential.",
   },
   "err.WRONG_PHASE": {
-    es: "La votación no está abierta ({phase}): no se reciben boletas ahora.",
-    en: "Voting is not open ({phase}): no ballots are accepted now.",
+    es: "La votación no está abierta: no se reciben boletas ahora (fase: «{phase}»).",
+    en: "Voting is not open: no ballots are accepted now (phase: “{phase}”).",
   },
   "err.NOT_ELIGIBLE": {
     es: "Esta credencial no está registrada en esta elección (o no para esta boleta).",
@@ -408,7 +408,15 @@ function refusalBox(): HTMLElement | null {
     "div",
     { id: "refusal", role: "alert", class: "fail", tabindex: -1, "data-code": refusal.code },
     h("h2", {}, t("v.err.h")),
-    h("p", { id: "refusal-text" }, t(key, { msg: refusal.code, ...refusal.vars })),
+    h(
+      "p",
+      { id: "refusal-text" },
+      t(key, {
+        msg: refusal.code,
+        ...refusal.vars,
+        phase: phaseLabel(refusal.vars.phase ?? phase),
+      }),
+    ),
     h("p", {}, t("v.err.code", { code: refusal.code })),
   );
 }
