@@ -28,6 +28,8 @@ import {
   castBallot,
   closeVoting,
   createElection,
+  generateCredentials,
+  publishCredentials,
   postDecryptionShare,
   postResult,
   postTally,
@@ -82,6 +84,9 @@ let listening: { url: string; close(): Promise<void> };
 let browser: Browser;
 let actors: Actors;
 let creds: VoterCredential[];
+/** Credentials registered (one per batch) besides the voters', to make the log long. */
+const EXTRA = 1100;
+let extra: { key: string; style: string }[] = [];
 let states: CustodianStateFile[];
 let result: ResultBody;
 
@@ -130,6 +135,11 @@ describe.skipIf(!hasChromium)("observer pages in headless Chromium", () => {
       manifestFor(id, actors, { threshold: 2, revotePolicy: "last" }),
       actors.authority.secretKey,
     );
+    // A log longer than the live page's window (it loads the last 1,000 entries): 1,100
+    // credentials registered one per batch before the voters', so that counting the entries the
+    // page loaded (what the page once did) would be wrong on every count.
+    extra = generateCredentials(id, EXTRA, ["ent-09", "ent-14"]).map((g) => g.public);
+    await publishCredentials(tb.client, id, actors.registrar.secretKey, extra, { batchSize: 1 });
     ({ creds, states } = await openElection(tb.client, id, actors, 7));
     await vote(0, ["mc"]);
     await vote(0, ["pan-pri-prd"]); // supersedes the first
@@ -149,15 +159,16 @@ describe.skipIf(!hasChromium)("observer pages in headless Chromium", () => {
 
   it("the board's status has the counts, the turnout per style and the witnessing state", async () => {
     const s = await statusOf();
+    expect(s.size).toBeGreaterThan(EXTRA);
     expect(s.counts).toMatchObject({
-      credentials: 7,
+      credentials: EXTRA + 7,
       voters: 4,
       ballots: 5,
       superseded: 1,
       challenged: 1,
     });
     const styles = Object.fromEntries(creds.map((c) => [c.style, 0]));
-    for (const c of creds) styles[c.style]++;
+    for (const c of [...creds, ...extra]) styles[c.style]++;
     expect(Object.keys(s.turnout)).toEqual(["ent-09", "ent-14"]);
     expect(s.turnout["ent-09"].credentials).toBe(styles["ent-09"]);
     expect(s.turnout["ent-14"].credentials).toBe(styles["ent-14"]);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Builds the board's public web pages (board/web/) into board/dist/web/: one minified ESM bundle
+ * Builds the board's public web pages (board/web/: elections, live board, booth, receipt check,
+ * results) into board/dist/web/: one minified ESM bundle
  * per page (esbuild, platform browser), with the verifier's receipt check bundled in; one HTML
  * file per page from the shared page.template.html (header, navigation, language toggle), and
  * the CSS copied as it is. Usage: node board/scripts/build-web.mjs [--outdir DIR]
@@ -28,6 +29,7 @@ const TITLES = {
   election: "Tablero en vivo",
   receipt: "Verificar comprobante",
   results: "Resultados",
+  vote: "Votar",
 };
 export const PAGES = Object.keys(TITLES);
 

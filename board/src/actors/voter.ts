@@ -3,78 +3,27 @@
  * the voter's credential, and either casts it or first challenges one encryption (Benaloh), then
  * keeps the board's receipt.
  */
-import type { Contest } from "@urna/schemas";
-import { type Trust, decodeElement, fromBase64, styleContests } from "@urna/verifier";
-import { challengeBallot, encryptBallot } from "../crypto/index.js";
-import { signEntry } from "../entry-sign.js";
+import type { Trust } from "@urna/verifier";
+import { styleContests } from "@urna/verifier";
+import {
+  type Choices,
+  type VoterCredential,
+  ballotEntry,
+  challengedEntry,
+  choiceVector,
+  encryptFor,
+  loadVotingView,
+} from "./ballot.js";
 import type { AppendResult, BoardClient, ReceiptJson } from "./client.js";
 import { type OutputOptions, writeFileDurably } from "./output-file.js";
-import { ActorError, type ElectionView, loadPrefix } from "./view.js";
+import { ActorError, type ElectionView } from "./view.js";
 
-export interface VoterCredential {
-  election: string;
-  style: string;
-  secretKey: Uint8Array;
-  publicKey: string;
-}
-
-/**
- * Choices per contest: the chosen option ids (`["pan"]`) or one 0/1 per option in manifest
- * order. Contests of the style that are missing get no selection (valid when minSelections is 0).
- */
-export type Choices = Record<string, string[] | number[]>;
-
-export function choiceVector(contests: Contest[], choices: Choices): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const id of Object.keys(choices))
-    if (!contests.some((c) => c.id === id))
-      throw new ActorError("BAD_CHOICES", `contest ${id} is not on this ballot style`);
-  for (const c of contests) {
-    const v = choices[c.id] ?? [];
-    if (v.length > 0 && typeof v[0] === "number") {
-      out[c.id] = (v as number[]).slice();
-    } else {
-      const ids = new Set(v as string[]);
-      for (const id of ids)
-        if (!c.options.some((o) => o.id === id))
-          throw new ActorError("BAD_CHOICES", `contest ${c.id} has no option ${id}`);
-      out[c.id] = c.options.map((o) => (ids.has(o.id) ? 1 : 0));
-    }
-  }
-  return out;
-}
-
-/**
- * What a voter needs from the board: manifest, base hash and joint key (the setup prefix). With
- * the election's trust file, the prefix is proven part of the board's witnessed checkpoint.
- */
-export async function loadVotingView(
-  client: BoardClient,
-  election: string,
-  opts: { trust?: Trust } = {},
-): Promise<ElectionView> {
-  const view = await loadPrefix(client, election, (e) => e.type === "voting.open", opts);
-  if (!view.state.electionKey) throw new ActorError("NO_KEY", "the election has no joint key yet");
-  return view;
-}
+export * from "./ballot.js";
 
 export interface CastResult {
   cast: AppendResult & { receipt: ReceiptJson };
   /** When the voter challenged first: the challenged (opened) ballot's append result. */
   challenged?: AppendResult & { receipt: ReceiptJson };
-}
-
-function encrypt(view: ElectionView, cred: VoterCredential, vector: Record<string, number[]>) {
-  const key = view.state.electionKey;
-  if (!key) throw new ActorError("NO_KEY", "the election has no joint key yet");
-  return encryptBallot({
-    manifest: view.manifest,
-    baseHash: view.state.baseHash,
-    publicKey: decodeElement(fromBase64(key.publicKey)),
-    signer: fromBase64(cred.publicKey),
-    style: cred.style,
-    choices: vector,
-  });
 }
 
 /** Encrypts and casts a ballot; with `challengeFirst`, first posts one opened encryption. */
@@ -99,17 +48,12 @@ export async function castBallot(
   const vector = choiceVector(contests, choices);
   let challenged: CastResult["challenged"];
   if (opts.challengeFirst) {
-    const enc = encrypt(view, cred, vector);
-    const body = challengeBallot(enc.body, enc.nonces, vector);
-    challenged = (await client.post(
-      signEntry("ballot.challenged", cred.election, body, cred.secretKey),
-    )) as CastResult["cast"];
+    const enc = encryptFor(view, cred, vector);
+    challenged = (await client.post(challengedEntry(cred, enc, vector))) as CastResult["cast"];
     opts.onPosted?.("ballot.challenged", challenged);
   }
-  const enc = encrypt(view, cred, vector);
-  const cast = (await client.post(
-    signEntry("ballot", cred.election, enc.body, cred.secretKey),
-  )) as CastResult["cast"];
+  const enc = encryptFor(view, cred, vector);
+  const cast = (await client.post(ballotEntry(cred, enc.body))) as CastResult["cast"];
   opts.onPosted?.("ballot", cast);
   return challenged ? { cast, challenged } : { cast };
 }

@@ -255,7 +255,12 @@ export function routes(ctx: BoardContext): Router {
     next();
   });
 
-  r.get("/", (_req, res) => {
+  // A browser (Accept prefers text/html over JSON) gets the public site; API clients (JSON, */*
+  // or no Accept) get the board's info as before (spec/api.md §Reads).
+  r.get("/", (req, res) => {
+    res.setHeader("Vary", "Accept");
+    if (req.accepts(["application/json", "text/html"]) === "text/html")
+      return void res.redirect(302, "web/");
     res.json({ name: ctx.name, vkey: ctx.vkey, version: VERSION, publicKey: ctx.publicKey });
   });
 

@@ -1,6 +1,6 @@
 /**
  * The board's public web pages (issue 8): the static files that `node board/scripts/build-web.mjs`
- * writes to board/dist/web/ (elections, live board, receipt check, results), served under
+ * writes to board/dist/web/ (elections, live board, booth, receipt check, results), served under
  * `/web/`. The pages only call the board's own public API; they make no other request.
  */
 import { existsSync } from "node:fs";
@@ -16,11 +16,14 @@ export function webRouter(
   log: (msg: string) => void = (m) => process.stderr.write(`[urna board] ${m}\n`),
 ): Router {
   const r = Router();
-  r.use((_req, res, next) => {
+  r.use((req, res, next) => {
     res.setHeader("X-Content-Type-Options", "nosniff");
+    // The booth (vote.html) encrypts and proves with the verifier's WebAssembly backend: its page
+    // alone may compile WebAssembly ('wasm-unsafe-eval' allows no JavaScript eval).
+    const script = req.path === "/vote.html" ? "'self' 'wasm-unsafe-eval'" : "'self'";
     res.setHeader(
       "Content-Security-Policy",
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      `default-src 'self'; script-src ${script}; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
     res.setHeader("Referrer-Policy", "no-referrer");
     next();

@@ -9,6 +9,7 @@ const COMMON: Dict = {
   "nav.skip": { es: "Saltar al contenido", en: "Skip to content" },
   "nav.elections": { es: "Elecciones", en: "Elections" },
   "nav.live": { es: "Tablero en vivo", en: "Live board" },
+  "nav.vote": { es: "Votar", en: "Vote" },
   "nav.receipt": { es: "Verificar comprobante", en: "Check a receipt" },
   "nav.results": { es: "Resultados", en: "Results" },
   "nav.main": { es: "Navegación principal", en: "Main navigation" },
