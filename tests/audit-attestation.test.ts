@@ -6,7 +6,7 @@
  * from what the verifier computes fail V18 naming their entry, and so do forged ones a malicious
  * board appended to its record (re-signed checkpoint).
  */
-import { readFileSync, writeFileSync, appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ed25519 } from "@noble/curves/ed25519.js";
@@ -30,6 +30,7 @@ import { reportToText } from "../verifier/src/report/text.js";
 import { parseCheckpoint } from "../verifier/src/log/checkpoint.js";
 import { parseNote } from "../verifier/src/log/note.js";
 import { runElection } from "./fixtures/board-election.js";
+import { runVerifyBin } from "./fixtures/verify-cli.js";
 import { check } from "./fixtures/audit.js";
 import { cleanupRecords, resign, tempDir } from "./fixtures/election.js";
 
@@ -153,19 +154,71 @@ describe("audit.attestation on the board", () => {
 
   it("accepts both firms' honest attestations, each from its own run; V18 passes", async () => {
     const dir = tempDir("urna-attest-");
-    for (const firm of [firmA, firmB]) {
-      const r = await verify();
-      expect(r.ok, reportToText(r)).toBe(true);
-      const entry = attestReport(r, firm.sk, { firm: firm.name, version: "test" });
-      const file = join(dir, `${firm.name}.json`);
-      writeFileSync(file, JSON.stringify(entry));
-      const answer = (await postAttestation(file, tb.url, id)) as { index: number };
-      expect(answer.index).toBe(r.checkpoint.size);
-    }
+    // Firma A through the library.
+    const ra = await verify();
+    expect(ra.ok, reportToText(ra)).toBe(true);
+    const a = attestReport(ra, firmA.sk, { firm: firmA.name, version: "test" });
+    writeFileSync(join(dir, "a.json"), JSON.stringify(a));
+    const answer = (await postAttestation(join(dir, "a.json"), tb.url, id)) as { index: number };
+    expect(answer.index).toBe(ra.checkpoint.size);
+    // Firma B with the command line, as a firm would: verify, attest, post.
+    const key = join(dir, "b.key");
+    const trustFile = join(dir, "trust.json");
+    writeFileSync(trustFile, JSON.stringify(trust));
+    writeFileSync(
+      key,
+      JSON.stringify({ kind: "urna-signing-key", role: "auditor", secretKey: toBase64(firmB.sk) }),
+    );
+    const out = join(dir, "b.json");
+    const common = ["--board", tb.url, "--election", id, "--trust", trustFile, "--quiet"];
+    const run = await runVerifyBin([
+      "election",
+      ...common,
+      "--workers",
+      "1",
+      "--attest",
+      key,
+      "--firm",
+      firmB.name,
+      "--opinion",
+      "Sin observaciones.",
+      "--attest-out",
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const b = JSON.parse(readFileSync(out, "utf8")) as AttestationEntry;
+    expect(b.body).toMatchObject({
+      firm: firmB.name,
+      opinion: "Sin observaciones.",
+      checkpoint: { size: ra.checkpoint.size + 1 },
+    });
+    const posted = await runVerifyBin(["attest", "post", out, "--board", tb.url]);
+    expect(posted.code, posted.stderr).toBe(0);
+    // Posting it again is a repeated leaf: refused, exit 1.
+    const again = await runVerifyBin(["attest", "post", out, "--board", tb.url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("DUPLICATE_ENTRY");
+
     const r = await verify();
     expect(r.ok && r.complete, reportToText(r)).toBe(true);
     expect(check(r, "V18")).toMatchObject({ status: "pass", items: 2 });
+    expect(check(r, "V18").reason).toContain("Firma B (entry");
     expect(r.result).toBeDefined();
+  });
+
+  it("attest keygen writes a key once and prints its public key", async () => {
+    const f = join(tempDir("urna-attest-key-"), "firm.key");
+    const k = await runVerifyBin(["attest", "keygen", "--out", f]);
+    expect(k.code).toBe(0);
+    const file = JSON.parse(readFileSync(f, "utf8")) as { publicKey: string; secretKey: string };
+    expect(k.stdout.trim()).toBe(file.publicKey);
+    expect(pub(fromBase64(file.secretKey))).toBe(file.publicKey);
+    const again = await runVerifyBin(["attest", "keygen", "--out", f]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("FILE_EXISTS");
+    expect(
+      (await runVerifyBin(["election", "--record", ".", "--trust", f, "--attest", f])).code,
+    ).toBe(2);
   });
 
   it("an attestation with a check outcome or table hash that differs fails V18, naming it", async () => {
@@ -209,6 +262,23 @@ describe("audit.attestation on the board", () => {
       opinion: "Firma A's later attestations disagree with the record",
     });
     expect(dissent.body.checks.every((c) => c.status === "pass")).toBe(true);
+    // The command line refuses too: exit 2, no attestation written.
+    const dir = tempDir("urna-attest-refuse-");
+    const key = join(dir, "b.key");
+    writeFileSync(
+      key,
+      JSON.stringify({ kind: "urna-signing-key", role: "auditor", secretKey: toBase64(firmB.sk) }),
+    );
+    writeFileSync(join(dir, "trust.json"), JSON.stringify(trust));
+    const out = join(dir, "b.json");
+    const run = await runVerifyBin([
+      "election",
+      ...["--board", tb.url, "--election", id, "--trust", join(dir, "trust.json"), "--quiet"],
+      ...["--workers", "1", "--attest", key, "--firm", firmB.name, "--attest-out", out],
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("CHECKS_FAILED");
+    expect(existsSync(out)).toBe(false);
   });
 
   it("fails V18 on a record a malicious board extended with forged attestations", async () => {
@@ -240,7 +310,7 @@ describe("audit.attestation on the board", () => {
     const keyText = readFileSync(join(tb.dir, "board.key"), "utf8").trim();
     const seed = fromBase64(keyText.split("+").slice(4).join("+")).subarray(1, 33);
     const vkey = tb.board.electionVkey(id);
-    const name = vkey.split("+").slice(0, -2).join("+");
+    const name = (/^(.+?)\+[0-9a-f]{8}\+/.exec(vkey) as RegExpExecArray)[1];
     resign(dir, { name, seed }, [], `${name}`);
     const r = await verifyElection({ source: folderSource(dir), trust, workers: 1 });
     expect(check(r, "V2").status, reportToText(r)).toBe("pass");
