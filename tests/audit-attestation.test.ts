@@ -206,6 +206,38 @@ describe("audit.attestation on the board", () => {
     expect(r.result).toBeDefined();
   });
 
+  it("bulk: each attestation is judged as if posted alone, in order", async () => {
+    const size = await sizeOf();
+    const body = await plausibleBody(firmA.name);
+    // The second names the checkpoint that includes the first (as if posted right after it).
+    const first = attestReport(await verify(), firmA.sk, {
+      firm: firmA.name,
+      opinion: "bulk 1",
+      version: "test",
+    });
+    const forged = signEntry(
+      "audit.attestation",
+      id,
+      { ...body, checkpoint: { size: size + 1, root: toBase64(new Uint8Array(32)) } },
+      firmA.sk,
+    );
+    const res = await fetch(`${tb.url}/elections/${id}/bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([first, forged]),
+    });
+    const j = (await res.json()) as {
+      results: { status: number; error?: { code: string; message: string } }[];
+    };
+    expect(j.results.map((r) => [r.status, r.error?.code])).toEqual([
+      [201, undefined],
+      [422, "ATTESTATION_CHECKPOINT"],
+    ]);
+    // Judged against the log with the first appended: its root, not its size, is wrong.
+    expect(JSON.stringify(j.results[1].error)).toContain(`the root at size ${size + 1}`);
+    expect(await sizeOf()).toBe(size + 1);
+  });
+
   it("attest keygen writes a key once and prints its public key", async () => {
     const f = join(tempDir("urna-attest-key-"), "firm.key");
     const k = await runVerifyBin(["attest", "keygen", "--out", f]);
@@ -242,7 +274,7 @@ describe("audit.attestation on the board", () => {
     expect(after.result).toBeUndefined();
     const v18 = check(after, "V18");
     expect(v18.status).toBe("fail");
-    expect(v18.items).toBe(4);
+    expect(v18.items).toBe(5);
     expect(v18.failures.map((f) => [f.code, f.index])).toEqual([
       ["ATTESTATION_MISMATCH", at],
       ["ATTESTATION_MISMATCH", at],

@@ -249,6 +249,8 @@ export class Election {
             out[i] = this.#refusal(entry, pre);
             continue;
           }
+          // An attestation may name the checkpoint of the entries before it: they go first.
+          if (pre.checkpointClaim && round.length > 0) break;
           const unsigned = await this.#checkpointClaim(pre);
           if (unsigned) {
             out[i] = unsigned;
