@@ -1,5 +1,5 @@
 /**
- * The auditor's end-to-end check of an election record (spec/verification.md V1-V17).
+ * The auditor's end-to-end check of an election record (spec/verification.md V1-V18).
  *
  * One streaming pass over the leaves does the log checks (V1 root, with V2 signature and V3
  * witnesses on the checkpoint) and replays the election through `ElectionState` (V4-V13, and
