@@ -25,7 +25,11 @@ const ON_BOTH_STORES = [
  * (tests/fixtures/ceph-rgw.ts); without Ceph it is skipped with a loud warning, except on CI.
  */
 /** Tests that need PostgreSQL itself and run in the postgres project only. */
-const POSTGRES_ONLY = ["board/test/store/failover.test.ts"];
+const POSTGRES_ONLY = [
+  "board/test/store/failover.test.ts",
+  "board/test/store/pg-restart.test.ts",
+  "tests/demo-postgres.test.ts",
+];
 const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const ci = process.env.CI === "true" || process.env.CI === "1";
 const withPostgres = existsSync(`${PG_BIN}/initdb`) || ci;

@@ -36,9 +36,17 @@
  *   --full-subscribers M   besides those, M subscribers asking for `?view=full` (every entry in
  *                      full; the board's default cap on such streams is 32); default 0
  *   --skip-ballots / --skip-small
- *   --store postgres://USER@HOST:PORT/DB   run the board on PostgreSQL (README "Storage engines"):
- *                      each board of the run gets a fresh database `<DB>_bench_<n>`, created
- *                      through this URL (needs CREATEDB) and dropped after the run
+ *   --store postgres[://USER@HOST:PORT/DB]   also run everything on PostgreSQL (README "Storage
+ *                      engines"): each workload runs on level, then on PostgreSQL with one board
+ *                      process, then with two (the second `--standby`, forwarding to the first;
+ *                      the clients spread over both), in the same run so that the figures compare
+ *                      under the same machine load; then the takeover time after `kill -9` of the
+ *                      sequencer (--takeovers times). Each board gets a fresh database
+ *                      `<DB>_bench_<n>`, created through the URL (needs CREATEDB) and dropped
+ *                      after; plain `postgres` starts a throw-away cluster (tests/fixtures/pg-cluster.ts)
+ *   --lease-ms MS      the lease's time to live in the takeover runs (default 2000, as the failover
+ *                      test; the throughput runs keep the board's default, 10 s)
+ *   --takeovers N      kill -9 repetitions for the takeover time (default 5; 0 skips them)
  *   --board-node-args "A B"   extra node flags for the board process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -48,7 +56,15 @@ import {
   sign as nodeSign,
   type KeyObject,
 } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { register } from "node:module";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { type Socket, connect } from "node:net";
@@ -84,6 +100,8 @@ const { values: args } = parseArgs({
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
     store: { type: "string" },
+    "lease-ms": { type: "string", default: "2000" },
+    takeovers: { type: "string", default: "5" },
   },
 });
 const BALLOTS = Number(args.ballots);
@@ -112,8 +130,57 @@ const fmt = (x: number, d = 0) =>
   x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const c0 = cpus()[0];
 console.log(`# urna board benchmark`);
+
+/** Where each workload runs: level, and with --store also PostgreSQL with one and two processes. */
+interface Setup {
+  readonly label: string;
+  /** Board processes (PostgreSQL: the first sequences, the others are standbys). */
+  readonly processes: number;
+  readonly postgres: boolean;
+}
+const LEVEL: Setup = { label: "level", processes: 1, postgres: false };
+const SETUPS: Setup[] = args.store
+  ? [
+      LEVEL,
+      { label: "postgres, 1 process", processes: 1, postgres: true },
+      { label: "postgres, 2 processes", processes: 2, postgres: true },
+    ]
+  : [LEVEL];
+if (args.store && !/^postgres(ql)?(:\/\/.*)?$/.test(args.store)) {
+  console.error("--store must be postgres or postgres://USER@HOST:PORT/DB");
+  process.exit(2);
+}
+/** The PostgreSQL server: --store's URL, or a throw-away cluster for plain `--store postgres`. */
+const pgServer = !args.store
+  ? undefined
+  : args.store.includes("://")
+    ? { url: args.store, destroy: async () => undefined }
+    : await (async () => {
+        const { startPgCluster } = await import("../tests/fixtures/pg-cluster.js");
+        process.stderr.write("starting a throw-away PostgreSQL cluster...\n");
+        const c = await startPgCluster();
+        return { url: c.url(), destroy: () => c.destroy() };
+      })();
+/** Every board process started, so that a failed run stops them (and the throw-away cluster). */
+const spawned = new Set<ChildProcess>();
+for (const ev of ["uncaughtException", "unhandledRejection"] as const)
+  process.once(ev, (e: unknown) => {
+    console.error(e);
+    for (const p of spawned) p.kill("SIGKILL");
+    void (pgServer?.destroy() ?? Promise.resolve()).finally(() => process.exit(1));
+  });
+const pgVersion = pgServer
+  ? await (async () => {
+      const { default: pg } = await import("pg");
+      const c = new pg.Client({ connectionString: pgServer.url });
+      await c.connect();
+      const r = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+      await c.end();
+      return r.rows[0].v;
+    })()
+  : undefined;
 console.log(
-  `store: ${args.store ? `postgres (${args.store.replace(/:[^:@/]*@/, ":***@")})` : "level"}`,
+  `store: level${pgServer ? ` and PostgreSQL ${pgVersion} (${pgServer.url.replace(/:[^:@/]*@/, ":***@")}), each workload on both in the same run` : ""}`,
 );
 console.log(`board process: UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "16"}`);
 console.log(
@@ -137,15 +204,19 @@ try {
 }
 
 interface RunningBoard {
+  /** The sequencer's URL. */
   url: string;
-  proc: ChildProcess;
-  dir: string;
+  /** Every process's URL (the sequencer's first); clients spread over them. */
+  urls: string[];
+  procs: ChildProcess[];
   /** CPU seconds (user + system, all threads) used so far. */
   cpu(): number;
   /** CPU seconds of the board's main (event-loop) thread alone. */
   mainCpu(): number;
-  /** CPU seconds of each of the board's threads (by thread id). */
+  /** CPU seconds of each of the board's threads (by process and thread id). */
   threadCpu(): Map<string, number>;
+  /** Peak resident memory (VmHWM) of each process, MiB. */
+  peakRss(): number[];
   stop(): Promise<void>;
 }
 
@@ -169,25 +240,16 @@ async function freshDatabase(base: string): Promise<{ url: string; drop: () => P
   return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}"`) };
 }
 
-async function startBoard(name: string): Promise<RunningBoard> {
-  const dir = mkdtempSync(join(tmpdir(), "urna-bench-board-data-"));
-  const extra: string[] = [];
-  const db = args.store ? await freshDatabase(args.store) : undefined;
-  if (db) extra.push("--store", db.url);
-  if (args.workers) extra.push("--workers", args.workers);
-  if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
-  // The subscribers all come from loopback: lift the connection caps for them.
-  const streams = SUBSCRIBERS + FULL_SUBSCRIBERS;
-  if (streams > 0)
-    extra.push(
-      "--max-connections",
-      String(streams + CLIENTS + 64),
-      "--max-connections-per-address",
-      String(streams + CLIENTS + 64),
-      "--max-streams",
-      String(streams),
-    );
-  if (FULL_STREAMS > 32) extra.push("--max-full-streams", String(FULL_STREAMS));
+/** One `urna board serve` process; `url` resolves once it listens (a standby: on its front). */
+interface BoardProcess {
+  proc: ChildProcess;
+  url: Promise<string>;
+  /** Resolves when it serves as the sequencer (it printed its JSON line). */
+  sequencing: Promise<void>;
+  exited: Promise<void>;
+}
+
+function spawnBoard(dir: string, name: string, extra: string[]): BoardProcess {
   const proc = spawn(
     process.execPath,
     [
@@ -212,13 +274,30 @@ async function startBoard(name: string): Promise<RunningBoard> {
       env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "16" },
     },
   );
+  spawned.add(proc);
+  const exited = new Promise<void>((r) =>
+    proc.once("exit", () => {
+      spawned.delete(proc);
+      r();
+    }),
+  );
+  let standbyUrl: (u: string) => void = () => undefined;
+  const standby = new Promise<string>((r) => (standbyUrl = r));
   proc.stderr!.on("data", (d: Buffer) => {
-    for (const line of d.toString().split("\n"))
-      if (line && !/election \S+ created|listening on|shutting down/.test(line))
+    for (const line of d.toString().split("\n")) {
+      const m = /standby on (http:\/\/\S+)/.exec(line);
+      if (m) standbyUrl(m[1]);
+      if (
+        line &&
+        !/election \S+ created|listening on|shutting down|standby on|waiting for the sequencer lease|SIGKILL|store: postgres/.test(
+          line,
+        )
+      )
         process.stderr.write(line + "\n");
+    }
   });
   let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
+  const sequencing = new Promise<string>((resolve, reject) => {
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
       try {
@@ -227,40 +306,93 @@ async function startBoard(name: string): Promise<RunningBoard> {
         /* incomplete */
       }
     });
-    proc.on("exit", (c) => reject(new Error(`board exited with ${c}`)));
+    void exited.then(() =>
+      reject(new Error(`board exited with ${proc.exitCode ?? proc.signalCode}`)),
+    );
   });
-  const cpu = (): number => {
-    const f = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
-  };
+  const sequencingDone = sequencing.then(() => undefined);
+  sequencingDone.catch(() => undefined); // a standby stopped before it sequenced
+  return { proc, url: Promise.race([sequencing, standby]), sequencing: sequencingDone, exited };
+}
+
+/** /proc/<pid>/stat fields after the command name. */
+const procStat = (path: string): string[] => readFileSync(path, "utf8").split(") ")[1].split(" ");
+/** utime + stime in seconds (clock ticks, USER_HZ = 100). */
+const statCpu = (f: string[]): number => (Number(f[11]) + Number(f[12])) / 100;
+
+/**
+ * The board under test: one process (level, or PostgreSQL) or, for `setup.processes` > 1, one
+ * sequencer and standbys on the same fresh database, each with its own data folder holding the
+ * sequencer's board key.
+ */
+async function startBoard(name: string, setup: Setup = LEVEL): Promise<RunningBoard> {
+  const dirs = Array.from({ length: setup.processes }, () =>
+    mkdtempSync(join(tmpdir(), "urna-bench-board-data-")),
+  );
+  const extra: string[] = [];
+  const db = setup.postgres ? await freshDatabase(pgServer!.url) : undefined;
+  // The board's default lease (10 s): a short one is lost when a loaded machine stalls the
+  // sequencer's renewals (then it writes nothing more until restarted).
+  if (db) extra.push("--store", db.url);
+  if (args.workers) extra.push("--workers", args.workers);
+  if (args["batch-delay-ms"]) extra.push("--batch-delay-ms", args["batch-delay-ms"]);
+  // The subscribers all come from loopback: lift the connection caps for them.
+  const streams = SUBSCRIBERS + FULL_SUBSCRIBERS;
+  if (streams > 0)
+    extra.push(
+      "--max-connections",
+      String(streams + CLIENTS + 64),
+      "--max-connections-per-address",
+      String(streams + CLIENTS + 64),
+      "--max-streams",
+      String(streams),
+    );
+  if (FULL_STREAMS > 32) extra.push("--max-full-streams", String(FULL_STREAMS));
+  const first = spawnBoard(dirs[0], name, extra);
+  const url = await first.url;
+  const boards = [first];
+  for (const dir of dirs.slice(1)) {
+    copyFileSync(join(dirs[0], "board.key"), join(dir, "board.key"));
+    boards.push(spawnBoard(dir, name, [...extra, "--standby"]));
+  }
+  const urls = [url, ...(await Promise.all(boards.slice(1).map((b) => b.url)))];
+  const procs = boards.map((b) => b.proc);
   const threadCpu = (): Map<string, number> => {
     const out = new Map<string, number>();
-    for (const t of readdirSync(`/proc/${proc.pid}/task`)) {
-      try {
-        const f = readFileSync(`/proc/${proc.pid}/task/${t}/stat`, "utf8")
-          .split(") ")[1]
-          .split(" ");
-        out.set(t, (Number(f[11]) + Number(f[12])) / 100);
-      } catch {
-        /* the thread ended */
+    for (const p of procs)
+      for (const t of readdirSync(`/proc/${p.pid}/task`)) {
+        try {
+          out.set(`${p.pid}/${t}`, statCpu(procStat(`/proc/${p.pid}/task/${t}/stat`)));
+        } catch {
+          /* the thread ended */
+        }
       }
-    }
     return out;
   };
-  const mainCpu = (): number => {
-    const f = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/stat`, "utf8")
-      .split(") ")[1]
-      .split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
+  const sum = (f: (pid: number) => number) => procs.reduce((n, p) => n + f(p.pid!), 0);
+  const peakRss = () =>
+    procs.map((p) => {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
+      return m ? Number(m[1]) / 1024 : NaN;
+    });
   const stop = async () => {
-    const done = new Promise((r) => proc.on("exit", r));
-    proc.kill("SIGTERM");
-    await done;
-    rmSync(dir, { recursive: true, force: true });
+    for (const b of boards.slice().reverse()) {
+      b.proc.kill("SIGTERM");
+      await b.exited;
+    }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     await db?.drop();
   };
-  return { url, proc, dir, cpu, mainCpu, threadCpu, stop };
+  return {
+    url,
+    urls,
+    procs,
+    cpu: () => sum((pid) => statCpu(procStat(`/proc/${pid}/stat`))),
+    mainCpu: () => sum((pid) => statCpu(procStat(`/proc/${pid}/task/${pid}/stat`))),
+    threadCpu,
+    peakRss,
+    stop,
+  };
 }
 
 async function post(
@@ -397,9 +529,10 @@ async function load(
   if (sequentialGroups) {
     // One keep-alive connection per sequential client, raw HTTP/1.1 (see RawClient).
     await Promise.all(
-      sequentialGroups.map(async (g) => {
+      sequentialGroups.map(async (g, i) => {
         if (g.length === 0) return;
-        const u = new URL(g[0][0]);
+        // Clients spread over the board's processes (the jobs' own host is the sequencer's).
+        const u = new URL(board.urls[i % board.urls.length]);
         const c = new RawClient(u.hostname, Number(u.port));
         try {
           for (const [url, body] of g) {
@@ -414,9 +547,9 @@ async function load(
     // Each client: one keep-alive connection, raw HTTP/1.1 (see RawClient).
     let next = 0;
     await Promise.all(
-      Array.from({ length: clients }, async () => {
+      Array.from({ length: clients }, async (_, i) => {
         if (jobs.length === 0) return;
-        const u = new URL(jobs[0][0]);
+        const u = new URL(board.urls[i % board.urls.length]);
         const c = new RawClient(u.hostname, Number(u.port));
         try {
           while (next < jobs.length) {
@@ -441,7 +574,7 @@ async function load(
     workersCpu: (() => {
       // The crypto workers: the busiest threads after the event loop (threads are not named).
       const d = [...board.threadCpu()]
-        .filter(([t]) => t !== String(board.proc.pid))
+        .filter(([t]) => !board.procs.some((p) => t === `${p.pid}/${p.pid}`))
         .map(([t, c]) => c - (threads0.get(t) ?? 0))
         .sort((x, y) => y - x);
       return d.slice(0, WORKERS).reduce((x, y) => x + y, 0);
@@ -450,7 +583,34 @@ async function load(
   };
 }
 
-function report(what: string, r: LoadResult, goal: string, perRequest = 1): void {
+/** Every run's headline figures, for the side-by-side table at the end. */
+const summary: Array<{
+  workload: string;
+  setup: string;
+  rate: number;
+  p50: number;
+  p99: number;
+  rss: number[];
+}> = [];
+
+function report(
+  what: string,
+  r: LoadResult,
+  goal: string,
+  perRequest = 1,
+  setup: Setup = LEVEL,
+  board?: RunningBoard,
+): void {
+  const rss = board?.peakRss() ?? [];
+  summary.push({
+    workload: what,
+    setup: setup.label,
+    rate: r.ok / r.seconds,
+    p50: pct(r.lat, 50),
+    p99: pct(r.lat, 99),
+    rss,
+  });
+  if (SETUPS.length > 1) what = `${what} [${setup.label}]`;
   console.log(
     `${what}: ${fmt(r.ok)} accepted in ${fmt(r.seconds, 2)} s = ${fmt(r.ok / r.seconds, 1)}/s; latency${perRequest > 1 ? ` of a request of ${perRequest}` : ""} p50 ${fmt(pct(r.lat, 50), 1)} ms, p99 ${fmt(pct(r.lat, 99), 1)} ms, max ${fmt(r.lat.at(-1) ?? NaN, 1)} ms`,
   );
@@ -468,6 +628,10 @@ function report(what: string, r: LoadResult, goal: string, perRequest = 1): void
   );
   if (r.failed.size)
     console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
+  if (rss.length)
+    console.log(
+      `  peak RSS so far: ${rss.map((m) => `${fmt(m)} MiB`).join(" + ")} (board processes)`,
+    );
   console.log(`  goal: ${goal}`);
 }
 
@@ -619,7 +783,11 @@ async function replaySetup(
 
 if (!args["skip-ballots"]) {
   const f = await ballotFixture(BALLOTS);
-  const board = await startBoard("bench.board");
+  for (const setup of SETUPS) await ballots(f, setup);
+}
+
+async function ballots(f: Fixture, setup: Setup): Promise<void> {
+  const board = await startBoard("bench.board", setup);
   await replaySetup(board, f);
   const bytes = f.ballots.reduce((n, b) => n + b.length, 0) / f.ballots.length;
   const warm = Math.min(64, Math.floor(f.ballots.length / 10));
@@ -627,15 +795,15 @@ if (!args["skip-ballots"]) {
   const jobs = f.ballots.map((b): [string, string] => [url, b]);
   await load(board, jobs.slice(0, warm), CLIENTS); // JIT warm-up, not counted
   console.log(
-    `\nballots: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients (after ${warm} warm-up ballots)`,
+    `\nballots [${setup.label}]: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients${board.urls.length > 1 ? ` spread over ${board.urls.length} board processes` : ""} (after ${warm} warm-up ballots)`,
   );
   if (SUBSCRIBERS + FULL_SUBSCRIBERS <= 0) {
     const r = await load(board, jobs.slice(warm), CLIENTS);
-    report("ballots", r, ">= 200 ballots/s with p99 < 1 s");
+    report("ballots", r, ">= 200 ballots/s with p99 < 1 s", 1, setup, board);
   } else {
     const half = warm + Math.floor((jobs.length - warm) / 2);
     const idle = await load(board, jobs.slice(warm, half), CLIENTS);
-    report("ballots, no subscriber", idle, ">= 200 ballots/s with p99 < 1 s");
+    report("ballots, no subscriber", idle, ">= 200 ballots/s with p99 < 1 s", 1, setup, board);
     const subs = await openSubscribers(board.url, f.election, [
       ...Array<FeedView>(SUBSCRIBERS).fill(VIEW),
       ...Array<FeedView>(FULL_SUBSCRIBERS).fill("full"),
@@ -643,7 +811,7 @@ if (!args["skip-ballots"]) {
     const r = await load(board, jobs.slice(half), CLIENTS);
     const got = subs.close();
     const who = `${fmt(SUBSCRIBERS)} subscribers (view=${VIEW})${FULL_SUBSCRIBERS > 0 ? ` + ${fmt(FULL_SUBSCRIBERS)} (view=full)` : ""}`;
-    report(`ballots, ${who}`, r, "at least half the idle rate");
+    report(`ballots, ${who}`, r, "at least half the idle rate", 1, setup, board);
     const ratio = r.ok / r.seconds / (idle.ok / idle.seconds);
     console.log(
       `  with ${who}: ${fmt(r.ok / r.seconds, 1)}/s against ${fmt(idle.ok / idle.seconds, 1)}/s idle = ${fmt(ratio * 100)}% (goal >= 50%: ${ratio >= 0.5 ? "met" : "NOT met"}); the subscribers received ${fmt(got.bytes / 2 ** 20, 1)} MiB (${fmt(got.bytes / 2 ** 20 / r.seconds, 1)} MiB/s, ${fmt(got.bytes / Math.max(1, r.ok))} bytes per ballot), ${fmt(got.ended)} streams ended early`,
@@ -725,14 +893,8 @@ function fastSign(type: string, election: string, body: unknown, key: KeyObject,
   return { type, election, body, signer, signature: nodeSign(null, msg, key).toString("base64") };
 }
 
-/**
- * Small entries: `elections` elections, one sequential client each, posting its credentials
- * batches of one credential in order, `perRequest` entries per request (1: `POST .../entries`;
- * more: `POST .../bulk`, api.md).
- */
-async function smallEntries(elections: number, perRequest: number): Promise<void> {
-  const perElection = Math.ceil(SMALL / elections);
-  const board = await startBoard("bench.small");
+/** The authority, registrar and custodian of the small-entry elections. */
+function smallKeys() {
   const authority = actors.newSigningKeyFile("authority");
   const registrar = actors.newSigningKeyFile("registrar");
   const regKey = createPrivateKey({
@@ -744,52 +906,72 @@ async function smallEntries(elections: number, perRequest: number): Promise<void
     type: "pkcs8",
   });
   const cust = actors.custodianKeyFromFile(actors.newCustodianKeyFile("Custodio 1"));
+  return { authority, registrar, regKey, cust };
+}
+type SmallKeys = ReturnType<typeof smallKeys>;
+
+/** The signed manifest entry of a one-contest election `id`. */
+function smallManifest(k: SmallKeys, id: string, title: string): string {
+  const manifest = {
+    electionId: id,
+    title,
+    suite: "urna-v1" as const,
+    authority: k.authority.publicKey,
+    registrar: k.registrar.publicKey,
+    custodians: [
+      { index: 1, name: "Custodio 1", signingKey: k.cust.signingKey, dkgKey: k.cust.dkgKey },
+    ],
+    threshold: 1,
+    revotePolicy: "single" as const,
+    contests: [
+      {
+        id: "c",
+        title: "C",
+        minSelections: 0,
+        maxSelections: 1,
+        options: [{ id: "o", label: "O" }],
+      },
+    ],
+    ballotStyles: [{ id: "s", contests: ["c"] }],
+  };
+  return JSON.stringify(signEntry("manifest", id, manifest, fromBase64(k.authority.secretKey)));
+}
+
+/** Credentials batch number `b` of election `id`, holding one fresh credential. */
+function credentialBatch(k: SmallKeys, id: string, b: number): string {
+  const key = generateKeyPairSync("ed25519")
+    .publicKey.export({ format: "der", type: "spki" })
+    .subarray(-32)
+    .toString("base64");
+  return JSON.stringify(
+    fastSign(
+      "credentials",
+      id,
+      { batch: b, credentials: [{ key, style: "s" }] },
+      k.regKey,
+      k.registrar.publicKey,
+    ),
+  );
+}
+
+/**
+ * Small entries: `elections` elections, one sequential client each, posting its credentials
+ * batches of one credential in order, `perRequest` entries per request (1: `POST .../entries`;
+ * more: `POST .../bulk`, api.md).
+ */
+async function smallEntries(elections: number, perRequest: number, setup: Setup): Promise<void> {
+  const perElection = Math.ceil(SMALL / elections);
+  const board = await startBoard("bench.small", setup);
+  const keys = smallKeys();
   const groups: Array<Array<[string, string]>> = [];
   let bytes = 0;
   for (let e = 0; e < elections; e++) {
     const id = `bench-small-${e}`;
-    const manifest = {
-      electionId: id,
-      title: `Benchmark ${e}`,
-      suite: "urna-v1" as const,
-      authority: authority.publicKey,
-      registrar: registrar.publicKey,
-      custodians: [
-        { index: 1, name: "Custodio 1", signingKey: cust.signingKey, dkgKey: cust.dkgKey },
-      ],
-      threshold: 1,
-      revotePolicy: "single" as const,
-      contests: [
-        {
-          id: "c",
-          title: "C",
-          minSelections: 0,
-          maxSelections: 1,
-          options: [{ id: "o", label: "O" }],
-        },
-      ],
-      ballotStyles: [{ id: "s", contests: ["c"] }],
-    };
-    const r = await post(
-      `${board.url}/elections`,
-      JSON.stringify(signEntry("manifest", id, manifest, fromBase64(authority.secretKey))),
-    );
+    const r = await post(`${board.url}/elections`, smallManifest(keys, id, `Benchmark ${e}`));
     if (r.status !== 201) throw new Error(`manifest: ${r.text}`);
     const bodies: string[] = [];
     for (let b = 0; b < perElection; b++) {
-      const k = generateKeyPairSync("ed25519")
-        .publicKey.export({ format: "der", type: "spki" })
-        .subarray(-32)
-        .toString("base64");
-      const body = JSON.stringify(
-        fastSign(
-          "credentials",
-          id,
-          { batch: b, credentials: [{ key: k, style: "s" }] },
-          regKey,
-          registrar.publicKey,
-        ),
-      );
+      const body = credentialBatch(keys, id, b);
       bytes += body.length;
       bodies.push(body);
     }
@@ -806,7 +988,7 @@ async function smallEntries(elections: number, perRequest: number): Promise<void
   }
   const n = elections * perElection;
   console.log(
-    `\nsmall entries, ${perRequest === 1 ? "one entry per request" : `${perRequest} entries per bulk request`}: ${fmt(n)} credentials batches of one credential (${fmt(bytes / n)} bytes each) over ${elections} elections, one sequential client each (the first tenth of each client's requests is a warm-up, not counted)`,
+    `\nsmall entries [${setup.label}], ${perRequest === 1 ? "one entry per request" : `${perRequest} entries per bulk request`}: ${fmt(n)} credentials batches of one credential (${fmt(bytes / n)} bytes each) over ${elections} elections, one sequential client each (the first tenth of each client's requests is a warm-up, not counted)`,
   );
   // JIT warm-up, not counted: the first tenth of every client's requests.
   const warm = groups.map((g) => g.slice(0, Math.ceil(g.length / 10)));
@@ -822,11 +1004,100 @@ async function smallEntries(elections: number, perRequest: number): Promise<void
     r,
     ">= 5,000 entries/s",
     perRequest,
+    setup,
+    board,
   );
   await board.stop();
 }
 
-if (!args["skip-small"]) {
-  if (ELECTIONS > 0) await smallEntries(ELECTIONS, 1);
-  if (BULK > 1) await smallEntries(BULK_ELECTIONS, BULK);
+if (!args["skip-small"])
+  for (const setup of SETUPS) {
+    if (ELECTIONS > 0) await smallEntries(ELECTIONS, 1, setup);
+    if (BULK > 1) await smallEntries(BULK_ELECTIONS, BULK, setup);
+  }
+
+// ---------------------------------------------------------------------------
+// 3. Takeover: two board processes on one database; the sequencer is killed (SIGKILL) and the
+// time until the standby accepts a write is measured; the killed one comes back as a standby.
+
+async function takeovers(reps: number): Promise<void> {
+  const db = await freshDatabase(pgServer!.url);
+  const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "urna-bench-board-data-")));
+  const extra = ["--store", db.url, "--lease-ms", args["lease-ms"], "--workers", "1"];
+  let seq = spawnBoard(dirs[0], "bench.takeover", extra);
+  let seqUrl = await seq.url;
+  await seq.sequencing;
+  copyFileSync(join(dirs[0], "board.key"), join(dirs[1], "board.key"));
+  let sb = spawnBoard(dirs[1], "bench.takeover", [...extra, "--standby"]);
+  let sbUrl = await sb.url;
+  let sbDir = 1;
+  const keys = smallKeys();
+  const id = "bench-takeover";
+  const created = await post(`${seqUrl}/elections`, smallManifest(keys, id, "Takeover"));
+  if (created.status !== 201) throw new Error(`manifest: ${created.text}`);
+  let batch = 0;
+  /** Posts the next credentials batch to `url`; true when accepted. */
+  const write = async (url: string): Promise<boolean> => {
+    try {
+      const r = await fetch(`${url}/elections/${id}/entries`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: credentialBatch(keys, id, batch),
+        signal: AbortSignal.timeout(5000),
+      });
+      await r.arrayBuffer();
+      if (r.status === 201) batch++;
+      return r.status === 201;
+    } catch {
+      return false; // refused connection (the front hands over to the board), timeout
+    }
+  };
+  if (!(await write(sbUrl))) throw new Error("the standby did not forward a write");
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    for (let j = 0; j < 20; j++) if (!(await write(seqUrl))) throw new Error("sequencer refused");
+    const t0 = performance.now();
+    seq.proc.kill("SIGKILL");
+    while (!(await write(sbUrl))) await new Promise((r) => setTimeout(r, 20));
+    const ms = performance.now() - t0;
+    times.push(ms);
+    process.stderr.write(`takeover ${i + 1}/${reps}: ${fmt(ms)} ms\n`);
+    await seq.exited;
+    // The killed board comes back, on its own data folder, as the standby.
+    const back = spawnBoard(dirs[1 - sbDir], "bench.takeover", [...extra, "--standby"]);
+    const backUrl = await back.url;
+    [seq, seqUrl, sb, sbUrl, sbDir] = [sb, sbUrl, back, backUrl, 1 - sbDir];
+  }
+  const rss = [seq, sb].map((b) => {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${b.proc.pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+  });
+  for (const b of [sb, seq]) {
+    b.proc.kill("SIGTERM");
+    await b.exited;
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await db.drop();
+  const sorted = times.slice().sort((a, b) => a - b);
+  console.log(
+    `\ntakeover after kill -9 of the sequencer (lease ${args["lease-ms"]} ms, ${reps} times, ${batch} entries written through both processes): min ${fmt(sorted[0])} ms, median ${fmt(pct(sorted, 50))} ms, max ${fmt(sorted.at(-1)!)} ms (from the kill to the first write the standby accepted); peak RSS ${rss.map((m) => `${fmt(m)} MiB`).join(" + ")}; machine load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log(`  goal: < 5 s: ${sorted.at(-1)! < 5000 ? "met" : "NOT met"}`);
 }
+
+if (pgServer && Number(args.takeovers) > 0) await takeovers(Number(args.takeovers));
+
+if (SETUPS.length > 1 && summary.length > 0) {
+  console.log(`\n## side by side (same run; machine load now ${loadavg()[0].toFixed(2)})\n`);
+  console.log("| workload | store | rate/s | p50 ms | p99 ms | peak RSS MiB | vs level |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  for (const x of summary) {
+    const level = summary.find((y) => y.workload === x.workload && y.setup === LEVEL.label);
+    console.log(
+      `| ${x.workload} | ${x.setup} | ${fmt(x.rate, 1)} | ${fmt(x.p50, 1)} | ${fmt(x.p99, 1)} | ${x.rss.map((m) => fmt(m)).join(" + ")} | ${level ? `${fmt((x.rate / level.rate) * 100)}%` : ""} |`,
+    );
+  }
+}
+await pgServer?.destroy();

@@ -1,7 +1,7 @@
 /**
  * The demo: a whole INE-style election abroad on an embedded board, verified end to end.
  *
- *   npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--quiet]
+ *   npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--store postgres://...]
  *
  * Every actor goes through the public libraries and the board's HTTP API, as a real deployment
  * would. Progress goes to stderr (never silent for more than HEARTBEAT_MS: a line says what is
@@ -30,6 +30,7 @@ import {
   postRound1,
   publishCredentials,
   loadCustodianKeyFile,
+  store as boardStore,
   type CastResult,
   type CustodianStateFile,
   type ReceiptJson,
@@ -52,8 +53,15 @@ import {
   verifyReceipt,
   humanTrackingCodeOf,
   VERIFIER_VERSION,
+  defaultReportLang,
+  type ReportLang,
 } from "@urna/verifier";
-import { attestReport, encodeWitnessPrivateKey, folderSource } from "@urna/verifier/node";
+import {
+  attestReport,
+  encodeWitnessPrivateKey,
+  folderSource,
+  nodeEnvironment,
+} from "@urna/verifier/node";
 import type { AuthorityMessage } from "./authority-worker.js";
 import type { CustodianOutcome } from "./custodian-worker.js";
 import { exportRecord } from "./export-record.js";
@@ -62,13 +70,17 @@ import { assignStyles, expectedTotals, prng, simulateChoices } from "./simulate.
 import type { VoterOutcome, VoterTask } from "./voter-worker.js";
 import type { WitnessReady } from "./witness-worker.js";
 
-const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P]
+const USAGE = `usage: npm run demo -- [--out DIR] [--voters N] [--seed S] [--port P] [--store URL] [--lang es|en]
 
 Runs a whole INE-style election from abroad on an embedded urna board and verifies it.
   --out DIR     output folder (default: a fresh folder under ./demo-output)
   --voters N    number of voters (default 1000)
   --seed S      simulation seed (default: random)
   --port P      board port on 127.0.0.1 (default: a free port)
+  --store URL   the board's store: postgres://... runs the board on that PostgreSQL database
+                (an empty one: the demo's election id must be new there); default URNA_STORE,
+                else the embedded level database in the output folder
+  --lang es|en  language of the verification report (default: Spanish, the election is Mexican)
   --all-combinations
                 list every coalition combination as an option (17 per contest, as INE's
                 electronic ballot does) instead of the parties and whole coalitions (11)
@@ -79,7 +91,9 @@ const demoOptions = {
   voters: { type: "string", default: "1000" },
   seed: { type: "string" },
   port: { type: "string", default: "0" },
+  store: { type: "string", default: process.env.URNA_STORE },
   "all-combinations": { type: "boolean" },
+  lang: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 const { values: args } = (() => {
@@ -99,10 +113,24 @@ if (!Number.isSafeInteger(N) || N < 5) {
   process.stderr.write(`demo: --voters must be an integer >= 5\n${USAGE}`);
   process.exit(2);
 }
+if (args.lang !== undefined && args.lang !== "es" && args.lang !== "en") {
+  process.stderr.write(`demo: --lang must be es or en\n${USAGE}`);
+  process.exit(2);
+}
 const seed = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.random() * 2 ** 31);
 const out = resolve(
   args.out ?? join("demo-output", new Date().toISOString().replace(/[:.]/g, "-")),
 );
+let storeName: string;
+try {
+  storeName = boardStore.describeStore(
+    args.store || undefined,
+    relative(process.cwd(), join(out, "board")),
+  );
+} catch (e) {
+  process.stderr.write(`demo: --store: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 if (existsSync(join(out, "board"))) {
   process.stderr.write(`demo: ${out} already holds a demo; choose another --out\n`);
   process.exit(2);
@@ -186,7 +214,9 @@ writeFileSync(
     "with it on purpose. Never use them, or keys handled like them, for a real election.\n",
 );
 
-say(`urna demo: ${N} voters, seed ${seed}, output in ${relative(process.cwd(), out) || "."}`);
+say(
+  `urna demo: ${N} voters, seed ${seed}, output in ${relative(process.cwd(), out) || "."}, store ${storeName}`,
+);
 
 // 1. The board's key, two witnesses that know it, and the board.
 const boardKey = encodePrivateKey(BOARD_NAME, generateSeed());
@@ -212,6 +242,7 @@ const witnessThread = startWorker("./witness-worker.ts", {
 const witnesses = await nextMessage<WitnessReady[]>(witnessThread, "the witnesses");
 const board = await createBoard({
   dataDir: join(out, "board"),
+  store: args.store || undefined,
   name: BOARD_NAME,
   signingKey: boardKey,
   witnesses: witnesses.map((w) => ({ url: w.url, vkey: w.vkey })),
@@ -468,7 +499,8 @@ try {
   // 7. Export the record over HTTP, as an auditor would, and verify it.
   const recordDir = join(out, "record");
   const size = await exportRecord(url, ELECTION, recordDir);
-  writeFileSync(join(out, "trust.json"), JSON.stringify(trust, null, 2) + "\n");
+  const trustBytes = new TextEncoder().encode(JSON.stringify(trust, null, 2) + "\n");
+  writeFileSync(join(out, "trust.json"), trustBytes);
 
   // A receipt is issued against the checkpoint of its ballot's batch, with the cosignatures
   // the witnesses gave within the board's timeout. If a witness answered late (a loaded
@@ -501,6 +533,9 @@ try {
     source: folderSource(recordDir),
     trust,
     workers: availableParallelism(),
+    // The report's audit section: the trust file's bytes as written, the build and the machine.
+    trustBytes,
+    environment: nodeEnvironment(availableParallelism()),
     onProgress: (p) => {
       detail = () => `verifying: ${p.stage} ${p.done}/${p.total}`;
       if (p.stage === "entries" && p.done % 500 === 0)
@@ -510,10 +545,11 @@ try {
   detail = () => `still working, after: ${doing}`;
   endPhase("verification");
   writeFileSync(join(out, "report.json"), reportToJson(report));
-  writeFileSync(join(out, "report.html"), reportToHtml(report));
+  const lang: ReportLang = (args.lang as ReportLang | undefined) ?? defaultReportLang(ELECTION);
+  writeFileSync(join(out, "report.html"), reportToHtml(report, { lang }));
   // The full text report (every check, and the result tables) goes to a file; stdout gets its
   // verdict (the report's last paragraph) and, at the end, the summary.
-  const text = reportToText(report);
+  const text = reportToText(report, { lang });
   writeFileSync(join(out, "report.txt"), text + "\n");
   const verdict = text.trimEnd().split("\n\n").pop() ?? "";
   process.stdout.write(

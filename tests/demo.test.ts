@@ -2,7 +2,7 @@
  * The demo (examples/demo.ts) end to end at a small size: it must exit 0, and what it leaves
  * behind must check out independently of its own assertions.
  */
-import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,30 +11,16 @@ import type { Manifest, VerificationReport } from "@urna/schemas";
 import { verifyReceipt } from "@urna/verifier";
 import { folderSource } from "@urna/verifier/node";
 import { loadIneData } from "../examples/ine-manifest.js";
+import { runDemo } from "./fixtures/demo-run.js";
 import { expectedTotals, prng, simulateChoices, assignStyles } from "../examples/simulate.js";
 
 const VOTERS = 24;
 const SEED = 4242;
-const root = join(import.meta.dirname, "..");
 const out = join(mkdtempSync(join(tmpdir(), "urna-demo-")), "run");
 afterAll(() => rmSync(join(out, ".."), { recursive: true, force: true }));
 
 describe("npm run demo", () => {
-  const run = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "examples/demo.ts",
-      "--voters",
-      String(VOTERS),
-      "--seed",
-      String(SEED),
-      "--out",
-      out,
-    ],
-    { cwd: root, encoding: "utf8", timeout: 240_000 },
-  );
+  const run = runDemo(["--voters", String(VOTERS), "--seed", String(SEED), "--out", out]);
 
   test("exits 0 and says everything verified", () => {
     expect(run.stderr).toContain("refused: 409 ALREADY_VOTED");
@@ -42,18 +28,19 @@ describe("npm run demo", () => {
     expect(run.stderr).toMatch(/Firma A's attestation is entry \d+/);
     expect(run.stderr).toMatch(/Firma B's attestation is entry \d+/);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain("All checks passed.");
+    // The election is Mexican: the report is in Spanish unless --lang en.
+    expect(run.stdout).toContain("Todas las verificaciones pasaron.");
     expect(run.stdout).toContain("Everything verified");
   });
 
   test("stdout: the verdict, then ends with the summary; the result tables are in report.txt", () => {
     expect(run.stdout.trimEnd().split("\n").pop()).toMatch(/^\s+npx urna-verify receipt /);
-    expect(run.stdout).toMatch(/Verification: All checks passed\./);
+    expect(run.stdout).toMatch(/Verification: Todas las verificaciones pasaron\./);
     // No result table on stdout: it is in report.txt, with every check.
-    expect(run.stdout).not.toContain("Result (decrypted by custodians");
+    expect(run.stdout).not.toContain("Resultado (descifrado por los custodios");
     const text = readFileSync(join(out, "report.txt"), "utf8");
-    expect(text).toContain("Result (decrypted by custodians");
-    expect(text).toContain("All checks passed.");
+    expect(text).toContain("Resultado (descifrado por los custodios");
+    expect(text).toContain("Todas las verificaciones pasaron.");
   });
 
   test("stderr: progress never sits silent for long", () => {
@@ -92,6 +79,12 @@ describe("npm run demo", () => {
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as VerificationReport;
     expect(report.ok).toBe(true);
     expect(report.checks.every((c) => c.status === "pass")).toBe(true);
+    // The audit section hashes the trust file exactly as the demo wrote it, and names the build.
+    const trustBytes = readFileSync(join(out, "trust.json"));
+    expect(report.audit?.trust.sha256).toBe(createHash("sha256").update(trustBytes).digest("hex"));
+    expect(report.audit?.trust.hashed).toBe("file");
+    expect(report.audit?.verifier?.runtime).toContain(process.version);
+    expect(report.audit?.machine?.cores).toBeGreaterThan(0);
     // Recompute the simulated choices independently of the demo's own comparison.
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as Manifest;
     const data = loadIneData();

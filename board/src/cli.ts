@@ -50,6 +50,7 @@ import {
 } from "./actors/index.js";
 import { ActorError } from "./actors/view.js";
 import type { PublishTarget } from "./publish/index.js";
+import { stepProgress } from "./cli-progress.js";
 import type { StandbyFront } from "./server/standby.js";
 import { VERSION } from "./server/version.js";
 
@@ -435,8 +436,10 @@ reads the last committed checkpoint, also while the board runs.`,
           );
         throw e;
       });
+      const steps = stepProgress(`export ${id}`);
       try {
         const reader = await log.LogReader.open(await store.openLog(id));
+        steps.update(`${reader.size} entries to write`);
         mkdirSync(outDir, { recursive: true });
         const { size, bytes } = await log.writeEntriesJsonl(reader, join(outDir, "entries.jsonl"));
         if (v.tiles) await log.exportStaticTree(reader, outDir);
@@ -447,6 +450,7 @@ reads the last committed checkpoint, also while the board runs.`,
           `exported ${size} entries of ${id} to ${outDir}`,
         );
       } finally {
+        steps.stop();
         await store.close();
       }
     },
@@ -751,13 +755,17 @@ with no witnesses (the checks still run). --workers: threads for the checks (def
       const workers = v.workers === undefined ? 1 : Number(v.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64)
         throw new UsageError("--workers must be an integer from 1 to 64");
+      const key = loadCustodianKey(need(v, "key"));
+      const state = loadCustodianState(need(v, "state"));
+      const steps = stepProgress("custodian share");
+      const onProgress = (m: string) => steps.update(m);
       const r = await postDecryptionShare(
         client(v),
         need(v, "election"),
-        loadCustodianKey(need(v, "key")),
-        loadCustodianState(need(v, "state")),
-        trust ? { trust, workers } : { insecureNoTrust: true, workers },
-      );
+        key,
+        state,
+        trust ? { trust, workers, onProgress } : { insecureNoTrust: true, workers, onProgress },
+      ).finally(() => steps.stop());
       out(v, r, `decryption.share posted (entries ${r.map((x) => x.index).join(", ")})`);
     },
   },

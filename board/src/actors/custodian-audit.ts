@@ -70,7 +70,7 @@ export async function readLogOnce(
   client: BoardClient,
   election: string,
   trust: Trust | undefined,
-  opts: { witnessWaitMs?: number } = {},
+  opts: { witnessWaitMs?: number; onProgress?: (message: string) => void } = {},
 ): Promise<ReadLog> {
   let checkpoint: string;
   let size: number;
@@ -98,6 +98,7 @@ export async function readLogOnce(
     if (lines.length !== want)
       throw untrusted(`the board served ${lines.length} entries from ${a}, not ${want}`);
     for (const line of lines) leaves.push(utf8(line));
+    opts.onProgress?.(`read ${a + want}/${size} entries`);
   }
   if (!bytesEqual(rootFromLeafHashes(leaves.map((l) => leafHash(l))), root))
     throw untrusted("the entries the board served do not hash to its checkpoint's root");
@@ -150,12 +151,14 @@ export async function trustFromBoard(
 export async function auditLog(
   log: ReadLog,
   trust: Trust,
-  opts: { workers?: number } = {},
+  opts: { workers?: number; onProgress?: (message: string) => void } = {},
 ): Promise<VerificationReport> {
+  const say = opts.onProgress;
   const report = await verifyElection({
     source: memorySource(log.checkpoint, log.leaves, "the log read from the board"),
     trust,
     workers: opts.workers ?? 1,
+    ...(say ? { onProgress: (p) => say(`checking ${p.stage}: ${p.done}/${p.total}`) } : {}),
   });
   const bad = report.checks.filter(
     (c) => PRE_DECRYPTION_CHECKS.includes(c.id) && c.status === "fail",

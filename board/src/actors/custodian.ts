@@ -169,6 +169,8 @@ export type ShareOptions = ({ trust: Trust } | { insecureNoTrust: true }) & {
   workers?: number;
   /** How long to wait for the witness quorum's cosignatures on the newest checkpoint (default 15 s). */
   witnessWaitMs?: number;
+  /** Progress of the read and of the checks (called often: the caller throttles). */
+  onProgress?: (message: string) => void;
 };
 
 /**
@@ -191,11 +193,14 @@ export async function postDecryptionShare(
       "NO_TRUST",
       "a custodian needs the election's trust file (or an explicit insecureNoTrust)",
     );
+  const onProgress = opts.onProgress;
   const log = await readLogOnce(client, election, given, {
     ...(opts.witnessWaitMs !== undefined ? { witnessWaitMs: opts.witnessWaitMs } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
   const report = await auditLog(log, given ?? (await trustFromBoard(client, election, log)), {
     workers: opts.workers,
+    ...(onProgress ? { onProgress } : {}),
   });
   const view = replay(
     log.leaves.map((l) => JSON.parse(fromUtf8(l)) as Entry),

@@ -39,7 +39,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { bytesEqual, encodeEntryBundle, TILE_WIDTH } from "@urna/verifier";
 import pg from "pg";
-import { BoardLogError } from "../../log/errors.js";
+import { BoardLogError, isTransientResourceError } from "../../log/errors.js";
 import {
   type SignedTree,
   type SignerStateStore,
@@ -118,12 +118,41 @@ const bytes = (v: unknown): Uint8Array => {
   return new Uint8Array(v);
 };
 
-const failed = (what: string, e: unknown): BoardLogError =>
-  e instanceof BoardLogError
-    ? e
-    : new BoardLogError("STORAGE_FAILED", `postgres ${what} failed: ${(e as Error).message}`, {
-        cause: e,
-      });
+/** SQLSTATEs of a server that went away or is not accepting sessions yet (class 08, 57P01-03). */
+const GONE_STATES = /^(08...|57P0[123])$/;
+const GONE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
+const GONE_TEXT =
+  /Connection terminated|is not queryable|Connection ended|server closed the connection/i;
+
+/**
+ * Whether `e` (or a cause) says the database connection was lost or cannot be made right now (a
+ * restart, a failover, a network cut): the write may succeed on a new session.
+ */
+export function isConnectionError(e: unknown): boolean {
+  let x: unknown = e;
+  for (let depth = 0; x !== null && typeof x === "object" && depth < 8; depth++) {
+    const { code, message, cause } = x as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === "string" && (GONE_STATES.test(code) || GONE_CODES.has(code))) return true;
+    if (typeof message === "string" && GONE_TEXT.test(message)) return true;
+    x = cause;
+  }
+  return false;
+}
+
+/**
+ * A BoardLogError for a failed database operation. A lost connection is marked transient
+ * (isTransientResourceError): the sequencer retries the write after recover() (a new writer
+ * session) and acknowledges nothing meanwhile; reads fail with it until the pool reconnects.
+ */
+const failed = (what: string, e: unknown): BoardLogError => {
+  if (e instanceof BoardLogError) return e;
+  const err = new BoardLogError(
+    "STORAGE_FAILED",
+    `postgres ${what} failed: ${(e as Error).message}`,
+    { cause: e },
+  );
+  return isConnectionError(e) ? Object.assign(err, { transient: true }) : err;
+};
 
 interface Member {
   log: string;
@@ -138,7 +167,11 @@ export class PostgresBoardStore implements BoardStore {
   readonly location: string;
   readonly readOnly: boolean;
   readonly #pool: pg.Pool;
-  readonly #writer: pg.Client | undefined;
+  #writer: pg.Client | undefined;
+  readonly #url: string;
+  /** The writer session was lost (transient): writes fail with it until reconnect() replaces it. */
+  #writerLost: BoardLogError | undefined;
+  #reconnecting: Promise<void> | undefined;
   readonly #boardName: string | undefined;
   /** The fencing token of our lease (0: read-only). */
   #token = 0;
@@ -161,6 +194,7 @@ export class PostgresBoardStore implements BoardStore {
     this.readOnly = opts.readOnly ?? false;
     this.#pool = pool;
     this.#writer = writer;
+    this.#url = opts.url;
     this.#boardName = opts.boardName;
     this.#ttl = opts.leaseTtlMs ?? 10_000;
   }
@@ -222,9 +256,7 @@ export class PostgresBoardStore implements BoardStore {
     const store = new PostgresBoardStore(opts, pool, writer);
     store.#token = token;
     if (writer) {
-      writer.on("error", (e) => {
-        store.#writerFailure ??= failed("writer session", e);
-      });
+      store.#watch(writer);
       store.#renewal = setInterval(() => void store.#renew(), Math.max(50, store.#ttl / 3));
       store.#renewal.unref();
       try {
@@ -249,23 +281,79 @@ export class PostgresBoardStore implements BoardStore {
     return this.#signer;
   }
 
+  /**
+   * A writer session's errors: an error event means the session is gone (the server restarted
+   * or was cut off): transient, reconnect() replaces it.
+   */
+  #watch(c: pg.Client): void {
+    c.on("error", (e) => {
+      if (c === this.#writer)
+        this.#writerLost ??= Object.assign(failed("writer session", e), { transient: true });
+    });
+  }
+
   /** Runs `fn` alone on the writer session (transactions must not interleave). */
   exclusive<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    const w = this.#writer;
-    if (!w)
+    if (!this.#writer)
       return Promise.reject(
         new BoardLogError("STORE_READ_ONLY", "the store was opened for reading only"),
       );
-    const p = this.#writerChain.then(() => {
+    const p = this.#writerChain.then(async () => {
       if (this.#writerFailure) throw this.#writerFailure;
-      return fn(w);
+      if (this.#writerLost) throw this.#writerLost;
+      const w = this.#writer!;
+      try {
+        return await fn(w);
+      } catch (e) {
+        if (w === this.#writer && !(e instanceof BoardLogError) && isConnectionError(e))
+          this.#writerLost ??= failed("writer session", e);
+        throw e;
+      }
     });
     this.#writerChain = p.catch(() => undefined);
     return p;
   }
 
-  /** Renews the lease while idle; losing it stops every later write. */
+  /**
+   * After the writer session was lost (a PostgreSQL restart, a network cut): opens a new one
+   * and checks that our lease still holds (its token unchanged: no other board took over
+   * meanwhile; STORE_LEASE_LOST otherwise, for good). Fails transiently while the database
+   * cannot be reached. Concurrent calls share one attempt; a no-op when the session is fine.
+   */
+  reconnect(): Promise<void> {
+    if (this.#writerFailure) return Promise.reject(this.#writerFailure);
+    if (!this.#writerLost || this.#closed) return Promise.resolve();
+    this.#reconnecting ??= (async () => {
+      const c = new pg.Client({ connectionString: this.#url });
+      c.on("error", () => undefined); // until it is the writer (#watch)
+      try {
+        await c.connect();
+        await c.query("SET synchronous_commit TO on");
+        const r = await c.query(
+          `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
+            WHERE name = '${LEASE}' AND token = $1`,
+          [this.#token, this.#ttl],
+        );
+        if (r.rowCount !== 1) this.#leaseLost();
+      } catch (e) {
+        await c.end().catch(() => undefined);
+        throw failed("reconnecting the writer session", e);
+      }
+      const old = this.#writer;
+      this.#writer = c;
+      this.#watch(c);
+      this.#writerLost = undefined;
+      void old?.end().catch(() => undefined);
+    })().finally(() => (this.#reconnecting = undefined));
+    return this.#reconnecting;
+  }
+
+  /** Renews the lease while idle (reconnecting first if the session was lost); losing it stops every later write. */
   async #renew(): Promise<void> {
+    if (this.#writerLost) {
+      await this.reconnect().catch(() => undefined);
+      return;
+    }
     await this.exclusive(async (c) => {
       const r = await c.query(
         `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
@@ -516,6 +604,11 @@ export class PostgresBoardStore implements BoardStore {
     }
   }
 
+  /** @internal a retried commit found its batch already committed (the first COMMIT's answer was lost). */
+  alreadyCommitted(origin: string, state: TreeState): void {
+    this.#signer?.committed(origin, state);
+  }
+
   /** @internal records a signed tree in urna_signer_state outside a commit (see PostgresSignerState.record). */
   async recordSigned(origin: string, tree: SignedTree): Promise<void> {
     await this.#fenced((c) =>
@@ -533,7 +626,7 @@ export class PostgresBoardStore implements BoardStore {
       clearInterval(this.#renewal);
       await this.#writerChain;
       // Release the lease (only ours: a standby takes it at once).
-      if (this.#writer && !this.#writerFailure)
+      if (this.#writer && !this.#writerFailure && !this.#writerLost)
         await this.#writer
           .query(
             `UPDATE urna_lease SET expires = clock_timestamp() - interval '1 second'
@@ -690,6 +783,11 @@ export class PostgresLogStorage implements LogStorage {
   /** The checkpoint origin (undefined: opened for reading only). */
   readonly #origin: string | undefined;
   #size: number | undefined;
+  /**
+   * A commit failed on a lost connection: whether its COMMIT took effect is unknown until the
+   * stored tree is read again (the retry does that first).
+   */
+  #uncertain = false;
   #commitInFlight = false;
   #closed = false;
 
@@ -798,7 +896,20 @@ export class PostgresLogStorage implements LogStorage {
       throw new BoardLogError("STORAGE_CONFLICT", "concurrent commits on one log");
     this.#commitInFlight = true;
     try {
-      if (this.#size === undefined) await this.readState();
+      if (this.#size === undefined || this.#uncertain) {
+        const stored = await this.readState();
+        this.#uncertain = false;
+        // The lost commit did take effect: this very batch is the stored tree.
+        if (
+          stored !== undefined &&
+          stored.size === batch.state.size &&
+          stored.size > batch.previousSize &&
+          bytesEqual(stored.root, batch.state.root)
+        ) {
+          this.#store.alreadyCommitted(this.#origin, batch.state);
+          return;
+        }
+      }
       checkCommitSizes(batch, this.#size);
       const { previousSize, state, leaves } = batch;
       for (const t of batch.tiles)
@@ -811,11 +922,21 @@ export class PostgresLogStorage implements LogStorage {
             "STORAGE_CONFLICT",
             `tile ${t.level}/${t.index} with ${t.hashes.length} bytes`,
           );
-      await this.#store.commit(this.logId, this.#origin, batch);
+      try {
+        await this.#store.commit(this.logId, this.#origin, batch);
+      } catch (e) {
+        if (isTransientResourceError(e)) this.#uncertain = true;
+        throw e;
+      }
       this.#size = state.size;
     } finally {
       this.#commitInFlight = false;
     }
+  }
+
+  /** Before the sequencer retries a commit that failed on a lost connection: a new writer session. */
+  recover(): Promise<void> {
+    return this.#store.reconnect();
   }
 
   async close(): Promise<void> {
