@@ -35,8 +35,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { entryBundlePath } from "../verifier/src/log/tiles.js";
 import { Tamper, readLeaves, replaceLine } from "./tamper.js";
+import { attestationTableSha256 } from "../verifier/src/audit/attestation.js";
+import type { AttestationBody } from "@urna/schemas";
 
-export type Base = "single" | "last";
+/** `attested`: a `single` election whose manifest lists two firms, each of which attested it. */
+export type Base = "single" | "last" | "attested";
 
 export interface CaseContext {
   t: Tamper;
@@ -1219,4 +1222,102 @@ export const CASES: CaseDef[] = [
       c.items.push({ check: "V8", index: c.t.entries.length - 1, custodian: 2 });
     },
   },
+  ...attestationCases(),
 ];
+
+/** The last attestation of the `attested` base (Firma B's), changed by `edit` and re-signed. */
+function editLastAttestation(
+  c: CaseContext,
+  edit: (b: AttestationBody) => void,
+  key: (c: CaseContext) => Uint8Array = (x) => firmKey(x, 1),
+): number {
+  const i = c.t.all("audit.attestation").at(-1) as number;
+  edit(c.t.open<AttestationBody>(i).body);
+  c.t.resignEntry(i, key(c));
+  c.t.save();
+  return i;
+}
+
+const firmKey = (c: CaseContext, k: number): Uint8Array =>
+  (c.g.keys.auditors as { secretKey: Uint8Array }[])[k].secretKey;
+
+function attestationCases(): CaseDef[] {
+  const rule = "protocol.md §6.12; verification.md V18";
+  const v18 = (id: string, changed: string, edit: (b: AttestationBody) => void): CaseDef => ({
+    id,
+    base: "attested",
+    kind: "election",
+    how: "malicious",
+    changed,
+    rule,
+    fail: ["V18"],
+    tamper: (c) => c.items.push({ check: "V18", index: editLastAttestation(c, edit) }),
+  });
+  return [
+    {
+      id: "v18-attested-honest",
+      base: "attested",
+      kind: "election",
+      how: "honest",
+      changed:
+        "nothing: the manifest lists two auditing firms, and each verified the record and posted its attestation after the result",
+      rule,
+      fail: [],
+      tamper: () => {},
+    },
+    v18(
+      "v18-attestation-outcome-lies",
+      "Firma B's attestation states that V9 failed, with its table hash recomputed to match, re-signed by Firma B",
+      (b) => {
+        b.checks[8].status = "fail";
+        b.tableSha256 = attestationTableSha256(ELECTION_ID, b.checkpoint, b.checks, null);
+      },
+    ),
+    v18(
+      "v18-attestation-table-hash",
+      "Firma B's attestation carries another table hash (its outcomes unchanged), re-signed by Firma B",
+      (b) => {
+        b.tableSha256 = b.tableSha256.replace(/^./, (x) => (x === "0" ? "1" : "0"));
+      },
+    ),
+    v18(
+      "v18-attestation-forged-checkpoint",
+      "Firma B's attestation names a checkpoint whose root is not the log's root at its size, re-signed by Firma B",
+      (b) => {
+        b.checkpoint.root = flipB64(b.checkpoint.root);
+      },
+    ),
+    v18(
+      "v18-attestation-before-result-checkpoint",
+      "Firma B's attestation names a checkpoint of a size before the result was complete, re-signed by Firma B",
+      (b) => {
+        b.checkpoint.size -= 2;
+      },
+    ),
+    v18(
+      "v18-attestation-wrong-firm",
+      "Firma B's attestation names Firma A as its firm, re-signed by Firma B",
+      (b) => {
+        b.firm = "Firma A";
+      },
+    ),
+    {
+      id: "v18-attestation-unlisted-key",
+      base: "attested",
+      kind: "election",
+      how: "malicious",
+      changed: "Firma B's attestation is re-signed by a key the manifest does not list",
+      rule: "protocol.md §6.12 (signer); verification.md V5",
+      fail: ["V5"],
+      tamper: (c) =>
+        c.items.push({
+          check: "V5",
+          index: editLastAttestation(
+            c,
+            () => {},
+            () => seed("unlisted-firm"),
+          ),
+        }),
+    },
+  ];
+}

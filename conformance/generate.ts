@@ -10,12 +10,24 @@
  * committed one (tests/conformance.test.ts).
  */
 import "./deterministic.js";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TrustFile } from "@urna/schemas";
-import { generateElection, type GeneratedElection } from "../tests/fixtures/election.js";
+import { canonicalJson, type TrustFile } from "@urna/schemas";
+import { generateElection, resign, type GeneratedElection } from "../tests/fixtures/election.js";
+import { attestReport } from "../verifier/src/attest/attest-node.js";
+import { verifyElection } from "../verifier/src/audit/verify-election.js";
+import { inlineRunner } from "../verifier/src/audit/runner.js";
+import { VERIFIER_VERSION } from "../verifier/src/audit/version.js";
+import { folderSource } from "../verifier/src/record/folder-node.js";
 import { CASES, type Base, type CaseContext } from "./cases.js";
 import { CORPUS_SEED } from "./deterministic.js";
 import { Tamper } from "./tamper.js";
@@ -24,8 +36,9 @@ export const CORPUS_FORMAT = "urna-conformance-v1";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function base(policy: Base, dir: string): Promise<GeneratedElection> {
-  return generateElection({
+async function base(b: Base, dir: string): Promise<GeneratedElection> {
+  const policy = b === "last" ? "last" : "single";
+  const g = await generateElection({
     voters: 20,
     revotePolicy: policy,
     custodians: 3,
@@ -36,9 +49,31 @@ async function base(policy: Base, dir: string): Promise<GeneratedElection> {
     witnesses: 2,
     quorum: 2,
     receipts: false,
-    seed: policy === "single" ? 1 : 2,
+    seed: b === "single" ? 1 : b === "last" ? 2 : 3,
     dir,
+    ...(b === "attested" ? { auditors: ["Firma A", "Firma B"] } : {}),
   });
+  if (b === "attested") await attestAll(g);
+  return g;
+}
+
+/** Each firm verifies the record as it then is and appends its attestation (re-signed log). */
+async function attestAll(g: GeneratedElection): Promise<void> {
+  for (const firm of g.keys.auditors ?? []) {
+    const report = await verifyElection({
+      source: folderSource(g.dir),
+      trust: g.trust,
+      runner: inlineRunner(),
+    });
+    const entry = attestReport(report, firm.secretKey, {
+      firm: firm.name,
+      opinion: `${firm.name}: sin observaciones.`,
+      version: VERIFIER_VERSION,
+    });
+    appendFileSync(join(g.dir, "entries.jsonl"), `${canonicalJson(entry)}\n`);
+    resign(g.dir, g.keys.board, g.keys.witnesses);
+  }
+  g.at.size += g.keys.auditors?.length ?? 0;
 }
 
 const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
@@ -55,6 +90,8 @@ export async function generateCorpus(out: string, log: (s: string) => void = () 
     mkdirSync(out, { recursive: true });
     const listed = [];
     for (const def of CASES) {
+      // Made when first needed (its cases come last): the earlier cases' random bytes stay.
+      if (!bases.has(def.base)) bases.set(def.base, await base(def.base, join(work, def.base)));
       const g = bases.get(def.base)!;
       const dir = join(out, def.id);
       mkdirSync(dir);

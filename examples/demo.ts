@@ -52,10 +52,16 @@ import {
   verifyElection,
   verifyReceipt,
   humanTrackingCodeOf,
+  VERIFIER_VERSION,
   defaultReportLang,
   type ReportLang,
 } from "@urna/verifier";
-import { encodeWitnessPrivateKey, folderSource, nodeEnvironment } from "@urna/verifier/node";
+import {
+  attestReport,
+  encodeWitnessPrivateKey,
+  folderSource,
+  nodeEnvironment,
+} from "@urna/verifier/node";
 import type { AuthorityMessage } from "./authority-worker.js";
 import type { CustodianOutcome } from "./custodian-worker.js";
 import { exportRecord } from "./export-record.js";
@@ -260,6 +266,13 @@ try {
   // 2. Keys and manifest.
   const authority = newSigningKeyFile("authority");
   const registrar = newSigningKeyFile("registrar");
+  // The two auditing firms the manifest lists (protocol.md §6.12): they attest after the result.
+  const firms = ["Firma A", "Firma B"].map((name) => ({ name, key: newSigningKeyFile("auditor") }));
+  firms.forEach((f, i) =>
+    writeFileSync(join(keysDir, `firm-${"ab"[i]}.json`), JSON.stringify(f.key, null, 2), {
+      mode: 0o600,
+    }),
+  );
   const custodianFiles = Array.from({ length: 5 }, (_, i) =>
     newCustodianKeyFile(`Custodio ${i + 1}`),
   );
@@ -294,6 +307,7 @@ try {
       options: args["all-combinations"] ? "all" : "compact",
     },
   );
+  manifest.auditors = firms.map((f) => ({ name: f.name, key: f.key.publicKey }));
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   const authoritySk = fromBase64(authority.secretKey);
   await createElection(client, manifest, authoritySk);
@@ -558,6 +572,19 @@ try {
           `${c.contest}/${o.option}: ${o.votes} votes, the voters cast ${want[c.contest][o.option]}`,
         );
   say("the decrypted result equals the simulated voters' choices");
+
+  // Each firm signs an attestation of the verified report and posts it; the board accepts it
+  // only after the result, from a listed firm, over a checkpoint it signed. (Both sign the one
+  // report made above: two runs of the same verifier on the same record give the same table.)
+  for (const f of firms) {
+    const entry = attestReport(report, fromBase64(f.key.secretKey), {
+      firm: f.name,
+      opinion: `${f.name}: sin observaciones (demo).`,
+      version: VERIFIER_VERSION,
+    });
+    const posted = await client.post(entry);
+    say(`${f.name}'s attestation is entry ${posted.index}`);
+  }
 
   // 8. Three voters check their receipts against the record.
   for (const id of [0, Math.floor(N / 2), N - 1]) {

@@ -24,6 +24,9 @@ describe("npm run demo", () => {
 
   test("exits 0 and says everything verified", () => {
     expect(run.stderr).toContain("refused: 409 ALREADY_VOTED");
+    // Both listed firms attest the verified report on the board after the result.
+    expect(run.stderr).toMatch(/Firma A's attestation is entry \d+/);
+    expect(run.stderr).toMatch(/Firma B's attestation is entry \d+/);
     expect(run.status, run.stderr).toBe(0);
     // The election is Mexican: the report is in Spanish unless --lang en.
     expect(run.stdout).toContain("Todas las verificaciones pasaron.");

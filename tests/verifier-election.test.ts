@@ -1,6 +1,6 @@
 /**
  * The auditor's end-to-end check (urna-verify election) on a real generated record: it passes
- * every check, and for every check V1..V17 a record tampered in exactly that way fails that check,
+ * every check, and for every check V1..V17 (V18, attestations: tests/audit-attestation.test.ts) a record tampered in exactly that way fails that check,
  * names the item, and the other checks still run and report. Most tampering is done by a
  * malicious board that re-signs (and has re-cosigned) the log after changing it, so that only the
  * election checks can catch it; where a change needs a voter's, custodian's or the authority's
@@ -77,7 +77,7 @@ async function tampered(
   if (opts.resign !== false) resign(dir, g.keys.board, g.keys.witnesses);
   const r = await verifyElection({ source: folderSource(dir), trust: g.trust });
   expect(validateReport(r).ok).toBe(true);
-  expect(r.checks.map((c) => c.id)).toEqual(Array.from({ length: 17 }, (_, k) => `V${k + 1}`));
+  expect(r.checks.map((c) => c.id)).toEqual(Array.from({ length: 18 }, (_, k) => `V${k + 1}`));
   expect(r.ok).toBe(false);
   return r;
 }

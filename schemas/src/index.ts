@@ -22,6 +22,7 @@ import ballotChallenged from "./json/ballot-challenged.schema.json" with { type:
 import tally from "./json/tally.schema.json" with { type: "json" };
 import decryptionShare from "./json/decryption-share.schema.json" with { type: "json" };
 import result from "./json/result.schema.json" with { type: "json" };
+import auditAttestation from "./json/audit-attestation.schema.json" with { type: "json" };
 import receipt from "./json/receipt.schema.json" with { type: "json" };
 import trust from "./json/trust.schema.json" with { type: "json" };
 import report from "./json/report.schema.json" with { type: "json" };
@@ -66,6 +67,7 @@ export const ENTRY_TYPES: readonly EntryType[] = Object.freeze([
   "tally",
   "decryption.share",
   "result",
+  "audit.attestation",
 ] as const);
 
 export const isEntryType = (x: unknown): x is EntryType =>
@@ -93,6 +95,7 @@ export type SchemaName =
   | "tally"
   | "decryptionShare"
   | "result"
+  | "auditAttestation"
   | "receipt"
   | "trust"
   | "report"
@@ -114,6 +117,7 @@ export const schemas: Readonly<Record<SchemaName, JsonSchema>> = Object.freeze({
   tally,
   decryptionShare,
   result,
+  auditAttestation,
   receipt,
   trust,
   report,
@@ -135,6 +139,7 @@ export const BODY_SCHEMA: Readonly<Record<EntryType, SchemaName>> = Object.freez
   tally: "tally",
   "decryption.share": "decryptionShare",
   result: "result",
+  "audit.attestation": "auditAttestation",
 });
 
 type Compiled = Record<Exclude<SchemaName, "defs">, ValidateFunction>;

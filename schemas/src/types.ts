@@ -21,7 +21,8 @@ export type EntryType =
   | "ballot.challenged"
   | "tally"
   | "decryption.share"
-  | "result";
+  | "result"
+  | "audit.attestation";
 
 export interface Entry<T extends EntryType = EntryType, B = unknown> {
   type: T;
@@ -64,6 +65,23 @@ export interface Manifest {
   revotePolicy: RevotePolicy;
   contests: Contest[];
   ballotStyles: BallotStyle[];
+  /** The auditing firms whose attestations the board accepts (protocol.md §6.12). */
+  auditors?: AuditorInfo[];
+}
+export interface AuditorInfo {
+  name: string;
+  key: Key;
+}
+
+/** Body of `audit.attestation` (protocol.md §6.12). */
+export interface AttestationBody {
+  firm: string;
+  verifier: { name: string; version: string };
+  checkpoint: { size: number; root: B64 };
+  checks: { id: string; status: "pass" | "fail" | "skip" }[];
+  /** SHA-256 (hex) of the attestation table. */
+  tableSha256: string;
+  opinion: string;
 }
 
 export interface Credential {
@@ -221,6 +239,7 @@ export interface EntryBodyMap {
   tally: TallyBody;
   "decryption.share": DecryptionShareBody;
   result: ResultBody;
+  "audit.attestation": AttestationBody;
 }
 
 /** An entry whose body type follows its `type` (discriminated union over every entry type). */
@@ -239,6 +258,7 @@ export type CeremonyBlameEntry = Entry<"ceremony.blame", CeremonyBlameBody>;
 export type TallyEntry = Entry<"tally", TallyBody>;
 export type DecryptionShareEntry = Entry<"decryption.share", DecryptionShareBody>;
 export type ResultEntry = Entry<"result", ResultBody>;
+export type AttestationEntry = Entry<"audit.attestation", AttestationBody>;
 
 /** API error body, spec/api.md. `path` is the JSON pointer of the offending value. */
 export interface ApiError {
@@ -347,7 +367,7 @@ export interface ReportAudit {
   /** e.g. NO_WITNESS_CHECKED when the trust file's quorum is 0. */
   warnings: { code: string; message: string }[];
   /** SHA-256 of the result table, of the four hashes together, and the latter's short form. */
-  fingerprints: { table: string; combined: string; short: string };
+  fingerprints: { table: string; combined: string; short: string; attestation?: string };
 }
 
 /** A schema violation: `path` is the JSON pointer (RFC 6901) of the offending value. */

@@ -648,6 +648,14 @@ const bodies: Record<EntryType, unknown> = {
   tally: fx.tally,
   "decryption.share": fx.decryptionShare,
   result: fx.result,
+  "audit.attestation": {
+    firm: "Firma A",
+    verifier: { name: "urna-verify", version: "0.1.0" },
+    checkpoint: { size: 12, root: "A".repeat(43) + "=" },
+    checks: Array.from({ length: 17 }, (_, k) => ({ id: `V${k + 1}`, status: "pass" })),
+    tableSha256: "0".repeat(64),
+    opinion: "Sin observaciones.",
+  },
 };
 
 suite(

@@ -29,13 +29,21 @@ import { nodeEnvironment } from "./audit/environment-node.js";
 import { ReceiptError, verifyReceipt } from "./receipt/verify-receipt.js";
 import { fetchReceiptByCode, isTrackingCode, TrackingCodeNotFound } from "./receipt/by-code.js";
 import { humanTrackingCodeOf } from "./log/tracking-code.js";
+import {
+  AttestError,
+  attestReport,
+  firmKeygen,
+  loadFirmKey,
+  postAttestation,
+} from "./attest/attest-node.js";
 
 const USAGE = `usage: urna-verify <command> [options]
 
 Independent verifier for urna election records.
 
 commands:
-  election   verify a whole election record against trust material (checks V1-V17)
+  election   verify a whole election record against trust material (checks V1-V18)
+  attest     an auditing firm's key (keygen) and posting its attestation to a board (post)
   receipt    check one voter's ballot receipt (steps R1-R5)
   watch      follow a board and check every new checkpoint (monitor)
   witness    run a C2SP tlog-witness that cosigns consistent checkpoints
@@ -51,7 +59,7 @@ exit codes: 0 all checks pass, 1 a check failed, 2 bad input or usage,
 
 const ELECTION_USAGE = `usage: urna-verify election (--record DIR | --board URL [--election ID]) --trust FILE [options]
 
-Verifies every check of spec/verification.md (V1-V17) on an election record and prints the
+Verifies every check of spec/verification.md (V1-V18) on an election record and prints the
 report. The trust file (board key, witness keys and quorum, authority key) must come from
 a source independent of the record.
 
@@ -64,7 +72,15 @@ a source independent of the record.
   --json               print the JSON report on stdout instead of the text report
   --report-json FILE   also write the JSON report to FILE
   --report-html FILE   also write a printable HTML report (with signature blocks) to FILE
-  --firm NAME          a firm name for the HTML signature blocks (repeatable, at most 2)
+  --firm NAME          a firm name for the HTML signature blocks (repeatable, at most 2);
+                       with --attest, exactly one: the firm as the manifest lists it
+  --attest KEYFILE     also sign an audit.attestation of this report with the firm's key
+                       (spec/protocol.md §6.12); refused (exit 2, no file) when a check
+                       failed, unless --allow-fail
+  --attest-out FILE    where to write the signed attestation entry (default attestation.json)
+  --opinion TEXT       the firm's opinion in the attestation (needed with a failed check)
+  --allow-fail         attest even though a check failed: the attestation records the
+                       failed outcomes (the firm's dissent) and --opinion says why
   --workers N          worker threads for the cryptography (default: CPUs, at most 8)
   --allow-incomplete   exit 0 (not 3) when no check failed but some were skipped
   --lang es|en         language of the text and HTML reports (default: Spanish for an
@@ -128,8 +144,20 @@ const VALUE_FLAGS = new Set([
   "--workers",
   "--firm",
   "--lang",
+  "--attest",
+  "--attest-out",
+  "--opinion",
+  "--out",
 ]);
-const BOOL_FLAGS = new Set(["--json", "--quiet", "--scan", "--allow-incomplete", "--help", "-h"]);
+const BOOL_FLAGS = new Set([
+  "--json",
+  "--quiet",
+  "--scan",
+  "--allow-incomplete",
+  "--allow-fail",
+  "--help",
+  "-h",
+]);
 
 function parseArgs(args: string[]): Parsed {
   const out: Parsed = { positional: [], flags: new Map() };
@@ -279,6 +307,13 @@ async function commandElection(args: string[]): Promise<number> {
     throw new UsageError("--workers must be an integer from 1 to 256");
   const firms = (p.flags.get("--firm") ?? []).map((firm) => ({ firm }));
   if (firms.length > 2) throw new UsageError("at most two --firm");
+  const attestKey = one(p, "--attest");
+  if (attestKey !== undefined && firms.length !== 1)
+    throw new UsageError("--attest needs exactly one --firm (the firm attesting)");
+  if (attestKey === undefined)
+    for (const f of ["--attest-out", "--opinion", "--allow-fail"])
+      if (p.flags.has(f)) throw new UsageError(`${f} needs --attest`);
+  const secretKey = attestKey !== undefined ? await loadFirmKey(attestKey) : undefined;
   const quiet = p.flags.has("--quiet");
   if (!quiet)
     process.stderr.write(
@@ -304,6 +339,18 @@ async function commandElection(args: string[]): Promise<number> {
         ...(firms.length ? { firms: firms.length === 1 ? [...firms, {}] : firms } : {}),
       }),
     );
+  if (secretKey) {
+    const opinion = one(p, "--opinion");
+    const entry = attestReport(report, secretKey, {
+      firm: firms[0].firm,
+      ...(opinion !== undefined ? { opinion } : {}),
+      allowFail: p.flags.has("--allow-fail"),
+      version: VERIFIER_VERSION,
+    });
+    const out = one(p, "--attest-out") ?? "attestation.json";
+    await writeFile(out, JSON.stringify(entry, null, 2) + "\n");
+    if (!quiet) process.stderr.write(`${VERIFIER_NAME}: attestation written to ${out}\n`);
+  }
   process.stdout.write(
     p.flags.has("--json") ? reportToJson(report) : reportToText(report, { lang }),
   );
@@ -387,6 +434,60 @@ async function commandReceipt(args: string[]): Promise<number> {
   return outcome.ok ? 0 : 1;
 }
 
+const ATTEST_USAGE = `usage: urna-verify attest keygen --out FILE
+       urna-verify attest post FILE --board URL [--election ID]
+
+An auditing firm's attestation on the board (spec/protocol.md §6.12).
+
+  keygen --out FILE    write a fresh Ed25519 key file for the firm (never over an existing
+                       file) and print its public key: the key the manifest lists for the firm
+  post FILE            send the signed audit.attestation entry FILE (written by
+                       urna-verify election --attest) to the board; prints the board's answer
+  --board URL          the board
+  --election ID        the election (default: the entry's own)
+
+exit codes: 0 done, 1 the board refused the attestation, 2 bad input or usage
+`;
+
+async function commandAttest(args: string[]): Promise<number> {
+  const p = parseArgs(args);
+  const [sub, ...rest] = p.positional;
+  if (p.flags.has("--help") || sub === undefined) {
+    process.stdout.write(ATTEST_USAGE);
+    return sub === undefined && !p.flags.has("--help") ? 2 : 0;
+  }
+  try {
+    if (sub === "keygen") {
+      if (rest.length) throw new UsageError(`unexpected argument ${rest[0]}`);
+      const out = one(p, "--out");
+      if (!out) throw new UsageError("keygen needs --out FILE");
+      process.stdout.write(`${await firmKeygen(out)}\n`);
+      return 0;
+    }
+    if (sub === "post") {
+      if (rest.length !== 1) throw new UsageError("post needs exactly one FILE");
+      const board = one(p, "--board");
+      if (!board) throw new UsageError("post needs --board URL");
+      let election = one(p, "--election");
+      if (!election) {
+        const e = JSON.parse(await readFile(rest[0], "utf8")) as { election?: unknown };
+        if (typeof e.election !== "string") throw new UsageError("post needs --election ID");
+        election = e.election;
+      }
+      const answer = await postAttestation(rest[0], board, election);
+      process.stdout.write(JSON.stringify(answer, null, 2) + "\n");
+      return 0;
+    }
+    throw new UsageError(`unknown attest command ${sub}`);
+  } catch (e) {
+    if (e instanceof AttestError) {
+      process.stderr.write(`urna-verify attest: ${e.code}: ${escapeDisplay(e.message)}\n`);
+      return e.code === "POST_FAILED" ? 1 : 2;
+    }
+    throw e;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "-h" || cmd === "--help" || cmd === "help") {
@@ -403,6 +504,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandElection(rest);
       case "receipt":
         return await commandReceipt(rest);
+      case "attest":
+        return await commandAttest(rest);
       // The monitor and the witness (issue 9) parse their own options and handle --help.
       case "watch":
         return await (await import("./monitor/cli-node.js")).runWatchCli(rest);
@@ -415,6 +518,10 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
+    if (e instanceof AttestError) {
+      process.stderr.write(`urna-verify ${cmd}: ${e.code}: ${escapeDisplay(e.message)}\n`);
+      return 2;
+    }
     if (
       e instanceof UsageError ||
       e instanceof TrustError ||

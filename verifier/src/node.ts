@@ -16,3 +16,4 @@ export * from "./monitor/cli-node.js";
 export * from "./conformance/corpus.js";
 export * from "./conformance/run-node.js";
 export * from "./audit/environment-node.js";
+export * from "./attest/attest-node.js";

@@ -12,6 +12,7 @@ import {
   type Precheck,
   formatTlogProof,
   parseNote,
+  toBase64,
   toHex,
   humanTrackingCodeOf,
 } from "@urna/verifier";
@@ -248,6 +249,13 @@ export class Election {
             out[i] = this.#refusal(entry, pre);
             continue;
           }
+          // An attestation may name the checkpoint of the entries before it: they go first.
+          if (pre.checkpointClaim && round.length > 0) break;
+          const unsigned = await this.#checkpointClaim(pre);
+          if (unsigned) {
+            out[i] = unsigned;
+            continue;
+          }
           round.push({ at: i, entry, leaf, pre });
           if (entry.type === "credentials") pendingCredentialBatches++;
         }
@@ -300,9 +308,35 @@ export class Election {
     const lh = leafHashFast(leaf);
     const fast = this.state.checkRules(entry, lh);
     if (fast.findings.length > 0) throw this.#refusal(entry, fast);
+    const unsigned = await this.#checkpointClaim(fast);
+    if (unsigned) throw unsigned;
     const findings = await this.#pool.runSigned(fast.work, signedMessage(entry, leaf));
     if (findings.length > 0) throw findingToError(findings[0]);
     return this.#sequence(entry, leaf, lh);
+  }
+
+  /**
+   * An `audit.attestation` names a checkpoint (size, root) this board must have signed: its
+   * size at most the published one, and its root this log's root at that size (protocol.md
+   * §6.12). The root at a published size never changes, so checking it before sequencing holds.
+   */
+  async #checkpointClaim(pre: Precheck): Promise<ApiError | undefined> {
+    const claim = pre.checkpointClaim;
+    if (!claim) return undefined;
+    if (claim.size > this.reader.size)
+      return new ApiError(
+        "ATTESTATION_CHECKPOINT",
+        `this board never signed a checkpoint of size ${claim.size} (its log has ${this.reader.size} entries)`,
+        "/body/checkpoint/size",
+      );
+    const root = toBase64(await this.reader.rootAt(claim.size));
+    if (root !== claim.root)
+      return new ApiError(
+        "ATTESTATION_CHECKPOINT",
+        `the root at size ${claim.size} is ${root}, not ${claim.root}: this board never signed that checkpoint`,
+        "/body/checkpoint/root",
+      );
+    return undefined;
   }
 
   /**

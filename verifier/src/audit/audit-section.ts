@@ -20,6 +20,8 @@ export interface AuditInputs {
   entriesSha256: string;
   entries: number;
   environment?: AuditEnvironment;
+  /** SHA-256 of the attestation table at the report's checkpoint (protocol.md §6.12). */
+  attestationTable?: string;
 }
 
 /** The warning of a trust file whose quorum is 0 (code NO_WITNESS_CHECKED). */
@@ -53,7 +55,12 @@ export function auditSection(
     },
     warnings:
       trust.quorum === 0 ? [{ code: "NO_WITNESS_CHECKED", message: NO_WITNESS_CHECKED }] : [],
-    fingerprints: { table, combined, short: groupedHex(combined) },
+    fingerprints: {
+      table,
+      combined,
+      short: groupedHex(combined),
+      ...(inputs.attestationTable ? { attestation: inputs.attestationTable } : {}),
+    },
   };
   if (inputs.environment?.verifier) audit.verifier = inputs.environment.verifier;
   if (inputs.environment?.machine) audit.machine = inputs.environment.machine;

@@ -8,3 +8,4 @@ export * from "./version.js";
 export * from "./verify-election.js";
 export * from "./audit-section.js";
 export * from "./fingerprints.js";
+export * from "./attestation.js";

@@ -1,5 +1,5 @@
 /**
- * The auditor's end-to-end check of an election record (spec/verification.md V1-V17).
+ * The auditor's end-to-end check of an election record (spec/verification.md V1-V18).
  *
  * One streaming pass over the leaves does the log checks (V1 root, with V2 signature and V3
  * witnesses on the checkpoint) and replays the election through `ElectionState` (V4-V13, and
@@ -16,6 +16,7 @@
  * Node with `workers > 1` (or when the caller passes its own runner).
  */
 import type {
+  AttestationBody,
   BallotBody,
   Entry,
   Manifest,
@@ -26,7 +27,13 @@ import type {
 import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex, utf8 } from "../bytes.js";
 import { finding, type CheckId, type CodeOf, type Finding } from "../election/findings.js";
-import { ElectionState } from "../election/state.js";
+import { ElectionState, type Precheck } from "../election/state.js";
+import {
+  attestationTableSha256,
+  judgeAttestations,
+  outcomesAt,
+  type AttestationAt,
+} from "./attestation.js";
 import { adjudicateBlame } from "../election/verify-ceremony.js";
 import type { CryptoWork } from "../election/work.js";
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
@@ -258,9 +265,15 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const tiles =
     tileFiles && new TileCheck(tileFiles, (f) => checks.add(finding("V1", f.code, f.message)));
 
+  /** The log's root at each size from the result on (attested checkpoints, V18); bounded. */
+  const roots = new Map<number, string>();
+  const attestations: AttestationAt[] = [];
+
   try {
     for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
       const i = index++;
+      if (state?.doneSize !== undefined && roots.size < MAX_ATTESTED_ROOTS)
+        roots.set(i, toBase64(root.root()));
       root.push(lh);
       entriesHash.update(leaf).update(LF);
       const tileDone = tiles?.push(leaf, lh);
@@ -343,6 +356,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       route(pre.findings);
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
+      if (entry?.type === "audit.attestation")
+        route(attestedCheckpoint(pre, i, roots, attestations, pre.admit));
       if (!pre.admit || !entry) {
         state.skip(i, entry, pre.leafHash ? toHex(pre.leafHash) : undefined);
         // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
@@ -424,6 +439,15 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   if (!trust.pins) checks.get("V6").note = UNPINNED_WARNING;
   else if (quota) checks.get("V9").note = `credentials/registered per style: ${quota.summary()}`;
 
+  // V18: each attestation's outcomes and table hash against this verifier's, at its size.
+  const resultIfPassed = state ? (resultOf(state) ?? null) : null;
+  if (attestations.length) {
+    route(judgeAttestations(trust.election, attestations, checks.reports(), resultIfPassed));
+    checks.get("V18").note = `attested by ${attestations
+      .map((a) => `${a.body.firm} (entry ${a.index}, checkpoint size ${a.body.checkpoint.size})`)
+      .join("; ")}`;
+  }
+
   const reports = checks.reports();
   // V16 and V17 say why there is no verified result when another check failed.
   const failedIds = reports.filter((r) => r.status === "fail").map((r) => r.id);
@@ -448,7 +472,15 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   // A result is verified only when every check passed (spec/record.md §Verification report).
   const result = report.ok && report.complete && state ? resultOf(state) : undefined;
   if (result) report.result = result;
+  const atSize = outcomesAt(report.checks, report.checkpoint.size);
+  const attested = attestationTableSha256(
+    report.election,
+    report.checkpoint,
+    atSize,
+    atSize.every((c) => c.status === "pass") ? resultIfPassed : null,
+  );
   report.audit = auditSection(report, trust, {
+    attestationTable: attested,
     trustBytes: opts.trustBytes,
     checkpointBytes,
     entriesSha256: toHex(entriesHash.digest()),
@@ -500,6 +532,9 @@ function countItems(entry: Entry, checks: Checks, c: Counters): void {
       break;
     case "decryption.share":
       checks.get("V15").items += options(b.contests);
+      break;
+    case "audit.attestation":
+      checks.get("V18").items++;
       break;
     case "result":
       checks.get("V16").items += options(b.contests);
@@ -723,6 +758,39 @@ function finish(state: ElectionState, checks: Checks, c: Counters, badShares: Se
             { contest, custodian: i },
           ),
         );
+}
+
+const MAX_ATTESTED_ROOTS = 1_000_000;
+const MAX_ATTESTATIONS = 10_000;
+
+/**
+ * An attestation's checkpoint against the leaves read (V18): its root must be this log's at its
+ * size. An admitted attestation over this log is kept for the comparison of its outcomes.
+ */
+function attestedCheckpoint(
+  pre: Precheck,
+  index: number,
+  roots: ReadonlyMap<number, string>,
+  kept: AttestationAt[],
+  admitted: boolean,
+): Finding[] {
+  const claim = pre.checkpointClaim;
+  if (!claim) return [];
+  const root = roots.get(claim.size);
+  if (root !== claim.root)
+    return [
+      finding(
+        "V18",
+        "ATTESTATION_CHECKPOINT",
+        root === undefined
+          ? `the log's root at size ${claim.size} was not kept (more than ${MAX_ATTESTED_ROOTS} entries after the result)`
+          : `the attested root at size ${claim.size} is ${claim.root}, the log's is ${root}`,
+        { index, path: "/body/checkpoint/root" },
+      ),
+    ];
+  if (admitted && kept.length < MAX_ATTESTATIONS && pre.entry)
+    kept.push({ index, body: pre.entry.body as AttestationBody });
+  return [];
 }
 
 /** The verified result: called only when every check passed and the record is complete. */

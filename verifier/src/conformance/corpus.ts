@@ -16,7 +16,7 @@ export interface ExpectedItem {
 export interface ConformanceCase {
   id: string;
   kind: "election" | "receipt";
-  base: "single" | "last";
+  base: "single" | "last" | "attested";
   how: "honest" | "malicious" | "naive";
   changed: string;
   rule: string;

@@ -214,6 +214,15 @@ export const CHECKS = [
     withoutManifest: false,
     codes: ["RESULT_MISMATCH", "NOT_ADMITTED"],
   },
+  {
+    id: "V18",
+    title: "Auditors' attestations",
+    unit: "attestations",
+    anchor: "auditors-attestations",
+    admission: false,
+    withoutManifest: false,
+    codes: ["ATTESTATION_CHECKPOINT", "ATTESTATION_MISMATCH", "UNKNOWN_FIRM"],
+  },
 ] as const satisfies readonly CheckRow[];
 
 type Row = (typeof CHECKS)[number];
@@ -255,6 +264,8 @@ export const BOARD_REFUSALS = [
   "TALLY_MISMATCH",
   "RESULT_MISMATCH",
   "RESULT_EXCEEDS_BALLOTS",
+  "ATTESTATION_CHECKPOINT",
+  "UNKNOWN_FIRM",
 ] as const satisfies readonly FindingCode[];
 export type BoardRefusalCode = (typeof BOARD_REFUSALS)[number];
 

@@ -48,7 +48,14 @@ export function checkManifestRules(m: Manifest, election: string, signer: string
   });
   if (m.threshold < 1 || m.threshold > n)
     out.push(bad(`threshold ${m.threshold} must be between 1 and ${n}`, "/body/threshold"));
-  const keys = [m.authority, m.registrar, ...m.custodians.map((c) => c.signingKey)];
+  const keys = [
+    m.authority,
+    m.registrar,
+    ...m.custodians.map((c) => c.signingKey),
+    ...(m.auditors ?? []).map((a) => a.key),
+  ];
+  for (const name of duplicates((m.auditors ?? []).map((a) => a.name)))
+    out.push(bad(`auditing firm ${name} listed twice`, "/body/auditors"));
   for (const k of duplicates(keys)) out.push(bad(`key ${k} is used by two roles`, "/body"));
   for (const k of duplicates(m.custodians.map((c) => c.dkgKey)))
     out.push(bad(`DKG key ${k} repeated`, "/body/custodians"));

@@ -10,6 +10,7 @@
  * spec/record.md): ballots themselves are summed by the tally accumulator in a separate pass.
  */
 import type {
+  AttestationBody,
   BallotBody,
   ChallengedBallotBody,
   Contest,
@@ -48,7 +49,7 @@ const ACCEPTS: Record<Phase, readonly string[]> = {
   voting: ["ballot", "ballot.challenged", "voting.close"],
   closed: ["tally"],
   tallying: ["decryption.share", "result"],
-  done: [],
+  done: ["audit.attestation"],
 };
 
 export interface Counts {
@@ -94,6 +95,12 @@ export interface Precheck {
   /** The entry, typed, when it passed the schema. */
   entry?: Entry;
   leafHash?: Uint8Array;
+  /**
+   * For an `audit.attestation` whose checkpoint size is in range: the (size, root) it names,
+   * which the caller holds against its own log (the board its tree, the auditor the leaves it
+   * read): a root that is not the log's at that size is `ATTESTATION_CHECKPOINT` (V18).
+   */
+  checkpointClaim?: { size: number; root: string };
 }
 
 interface CustodianBody {
@@ -139,6 +146,8 @@ export interface ElectionStateSnapshot {
   electionKey?: ElectionKeyBody;
   openIndex?: number;
   closeIndex?: number;
+  /** The log size right after the last `result` entry (phase `done`). */
+  doneSize?: number;
   tally: TallyContest[];
   tallyBallots?: number;
   computed?: TallyContest[];
@@ -200,6 +209,8 @@ export class ElectionState {
   electionKey?: ElectionKeyBody;
   openIndex?: number;
   closeIndex?: number;
+  /** The log size right after the last `result` entry (phase `done`). */
+  doneSize?: number;
   /** contest id -> tally contest as posted */
   readonly tally = new Map<string, TallyContest>();
   tallyBallots?: number;
@@ -304,6 +315,7 @@ export class ElectionState {
     if (this.electionKey) snap.electionKey = copy(this.electionKey);
     if (this.openIndex !== undefined) snap.openIndex = this.openIndex;
     if (this.closeIndex !== undefined) snap.closeIndex = this.closeIndex;
+    if (this.doneSize !== undefined) snap.doneSize = this.doneSize;
     if (this.tallyBallots !== undefined) snap.tallyBallots = this.tallyBallots;
     if (this.computed) snap.computed = copy([...this.computed.values()]);
     if (this.resultCustodians) snap.resultCustodians = [...this.resultCustodians];
@@ -362,6 +374,7 @@ export class ElectionState {
       if (!isIndex(snap[k])) bad(`${k} is not a count`);
     optIndex(snap.openIndex, "openIndex");
     optIndex(snap.closeIndex, "closeIndex");
+    optIndex(snap.doneSize, "doneSize");
     optIndex(snap.tallyBallots, "tallyBallots");
     if (!strList(snap.otherLeaves)) bad("otherLeaves is not a list of strings");
     if (!objList(snap.tally) || !objList(snap.result)) bad("tally or result is not a list");
@@ -410,6 +423,7 @@ export class ElectionState {
     if (snap.electionKey) s.electionKey = structuredClone(snap.electionKey);
     s.openIndex = snap.openIndex;
     s.closeIndex = snap.closeIndex;
+    s.doneSize = snap.doneSize;
     for (const c of structuredClone(snap.tally)) s.tally.set(c.contest, c);
     s.tallyBallots = snap.tallyBallots;
     if (snap.computed)
@@ -743,6 +757,10 @@ export class ElectionState {
           ? undefined
           : unauthorised(`custodian ${i}'s signing key`);
       }
+      case "audit.attestation":
+        return m.auditors?.some((a) => a.key === entry.signer)
+          ? undefined
+          : unauthorised("an auditing firm the manifest lists");
       case "ballot":
       case "ballot.challenged":
         return this.credentials.has(entry.signer)
@@ -751,6 +769,33 @@ export class ElectionState {
       default:
         return unauthorised("nobody");
     }
+  }
+
+  /** protocol.md §6.12: the firm's name is the manifest's for its key; the checkpoint in range. */
+  private checkAttestation(b: AttestationBody, signer: string, where: Location, out: Precheck) {
+    const firm = this.manifest.auditors?.find((a) => a.key === signer);
+    if (firm && firm.name !== b.firm)
+      out.findings.push(
+        finding(
+          "V18",
+          "UNKNOWN_FIRM",
+          `the attestation names firm ${b.firm}, the manifest lists its key as ${firm.name}`,
+          { ...where, path: "/body/firm" },
+        ),
+      );
+    const index = where.index ?? this.next;
+    const from = this.doneSize ?? index;
+    const { size } = b.checkpoint;
+    if (size < from || size > index)
+      out.findings.push(
+        finding(
+          "V18",
+          "ATTESTATION_CHECKPOINT",
+          `the attested checkpoint's size ${size} is not between ${from} (the result complete) and ${index} (this entry)`,
+          { ...where, path: "/body/checkpoint/size" },
+        ),
+      );
+    else out.checkpointClaim = { size, root: b.checkpoint.root };
   }
 
   private isDuplicate(entry: Entry, hex: string): boolean {
@@ -1032,6 +1077,9 @@ export class ElectionState {
         });
         return;
       }
+      case "audit.attestation":
+        this.checkAttestation(entry.body as AttestationBody, entry.signer, where, out);
+        return;
       case "result": {
         const b = entry.body as ResultBody;
         const bad = (
@@ -1249,7 +1297,10 @@ export class ElectionState {
           this.result.set(c.contest, c);
           this.resultCustodiansOf.set(c.contest, b.custodians);
         }
-        if (this.result.size === this.manifest.contests.length) this.phaseNow = "done";
+        if (this.result.size === this.manifest.contests.length) {
+          this.phaseNow = "done";
+          this.doneSize = index + 1;
+        }
         break;
       }
     }

@@ -32,6 +32,7 @@ const CHECK_TITLES_ES: Readonly<Record<CheckId, string>> = {
   V15: "Partes de descifrado",
   V16: "Combinación",
   V17: "Resultado y etiquetas",
+  V18: "Atestaciones de los auditores",
 };
 
 /** A check's title in `lang` (the report's own English title when not a known check). */
