@@ -52,6 +52,7 @@ import { ActorError } from "./actors/view.js";
 import type { PublishTarget } from "./publish/index.js";
 import { stepProgress } from "./cli-progress.js";
 import type { StandbyFront } from "./server/standby.js";
+import type { BoardLimitOptions } from "./server/limits.js";
 import { VERSION } from "./server/version.js";
 
 class UsageError extends Error {}
@@ -291,6 +292,28 @@ a rate of 0 turns the limit off.`,
       // On PostgreSQL the port is taken before the lease: the URL is advertised in the lease
       // row, and a standby serves its front (forwarding to the lease holder) while it waits.
       let port = Number(portText);
+      // The limits under hostile traffic (README §Limits): the board's, and a standby's front's.
+      const limits: BoardLimitOptions = {
+        connections: {
+          maxConnections: int("max-connections", 1),
+          maxPerAddress: int("max-connections-per-address", 1),
+          perAddressOnLoopback: v["per-address-on-loopback"] === true,
+          maxStreams: int("max-streams", 1),
+          maxFullStreams: int("max-full-streams", 0),
+        },
+        rate: {
+          writesPerSecond: int("write-rate", 0),
+          writeBurst: int("write-burst", 1),
+          readsPerSecond: int("read-rate", 0),
+          readBurst: int("read-burst", 1),
+          onLoopback: v["rate-limit-loopback"] === true,
+        },
+        feed: {
+          maxQueueBytes: int("stream-queue-bytes", 1024),
+          maxLifetimeMs: seconds(int("stream-lifetime-s", 1)),
+          heartbeatMs: seconds(int("stream-heartbeat-s", 1)),
+        },
+      };
       let front: StandbyFront | undefined;
       if (store) {
         const { standbyFront } = await import("./server/standby.js");
@@ -303,6 +326,7 @@ a rate of 0 turns the limit off.`,
         });
         front = standbyFront({
           store,
+          limits,
           ...(advertise ? { self: advertise } : {}),
           status: {
             origin: (id) => checkpointOrigin(name, id),
@@ -346,27 +370,7 @@ a rate of 0 turns the limit off.`,
                 },
               }
             : {}),
-          limits: {
-            connections: {
-              maxConnections: int("max-connections", 1),
-              maxPerAddress: int("max-connections-per-address", 1),
-              perAddressOnLoopback: v["per-address-on-loopback"] === true,
-              maxStreams: int("max-streams", 1),
-              maxFullStreams: int("max-full-streams", 0),
-            },
-            rate: {
-              writesPerSecond: int("write-rate", 0),
-              writeBurst: int("write-burst", 1),
-              readsPerSecond: int("read-rate", 0),
-              readBurst: int("read-burst", 1),
-              onLoopback: v["rate-limit-loopback"] === true,
-            },
-            feed: {
-              maxQueueBytes: int("stream-queue-bytes", 1024),
-              maxLifetimeMs: seconds(int("stream-lifetime-s", 1)),
-              heartbeatMs: seconds(int("stream-heartbeat-s", 1)),
-            },
-          },
+          limits,
         });
       } finally {
         await front?.close();

@@ -41,7 +41,7 @@ import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js
 import { ApiError } from "./errors.js";
 import { listenOn } from "./listen.js";
 import { DEFAULT_FEED_LIMITS, Feed, parseFeedView, serveEvents } from "./feed.js";
-import { DEFAULT_MAX_FULL_STREAMS } from "./limits.js";
+import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
 const HOP = new Set([
@@ -69,6 +69,12 @@ export interface StandbyFrontOptions {
   status?: { origin(id: string): string; vkey(id: string): string };
   /** How long a forwarded write waits for the holder's answer (default 30,000 ms). */
   timeoutMs?: number;
+  /**
+   * The board's limits under hostile traffic (limits.ts; README §Limits), applied to this front
+   * as to a board's own: connection caps in all and per address, per-address rates, malformed
+   * framing answered in JSON, the cap on full-view event streams. Defaults as a board's.
+   */
+  limits?: BoardLimitOptions;
 }
 
 export interface StandbyFront {
@@ -243,8 +249,8 @@ async function serveRead(
   replayed: Map<string, Replayed>,
   feeds: Map<string, DbFeed>,
   shutdown: AbortSignal,
-  /** Full-view event streams this front serves. */
-  streams: { full: number },
+  /** Full-view event streams this front serves, and their cap. */
+  streams: { full: number; maxFull: number },
 ): Promise<boolean> {
   if (req.method !== "GET") return false;
   const u = new URL(req.url ?? "/", "http://standby");
@@ -288,7 +294,7 @@ async function serveRead(
     }
     const src = f;
     // Checked and counted in one step (no await between): concurrent requests cannot overshoot.
-    if (view === "full" && streams.full >= DEFAULT_MAX_FULL_STREAMS) {
+    if (view === "full" && streams.full >= streams.maxFull) {
       res.setHeader("Retry-After", "5");
       fail(
         res,
@@ -419,6 +425,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   let cached: { at: number; lease: Promise<LeaseInfo | undefined> } | undefined;
   const servers = new Set<Server>();
   let self = opts.self;
+  const limits = resolveLimits(opts.limits);
 
   const lease = (): Promise<LeaseInfo | undefined> => {
     const now = Date.now();
@@ -432,7 +439,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   let reads: Promise<PostgresBoardStore | undefined> | undefined;
   const replayed = new Map<string, Replayed>();
   const feeds = new Map<string, DbFeed>();
-  const streams = { full: 0 };
+  const streams = { full: 0, maxFull: limits.connections.maxFullStreams };
   const shutdown = new AbortController();
   const readStore = (): Promise<PostgresBoardStore | undefined> => {
     reads ??= PostgresBoardStore.open({ url: opts.store, readOnly: true, poolSize: 2 }).catch(
@@ -523,7 +530,12 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   return {
     handle,
     listen(port, host) {
-      const server = createServer(handle);
+      let refused: ReturnType<typeof guardConnections> = () => false;
+      const server = createServer((req, res) => {
+        if (!refused(req, res)) handle(req, res);
+      });
+      refused = guardConnections(server, limits.connections, limits.rate);
+      server.keepAliveTimeout = 65_000;
       servers.add(server);
       return listenOn(server, port, host).then((bound) => {
         self ??= bound.url;
