@@ -8,10 +8,11 @@
  * Screenshots go to test-artifacts/web/.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, CHROMIUM, hasChromium, launchChromium } from "./fixtures/chromium.js";
 import type { Browser, Page } from "playwright-core";
 import type { ChallengedBallotBody, Entry } from "@urna/schemas";
 import { DiscreteLog, humanTrackingCodeOf, toBase64 } from "@urna/verifier";
@@ -36,9 +37,6 @@ import {
   type TestBoard,
 } from "../board/test/server/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const ARTIFACTS = join(process.cwd(), "test-artifacts", "web");
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** Votes under `last`; the other election under `single`. */
 const idLast = "mx-booth-last";
@@ -121,13 +119,7 @@ async function tabTo(page: Page, id: string): Promise<void> {
 
 describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, ["board/scripts/build-web.mjs"], { stdio: "pipe" });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const { chromium } = await import("playwright-core");
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-    });
+    const launching = await launchChromium();
     tb = await startBoard({ workers: 1 });
     actors = newActors(2);
     await createElection(

@@ -8,11 +8,11 @@
  * ballots, the record's real file name in the commands and where the trust file comes from; no
  * page request ends in a 404 (favicon included).
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, CHROMIUM, hasChromium, launchChromium } from "./fixtures/chromium.js";
 import type { Browser, Page } from "playwright-core";
 import type { ResultBody } from "@urna/schemas";
 import {
@@ -46,9 +46,6 @@ import {
   type TestBoard,
 } from "../board/test/server/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const ARTIFACTS = join(process.cwd(), "test-artifacts", "web");
 const NAME = "board.observer.test";
 const id = "mx-2024-observer";
 const dir = mkdtempSync(join(tmpdir(), "urna-web-observer-"));
@@ -110,13 +107,7 @@ const notFound = (page: Page) => {
 
 describe.skipIf(!hasChromium)("observer pages in headless Chromium", () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, ["board/scripts/build-web.mjs"], { stdio: "pipe" });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const { chromium } = await import("playwright-core");
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-    });
+    const launching = await launchChromium();
     listening = await up.listen(0);
     tb = await startBoard({
       name: NAME,

@@ -6,10 +6,10 @@
  * tampered one, the results page shows the published totals, and the language toggle works.
  * Screenshots go to test-artifacts/web/.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, CHROMIUM, hasChromium, launchChromium } from "./fixtures/chromium.js";
 import type { Browser, Page } from "playwright-core";
 import type { Receipt, ResultBody } from "@urna/schemas";
 import { DiscreteLog, humanTrackingCodeOf } from "@urna/verifier";
@@ -34,12 +34,6 @@ import {
   type TestBoard,
 } from "../board/test/server/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`web page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-const ARTIFACTS = join(process.cwd(), "test-artifacts", "web");
 const id = "mx-2024-web";
 /** A second election on the same board: its receipt is "of another election" on id's page. */
 const id2 = "mx-2024-web-otra";
@@ -63,22 +57,7 @@ const vote = async (c: VoterCredential, choices: Record<string, string[]>) => {
 
 describe.skipIf(!hasChromium)("board web pages in headless Chromium", () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, ["board/scripts/build-web.mjs"], { stdio: "pipe" });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const { chromium } = await import("playwright-core");
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const launching = await launchChromium();
     tb = await startBoard({ workers: 1 });
     const { client } = tb;
     actors = newActors(3);
