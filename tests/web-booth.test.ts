@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, CHROMIUM, hasChromium, launchChromium } from "./fixtures/chromium.js";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, FileChooser, Page } from "playwright-core";
 import type { ChallengedBallotBody, Entry } from "@urna/schemas";
 import { DiscreteLog, humanTrackingCodeOf, toBase64 } from "@urna/verifier";
 import {
@@ -336,12 +336,22 @@ describe.skipIf(!hasChromium)("the voter's booth in headless Chromium", () => {
 
   it("casts a ballot with the keyboard alone", async () => {
     const c = last.creds[3];
-    const { page } = await booth(idLast);
-    await page.locator("h1").waitFor();
-    await tabTo(page, "cred-file");
-    const chooser = page.waitForEvent("filechooser");
-    await page.keyboard.press("Space");
-    await (await chooser).setFiles(credFile(c)); // the system's file dialog
+    const page = await browser.newPage();
+    // File-chooser interception is switched on before the page loads: asked for only right before
+    // the key press, it raced the press on a loaded machine and the dialog went unseen (CI, once).
+    const choosers: FileChooser[] = [];
+    page.on("filechooser", (fc) => choosers.push(fc));
+    await page.goto(`${tb.url}/web/vote.html?id=${idLast}&lang=es`);
+    await page.locator("#cred-file").waitFor();
+    let chooser: FileChooser | undefined;
+    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+      await tabTo(page, "cred-file");
+      await page.keyboard.press("Space"); // opens the system's file dialog
+      for (let t = 0; t < 50 && !choosers.length; t++) await page.waitForTimeout(100);
+      chooser = choosers.shift();
+    }
+    expect(chooser, "Space on the focused file input opens the file dialog").toBeDefined();
+    await chooser!.setFiles(credFile(c));
     await page.locator("#ballot").waitFor({ timeout: 10_000 });
     await tabTo(page, "opt-presidencia-pvem-pt-morena");
     await page.keyboard.press("Space");
