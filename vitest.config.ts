@@ -31,6 +31,16 @@ const POSTGRES_ONLY = [
   "board/test/store/standby-limits.test.ts",
   "tests/demo-postgres.test.ts",
 ];
+/**
+ * Tests whose bounds are wall-clock times (stalled readers cut off, connection floods, crash and
+ * restart loops) run one at a time after the rest (project "serial"), like the postgres project,
+ * whose failover and restart tests time takeovers; everything else runs on two workers at once.
+ */
+const SERIAL = [
+  "board/test/server/feed-limits.test.ts",
+  "board/test/server/connection-flood.test.ts",
+  "board/test/log/durability.test.ts",
+];
 const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const ci = process.env.CI === "true" || process.env.CI === "1";
 const withPostgres = existsSync(`${PG_BIN}/initdb`) || ci;
@@ -55,13 +65,25 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // vitest's default is one worker less than the cores: one on the 2-core CI machine. Most
+    // files wait on boards, databases and browsers they started, so two at once halve the time.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
         test: {
           name: "default",
           include: ["*/test/**/*.test.ts", "tests/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY, ...SERIAL],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "serial",
+          include: SERIAL,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       ...(withPostgres
@@ -72,6 +94,8 @@ export default defineConfig({
                 name: "postgres",
                 include: [...ON_BOTH_STORES, ...POSTGRES_ONLY],
                 env: { URNA_TEST_STORE: "postgres" },
+                maxWorkers: 1,
+                sequence: { groupOrder: 1 },
                 globalSetup: ["./tests/fixtures/pg-global-setup.ts"],
               },
             },
