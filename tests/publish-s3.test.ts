@@ -8,10 +8,9 @@
  * what was already written (same bytes); `urna board serve --publish s3://...` publishes with
  * the endpoint and credentials from the AWS environment.
  */
-import { createReadStream, existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, normalize } from "node:path";
+import { join } from "node:path";
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Receipt, ResultBody, TrustFile } from "@urna/schemas";
@@ -44,6 +43,8 @@ import { type CephRgw, RUN_S3_TESTS, startCephRgw } from "./fixtures/ceph-rgw.js
 import { runElection } from "./fixtures/board-election.js";
 import { spawnBoard } from "./fixtures/board-process.js";
 import { runVerifyBin } from "./fixtures/verify-cli.js";
+import { RUN_GO_TESTS, runTlogcheck } from "./fixtures/go-tlog.js";
+import { staticServer } from "./fixtures/static-server.js";
 import { tileSource } from "../verifier/src/record/tiles.js";
 import { verifyReceipt } from "../verifier/src/receipt/verify-receipt.js";
 
@@ -176,6 +177,23 @@ describe.skipIf(!RUN_S3_TESTS)("the record published to S3 (Ceph RGW)", () => {
     }
   }, 120_000);
 
+  it.skipIf(!RUN_GO_TESTS)(
+    "the Go x/mod tlog client reads the bucket: signed checkpoint, tiles, every entry, consistency",
+    async () => {
+      const s = await tb.client.status(id);
+      const early = parseTlogProof(receipts[0].receipt.proof).checkpoint;
+      const earlyCp = openCheckpoint(early, parseVkey(trust.board.vkey)).checkpoint;
+      const r = await runTlogcheck(`${published()}/elections/${id}`, trust.board.vkey, {
+        size: earlyCp.size,
+        root: Buffer.from(earlyCp.root).toString("base64"),
+      });
+      expect(r.code, r.error).toBe(0);
+      expect(r.out).toMatchObject({ size: s.size, root: s.root, records: s.size });
+      expect(r.out?.consistentWith).toBe(earlyCp.size);
+    },
+    60_000,
+  );
+
   it("an object planted with other bytes stops publishing (PUBLISH_CONFLICT), the checkpoint stays; publishing again keeps what was written", async () => {
     const reader = tb.board.elections.get(id)!.reader;
     const final = tb.board.elections.get(id)!.published;
@@ -277,19 +295,3 @@ describe.skipIf(!RUN_S3_TESTS)("the record published to S3 (Ceph RGW)", () => {
     }
   }, 60_000);
 });
-
-/** A plain static file server: GET of files under `dir`, 404 otherwise (no listing, no rewrites). */
-function staticServer(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(
-      join(dir, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)),
-    );
-    if (!path.startsWith(dir) || !existsSync(path) || !statSync(path).isFile()) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/octet-stream" });
-    createReadStream(path).pipe(res);
-  });
-  return new Promise((r) => server.listen(0, "127.0.0.1", () => r(server)));
-}
