@@ -7,9 +7,14 @@
  * fail before they are ready, e.g. for lack of file descriptors: a pool for a server that must
  * outlive such a shortage needs its own restarts, see board/src/server/worker-pool.ts.)
  */
+import { createRequire } from "node:module";
 import type { ResourceLimits, Worker } from "node:worker_threads";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import { workerModule } from "./worker-script-node.js";
+
+/** piscina is loaded by the first pool, not by every importer of @urna/verifier/node (~0.1 s). */
+const loadPiscina = (): typeof Piscina =>
+  (createRequire(import.meta.url)("piscina") as { Piscina: typeof Piscina }).Piscina;
 
 export interface ThreadPoolOptions {
   /** The calling module's `import.meta.url` and the worker module's base name beside it. */
@@ -31,7 +36,8 @@ export class ThreadPool<Task, Answer> {
       throw new RangeError("a thread pool needs at least one thread");
     this.size = opts.size;
     const m = workerModule(opts.from, opts.name);
-    this.#pool = new Piscina<Task, Answer>({
+    const Pool = loadPiscina();
+    this.#pool = new Pool<Task, Answer>({
       filename: m.filename,
       workerData: m.workerData,
       minThreads: opts.size,
