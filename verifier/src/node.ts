@@ -6,6 +6,7 @@
 export * from "./record/folder-node.js";
 export * from "./audit/pool-node.js";
 export * from "./worker-script-node.js";
+export * from "./thread-pool-node.js";
 export * from "./witness/server-node.js";
 export * from "./witness/store-node.js";
 export * from "./witness/cli-node.js";

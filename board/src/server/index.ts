@@ -11,4 +11,4 @@ export {
 } from "./limits.js";
 export type { AppendResponse, Receipt } from "./election.js";
 export { MAX_BODY_BYTES, MAX_RANGE, parseEntryBody } from "./routes.js";
-export { ustarStream, fileHeader, type TarFile } from "./ustar.js";
+export { ustarStream, type TarFile, type TarSource } from "./ustar.js";

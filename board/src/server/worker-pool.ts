@@ -8,6 +8,12 @@
  * `crypto-worker.js` beside this file. When this module itself runs from TypeScript source
  * (vitest, `node --import tsx`), there is no `.js` beside it: the worker is then started from a
  * tiny bootstrap that registers tsx's ESM hooks in the worker and imports `crypto-worker.ts`.
+ *
+ * Why not the project's piscina-backed ThreadPool (@urna/verifier/node), which the auditor uses:
+ * measured with `npm run bench -- pool` (README, Benchmarks), piscina's one message and one
+ * wake-up per task cost about twice the CPU per small entry of this pool's one message per turn
+ * and batch checks; and piscina stops replacing workers that fail before they are ready, which
+ * is how a worker fails for lack of descriptors under a connection flood (see fail() below).
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";

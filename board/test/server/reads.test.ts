@@ -25,7 +25,7 @@ import {
 } from "@urna/verifier";
 import { createElection, generateCredentials } from "../../src/actors/index.js";
 import { signEntry } from "../../src/entry-sign.js";
-import { fileHeader, ustarStream } from "../../src/server/index.js";
+import { ustarStream, type TarSource } from "../../src/server/index.js";
 import { manifestFor, newActors, removeDir, startBoard, type TestBoard, untar } from "./helpers.js";
 
 const ID = "lecturas";
@@ -214,32 +214,66 @@ describe("reads", () => {
 });
 
 describe("ustar writer", () => {
+  const collect = async (files: TarSource[]): Promise<Uint8Array> => {
+    const chunks: Uint8Array[] = [];
+    for await (const c of ustarStream(files)) chunks.push(c);
+    return new Uint8Array(Buffer.concat(chunks));
+  };
+
   test("long paths use the prefix field and a file above 8 GiB gets a pax size record", async () => {
     const long = `tile/entries/${"x001/".repeat(30)}000`;
-    const chunks: Uint8Array[] = [];
-    for await (const c of ustarStream([
+    const all = await collect([
       { name: long, size: 3, data: () => [new Uint8Array([1, 2, 3])] },
-    ]))
-      chunks.push(c);
-    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let p = 0;
-    for (const c of chunks) {
-      all.set(c, p);
-      p += c.length;
+      { name: "b", size: 513, data: () => [new Uint8Array(500).fill(7), new Uint8Array(13)] },
+    ]);
+    expect(all.length % 512).toBe(0);
+    const files = untar(all);
+    expect(files.get(long)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(files.get("b")?.length).toBe(513);
+    // The headers of a 9 GiB file, read before its data (the iteration stops there).
+    const head: Uint8Array[] = [];
+    let n = 0;
+    const huge: TarSource = {
+      name: "entries.jsonl",
+      size: 9 * 2 ** 30,
+      data: function* () {
+        for (;;) yield new Uint8Array(1 << 16); // the reader stops long before 9 GiB
+      },
+    };
+    for await (const c of ustarStream([huge])) {
+      head.push(c);
+      n += c.length;
+      if (n >= 3 * 512) break;
     }
-    expect(untar(all).get(long)).toEqual(new Uint8Array([1, 2, 3]));
-    const h = fileHeader({ name: "entries.jsonl", size: 9 * 2 ** 30 });
-    expect(h.length).toBe(3 * 512);
+    const h = new Uint8Array(Buffer.concat(head));
     expect(String.fromCharCode(h[156])).toBe("x");
-    expect(new TextDecoder().decode(h.subarray(512, 1024))).toMatch(/^\d+ size=9663676416\n/);
+    expect(new TextDecoder().decode(h.subarray(512, 1024))).toMatch(/\d+ size=9663676416\n/);
+    expect(new TextDecoder().decode(h.subarray(512, 1024))).toMatch(/\d+ path=entries\.jsonl\n/);
+    expect(String.fromCharCode(h[1024 + 156])).toBe("0");
   });
 
   test("a file whose data does not match its size is an error", async () => {
-    const run = async () => {
-      for await (const _ of ustarStream([{ name: "a", size: 5, data: () => [new Uint8Array(3)] }]))
-        void _;
-    };
-    await expect(run()).rejects.toThrow(/declared 5/);
+    await expect(
+      collect([{ name: "a", size: 5, data: () => [new Uint8Array(3)] }]),
+    ).rejects.toThrow(/declared 5/);
+    await expect(
+      collect([{ name: "a", size: 2, data: () => [new Uint8Array(3)] }]),
+    ).rejects.toThrow(/longer than its declared size 2/);
+  });
+
+  test("the archive is streamed: the first file's bytes come before the last file is read", async () => {
+    let lastRead = false;
+    const files = (async function* (): AsyncGenerator<TarSource> {
+      yield { name: "first", size: 4, data: () => [new Uint8Array([1, 2, 3, 4])] };
+      await new Promise((ok) => setTimeout(ok, 10));
+      lastRead = true;
+      yield { name: "last", size: 1, data: () => [new Uint8Array([9])] };
+    })();
+    const it = ustarStream(files);
+    const first = await it.next();
+    expect(first.done).toBe(false);
+    expect(lastRead).toBe(false);
+    await it.return(undefined);
   });
 });
 

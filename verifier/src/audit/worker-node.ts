@@ -1,20 +1,16 @@
 /**
- * Worker thread of the auditor's pool (pool-node.ts): `{ id, job: RunnerJob }` answers
- * `{ id, out: RunnerResult }` (findings of the proofs, partial sums of the counted ballots), a
- * crash `{ id, error }`.
+ * Worker module of the auditor's pool (pool-node.ts, on the shared thread pool): a `RunnerJob`
+ * answers `{ out: RunnerResult }` (findings of the proofs, partial sums of the counted ballots),
+ * a crash `{ error }`.
  */
-import { parentPort } from "node:worker_threads";
-import { runBatch, type RunnerJob } from "./runner.js";
+import { runBatch, type RunnerJob, type RunnerResult } from "./runner.js";
 
-if (!parentPort) throw new Error("worker-node must run in a worker thread");
-const port = parentPort;
-port.on("message", (m: { id: number; job: RunnerJob }) => {
+export type WorkerAnswer = { out: RunnerResult; error?: undefined } | { error: string };
+
+export default function handle(job: RunnerJob): WorkerAnswer {
   try {
-    port.postMessage({ id: m.id, out: runBatch(m.job) });
+    return { out: runBatch(job) };
   } catch (e) {
-    port.postMessage({
-      id: m.id,
-      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
-    });
+    return { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
-});
+}

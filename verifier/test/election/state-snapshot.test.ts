@@ -11,14 +11,14 @@ import {
   ElectionState,
   type ElectionStateSnapshot,
   StateSnapshotError,
-} from "../verifier/src/election/state.js";
-import { restoreState, snapshotState, SnapshotError } from "../verifier/src/monitor/snapshot.js";
+} from "../../src/election/state.js";
+import { restoreState, snapshotState, SnapshotError } from "../../src/monitor/snapshot.js";
 import {
   cleanupRecords,
   generateElection,
   readEntries,
   type GeneratedElection,
-} from "./fixtures/election.js";
+} from "../../../tests/fixtures/election.js";
 
 let g: GeneratedElection;
 let entries: Entry[];

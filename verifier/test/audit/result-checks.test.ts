@@ -14,13 +14,13 @@ import type {
   TallyBody,
   VerificationReport,
 } from "@urna/schemas";
-import { computeResult, decryptionShare } from "../board/src/crypto/index.js";
-import { signEntry } from "../board/src/entry-sign.js";
-import { ElectionState } from "../verifier/src/election/state.js";
-import { reportToText } from "../verifier/src/report/text.js";
-import { fromBase64 } from "../verifier/src/bytes.js";
-import { baseHash as computeBaseHash } from "../verifier/src/crypto/base-hash.js";
-import { decodeElement } from "../verifier/src/crypto/group.js";
+import { computeResult, decryptionShare } from "../../../board/src/crypto/index.js";
+import { signEntry } from "../../../board/src/entry-sign.js";
+import { ElectionState } from "../../src/election/state.js";
+import { reportToText } from "../../src/report/text.js";
+import { fromBase64 } from "../../src/bytes.js";
+import { baseHash as computeBaseHash } from "../../src/crypto/base-hash.js";
+import { decodeElement } from "../../src/crypto/group.js";
 import {
   ELECTION_ID,
   cleanupRecords,
@@ -28,8 +28,8 @@ import {
   readEntries,
   resignEntry,
   type GeneratedElection,
-} from "./fixtures/election.js";
-import { check, failed, verifyEdited } from "./fixtures/audit.js";
+} from "../../../tests/fixtures/election.js";
+import { check, failed, verifyEdited } from "../../../tests/fixtures/audit.js";
 
 let g: GeneratedElection;
 

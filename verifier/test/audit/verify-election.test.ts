@@ -22,12 +22,12 @@ import type {
   VerificationReport,
 } from "@urna/schemas";
 import { validateReport } from "@urna/schemas";
-import { verifyElection } from "../verifier/src/audit/verify-election.js";
-import { folderSource, openFolderSource } from "../verifier/src/record/folder-node.js";
-import { memorySource } from "../verifier/src/record/source.js";
-import { reportToText } from "../verifier/src/report/text.js";
-import { toBase64 } from "../verifier/src/bytes.js";
-import { ed25519Signer } from "../verifier/src/log/note.js";
+import { verifyElection } from "../../src/audit/verify-election.js";
+import { folderSource, openFolderSource } from "../../src/record/folder-node.js";
+import { memorySource } from "../../src/record/source.js";
+import { reportToText } from "../../src/report/text.js";
+import { toBase64 } from "../../src/bytes.js";
+import { ed25519Signer } from "../../src/log/note.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import {
   cleanupRecords,
@@ -43,7 +43,7 @@ import {
   signCheckpoint,
   writeEntries,
   type GeneratedElection,
-} from "./fixtures/election.js";
+} from "../../../tests/fixtures/election.js";
 
 let g: GeneratedElection;
 let base: VerificationReport;

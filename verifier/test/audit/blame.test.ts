@@ -8,20 +8,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Entry, VerificationReport } from "@urna/schemas";
-import { makeBlameRandom } from "../board/src/ceremony/index.js";
-import { signEntry } from "../board/src/entry-sign.js";
-import * as dkg from "../verifier/src/ceremony/index.js";
-import { baseHash as computeBaseHash } from "../verifier/src/crypto/base-hash.js";
-import { ElectionState } from "../verifier/src/election/state.js";
-import { reportToText } from "../verifier/src/report/text.js";
+import { makeBlameRandom } from "../../../board/src/ceremony/index.js";
+import { signEntry } from "../../../board/src/entry-sign.js";
+import * as dkg from "../../src/ceremony/index.js";
+import { baseHash as computeBaseHash } from "../../src/crypto/base-hash.js";
+import { ElectionState } from "../../src/election/state.js";
+import { reportToText } from "../../src/report/text.js";
 import {
   ELECTION_ID,
   cleanupRecords,
   generateElection,
   readEntries,
   type GeneratedElection,
-} from "./fixtures/election.js";
-import { check, failed, verifyEdited } from "./fixtures/audit.js";
+} from "../../../tests/fixtures/election.js";
+import { check, failed, verifyEdited } from "../../../tests/fixtures/audit.js";
 
 let g: GeneratedElection;
 

@@ -8,16 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CredentialsBody, Entry, VerificationReport } from "@urna/schemas";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { reportToText } from "../verifier/src/report/text.js";
-import { toBase64 } from "../verifier/src/bytes.js";
+import { reportToText } from "../../src/report/text.js";
+import { toBase64 } from "../../src/bytes.js";
 import {
   cleanupRecords,
   generateElection,
   newBallot,
   resignEntry,
   type GeneratedElection,
-} from "./fixtures/election.js";
-import { check, failed, verifyEdited } from "./fixtures/audit.js";
+} from "../../../tests/fixtures/election.js";
+import { check, failed, verifyEdited } from "../../../tests/fixtures/audit.js";
 
 let g: GeneratedElection;
 

@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BallotBody, ChallengedBallotBody, Entry, VerificationReport } from "@urna/schemas";
 import { validateReport } from "@urna/schemas";
-import { verifyElection } from "../verifier/src/audit/verify-election.js";
-import { folderSource } from "../verifier/src/record/folder-node.js";
-import { reportToText } from "../verifier/src/report/text.js";
-import { decodeElement, decodeScalar, fromBase64 } from "../verifier/src/index.js";
-import { challengeBallot, encryptBallot } from "../board/src/crypto/index.js";
-import { signEntry } from "../board/src/entry-sign.js";
-import { encryptWithNonces } from "../board/test/crypto/with-nonces.js";
+import { verifyElection } from "../../src/audit/verify-election.js";
+import { folderSource } from "../../src/record/folder-node.js";
+import { reportToText } from "../../src/report/text.js";
+import { decodeElement, decodeScalar, fromBase64 } from "../../src/index.js";
+import { challengeBallot, encryptBallot } from "../../../board/src/crypto/index.js";
+import { signEntry } from "../../../board/src/entry-sign.js";
+import { encryptWithNonces } from "../../../board/test/crypto/with-nonces.js";
 import {
   ballotContextOf,
   cleanupRecords,
@@ -23,7 +23,7 @@ import {
   resign,
   writeEntries,
   type GeneratedElection,
-} from "./fixtures/election.js";
+} from "../../../tests/fixtures/election.js";
 
 let g: GeneratedElection;
 let entries: Entry[];

@@ -23,15 +23,15 @@ import {
   verifyWitnessQuorum,
   openCheckpoint,
   type Ed25519NoteSigner,
-} from "../verifier/src/index.js";
-import { createWitness, type WitnessService } from "../verifier/src/witness/server-node.js";
-import { runWitnessCli } from "../verifier/src/witness/cli-node.js";
+} from "../../src/index.js";
+import { createWitness, type WitnessService } from "../../src/witness/server-node.js";
+import { runWitnessCli } from "../../src/witness/cli-node.js";
 import {
   formatAddCheckpointRequest,
   parseCosignatureResponse,
   parseWitnessPrivateKey,
   originHash,
-} from "../verifier/src/witness/index.js";
+} from "../../src/witness/index.js";
 
 const ORIGIN = "board.urna.test/elections/w-test";
 const ORIGIN2 = "board.urna.test/elections/w-other";

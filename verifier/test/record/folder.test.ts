@@ -6,9 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { folderSource, openFolderSource } from "../verifier/src/record/folder-node.js";
-import { RecordError, splitLines } from "../verifier/src/record/source.js";
-import { cleanupRecords, tempDir } from "./fixtures/election.js";
+import { folderSource, openFolderSource } from "../../src/record/folder-node.js";
+import { RecordError, splitLines } from "../../src/record/source.js";
+import { cleanupRecords, tempDir } from "../../../tests/fixtures/election.js";
 
 afterAll(cleanupRecords);
 

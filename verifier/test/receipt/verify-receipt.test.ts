@@ -4,7 +4,7 @@
  * tampering fails the right step, a superseded ballot under `last` fails R5, and before
  * `voting.close` R5 is pending.
  */
-import { humanTrackingCodeOf } from "../verifier/src/log/tracking-code.js";
+import { humanTrackingCodeOf } from "../../src/log/tracking-code.js";
 import { createServer, type Server } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,12 +15,12 @@ import {
   verifyReceipt,
   ReceiptError,
   type ReceiptOutcome,
-} from "../verifier/src/receipt/verify-receipt.js";
-import { folderSource } from "../verifier/src/record/folder-node.js";
-import { boardSource } from "../verifier/src/record/http.js";
-import { toBase64 } from "../verifier/src/bytes.js";
-import { leafHash } from "../verifier/src/log/merkle-hash.js";
-import { MemoryTree, consistencyProof, inclusionProof } from "../verifier/src/log/merkle.js";
+} from "../../src/receipt/verify-receipt.js";
+import { folderSource } from "../../src/record/folder-node.js";
+import { boardSource } from "../../src/record/http.js";
+import { toBase64 } from "../../src/bytes.js";
+import { leafHash } from "../../src/log/merkle-hash.js";
+import { MemoryTree, consistencyProof, inclusionProof } from "../../src/log/merkle.js";
 import {
   ORIGIN,
   cleanupRecords,
@@ -31,7 +31,7 @@ import {
   unpinned,
   writeEntries,
   type GeneratedElection,
-} from "./fixtures/election.js";
+} from "../../../tests/fixtures/election.js";
 
 let single: GeneratedElection;
 let last: GeneratedElection;

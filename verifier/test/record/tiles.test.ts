@@ -9,16 +9,16 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckReport, VerificationReport } from "@urna/schemas";
-import { verifyElection } from "../verifier/src/audit/verify-election.js";
-import { folderSource } from "../verifier/src/record/folder-node.js";
-import { leafHash, nodeHash } from "../verifier/src/log/merkle-hash.js";
-import { entryBundlePath, tilePath } from "../verifier/src/log/tiles.js";
+import { verifyElection } from "../../src/audit/verify-election.js";
+import { folderSource } from "../../src/record/folder-node.js";
+import { leafHash, nodeHash } from "../../src/log/merkle-hash.js";
+import { entryBundlePath, tilePath } from "../../src/log/tiles.js";
 import {
   cleanupRecords,
   copyRecord,
   generateElection,
   type GeneratedElection,
-} from "./fixtures/election.js";
+} from "../../../tests/fixtures/election.js";
 
 let g: GeneratedElection;
 afterAll(cleanupRecords);
