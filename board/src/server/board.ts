@@ -42,14 +42,9 @@ import { type BoardStore, describeStore, openBoardStore } from "../store/index.j
 import { BoardKeyError, boardKeyPath, hasSigned, loadOrCreateBoardKey } from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
+import type { BoardContext, Created } from "./context.js";
 import { ApiError, findingToError } from "./errors.js";
-import {
-  type BoardLimitOptions,
-  type BoardLimits,
-  CreationGate,
-  guardConnections,
-  resolveLimits,
-} from "./limits.js";
+import { type BoardLimitOptions, CreationGate, guardConnections, resolveLimits } from "./limits.js";
 import { listenOn } from "./listen.js";
 import { fastEntryRoute, routes } from "./routes.js";
 import { webRouter } from "./web.js";
@@ -146,29 +141,6 @@ export interface Board {
   close(): Promise<void>;
   /** The board's private key (C2SP `PRIVATE+KEY+...`), for demos and key backups. Keep secret. */
   privateKeyForDemo(): string;
-}
-
-/** Internal context shared with the routes. */
-export interface BoardContext {
-  readonly name: string;
-  readonly vkey: string;
-  /** The board's Ed25519 public key, base64. */
-  readonly publicKey: string;
-  readonly elections: Map<string, Election>;
-  readonly shutdown: AbortSignal;
-  readonly limits: BoardLimits;
-  /** The board's log (BoardOptions.log): details of 5xx answers go here, never into the answer. */
-  log(msg: string): void;
-  isClosing(): boolean;
-  electionVkey(id: string): string;
-  createElection(
-    entry: AnyEntry,
-    leaf: Uint8Array,
-  ): Promise<{ index: number; trackingCode: string; checkpoint: string }>;
-  /** Refuses (ApiError) the creation of an election signed by `signer` from `address`. */
-  admitCreation(signer: string, address: string | undefined): void;
-  /** The publishing of election `id`, shown in its status (undefined without --publish). */
-  publishStatus(id: string): PublishStatus | undefined;
 }
 
 /** The 32-byte seed inside a C2SP Ed25519 private key string. */
@@ -350,10 +322,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     if (seq.failure) log(`election ${id}: READ-ONLY: ${seq.failure.message}`);
   }
 
-  async function createElection(
-    entry: AnyEntry,
-    leaf: Uint8Array,
-  ): Promise<{ index: number; trackingCode: string; checkpoint: string }> {
+  async function createElection(entry: AnyEntry, leaf: Uint8Array): Promise<Created> {
     const created = ElectionState.create(entry);
     if (!created.state)
       throw findingToError(
@@ -465,7 +434,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     port = opts.port ?? 0,
     host?: string,
   ): Promise<{ port: number; url: string; server: Server }> {
-    // The write route of small entries takes a plain node:http path (routes.ts fastEntryRoute);
+    // The write route of small entries takes a plain node:http path (routes/fast-write.ts, the same admission);
     // everything else is the express app.
     let refused: ReturnType<typeof guardConnections> = () => false;
     const server = createServer((req, res) => {

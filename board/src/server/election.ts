@@ -11,7 +11,6 @@ import {
   type Finding,
   type Precheck,
   formatTlogProof,
-  parseNote,
   toBase64,
   toHex,
   humanTrackingCodeOf,
@@ -23,7 +22,12 @@ import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { TrackingIndex } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
-import { type Witnessing, WitnessingRecord } from "../witnessing/index.js";
+import {
+  type Head,
+  LogWitness,
+  type Witnessing,
+  type WitnessingRecord,
+} from "../witnessing/index.js";
 
 export interface Receipt {
   version: 1;
@@ -45,13 +49,6 @@ export interface AppendResponse {
   trackingCode: string;
   checkpoint: string;
   receipt?: Receipt;
-}
-
-/** A checkpoint of the log: its size, root and note. */
-interface Head {
-  size: number;
-  root: Uint8Array;
-  checkpoint: string;
 }
 
 export interface Published {
@@ -91,21 +88,11 @@ export class Election {
   #tally?: Promise<void>;
   /** The homomorphic sum of the counted ballots, kept as ballots are applied (tally-sum.ts). */
   readonly #running: RunningTally;
-  readonly #witnessing?: Witnessing;
-  /** The last witnessing round's outcome per witness (status route). */
-  readonly witnessingRecord?: WitnessingRecord;
+  /** The witnessing of this election's checkpoints (none without witnesses). */
+  readonly #witness?: LogWitness;
   readonly #log: (msg: string) => void;
   /** Called whenever the published checkpoint changes (the publisher, board/src/publish). */
   readonly #onPublished: () => void;
-  /** The witnessing of the newest checkpoint started, shared by every append it covers. */
-  #cosigning?: { size: number; head: Promise<Head> };
-  /** The checkpoint waiting for the one in flight (only the newest waits; see #cosigned). */
-  #nextCosign?: { head: Head; promise: Promise<Head>; resolve: (h: Head) => void };
-  #cosignBusy = false;
-  /** Re-asking the witnesses for the published checkpoint while it lacks the quorum. */
-  #retry?: ReturnType<typeof setTimeout>;
-  #retryMs: number;
-  #stopped = false;
   #inflight = 0;
   #drained: Array<() => void> = [];
 
@@ -125,14 +112,18 @@ export class Election {
     onPublished?: () => void;
   }) {
     this.#onPublished = args.onPublished ?? (() => {});
-    this.#witnessing = args.witnessing;
-    if (args.witnessing)
-      this.witnessingRecord = new WitnessingRecord(
-        args.witnessing.clients.map((c) => c.name),
-        args.witnessing.quorum,
-      );
-    this.#retryMs = args.witnessRetryMs ?? 10_000;
     this.#log = args.log ?? (() => {});
+    if (args.witnessing)
+      this.#witness = new LogWitness({
+        witnessing: args.witnessing,
+        ...(args.witnessRetryMs !== undefined ? { retryMs: args.witnessRetryMs } : {}),
+        label: args.id,
+        log: this.#log,
+        consistencyProof: (old, size) => this.reader.consistencyProof(old, size),
+        published: () => this.#published,
+        latest: () => ({ size: this.seq.size, checkpoint: this.seq.checkpoint() }),
+        republish: (checkpoint) => this.#republish(checkpoint),
+      });
     this.id = args.id;
     this.origin = args.origin;
     this.state = args.state;
@@ -157,6 +148,11 @@ export class Election {
     return this.seq.reader;
   }
 
+  /** The last witnessing round's outcome per witness (status route); none without witnesses. */
+  get witnessingRecord(): WitnessingRecord | undefined {
+    return this.#witness?.record;
+  }
+
   /** Published size, the bytes of its leaves (entries.jsonl is bytes + size newlines), checkpoint. */
   get published(): Published {
     return this.#published;
@@ -173,14 +169,12 @@ export class Election {
     this.#onPublished();
     // After a restart (or at creation) the published checkpoint carries only the board's
     // signature: have it witnessed without waiting for the next entry (spec/witness.md §2).
-    if (this.#witnessing && this.#published.size > 0) this.#scheduleRewitness(0);
+    this.#witness?.witnessPublished();
   }
 
   /** Stops re-witnessing (board shutdown). */
   stop(): void {
-    this.#stopped = true;
-    if (this.#retry) clearTimeout(this.#retry);
-    this.#retry = undefined;
+    this.#witness?.stop();
   }
 
   get inflight(): number {
@@ -387,99 +381,19 @@ export class Election {
   }
 
   /**
-   * The board's checkpoint with the witnesses' cosignatures (spec/witness.md §2). A witness
-   * refuses (409) a checkpoint smaller than one it already cosigned, so the checkpoints of an
-   * election are witnessed one at a time, in order: while one is out, only the newest later
-   * checkpoint waits, and every append it supersedes gets that newer checkpoint (it includes
-   * them). Appends of the same checkpoint share one request. Without witnesses, or when they
-   * do not answer (each has a timeout), the board's own checkpoint; a shortfall of the quorum
-   * is logged and retried on a timer.
+   * The board's checkpoint with the witnesses' cosignatures (board/src/witnessing/log-witness.ts),
+   * or the board's own without witnesses.
    */
   #cosigned(r: Head): Promise<Head> {
-    const w = this.#witnessing;
-    if (!w) return Promise.resolve(r);
-    if (this.#cosigning && this.#cosigning.size >= r.size) return this.#cosigning.head;
-    const next = this.#nextCosign;
-    if (next) {
-      if (r.size > next.head.size) next.head = r;
-      return next.promise;
-    }
-    if (!this.#cosignBusy) return this.#startCosign(r);
-    let resolve!: (h: Head) => void;
-    const promise = new Promise<Head>((res) => (resolve = res));
-    this.#nextCosign = { head: r, promise, resolve };
-    return promise;
+    return this.#witness ? this.#witness.cosigned(r) : Promise.resolve(r);
   }
 
-  #startCosign(r: Head): Promise<Head> {
-    const w = this.#witnessing as Witnessing;
-    this.#cosignBusy = true;
-    if (this.#retry) clearTimeout(this.#retry);
-    this.#retry = undefined;
-    const head = w
-      .cosign(r.checkpoint, (old) => this.reader.consistencyProof(old, r.size))
-      .then((c): Head => {
-        this.witnessingRecord?.done(r.size, c);
-        if (!c.quorumMet) {
-          this.#log(`${this.id}: checkpoint ${r.size} has ${c.count} of ${w.quorum} cosignatures`);
-          this.#scheduleRewitness(this.#retryMs);
-        }
-        return { size: r.size, root: r.root, checkpoint: c.checkpoint };
-      })
-      .catch((e: unknown): Head => {
-        this.witnessingRecord?.failed(r.size, String(e));
-        this.#log(`${this.id}: witnessing checkpoint ${r.size} failed: ${String(e)}`);
-        this.#scheduleRewitness(this.#retryMs);
-        return r;
-      })
-      .finally(() => {
-        this.#cosignBusy = false;
-        const next = this.#nextCosign;
-        this.#nextCosign = undefined;
-        if (next) void this.#startCosign(next.head).then(next.resolve);
-      });
-    this.#cosigning = { size: r.size, head };
-    return head;
-  }
-
-  /**
-   * Asks the witnesses again for the published checkpoint (no new entry needed): after a
-   * restart, and while a checkpoint lacks the quorum. A newer checkpoint replaces the retry.
-   */
-  #scheduleRewitness(ms: number): void {
-    if (this.#stopped || this.#retry) return;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      void this.#rewitness();
-    }, ms);
-    this.#retry.unref();
-  }
-
-  async #rewitness(): Promise<void> {
-    const w = this.#witnessing;
-    if (!w || this.#stopped) return;
-    if (this.#cosignBusy) return; // a checkpoint is being witnessed; it reschedules on a shortfall
-    const pub = this.#published;
-    if (pub.size === 0 || pub.size !== this.seq.size) return; // writes in flight will witness
-    const head = await this.#startCosign({
-      size: pub.size,
-      root: pub.root,
-      checkpoint: this.seq.checkpoint(),
-    });
+  /** The published checkpoint re-witnessed with more signatures replaces it (same tree). */
+  #republish(checkpoint: string): void {
     const now = this.#published;
-    if (now.size !== head.size || head.checkpoint === now.checkpoint) return;
-    // Only a checkpoint with more signatures (the board's and the witnesses') replaces it.
-    if (parseNote(head.checkpoint).signatures.length <= parseNote(now.checkpoint).signatures.length)
-      return;
-    this.#published = { ...now, checkpoint: head.checkpoint };
+    this.#published = { ...now, checkpoint };
     this.#onPublished();
-    this.feed.publish({
-      first: now.size,
-      leaves: [],
-      size: now.size,
-      root: now.root,
-      checkpoint: head.checkpoint,
-    });
+    this.feed.publish({ first: now.size, leaves: [], size: now.size, root: now.root, checkpoint });
   }
 
   /** Publishes to the feed every sequenced leaf below `size` (called as appends resolve, in order). */

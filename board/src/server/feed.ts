@@ -17,7 +17,7 @@
  * - an idle stream gets a comment line every `heartbeatMs`;
  * - the feed, not each stream, listens to the board's shutdown signal and runs the heartbeat;
  * - what is left per subscriber is the bytes: the default view is the summary, and the full
- *   view (every entry again for every stream) is opt-in with its own cap (routes.ts).
+ *   view (every entry again for every stream) is opt-in with its own cap (routes/stream.ts).
  */
 import type { ServerResponse } from "node:http";
 import { leafHash, toBase64, toHex } from "@urna/verifier";

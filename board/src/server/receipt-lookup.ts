@@ -9,18 +9,15 @@
 import type { Request, RequestHandler, Response } from "express";
 import { toBase64, type CredentialLookup, type ProvenEntry } from "@urna/verifier";
 import { BoardLogError } from "../log/index.js";
-import type { BoardContext } from "./board.js";
+import { type BoardContext, electionNamed } from "./context.js";
 import type { Election } from "./election.js";
 import { ApiError } from "./errors.js";
 
-const ELECTION_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const KEY_HEX = /^[0-9a-f]{64}$/;
 
 export function credentialLookup(ctx: BoardContext): RequestHandler {
   return async (req: Request, res: Response) => {
-    const id = req.params.id as string;
-    const e = ELECTION_ID.test(id) ? ctx.elections.get(id) : undefined;
-    if (!e) throw new ApiError("UNKNOWN_ELECTION", `no election ${JSON.stringify(id)}`);
+    const e = electionNamed(ctx, req.params.id as string);
     const hex = String(req.params.key).toLowerCase();
     if (!KEY_HEX.test(hex))
       throw new ApiError("BAD_REQUEST", "the credential key must be 64 hex digits (32 bytes)");

@@ -1,8 +1,9 @@
 /**
- * The write route on plain node:http (routes.ts fastEntryRoute) answers exactly as the express
- * route it shortcuts: for every request below, the same status, the same JSON body and the CORS
- * header, whether it takes the fast path (exact path) or express (the same path with a query
- * string, which the fast path leaves to express). Refusals write nothing.
+ * The write routes on plain node:http (routes/fast-write.ts) answer exactly as the express
+ * routes they shortcut (routes/writes.ts), both being the one admission (admission.ts): for
+ * every request below, the same status, the same headers (but the date) and the same JSON body,
+ * whether it takes the fast path (exact path) or express (the same path with a query string,
+ * which the fast path leaves to express). Refusals write nothing.
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { signEntry } from "../../src/entry-sign.js";
@@ -35,6 +36,8 @@ interface Answer {
   status: number;
   cors: string | null;
   type: string | null;
+  /** Every header but the date (keep-alive and connection included). */
+  headers: Record<string, string>;
   body: unknown;
 }
 
@@ -52,6 +55,7 @@ async function post(
     status: res.status,
     cors: res.headers.get("access-control-allow-origin"),
     type: res.headers.get("content-type"),
+    headers: Object.fromEntries([...res.headers].filter(([k]) => k !== "date")),
     body: await res.json(),
   };
 }
@@ -150,4 +154,62 @@ test("requests the fast path leaves to express still work (other routes, compres
     "content-encoding": "gzip",
   });
   expect(z.status).toBe(201); // express's body parser inflates it
+});
+
+test("bulk requests: the same answers, whole-request refusals and per-item results, on both paths", async () => {
+  const path = `/elections/${ID}/bulk`;
+  const before = await size();
+  const next = before - 1; // the next credentials batch (one per entry after the manifest)
+  const badSig = { ...creds(next), signature: creds(next + 1).signature };
+  const refusals: Array<[string, string, string | Uint8Array, string]> = [
+    ["not JSON", path, "[nope", "BAD_JSON"],
+    ["empty body", path, "", "BAD_JSON"],
+    ["not an array", path, JSON.stringify(creds(0)), "BULK_INVALID"],
+    ["empty array", path, "[]", "BULK_INVALID"],
+    ["too large", path, `["${"x".repeat(4 * 1024 * 1024)}"]`, "BULK_TOO_LARGE"],
+    ["unknown election", `/elections/nope/bulk`, JSON.stringify([creds(0)]), "UNKNOWN_ELECTION"],
+  ];
+  for (const [what, p, body, code] of refusals) {
+    const fast = await post(p, body);
+    expect(fast, what).toEqual(await post(`${p}?via=express`, body));
+    expect((fast.body as { error: { code: string } }).error.code, what).toBe(code);
+  }
+  // Items refused one by one: each its own error, the same on both paths.
+  const items = JSON.stringify([
+    { type: "credentials" },
+    badSig,
+    creds(0, "other-one"),
+    signEntry("manifest", ID, manifestFor(ID, a), a.authority.secretKey),
+  ]);
+  const fast = await post(path, items);
+  expect(fast).toEqual(await post(`${path}?via=express`, items));
+  expect(fast.status).toBe(200);
+  const results = (fast.body as { results: Array<{ status: number; error: { code: string } }> })
+    .results;
+  expect(results.map((r) => r.error.code)).toEqual([
+    "SCHEMA_INVALID",
+    "BAD_SIGNATURE",
+    "ELECTION_MISMATCH",
+    "ELECTION_EXISTS",
+  ]);
+  expect(await size()).toBe(before);
+  // Accepted items: the same answer but for the entry's own index, tracking code and checkpoint.
+  const viaFast = await post(path, JSON.stringify([creds(next)]));
+  const viaExpress = await post(`${path}?via=express`, JSON.stringify([creds(next + 1)]));
+  const shape = (x: Answer) => ({
+    ...x,
+    headers: { ...x.headers, "content-length": "?" },
+    body: (x.body as { results: Array<Record<string, unknown>> }).results.map((r) =>
+      Object.keys(r).sort(),
+    ),
+  });
+  expect(shape(viaFast)).toEqual(shape(viaExpress));
+  expect(viaFast.status).toBe(200);
+  expect((viaFast.body as { results: Array<{ status: number; index: number }> }).results).toEqual([
+    expect.objectContaining({ status: 201, index: before }),
+  ]);
+  expect(
+    (viaExpress.body as { results: Array<{ status: number; index: number }> }).results,
+  ).toEqual([expect.objectContaining({ status: 201, index: before + 1 })]);
+  expect(await size()).toBe(before + 2);
 });

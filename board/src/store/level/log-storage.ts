@@ -17,7 +17,7 @@
  * durable with one fsync of its write-ahead log. Each commit resolves only
  * once the write holding it is durable.
  */
-import { type BatchOperation, Level } from "level";
+import { Level } from "level";
 import {
   TILE_WIDTH,
   encodeEntryBundle,
@@ -34,8 +34,9 @@ import {
   type TreeState,
   checkCommitSizes,
 } from "../../log/storage.js";
+import { type LevelDb, type LevelOp, privatePut, writeBatch } from "./level-internals.js";
 
-export type LevelDb = Level<string, Uint8Array>;
+export type { LevelDb } from "./level-internals.js";
 
 /** LevelDB tuning for a write-heavy log (see openLevelDb). */
 export interface LevelDbOptions {
@@ -149,17 +150,6 @@ const own = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 // A plain Uint8Array view of a Buffer (so slices of it are Uint8Arrays, not Buffers).
 const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-type LevelOp = BatchOperation<LevelDb, string, Uint8Array>;
-
-/** A put in the form abstract-level hands to its implementation (see writeBatch). */
-const put = (key: string, value: Uint8Array): LevelOp => ({
-  type: "put",
-  key,
-  value,
-  keyEncoding: "utf8",
-  valueEncoding: "view",
-});
-
 interface GroupMember {
   ops: LevelOp[];
   resolve: () => void;
@@ -217,48 +207,6 @@ export class CommitGroup {
     this.#busy = false;
   }
 }
-
-/** The private write of abstract-level's implementations (classic-level: straight to LevelDB). */
-interface PrivateBatch {
-  _batch(ops: LevelOp[], options: { sync: boolean }): Promise<void>;
-}
-
-/**
- * Whether `db.batch(ops)` would hand `ops` to the implementation's `_batch` unchanged: open, no
- * prewrite hook, no "write" listener, and the encodings the logs use (utf8 keys are passed as
- * strings, "view" values as Uint8Arrays; every op of a commit carries both encoding names, as
- * abstract-level's own batch would set them).
- */
-function canWriteDirectly(db: LevelDb): db is LevelDb & PrivateBatch {
-  return (
-    db.status === "open" &&
-    typeof (db as Partial<PrivateBatch>)._batch === "function" &&
-    (db.hooks.prewrite as { noop?: boolean }).noop === true &&
-    db.listenerCount("write") === 0 &&
-    db.keyEncoding().name === "utf8" &&
-    db.valueEncoding().name === "view"
-  );
-}
-
-/**
- * One synced, atomic write of `ops`. abstract-level's public batch clones, validates and
- * re-encodes every operation on the main thread (about 10 µs per operation, more than LevelDB's
- * own work for a small entry); the group commit's operations are already in the implementation's
- * form (string keys and Uint8Array values made by LevelLogStorage.commit), so when nothing can
- * observe or alter them (canWriteDirectly) they go straight to `_batch`.
- */
-function writeBatch(db: LevelDb, ops: LevelOp[]): Promise<void> {
-  if (canWriteDirectly(db) && ops.every(isPlainPut)) return db._batch(ops, { sync: true });
-  return db.batch(ops, { sync: true });
-}
-
-const isPlainPut = (op: LevelOp): boolean =>
-  op.type === "put" &&
-  typeof op.key === "string" &&
-  op.value instanceof Uint8Array &&
-  op.keyEncoding === "utf8" &&
-  op.valueEncoding === "view" &&
-  !("sublevel" in op && op.sublevel != null);
 
 const groups = new WeakMap<LevelDb, CommitGroup>();
 
@@ -445,7 +393,10 @@ export class LevelLogStorage implements LogStorage {
         const offset = at % TILE_WIDTH;
         const n = Math.min(TILE_WIDTH - offset, leaves.length - i);
         ops.push(
-          put(this.#pb + segmentKey(bundle, offset), encodeEntryBundle(leaves.slice(i, i + n))),
+          privatePut(
+            this.#pb + segmentKey(bundle, offset),
+            encodeEntryBundle(leaves.slice(i, i + n)),
+          ),
         );
         i += n;
       }
@@ -459,11 +410,11 @@ export class LevelLogStorage implements LogStorage {
             "STORAGE_CONFLICT",
             `tile ${t.level}/${t.index} with ${t.hashes.length} bytes`,
           );
-        ops.push(put(this.#pt + tileKey(t.level, t.index), t.hashes));
+        ops.push(privatePut(this.#pt + tileKey(t.level, t.index), t.hashes));
       }
-      for (const [k, v] of batch.meta) ops.push(put(this.#pm + k, v));
-      ops.push(put(this.#ps + "state", encodeState(state)));
-      ops.push(put(this.#ps + "checkpoint", utf8(batch.checkpoint)));
+      for (const [k, v] of batch.meta) ops.push(privatePut(this.#pm + k, v));
+      ops.push(privatePut(this.#ps + "state", encodeState(state)));
+      ops.push(privatePut(this.#ps + "checkpoint", utf8(batch.checkpoint)));
       try {
         await commitGroupOf(this.#db).write(ops);
       } catch (e) {
