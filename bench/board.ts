@@ -44,8 +44,8 @@
  *                      sequencer (--takeovers times). Each board gets a fresh database
  *                      `<DB>_bench_<n>`, created through the URL (needs CREATEDB) and dropped
  *                      after; plain `postgres` starts a throw-away cluster (tests/fixtures/pg-cluster.ts)
- *   --lease-ms MS      the lease's time to live in the takeover runs (default 2000, as the failover
- *                      test; the throughput runs keep the board's default, 10 s)
+ *   --lease-ms MS      the lease's time to live in the takeover runs (default: the board's, 3 s;
+ *                      the throughput runs always keep the board's default)
  *   --takeovers N      kill -9 repetitions for the takeover time (default 5; 0 skips them)
  *   --board-node-args "A B"   extra node flags for the board process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
  */
@@ -100,7 +100,7 @@ const { values: args } = parseArgs({
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
     store: { type: "string" },
-    "lease-ms": { type: "string", default: "2000" },
+    "lease-ms": { type: "string" },
     takeovers: { type: "string", default: "5" },
   },
 });
@@ -1023,7 +1023,13 @@ if (!args["skip-small"])
 async function takeovers(reps: number): Promise<void> {
   const db = await freshDatabase(pgServer!.url);
   const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "urna-bench-board-data-")));
-  const extra = ["--store", db.url, "--lease-ms", args["lease-ms"], "--workers", "1"];
+  const extra = [
+    "--store",
+    db.url,
+    ...(args["lease-ms"] !== undefined ? ["--lease-ms", args["lease-ms"]] : []),
+    "--workers",
+    "1",
+  ];
   let seq = spawnBoard(dirs[0], "bench.takeover", extra);
   let seqUrl = await seq.url;
   await seq.sequencing;
@@ -1080,7 +1086,7 @@ async function takeovers(reps: number): Promise<void> {
   await db.drop();
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(
-    `\ntakeover after kill -9 of the sequencer (lease ${args["lease-ms"]} ms, ${reps} times, ${batch} entries written through both processes): min ${fmt(sorted[0])} ms, median ${fmt(pct(sorted, 50))} ms, max ${fmt(sorted.at(-1)!)} ms (from the kill to the first write the standby accepted); peak RSS ${rss.map((m) => `${fmt(m)} MiB`).join(" + ")}; machine load ${loadavg()
+    `\ntakeover after kill -9 of the sequencer (lease ${args["lease-ms"] ?? "3000 (default)"} ms, ${reps} times, ${batch} entries written through both processes): min ${fmt(sorted[0])} ms, median ${fmt(pct(sorted, 50))} ms, max ${fmt(sorted.at(-1)!)} ms (from the kill to the first write the standby accepted); peak RSS ${rss.map((m) => `${fmt(m)} MiB`).join(" + ")}; machine load ${loadavg()
       .map((x) => x.toFixed(2))
       .join(" ")}`,
   );
