@@ -246,6 +246,8 @@ interface BoardProcess {
   url: Promise<string>;
   /** Resolves when it serves as the sequencer (it printed its JSON line). */
   sequencing: Promise<void>;
+  /** Resolves when, as a standby, its lease thread asks for the lease (it is ready to take over). */
+  waiting: Promise<void>;
   exited: Promise<void>;
 }
 
@@ -283,10 +285,13 @@ function spawnBoard(dir: string, name: string, extra: string[]): BoardProcess {
   );
   let standbyUrl: (u: string) => void = () => undefined;
   const standby = new Promise<string>((r) => (standbyUrl = r));
+  let isWaiting: () => void = () => undefined;
+  const waiting = new Promise<void>((r) => (isWaiting = r));
   proc.stderr!.on("data", (d: Buffer) => {
     for (const line of d.toString().split("\n")) {
       const m = /standby on (http:\/\/\S+)/.exec(line);
       if (m) standbyUrl(m[1]);
+      if (line.includes("waiting for the sequencer lease")) isWaiting();
       if (
         line &&
         !/election \S+ created|listening on|shutting down|standby on|waiting for the sequencer lease|SIGKILL|store: postgres/.test(
@@ -312,7 +317,13 @@ function spawnBoard(dir: string, name: string, extra: string[]): BoardProcess {
   });
   const sequencingDone = sequencing.then(() => undefined);
   sequencingDone.catch(() => undefined); // a standby stopped before it sequenced
-  return { proc, url: Promise.race([sequencing, standby]), sequencing: sequencingDone, exited };
+  return {
+    proc,
+    url: Promise.race([sequencing, standby]),
+    sequencing: sequencingDone,
+    waiting,
+    exited,
+  };
 }
 
 /** /proc/<pid>/stat fields after the command name. */
@@ -1018,7 +1029,8 @@ if (!args["skip-small"])
 
 // ---------------------------------------------------------------------------
 // 3. Takeover: two board processes on one database; the sequencer is killed (SIGKILL) and the
-// time until the standby accepts a write is measured; the killed one comes back as a standby.
+// time until the standby accepts a write is measured; the killed one comes back as a standby, and
+// the next kill waits until it runs (its lease thread asks for the lease), as a standby would.
 
 async function takeovers(reps: number): Promise<void> {
   const db = await freshDatabase(pgServer!.url);
@@ -1059,6 +1071,9 @@ async function takeovers(reps: number): Promise<void> {
     }
   };
   if (!(await write(sbUrl))) throw new Error("the standby did not forward a write");
+  // A standby is measured once it runs (as a standby in production has for long): its lease
+  // thread asks for the lease.
+  await sb.waiting;
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     for (let j = 0; j < 20; j++) if (!(await write(seqUrl))) throw new Error("sequencer refused");
@@ -1072,6 +1087,7 @@ async function takeovers(reps: number): Promise<void> {
     // The killed board comes back, on its own data folder, as the standby.
     const back = spawnBoard(dirs[1 - sbDir], "bench.takeover", [...extra, "--standby"]);
     const backUrl = await back.url;
+    await back.waiting;
     [seq, seqUrl, sb, sbUrl, sbDir] = [sb, sbUrl, back, backUrl, 1 - sbDir];
   }
   const rss = [seq, sb].map((b) => {

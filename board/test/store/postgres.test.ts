@@ -385,6 +385,61 @@ describe.skipIf(!available)("the postgres store", () => {
     await C.close();
   });
 
+  test("the lease is renewed while the board's event loop is busy (its keeper thread): a 1 s lease never lapses during a 2.5 s block", async () => {
+    const url = await cluster.createDatabase();
+    const dir = tmp();
+    mkdirSync(join(dir, "signer"));
+    const store = await PostgresBoardStore.open({
+      url,
+      boardName: "board.test",
+      signerStatePath: join(dir, "signer", "state"),
+      leaseTtlMs: 1000,
+    });
+    try {
+      // Another process watches the lease row every 50 ms while this one blocks its own loop.
+      const probe = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import pg from "pg";
+           const c = new pg.Client({ connectionString: process.argv[1] });
+           await c.connect();
+           process.stdout.write("ready\\n");
+           for (let n = 1; ; n++) {
+             const r = await c.query("SELECT expires < clock_timestamp() AS expired FROM urna_lease");
+             process.stdout.write(r.rows[0].expired ? "expired\\n" : "live\\n");
+             await new Promise((r) => setTimeout(r, 50));
+           }`,
+          url,
+        ],
+        { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let out = "";
+      const exited = new Promise((r) => probe.once("exit", r));
+      await new Promise<void>((resolve, reject) => {
+        probe.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("live")) resolve();
+        });
+        void exited.then(() => reject(new Error("the probe exited")));
+      });
+      const t0 = Date.now();
+      while (Date.now() - t0 < 2500); // the event loop is busy: no timer of this thread runs
+      await new Promise((r) => setTimeout(r, 200)); // the probe's last lines
+      probe.kill();
+      await exited;
+      const lines = out.split("\n").filter((l) => l === "live" || l === "expired");
+      expect(lines.length).toBeGreaterThan(10);
+      expect(lines.filter((l) => l === "expired")).toEqual([]);
+      expect(store.leaseLost).toBeUndefined();
+      const [row] = await sql<{ token: string }>(url, "SELECT token FROM urna_lease");
+      expect(Number(row.token)).toBe(store.leaseToken);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("acknowledged entries survive a crash of the board process and of PostgreSQL", async () => {
     const url = await cluster.createDatabase();
     const dir = tmp();
