@@ -1070,7 +1070,11 @@ async function takeovers(reps: number): Promise<void> {
       return false; // refused connection (the front hands over to the board), timeout
     }
   };
-  if (!(await write(sbUrl))) throw new Error("the standby did not forward a write");
+  // The standby is still starting on a loaded machine: a few attempts.
+  let forwarded = false;
+  for (let i = 0; i < 20 && !forwarded; i++)
+    if (!(forwarded = await write(sbUrl))) await new Promise((r) => setTimeout(r, 500));
+  if (!forwarded) throw new Error("the standby did not forward a write");
   // A standby is measured once it runs (as a standby in production has for long): its lease
   // thread asks for the lease.
   await sb.waiting;

@@ -212,6 +212,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   // Refused early when the key is missing although this folder's signer has signed before.
   if (!existsSync(keyFile) && opts.signingKey === undefined && signedBefore)
     loadOrCreateBoardKey(opts.dataDir, opts.name, undefined, { keyFile, mayCreate: false });
+  // The crypto workers start first: a standby waiting for the lease has them ready when it
+  // takes over (its first write does not wait for their start).
+  const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const store: BoardStore = await openBoardStore({
     store: opts.store,
     dataDir: opts.dataDir,
@@ -221,6 +224,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     ...(opts.advertiseUrl !== undefined ? { advertiseUrl: opts.advertiseUrl } : {}),
     ...(opts.onLeaseLost ? { onLeaseLost: opts.onLeaseLost } : {}),
     log,
+  }).catch(async (e: unknown) => {
+    await pool.close();
+    throw e;
   });
   if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);
   const registered = await store.listElections();
@@ -232,12 +238,12 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       mayCreate: registered.length === 0 && !signedBefore,
     });
   } catch (e) {
+    await pool.close();
     await store.close();
     throw e;
   }
   const seed = seedOf(readFileSync(keyFile, "utf8"));
   const signerState = store.signerState;
-  const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const witnessing =
     opts.witnesses && opts.witnesses.length > 0
       ? new Witnessing({ witnesses: opts.witnesses, quorum: opts.quorum ?? opts.witnesses.length })
