@@ -44,8 +44,8 @@
  *                      sequencer (--takeovers times). Each board gets a fresh database
  *                      `<DB>_bench_<n>`, created through the URL (needs CREATEDB) and dropped
  *                      after; plain `postgres` starts a throw-away cluster (tests/fixtures/pg-cluster.ts)
- *   --lease-ms MS      the lease's time to live in the takeover runs (default 2000, as the failover
- *                      test; the throughput runs keep the board's default, 10 s)
+ *   --lease-ms MS      the lease's time to live in the takeover runs (default: the board's, 3 s;
+ *                      the throughput runs always keep the board's default)
  *   --takeovers N      kill -9 repetitions for the takeover time (default 5; 0 skips them)
  *   --board-node-args "A B"   extra node flags for the board process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
  */
@@ -100,7 +100,7 @@ const { values: args } = parseArgs({
     "skip-small": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
     store: { type: "string" },
-    "lease-ms": { type: "string", default: "2000" },
+    "lease-ms": { type: "string" },
     takeovers: { type: "string", default: "5" },
   },
 });
@@ -246,6 +246,8 @@ interface BoardProcess {
   url: Promise<string>;
   /** Resolves when it serves as the sequencer (it printed its JSON line). */
   sequencing: Promise<void>;
+  /** Resolves when, as a standby, its lease thread asks for the lease (it is ready to take over). */
+  waiting: Promise<void>;
   exited: Promise<void>;
 }
 
@@ -283,10 +285,13 @@ function spawnBoard(dir: string, name: string, extra: string[]): BoardProcess {
   );
   let standbyUrl: (u: string) => void = () => undefined;
   const standby = new Promise<string>((r) => (standbyUrl = r));
+  let isWaiting: () => void = () => undefined;
+  const waiting = new Promise<void>((r) => (isWaiting = r));
   proc.stderr!.on("data", (d: Buffer) => {
     for (const line of d.toString().split("\n")) {
       const m = /standby on (http:\/\/\S+)/.exec(line);
       if (m) standbyUrl(m[1]);
+      if (line.includes("waiting for the sequencer lease")) isWaiting();
       if (
         line &&
         !/election \S+ created|listening on|shutting down|standby on|waiting for the sequencer lease|SIGKILL|store: postgres/.test(
@@ -312,7 +317,13 @@ function spawnBoard(dir: string, name: string, extra: string[]): BoardProcess {
   });
   const sequencingDone = sequencing.then(() => undefined);
   sequencingDone.catch(() => undefined); // a standby stopped before it sequenced
-  return { proc, url: Promise.race([sequencing, standby]), sequencing: sequencingDone, exited };
+  return {
+    proc,
+    url: Promise.race([sequencing, standby]),
+    sequencing: sequencingDone,
+    waiting,
+    exited,
+  };
 }
 
 /** /proc/<pid>/stat fields after the command name. */
@@ -1018,12 +1029,19 @@ if (!args["skip-small"])
 
 // ---------------------------------------------------------------------------
 // 3. Takeover: two board processes on one database; the sequencer is killed (SIGKILL) and the
-// time until the standby accepts a write is measured; the killed one comes back as a standby.
+// time until the standby accepts a write is measured; the killed one comes back as a standby, and
+// the next kill waits until it runs (its lease thread asks for the lease), as a standby would.
 
 async function takeovers(reps: number): Promise<void> {
   const db = await freshDatabase(pgServer!.url);
   const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "urna-bench-board-data-")));
-  const extra = ["--store", db.url, "--lease-ms", args["lease-ms"], "--workers", "1"];
+  const extra = [
+    "--store",
+    db.url,
+    ...(args["lease-ms"] !== undefined ? ["--lease-ms", args["lease-ms"]] : []),
+    "--workers",
+    "1",
+  ];
   let seq = spawnBoard(dirs[0], "bench.takeover", extra);
   let seqUrl = await seq.url;
   await seq.sequencing;
@@ -1052,7 +1070,14 @@ async function takeovers(reps: number): Promise<void> {
       return false; // refused connection (the front hands over to the board), timeout
     }
   };
-  if (!(await write(sbUrl))) throw new Error("the standby did not forward a write");
+  // The standby is still starting on a loaded machine: a few attempts.
+  let forwarded = false;
+  for (let i = 0; i < 20 && !forwarded; i++)
+    if (!(forwarded = await write(sbUrl))) await new Promise((r) => setTimeout(r, 500));
+  if (!forwarded) throw new Error("the standby did not forward a write");
+  // A standby is measured once it runs (as a standby in production has for long): its lease
+  // thread asks for the lease.
+  await sb.waiting;
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     for (let j = 0; j < 20; j++) if (!(await write(seqUrl))) throw new Error("sequencer refused");
@@ -1066,6 +1091,7 @@ async function takeovers(reps: number): Promise<void> {
     // The killed board comes back, on its own data folder, as the standby.
     const back = spawnBoard(dirs[1 - sbDir], "bench.takeover", [...extra, "--standby"]);
     const backUrl = await back.url;
+    await back.waiting;
     [seq, seqUrl, sb, sbUrl, sbDir] = [sb, sbUrl, back, backUrl, 1 - sbDir];
   }
   const rss = [seq, sb].map((b) => {
@@ -1080,7 +1106,7 @@ async function takeovers(reps: number): Promise<void> {
   await db.drop();
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(
-    `\ntakeover after kill -9 of the sequencer (lease ${args["lease-ms"]} ms, ${reps} times, ${batch} entries written through both processes): min ${fmt(sorted[0])} ms, median ${fmt(pct(sorted, 50))} ms, max ${fmt(sorted.at(-1)!)} ms (from the kill to the first write the standby accepted); peak RSS ${rss.map((m) => `${fmt(m)} MiB`).join(" + ")}; machine load ${loadavg()
+    `\ntakeover after kill -9 of the sequencer (lease ${args["lease-ms"] ?? "3000 (default)"} ms, ${reps} times, ${batch} entries written through both processes): min ${fmt(sorted[0])} ms, median ${fmt(pct(sorted, 50))} ms, max ${fmt(sorted.at(-1)!)} ms (from the kill to the first write the standby accepted); peak RSS ${rss.map((m) => `${fmt(m)} MiB`).join(" + ")}; machine load ${loadavg()
       .map((x) => x.toFixed(2))
       .join(" ")}`,
   );

@@ -51,7 +51,7 @@ import {
 import { ActorError } from "./actors/view.js";
 import type { PublishTarget } from "./publish/index.js";
 import { stepProgress } from "./cli-progress.js";
-import type { StandbyFront } from "./server/standby.js";
+import type { Board } from "./server/board.js";
 import type { BoardLimitOptions } from "./server/limits.js";
 import { VERSION } from "./server/version.js";
 
@@ -178,8 +178,9 @@ may share one database, one sequencing at a time (a lease with a fencing token):
 is refused, or with --standby waits and takes over when the first stops or stalls. A standby
 listens on its port at once and forwards every request to the lease holder's advertised URL
 (--advertise, default http://HOST:PORT), answering 503 NO_SEQUENCER when there is none.
---lease-ms: the lease's time to live (default 10000; a stalled sequencer is replaced after about
-that long). --publish (env URNA_PUBLISH): after every checkpoint, write each election's tiles,
+--lease-ms: the lease's time to live (default 3000): a sequencer that dies is replaced at once (its
+database session ends), one that stalls after about that long, and a sequencer that lost its
+lease goes on as a standby by itself. --publish (env URNA_PUBLISH): after every checkpoint, write each election's tiles,
 entry bundles and then its checkpoint in the C2SP static layout (elections/<id>/...) to a folder
 or an S3-compatible bucket, create-only (README §Publishing the record); s3:// takes the endpoint
 and credentials from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
@@ -314,86 +315,127 @@ a rate of 0 turns the limit off.`,
           heartbeatMs: seconds(int("stream-heartbeat-s", 1)),
         },
       };
-      let front: StandbyFront | undefined;
-      if (store) {
-        const { standbyFront } = await import("./server/standby.js");
-        // The standby answers status from the database too: it needs the board key's public half.
-        mkdirSync(dataDir, { recursive: true });
-        // A standby must be given the board's key: it never makes one.
-        const key = loadOrCreateBoardKey(dataDir, name, undefined, {
-          ...(keyFile ? { keyFile } : {}),
-          mayCreate: !v.standby && !hasSigned(dataDir),
-        });
-        front = standbyFront({
-          store,
-          limits,
-          ...(advertise ? { self: advertise } : {}),
-          status: {
-            origin: (id) => checkpointOrigin(name, id),
-            vkey: (id) => encodeVkey(checkpointOrigin(name, id), key.publicKey),
-          },
-        });
-        const bound = await front.listen(port, host);
-        port = bound.port;
-        advertise ??= bound.url;
-        if (v.standby) progress(`urna board ${name} standby on ${bound.url}`);
-        else await front.close();
-      }
-      let board;
-      try {
-        board = await createBoard({
-          dataDir,
-          ...(keyFile ? { keyFile } : {}),
-          ...(store ? { store } : {}),
-          ...(v.standby ? { leaseWaitMs: Infinity } : {}),
-          ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
-          ...(advertise !== undefined ? { advertiseUrl: advertise } : {}),
-          ...(publish ? { publish } : {}),
-          name,
-          workers,
-          maxBatchSize: int("batch-size", 1),
-          maxBatchDelayMs: int("batch-delay-ms", 0),
-          witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
-            try {
-              return parseWitnessFlag(w);
-            } catch (e) {
-              throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
+      const boardOptions = {
+        dataDir,
+        ...(keyFile ? { keyFile } : {}),
+        ...(store ? { store } : {}),
+        ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}),
+        ...(publish ? { publish } : {}),
+        name,
+        workers,
+        maxBatchSize: int("batch-size", 1),
+        maxBatchDelayMs: int("batch-delay-ms", 0),
+        witnesses: ((v.witness as string[] | undefined) ?? []).map((w) => {
+          try {
+            return parseWitnessFlag(w);
+          } catch (e) {
+            throw new UsageError(`--witness ${w}: ${(e as Error).message}`);
+          }
+        }),
+        quorum: int("quorum", 0),
+        authorities: authorityKeys((v.authority as string[] | undefined) ?? []),
+        ...(v["create-rate"] !== undefined || v["create-burst"] !== undefined
+          ? {
+              creationRate: {
+                perSecond: Number(v["create-rate"] ?? 0.1),
+                burst: int("create-burst", 1) ?? 10,
+              },
             }
-          }),
-          quorum: int("quorum", 0),
-          authorities: authorityKeys((v.authority as string[] | undefined) ?? []),
-          ...(v["create-rate"] !== undefined || v["create-burst"] !== undefined
-            ? {
-                creationRate: {
-                  perSecond: Number(v["create-rate"] ?? 0.1),
-                  burst: int("create-burst", 1) ?? 10,
-                },
-              }
-            : {}),
-          limits,
-        });
-      } finally {
-        await front?.close();
-      }
-      const { url } = await board.listen(port, host);
-      out(
-        v,
-        { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url },
-        `${board.vkey}\npublic key ${board.publicKey}`,
-      );
-      progress(`urna board ${name} listening on ${url}`);
-      await new Promise<void>((resolve) => {
-        const stop = (sig: string) => {
-          progress(`${sig}: shutting down`);
-          board.close().then(resolve, (e: unknown) => {
-            progress(`shutdown error: ${String(e)}`);
-            resolve();
-          });
-        };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
+          : {}),
+        limits,
+      };
+      const stopped = new Promise<string>((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
       });
-      return undefined;
+      if (!store) {
+        const board = await createBoard(boardOptions);
+        const { url } = await board.listen(port, host);
+        out(
+          v,
+          { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url },
+          `${board.vkey}\npublic key ${board.publicKey}`,
+        );
+        progress(`urna board ${name} listening on ${url}`);
+        progress(`${await stopped}: shutting down`);
+        await board.close().catch((e: unknown) => progress(`shutdown error: ${String(e)}`));
+        return undefined;
+      }
+      // On PostgreSQL the port is the standby front's for the whole run (standby.ts): it answers
+      // as a standby while another board holds the sequencer lease, and hands every request to
+      // this process's board while it holds it. A board that loses the lease (it stalled and
+      // another took over) is closed, and the process goes on as a standby.
+      const { standbyFront } = await import("./server/standby.js");
+      // The standby answers status from the database too: it needs the board key's public half.
+      mkdirSync(dataDir, { recursive: true });
+      // A standby must be given the board's key: it never makes one.
+      const key = loadOrCreateBoardKey(dataDir, name, undefined, {
+        ...(keyFile ? { keyFile } : {}),
+        mayCreate: !v.standby && !hasSigned(dataDir),
+      });
+      let active: Board | undefined;
+      const front = standbyFront({
+        store,
+        limits,
+        ...(advertise ? { self: advertise } : {}),
+        status: {
+          origin: (id) => checkpointOrigin(name, id),
+          vkey: (id) => encodeVkey(checkpointOrigin(name, id), key.publicKey),
+        },
+        delegate: (req, res) => {
+          if (!active) return false;
+          active.handle(req, res);
+          return true;
+        },
+      });
+      const bound = await front.listen(port, host);
+      advertise ??= bound.url;
+      let standby = v.standby === true;
+      for (;;) {
+        if (standby) progress(`urna board ${name} standby on ${bound.url}`);
+        // A standby keeps every election replayed: taking over replays only the tail.
+        front.prewarm(standby);
+        let lost: (e: Error) => void = () => undefined;
+        const leaseLost = new Promise<Error>((r) => (lost = r));
+        const opening = createBoard({
+          ...boardOptions,
+          ...(standby ? { leaseWaitMs: Infinity } : {}),
+          advertiseUrl: advertise,
+          onLeaseLost: (e) => lost(e),
+          prewarmed: (id) => front.prewarmed(id),
+        });
+        const first = await Promise.race([opening, stopped]).catch(async (e: unknown) => {
+          await front.close();
+          throw e;
+        });
+        if (typeof first === "string") {
+          // Stopped while waiting for the lease: a standby has nothing of its own to finish.
+          progress(`${first}: shutting down`);
+          await front.close();
+          process.exit(0);
+        }
+        const board = first;
+        front.prewarm(false);
+        active = board;
+        out(
+          v,
+          { name: board.name, vkey: board.vkey, publicKey: board.publicKey, url: bound.url },
+          `${board.vkey}\npublic key ${board.publicKey}`,
+        );
+        progress(`urna board ${name} listening on ${bound.url}`);
+        const end = await Promise.race([stopped, leaseLost]);
+        if (typeof end === "string") {
+          progress(`${end}: shutting down`);
+          await board.close().catch((e: unknown) => progress(`shutdown error: ${String(e)}`));
+          active = undefined;
+          await front.close();
+          return undefined;
+        }
+        progress(`${end.message}: serving as a standby`);
+        active = undefined;
+        await board.close().catch((e: unknown) => progress(`closing the board: ${String(e)}`));
+        standby = true;
+      }
     },
   },
 

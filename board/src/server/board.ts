@@ -15,7 +15,7 @@
  *                      state of earlier versions, read for logs absent from the shared state
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { type Server, createServer } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { join } from "node:path";
 import express, { type Express } from "express";
 import type { AnyEntry, Entry } from "@urna/schemas";
@@ -47,6 +47,7 @@ import { ApiError, findingToError } from "./errors.js";
 import { type BoardLimitOptions, CreationGate, guardConnections, resolveLimits } from "./limits.js";
 import { listenOn } from "./listen.js";
 import { fastEntryRoute, routes } from "./routes.js";
+import { type Prewarmed, isPrefixOf } from "./prewarm.js";
 import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
 import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
@@ -71,10 +72,21 @@ export interface BoardOptions {
    * (default 0: refuse with STORE_LOCKED; Infinity: a standby that takes over when it is free).
    */
   leaseWaitMs?: number;
-  /** PostgreSQL store: the sequencer lease's time to live (default 10,000 ms). */
+  /** PostgreSQL store: the sequencer lease's time to live (default 3,000 ms). */
   leaseTtlMs?: number;
+  /**
+   * PostgreSQL store: called once when the board's sequencer lease is lost (another board took
+   * it over): it then refuses every write (STORE_LEASE_LOST); `urna board serve` closes it and
+   * serves as a standby.
+   */
+  onLeaseLost?: (e: Error) => void;
   /** PostgreSQL store: the URL this board serves on, advertised to standbys (they forward writes there). */
   advertiseUrl?: string;
+  /**
+   * An election already replayed by this process while it stood by (prewarm.ts): adopted when
+   * it is a prefix of the stored log, so that only the entries after it are replayed.
+   */
+  prewarmed?: (id: string) => Promise<Prewarmed | undefined>;
   /** Witnesses asked to cosign every checkpoint (spec/witness.md), and how many must. */
   witnesses?: WitnessConfig[];
   quorum?: number;
@@ -137,6 +149,8 @@ export interface Board {
   /** Resolves when election `id` has published its current checkpoint (or stopped on an error). */
   publishSettled(id: string): Promise<void>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
+  /** Answers one request (as the servers of listen() do), for a server the caller runs. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Stops accepting, finishes in-flight writes, closes every log and the database. Idempotent. */
   close(): Promise<void>;
   /** The board's private key (C2SP `PRIVATE+KEY+...`), for demos and key backups. Keep secret. */
@@ -170,6 +184,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
   // Refused early when the key is missing although this folder's signer has signed before.
   if (!existsSync(keyFile) && opts.signingKey === undefined && signedBefore)
     loadOrCreateBoardKey(opts.dataDir, opts.name, undefined, { keyFile, mayCreate: false });
+  // The crypto workers start first: a standby waiting for the lease has them ready when it
+  // takes over (its first write does not wait for their start).
+  const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const store: BoardStore = await openBoardStore({
     store: opts.store,
     dataDir: opts.dataDir,
@@ -177,7 +194,11 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     ...(opts.leaseWaitMs !== undefined ? { leaseWaitMs: opts.leaseWaitMs } : {}),
     ...(opts.leaseTtlMs !== undefined ? { leaseTtlMs: opts.leaseTtlMs } : {}),
     ...(opts.advertiseUrl !== undefined ? { advertiseUrl: opts.advertiseUrl } : {}),
+    ...(opts.onLeaseLost ? { onLeaseLost: opts.onLeaseLost } : {}),
     log,
+  }).catch(async (e: unknown) => {
+    await pool.close();
+    throw e;
   });
   if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);
   const registered = await store.listElections();
@@ -189,12 +210,12 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       mayCreate: registered.length === 0 && !signedBefore,
     });
   } catch (e) {
+    await pool.close();
     await store.close();
     throw e;
   }
   const seed = seedOf(readFileSync(keyFile, "utf8"));
   const signerState = store.signerState;
-  const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
   const witnessing =
     opts.witnesses && opts.witnesses.length > 0
       ? new Witnessing({ witnesses: opts.witnesses, quorum: opts.quorum ?? opts.witnesses.length })
@@ -211,8 +232,10 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     state: ElectionState,
     seq: Sequencer,
     storage: LogStorage,
+    prewarmed?: Prewarmed,
   ): Election =>
     new Election({
+      ...(prewarmed ? { prewarmed } : {}),
       id,
       origin: checkpointOrigin(opts.name, id),
       state,
@@ -297,7 +320,14 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     let election: Election | undefined;
     let bytes = 0;
     let index = 0;
-    for await (const leaf of seq.reader.iterateEntries(0, seq.size)) {
+    const pre = await opts.prewarmed?.(id).catch(() => undefined);
+    if (pre && (await isPrefixOf(seq.reader, pre))) {
+      election = newElection(id, pre.state, seq, storage, pre);
+      bytes = pre.bytes;
+      index = pre.size;
+    }
+    const first = index;
+    for await (const leaf of seq.reader.iterateEntries(index, seq.size)) {
       const entry = JSON.parse(fromUtf8(leaf)) as Entry;
       bytes += leaf.length;
       if (index === 0) {
@@ -317,7 +347,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     elections.set(id, e);
     publishElection(e);
     log(
-      `election ${id}: ${seq.size} entries, phase ${e.state.phase} (replayed in ${Math.round(performance.now() - t0)} ms)`,
+      `election ${id}: ${seq.size} entries, phase ${e.state.phase} (${first > 0 ? `${first} prewarmed, ${seq.size - first} ` : ""}replayed in ${Math.round(performance.now() - t0)} ms)`,
     );
     if (seq.failure) log(`election ${id}: READ-ONLY: ${seq.failure.message}`);
   }
@@ -460,6 +490,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     publishStatus: (id) => live?.status(id),
     publishSettled: (id) => live?.settled(id) ?? Promise.resolve(),
     listen,
+    handle: (req, res) => {
+      if (!fast(req, res)) app(req, res);
+    },
     close,
   };
 }

@@ -20,7 +20,7 @@ import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
 import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
-import { TrackingIndex } from "./tracking-index.js";
+import { TrackingIndex, isBallotType } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
 import {
   type Head,
@@ -58,9 +58,6 @@ export interface Published {
   readonly root: Uint8Array;
 }
 
-const isBallotType = (t: string): t is "ballot" | "ballot.challenged" =>
-  t === "ballot" || t === "ballot.challenged";
-
 /** Maps a log failure to the API: a dead log is 503 LOG_UNAVAILABLE, a closing one SHUTTING_DOWN. */
 export function logErrorToApi(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
@@ -78,7 +75,7 @@ export class Election {
   readonly state: ElectionState;
   readonly seq: Sequencer;
   readonly storage: LogStorage;
-  readonly tracking = new TrackingIndex();
+  readonly tracking: TrackingIndex;
   readonly feed = new Feed(FEED_COALESCE_MS);
   readonly #pool: CryptoPool;
   /** Leaves sequenced but not yet published, by index (for the feed). */
@@ -110,7 +107,13 @@ export class Election {
     log?: (msg: string) => void;
     /** Called whenever the published checkpoint changes (a new tree, or more cosignatures). */
     onPublished?: () => void;
+    /**
+     * A state replayed elsewhere (a standby's prewarm, prewarm.ts): its tracking-code index, and
+     * that the running tally has seen none of its ballots (it reads them back from the log).
+     */
+    prewarmed?: { tracking: TrackingIndex };
   }) {
+    this.tracking = args.prewarmed?.tracking ?? new TrackingIndex();
     this.#onPublished = args.onPublished ?? (() => {});
     this.#log = args.log ?? (() => {});
     if (args.witnessing)
@@ -135,6 +138,7 @@ export class Election {
       read: (a, b) => this.reader.entries(a, b),
       published: () => this.reader.size,
       log: this.#log,
+      ...(args.prewarmed ? { unobservedFrom: 1 } : {}),
     });
     this.#published = {
       size: args.seq.size,

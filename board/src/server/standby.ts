@@ -41,6 +41,7 @@ import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js
 import { ApiError } from "./errors.js";
 import { listenOn } from "./listen.js";
 import { DEFAULT_FEED_LIMITS, Feed, parseFeedView, serveEvents } from "./feed.js";
+import { ElectionReplay, type Prewarmed } from "./prewarm.js";
 import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
@@ -75,6 +76,12 @@ export interface StandbyFrontOptions {
    * framing answered in JSON, the cap on full-view event streams. Defaults as a board's.
    */
   limits?: BoardLimitOptions;
+  /**
+   * Asked first for every request to the front's servers: true when it answered the request
+   * itself (`urna board serve` hands its port to the board while it sequences, and back when
+   * the board lost the lease: one listening socket, no gap between the roles).
+   */
+  delegate?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface StandbyFront {
@@ -82,9 +89,19 @@ export interface StandbyFront {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Listens on `port` (0: any free port); resolves with the URL. */
   listen(port: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
+  /**
+   * Prewarming (prewarm.ts): while on, every election registered in the database is replayed
+   * and followed every `PREWARM_POLL_MS`; off drops the replays.
+   */
+  prewarm(on: boolean): void;
+  /** Hands over election `id`'s replay (once), after the catch-up in flight. */
+  prewarmed(id: string): Promise<Prewarmed | undefined>;
   /** Stops listening, drops every connection and the database sessions. */
   close(): Promise<void>;
 }
+
+/** How often a prewarming standby follows the committed logs. */
+const PREWARM_POLL_MS = 250;
 
 function fail(res: ServerResponse, e: ApiError): void {
   if (res.headersSent) {
@@ -170,45 +187,6 @@ class DbFeed {
   }
 }
 
-/** An election's state as replayed from the database by a standby (status). */
-class Replayed {
-  #state: ElectionState | undefined;
-  #next = 0;
-  #chain: Promise<unknown> = Promise.resolve();
-
-  /** The state after the first `size` entries of `r` (one replay at a time). */
-  at(r: LogReader): Promise<ElectionState> {
-    const p = this.#chain.then(async () => {
-      if (r.size < this.#next) {
-        // The database's log is shorter than what was replayed (restored from a backup): again.
-        this.#state = undefined;
-        this.#next = 0;
-      }
-      try {
-        for (let a = this.#next; a < r.size; a += 256) {
-          const leaves = await r.entries(a, Math.min(r.size, a + 256));
-          leaves.forEach((leaf, i) => {
-            const entry = JSON.parse(fromUtf8(leaf)) as Entry;
-            if (a + i === 0) {
-              const created = ElectionState.create(entry);
-              if (!created.state) throw new Error("the stored manifest is invalid");
-              this.#state = created.state;
-            } else this.#state!.apply(entry, a + i, toHex(leafHash(leaf)));
-          });
-          this.#next = a + leaves.length;
-        }
-      } catch (e) {
-        this.#state = undefined; // start again from entry 0 next time
-        this.#next = 0;
-        throw e;
-      }
-      if (!this.#state) throw new Error("empty log");
-      return this.#state;
-    });
-    this.#chain = p.catch(() => undefined);
-    return p;
-  }
-}
 const MAX_RANGE = 1000;
 
 /** A non-negative integer query parameter (undefined: absent; null: malformed). */
@@ -246,7 +224,7 @@ async function serveRead(
   req: IncomingMessage,
   res: ServerResponse,
   opts: StandbyFrontOptions,
-  replayed: Map<string, Replayed>,
+  replayed: Map<string, ElectionReplay>,
   feeds: Map<string, DbFeed>,
   shutdown: AbortSignal,
   /** Full-view event streams this front serves, and their cap. */
@@ -333,7 +311,7 @@ async function serveRead(
     const r = await readerAt(store, id);
     if (!r) return false;
     let e = replayed.get(id);
-    if (!e) replayed.set(id, (e = new Replayed()));
+    if (!e) replayed.set(id, (e = new ElectionReplay()));
     const state = await e.at(r);
     return json("no-cache", {
       id,
@@ -437,7 +415,30 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   };
 
   let reads: Promise<PostgresBoardStore | undefined> | undefined;
-  const replayed = new Map<string, Replayed>();
+  let replayed = new Map<string, ElectionReplay>();
+  let prewarming: ReturnType<typeof setTimeout> | undefined;
+  /** Follows every registered election's committed log once. */
+  const followAll = async (): Promise<void> => {
+    const store = await readStore();
+    if (!store) return;
+    for (const { id } of await store.listElections()) {
+      const r = await readerAt(store, id);
+      if (!r || r.size === 0) continue;
+      let e = replayed.get(id);
+      if (!e) replayed.set(id, (e = new ElectionReplay()));
+      await e.at(r).catch(() => undefined);
+    }
+  };
+  const prewarmLoop = (): void => {
+    prewarming = setTimeout(() => {
+      void followAll()
+        .catch(() => undefined)
+        .finally(() => {
+          if (prewarming !== undefined) prewarmLoop();
+        });
+    }, PREWARM_POLL_MS);
+    prewarming.unref();
+  };
   const feeds = new Map<string, DbFeed>();
   const streams = { full: 0, maxFull: limits.connections.maxFullStreams };
   const shutdown = new AbortController();
@@ -529,10 +530,27 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
 
   return {
     handle,
+    prewarm(on) {
+      if (on && prewarming === undefined) prewarmLoop();
+      if (!on) {
+        clearTimeout(prewarming);
+        prewarming = undefined;
+        replayed = new Map();
+      }
+    },
+    async prewarmed(id) {
+      // The board is opening: no more polls.
+      clearTimeout(prewarming);
+      prewarming = undefined;
+      const e = replayed.get(id);
+      if (!e) return undefined;
+      replayed.delete(id);
+      return e.take();
+    },
     listen(port, host) {
       let refused: ReturnType<typeof guardConnections> = () => false;
       const server = createServer((req, res) => {
-        if (!refused(req, res)) handle(req, res);
+        if (!refused(req, res) && !opts.delegate?.(req, res)) handle(req, res);
       });
       refused = guardConnections(server, limits.connections, limits.rate);
       server.keepAliveTimeout = 65_000;
@@ -543,6 +561,8 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       });
     },
     async close() {
+      clearTimeout(prewarming);
+      prewarming = undefined;
       shutdown.abort();
       await Promise.all(
         [...servers].map(

@@ -220,6 +220,8 @@ export class RunningTally {
   /** Under `last`: credential -> index of its latest ballot; indices of replaced ballots. */
   readonly #latest?: Map<string, number>;
   readonly #replaced: number[] = [];
+  /** Entries below this index were applied to the state without being observed (prewarm). */
+  readonly #unobservedEnd: number;
 
   constructor(args: {
     state: ElectionState;
@@ -231,6 +233,11 @@ export class RunningTally {
     maxBatch?: number;
     /** Unacknowledged batches before falling back to reading the log (default 8). */
     maxUnacked?: number;
+    /**
+     * The state was replayed without this tally (a standby's prewarm): the ballots of entries
+     * [unobservedFrom, state.size) are read back from the log by the pump (default: none).
+     */
+    unobservedFrom?: number;
   }) {
     this.#maxBatch = args.maxBatch ?? 64;
     this.#maxUnacked = args.maxUnacked ?? 8;
@@ -239,7 +246,11 @@ export class RunningTally {
     this.#published = args.published;
     this.#sink = args.sink ?? new WorkerTallySink();
     this.#log = args.log ?? (() => {});
-    this.#fed = args.state.size;
+    this.#fed = Math.min(args.unobservedFrom ?? args.state.size, args.state.size);
+    this.#unobservedEnd = args.state.size;
+    // Entries already applied but not observed: the pump reads them back (on the next observe or
+    // when the sum is asked for).
+    if (this.#fed < this.#unobservedEnd) this.#live = false;
     if (args.state.manifest.revotePolicy === "last") this.#latest = new Map();
     this.#sink.init(args.state.manifest);
   }
@@ -289,6 +300,17 @@ export class RunningTally {
       else if (this.#batch.length === 1) setImmediate(() => this.#flush());
     }
     this.#fed = index + 1;
+  }
+
+  /** Under `last`, for a ballot not observed live (read back in any order with later ones). */
+  #latestOf(e: Entry, index: number): void {
+    const prev = this.#latest!.get(e.signer);
+    if (prev === undefined) this.#latest!.set(e.signer, index);
+    else if (prev > index) this.#replaced.push(index);
+    else if (prev < index) {
+      this.#replaced.push(prev);
+      this.#latest!.set(e.signer, index);
+    }
   }
 
   #flush(): void {
@@ -344,9 +366,10 @@ export class RunningTally {
         continue;
       }
       const leaves = await this.#read(this.#fed, end);
-      for (const leaf of leaves) {
+      for (const [i, leaf] of leaves.entries()) {
         const e = JSON.parse(dec.decode(leaf)) as Entry;
         if (e.type !== "ballot") continue;
+        if (this.#latest && this.#fed + i < this.#unobservedEnd) this.#latestOf(e, this.#fed + i);
         this.#batch.push(tallyBallotOf(e.body as BallotBody));
         this.#pumped++;
       }

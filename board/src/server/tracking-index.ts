@@ -6,6 +6,10 @@
  */
 import { HUMAN_CODE_BYTES, toHex } from "@urna/verifier";
 
+/** The entry types a tracking code is kept for (ballots, cast or challenged). */
+export const isBallotType = (t: string): t is "ballot" | "ballot.challenged" =>
+  t === "ballot" || t === "ballot.challenged";
+
 export class TrackingIndex {
   /** hex of the first 15 bytes -> index, or several indices on a (120-bit) collision */
   readonly #map = new Map<string, number | number[]>();

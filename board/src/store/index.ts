@@ -34,8 +34,10 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** postgres: how long to wait for the sequencer lease held by another board (default 0). */
   leaseWaitMs?: number;
-  /** postgres: the sequencer lease's time to live (default 10,000 ms). */
+  /** postgres: the sequencer lease's time to live (default 3,000 ms). */
   leaseTtlMs?: number;
+  /** postgres: called once when the sequencer lease is lost (PostgresStoreOptions.onLeaseLost). */
+  onLeaseLost?: (e: Error) => void;
   /** postgres: the URL this board serves on, advertised in the lease row to standbys. */
   advertiseUrl?: string;
   /** Progress messages. */
@@ -79,6 +81,7 @@ export async function openBoardStore(opts: OpenStoreOptions): Promise<BoardStore
     ...(opts.leaseWaitMs !== undefined ? { leaseWaitMs: opts.leaseWaitMs } : {}),
     ...(opts.leaseTtlMs !== undefined ? { leaseTtlMs: opts.leaseTtlMs } : {}),
     ...(opts.advertiseUrl !== undefined ? { advertiseUrl: opts.advertiseUrl } : {}),
+    ...(opts.onLeaseLost ? { onLeaseLost: opts.onLeaseLost } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
 }

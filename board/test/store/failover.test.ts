@@ -6,11 +6,12 @@
  * - a standby forwards writes to the lease holder; under `single`, concurrent ballots from one
  *   credential sent to both processes: exactly one accepted; with no reachable sequencer,
  *   503 NO_SEQUENCER and nothing written;
- * - a stale leader (SIGSTOP, SIGCONT after the standby took over) can neither append nor sign;
- * - failover under load: the leader is SIGKILLed at random moments (10 times), the killed one
- *   restarted as a standby; every acknowledged entry is in the log with its bytes, every
- *   acknowledged checkpoint is consistent with the final one, no size was signed with two roots,
- *   and every takeover happened within the documented bound.
+ * - a stale leader (SIGSTOP, SIGCONT after the standby took over) can neither append nor sign,
+ *   and goes on as a standby by itself: it forwards writes to the new sequencer;
+ * - failover under load, with the default lease: the leader is SIGKILLed at random moments (10
+ *   times), the killed one restarted as a standby; every acknowledged entry is in the log with
+ *   its bytes, every acknowledged checkpoint is consistent with the final one, no size was signed
+ *   with two roots, and every takeover took less than 5 s.
  *
  * Runs in the vitest project "postgres" only (vitest.config.ts).
  */
@@ -46,17 +47,16 @@ import { encryptBallot } from "../../src/crypto/index.js";
 import { signEntry } from "../../src/entry-sign.js";
 import { type Actors, manifestFor, newActors, removeDir } from "../server/helpers.js";
 import { type PgCluster, pgAvailable, startPgCluster } from "../../../tests/fixtures/pg-cluster.js";
+import { LEASE_LOCK } from "../../src/store/postgres/lease-protocol.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const CLI = join(root, "board/dist/cli.js");
-/** The lease's time to live in these tests (the default is 10 s). */
-const LEASE_MS = 2000;
 /**
- * The documented takeover bound (spec/log.md §4.1): the lease's time to live, plus the standby's
- * poll interval (a quarter of it, at most 1 s), plus opening the logs and listening; 3 s of slack for that
- * last part (measured up to 2.4 s at load average 6-8 on 2 cores).
+ * The takeover goal (issue 14): under 5 s with the default lease. After kill -9 the sequencer's
+ * database session ends and a standby takes the lease at its next poll (250 ms), then opens the
+ * elections, replaying only what its prewarm had not seen yet (spec/api.md, Several boards).
  */
-const TAKEOVER_BOUND_MS = LEASE_MS + LEASE_MS / 4 + 3000;
+const TAKEOVER_BOUND_MS = 5000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const body = (note: string): string => note.slice(0, note.indexOf("\n\n") + 1);
@@ -66,9 +66,14 @@ interface Proc {
   readonly p: ChildProcess;
   readonly port: number;
   readonly url: string;
-  /** Resolves when it holds the lease and serves as the sequencer. */
+  /** Resolves when it holds the lease and serves as the sequencer (the first time). */
   readonly leader: Promise<void>;
+  /** Whether it serves as the sequencer now (it printed its JSON and did not lose the lease since). */
   isLeader(): boolean;
+  /** Resolves when it lost the lease and went on as a standby (the first time). */
+  readonly demoted: Promise<void>;
+  /** Resolves when, as a standby, it asks for the lease (its lease thread runs). */
+  readonly waiting: Promise<void>;
   readonly exited: Promise<void>;
   stderr(): string;
 }
@@ -95,26 +100,25 @@ async function serve(
       dir,
       "--store",
       store,
-      "--lease-ms",
-      String(LEASE_MS),
       ...(opts.standby ? ["--standby"] : []),
     ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
   let err = "";
-  let leader = false;
+  // Each time it takes the lease it prints its JSON ({name, vkey, publicKey, url}); each time it
+  // loses it, "serving as a standby" on stderr.
+  const terms = () => (out.match(/"url": /g) ?? []).length;
+  const demotions = () => (err.match(/serving as a standby/g) ?? []).length;
   const exited = new Promise<void>((r) => p.once("exit", () => r()));
+  let onDemoted = () => undefined as void;
+  const demoted = new Promise<void>((r) => (onDemoted = r));
+  let onWaiting = () => undefined as void;
+  const waiting = new Promise<void>((r) => (onWaiting = r));
   const leaderP = new Promise<void>((resolve, reject) => {
     p.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      try {
-        JSON.parse(out);
-        leader = true;
-        resolve();
-      } catch {
-        /* not complete yet */
-      }
+      if (/\n\}\n/.test(out)) resolve();
     });
     void exited.then(() => reject(new Error(`board exited: ${err}`)));
   });
@@ -122,17 +126,24 @@ async function serve(
   const url = await new Promise<string>((resolve, reject) => {
     p.stderr!.on("data", (d: Buffer) => {
       err += d.toString();
-      const m = /standby on (http:\/\/\S+)/.exec(err);
+      if (process.env.URNA_FAILOVER_TRACE)
+        for (const line of d.toString().split("\n").filter(Boolean))
+          process.stderr.write(`${Math.round(performance.now())} [${p.pid}] ${line}\n`);
+      const m = /(?:standby|listening) on (http:\/\/\S+)/.exec(err);
       if (m) resolve(m[1]);
+      if (demotions() > 0) onDemoted();
+      if (err.includes("waiting for the sequencer lease")) onWaiting();
     });
-    void leaderP.then(() => resolve((JSON.parse(out) as { url: string }).url), reject);
+    void exited.then(() => reject(new Error(`board exited: ${err}`)));
   });
   return {
     p,
     url,
     port: Number(new URL(url).port),
     leader: leaderP,
-    isLeader: () => leader,
+    isLeader: () => terms() > demotions(),
+    demoted,
+    waiting,
     exited,
     stderr: () => err,
   };
@@ -349,9 +360,17 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     const cpA = await client.checkpoint(id);
     const statusA = (await (await fetch(`${A.url}/elections/${id}/status`)).json()) as unknown;
 
-    // The sequencer dies. Until the standby takes over, it serves the log's reads and the
-    // status from the database itself...
+    // The sequencer dies, and no board may take over (the test holds the lease's advisory lock,
+    // queued behind A's session, and a live lease without a URL). Meanwhile the standby serves
+    // the log's reads and the status from the database itself...
+    const hold = new pg.Client({ connectionString: url });
+    await hold.connect();
+    const locked = hold.query("SELECT pg_advisory_lock($1, $2)", [...LEASE_LOCK]);
     await stop(A);
+    await locked;
+    await hold.query(
+      "UPDATE urna_lease SET url = NULL, holder = 'test', expires = clock_timestamp() + interval '1 hour'",
+    );
     const get = async (path: string) => {
       const res = await fetch(`${B.url}/elections/${id}${path}`);
       expect(res.status, path).toBe(200);
@@ -409,6 +428,9 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     const r = await post(B.url, extra[0]);
     expect(r?.status).toBe(503);
     expect(code(r)).toBe("NO_SEQUENCER");
+    // The lease lapses: the standby takes it over.
+    await hold.query("UPDATE urna_lease SET expires = clock_timestamp() - interval '1 second'");
+    await hold.end();
     await B.leader;
     const after = new BoardClient(B.url);
     expect((await after.status(id)).size).toBe(size);
@@ -451,25 +473,47 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     } finally {
       A.p.kill("SIGCONT");
     }
+    const token = await leaseToken(url);
     const onB = await post(B.url, ballot(voters[1], 0));
     expect(onB?.status).toBe(201);
-    // A resumes believing it sequences: its write is fenced off.
+    // A resumes believing it sequences, until its lease keeper or its first write finds the
+    // lease taken: a write reaching it meanwhile is fenced off (503 LOG_UNAVAILABLE,
+    // STORE_LEASE_LOST) and writes nothing.
     const fenced = ballot(voters[2], 0);
     const onA = await post(A.url, fenced);
-    expect(onA?.status).toBe(503);
-    expect(code(onA)).toBe("LOG_UNAVAILABLE");
-    expect(JSON.stringify(onA?.json)).toContain("STORE_LEASE_LOST");
-    // Nothing of A's is in the log; A signed nothing new; B's log goes on from A's last tree.
+    if (onA?.status !== 201) {
+      expect(onA?.status).toBe(503);
+      expect(code(onA)).toBe("LOG_UNAVAILABLE");
+      expect(JSON.stringify(onA?.json)).toContain("STORE_LEASE_LOST");
+    }
+    // Then A goes on as a standby by itself: it forwards writes to B, and never takes the lease.
+    await A.demoted;
+    expect(A.isLeader()).toBe(false);
+    const viaA = ballot(voters[3], 0);
+    const forwarded = await post(A.url, viaA);
+    expect(forwarded?.status).toBe(201);
+    if (onA?.status !== 201) expect((await post(A.url, fenced))?.status).toBe(201);
+    expect(await leaseToken(url)).toBe(token);
+    expect(await leaseUrl(url)).toBe(B.url);
+    // Nothing but B's log: from A's last released tree, B's ballot, then the two A forwarded;
+    // each once.
     const cB = new BoardClient(B.url);
     const final = parseCheckpoint(body(await cB.checkpoint(id)));
-    expect(final.size).toBe(cpBefore.size + 1);
-    const cpA = parseCheckpoint(body(await new BoardClient(A.url).checkpoint(id)));
-    expect(cpA.size).toBe(cpBefore.size);
-    expect(Buffer.from(cpA.root).equals(Buffer.from(cpBefore.root))).toBe(true);
-    const leaves = await cB.leaves(id, 0, final.size);
-    expect(leaves.some((l) => isDeepStrictEqual(JSON.parse(l), fenced))).toBe(false);
-    // B still accepts the ballot A could not write.
-    expect((await post(B.url, fenced))?.status).toBe(201);
+    expect(final.size).toBe(cpBefore.size + 3);
+    const res = await fetch(
+      `${B.url}/elections/${id}/proof/consistency?from=${cpBefore.size}&to=${final.size}`,
+    );
+    const proof = ((await res.json()) as { proof: string[] }).proof.map((h) =>
+      Uint8Array.from(Buffer.from(h, "base64")),
+    );
+    expect(() =>
+      verifyConsistency(cpBefore.size, final.size, proof, cpBefore.root, final.root),
+    ).not.toThrow();
+    const leaves = (await cB.leaves(id, 0, final.size)).map((l) => JSON.parse(l) as unknown);
+    expect(leaves.filter((l) => isDeepStrictEqual(l, fenced)).length).toBe(1);
+    expect(leaves.filter((l) => isDeepStrictEqual(l, viaA)).length).toBe(1);
+    // A's reads now come from the database: B's checkpoint.
+    expect(await new BoardClient(A.url).checkpoint(id)).toBe(await cB.checkpoint(id));
     await stop(A);
     await stop(B, "SIGTERM");
   });
@@ -548,7 +592,7 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     const KILLS = 10;
     let restarting: Promise<unknown> = Promise.resolve();
     for (let k = 0; k < KILLS; k++) {
-      await sleep(100 + Math.floor(Math.random() * 500));
+      await sleep(100 + Math.floor(Math.random() * 300));
       await restarting;
       const holder = await leaseUrl(url);
       const li = slots.findIndex((s) => s.proc.url === holder && s.proc.isLeader());
@@ -557,18 +601,26 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
       const other = slots[1 - li];
       const token = await leaseToken(url);
       const t0 = performance.now();
+      if (process.env.URNA_FAILOVER_TRACE)
+        process.stderr.write(`${Math.round(t0)} kill -9 ${killed.proc.p.pid}\n`);
       await stop(killed.proc);
       // The killed board comes back as a standby on its port once the other one took the lease
       // (started earlier, its data folder would make it the same holder, taking its lease back).
       restarting = (async () => {
         for (let i = 0; i < 300 && (await leaseToken(url)) === token; i++) await sleep(50);
         const x = await serve(killed.dir, url, { standby: true, port: killed.proc.port });
+        // Ready when its lease thread asks for the lease (the process has started; its prewarm
+        // polls from before that).
+        await x.waiting;
         restarts.push(performance.now() - t0);
         killed.proc = x;
         procs.push(x);
       })();
       await other.proc.leader;
       takeovers.push(performance.now() - t0);
+      process.stderr.write(
+        `failover: kill ${k + 1}: takeover ${Math.round(takeovers.at(-1)!)} ms at ${Math.round(performance.now() - t00)} ms (setup ${Math.round(setupMs)} ms)\n`,
+      );
     }
     await restarting;
     const killsMs = performance.now() - t00 - setupMs;
@@ -619,5 +671,5 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     expect(takeovers.length).toBe(KILLS);
     for (const t of takeovers) expect(t).toBeLessThan(TAKEOVER_BOUND_MS);
     for (const s of slots) await stop(s.proc, "SIGTERM");
-  }, 120_000);
+  }, 300_000);
 });

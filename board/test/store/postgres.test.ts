@@ -341,21 +341,19 @@ describe.skipIf(!available)("the postgres store", () => {
     await expect(
       createBoard({ dataDir: dirB, name: "board.test", store: url, log: () => undefined }),
     ).rejects.toMatchObject({ code: "STORE_LOCKED" });
-    // ...until A stalls past its lease (made to expire here): B takes it with the next token.
+    // ...until A's lease is gone: as if A had stalled past it and another board had taken it
+    // (token + 1, expired at once; A's lease keeper renews every 600 ms, so a lease only made
+    // to expire would be renewed before B's attempt). B takes it with the next token.
     const [before] = await sql<{ token: string }>(url, "SELECT token FROM urna_lease");
-    // A is not really stalled: on a loaded machine its renewal can land between the expiry and
-    // B's attempt (STORE_LOCKED again), so expire it again, a few times at most.
-    let B: Awaited<ReturnType<typeof startBoard>> | undefined;
-    for (let attempt = 1; B === undefined; attempt++) {
-      await sql(url, "UPDATE urna_lease SET expires = now() - interval '1 second'");
-      B = await startBoard({ store: url }, dirB).catch((e: unknown) => {
-        if (attempt >= 5 || (e as { code?: unknown }).code !== "STORE_LOCKED") throw e;
-        return undefined;
-      });
-    }
-    expect((B.board.store as PostgresBoardStore).leaseToken).toBe(Number(before.token) + 1);
+    await sql(
+      url,
+      "UPDATE urna_lease SET token = token + 1, holder = 'stalled', expires = now() - interval '1 second'",
+    );
+    const B = await startBoard({ store: url }, dirB);
+    expect((B.board.store as PostgresBoardStore).leaseToken).toBe(Number(before.token) + 2);
     expect((await B.client.status(id)).size).toBe(4);
-    // A does not know yet; its next write is fenced off and writes nothing.
+    // A's next write is fenced off (by its lease keeper's finding or the write's own check) and
+    // writes nothing.
     await expect(credentials(A.client, id, a, 3, 1)).rejects.toMatchObject({
       code: "LOG_UNAVAILABLE",
       message: expect.stringContaining("STORE_LEASE_LOST"),
@@ -365,6 +363,7 @@ describe.skipIf(!available)("the postgres store", () => {
       `SELECT size FROM urna_logs WHERE id = '${id}'`,
     );
     expect(size).toBe("4");
+    expect((A.board.store as PostgresBoardStore).leaseLost?.code).toBe("STORE_LEASE_LOST");
     await credentials(B.client, id, a, 3, 2);
     expect((await B.client.status(id)).size).toBe(6);
     await A.close(); // releases nothing of B's lease
@@ -384,6 +383,61 @@ describe.skipIf(!available)("the postgres store", () => {
     await credentials(C.client, id, a, 6, 1);
     expect((await C.client.status(id)).size).toBe(8);
     await C.close();
+  });
+
+  test("the lease is renewed while the board's event loop is busy (its keeper thread): a 1 s lease never lapses during a 2.5 s block", async () => {
+    const url = await cluster.createDatabase();
+    const dir = tmp();
+    mkdirSync(join(dir, "signer"));
+    const store = await PostgresBoardStore.open({
+      url,
+      boardName: "board.test",
+      signerStatePath: join(dir, "signer", "state"),
+      leaseTtlMs: 1000,
+    });
+    try {
+      // Another process watches the lease row every 50 ms while this one blocks its own loop.
+      const probe = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import pg from "pg";
+           const c = new pg.Client({ connectionString: process.argv[1] });
+           await c.connect();
+           process.stdout.write("ready\\n");
+           for (let n = 1; ; n++) {
+             const r = await c.query("SELECT expires < clock_timestamp() AS expired FROM urna_lease");
+             process.stdout.write(r.rows[0].expired ? "expired\\n" : "live\\n");
+             await new Promise((r) => setTimeout(r, 50));
+           }`,
+          url,
+        ],
+        { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let out = "";
+      const exited = new Promise((r) => probe.once("exit", r));
+      await new Promise<void>((resolve, reject) => {
+        probe.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("live")) resolve();
+        });
+        void exited.then(() => reject(new Error("the probe exited")));
+      });
+      const t0 = Date.now();
+      while (Date.now() - t0 < 2500); // the event loop is busy: no timer of this thread runs
+      await new Promise((r) => setTimeout(r, 200)); // the probe's last lines
+      probe.kill();
+      await exited;
+      const lines = out.split("\n").filter((l) => l === "live" || l === "expired");
+      expect(lines.length).toBeGreaterThan(10);
+      expect(lines.filter((l) => l === "expired")).toEqual([]);
+      expect(store.leaseLost).toBeUndefined();
+      const [row] = await sql<{ token: string }>(url, "SELECT token FROM urna_lease");
+      expect(Number(row.token)).toBe(store.leaseToken);
+    } finally {
+      await store.close();
+    }
   });
 
   test("acknowledged entries survive a crash of the board process and of PostgreSQL", async () => {

@@ -5,14 +5,18 @@
  * Writes. A writer store holds the database's sequencer lease and opens ONE dedicated session
  * (the writer) that
  * - holds the lease (table urna_lease, one row): holder, fencing token, expiry. Taking it bumps
- *   the token; it is taken only when it has expired or was held by the same holder (by default
- *   the same data folder on the same host: a restarted board takes its own lease back at once).
+ *   the token; it is taken only when it has expired, was held by the same holder (by default
+ *   the same data folder on the same host: a restarted board takes its own lease back at once) or
+ *   when its holder's lease session is gone.
  *   Every write transaction first renews it with `WHERE token = <ours>`: a board whose lease was
  *   taken over (it stalled past the expiry, its network was cut) has every later write refused
- *   (STORE_LEASE_LOST) and writes nothing, even if it does not know yet. The lease is renewed
- *   every third of its time to live (10 s) while idle, and released on close. A second board on
- *   the same database is refused (STORE_LOCKED), or waits for the lease (a standby: leaseWaitMs)
- *   and takes over when the first one stops or stalls;
+ *   (STORE_LEASE_LOST) and writes nothing, even if it does not know yet. The lease itself is
+ *   taken, renewed (every fifth of its time to live, 3 s by default) and released on close by
+ *   a worker thread with its own session (lease.ts, lease-worker.ts), so that a busy event loop
+ *   cannot starve the renewals; a lease found lost there or by a write calls onLeaseLost. A
+ *   second board on the same database is refused (STORE_LOCKED), or waits for the lease (a
+ *   standby: leaseWaitMs) and takes over when the first one dies (at once: its session's
+ *   advisory lock is gone), stops or stalls (once the lease expired);
  * - runs with `synchronous_commit = on`, whatever the server's or role's default: a commit
  *   returns only once its WAL record is flushed;
  * - runs the group commit: the commits of every election that arrive while a transaction is in
@@ -54,6 +58,7 @@ import {
 } from "../../log/storage.js";
 import type { PublishStateStore } from "../../publish/types.js";
 import type { BoardStore, ElectionRegistration } from "../types.js";
+import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from "./lease.js";
 import { CREATE_SCHEMA, SCHEMA_VERSION } from "./schema.js";
 
 export interface PostgresStoreOptions {
@@ -80,6 +85,12 @@ export interface PostgresStoreOptions {
   leaseHolder?: string;
   /** Progress messages (waiting for the lease). */
   log?: (msg: string) => void;
+  /**
+   * Called once when this writer's sequencer lease is lost (taken over by another board, found
+   * so by a fenced write, or its keeper thread died): every later write fails with
+   * STORE_LEASE_LOST. A board turns into a standby on it (cli.ts).
+   */
+  onLeaseLost?: (e: BoardLogError) => void;
 }
 
 /** Log ids as the level store accepts them (the same ids on every engine). */
@@ -91,8 +102,6 @@ const LEASE = "sequencer";
 function defaultHolder(signerStatePath: string): string {
   return `${hostname()}:${resolve(signerStatePath)}`;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -176,6 +185,8 @@ export class PostgresBoardStore implements BoardStore {
   /** The fencing token of our lease (0: read-only). */
   #token = 0;
   readonly #ttl: number;
+  /** The lease's keeper thread (lease.ts; writers only). */
+  #keeper: LeaseKeeper | undefined;
   #renewal: ReturnType<typeof setInterval> | undefined;
   #signer: PostgresSignerState | undefined;
   /** The writer session failed (connection lost, ...): every later write fails with it. */
@@ -196,7 +207,7 @@ export class PostgresBoardStore implements BoardStore {
     this.#writer = writer;
     this.#url = opts.url;
     this.#boardName = opts.boardName;
-    this.#ttl = opts.leaseTtlMs ?? 10_000;
+    this.#ttl = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   }
 
   /** The fencing token of this store's sequencer lease (0 when read-only). */
@@ -216,6 +227,7 @@ export class PostgresBoardStore implements BoardStore {
     let writer: pg.Client | undefined;
     let signerFile: SharedSignerState | undefined;
     let token = 0;
+    let keeper: LeaseKeeper | undefined;
     try {
       if (readOnly) {
         const r = await pool.query<{ t: string | null }>(
@@ -240,10 +252,20 @@ export class PostgresBoardStore implements BoardStore {
           throw e;
         }
         await checkVersion(writer, location);
-        token = await takeLease(writer, opts, location);
+        keeper = await LeaseKeeper.acquire({
+          url: opts.url,
+          holder: opts.leaseHolder ?? defaultHolder(opts.signerStatePath!),
+          location,
+          ...(opts.leaseTtlMs !== undefined ? { ttlMs: opts.leaseTtlMs } : {}),
+          ...(opts.leaseWaitMs !== undefined ? { waitMs: opts.leaseWaitMs } : {}),
+          ...(opts.advertiseUrl !== undefined ? { advertiseUrl: opts.advertiseUrl } : {}),
+          ...(opts.log ? { log: opts.log } : {}),
+        });
+        token = keeper.token;
         signerFile = await SharedSignerState.open(opts.signerStatePath!);
       }
     } catch (e) {
+      await keeper?.release();
       await writer?.end().catch(() => undefined);
       await pool.end().catch(() => undefined);
       if (e instanceof BoardLogError) throw e;
@@ -255,6 +277,13 @@ export class PostgresBoardStore implements BoardStore {
     }
     const store = new PostgresBoardStore(opts, pool, writer);
     store.#token = token;
+    if (keeper) {
+      store.#keeper = keeper;
+      keeper.onLost((e) => {
+        store.#writerFailure ??= e;
+        opts.onLeaseLost?.(e);
+      });
+    }
     if (writer) {
       store.#watch(writer);
       store.#renewal = setInterval(() => void store.#renew(), Math.max(50, store.#ttl / 3));
@@ -348,27 +377,24 @@ export class PostgresBoardStore implements BoardStore {
     return this.#reconnecting;
   }
 
-  /** Renews the lease while idle (reconnecting first if the session was lost); losing it stops every later write. */
+  /**
+   * While idle, replaces a lost writer session. (The lease itself is renewed by its keeper
+   * thread, lease.ts, and by every write transaction.)
+   */
   async #renew(): Promise<void> {
-    if (this.#writerLost) {
-      await this.reconnect().catch(() => undefined);
-      return;
-    }
-    await this.exclusive(async (c) => {
-      const r = await c.query(
-        `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
-          WHERE name = '${LEASE}' AND token = $1`,
-        [this.#token, this.#ttl],
-      );
-      if (r.rowCount !== 1) this.#leaseLost();
-    }).catch(() => undefined);
+    if (this.#writerLost) await this.reconnect().catch(() => undefined);
+  }
+
+  /** Whether this writer's lease was lost (STORE_LEASE_LOST): it writes nothing more. */
+  get leaseLost(): BoardLogError | undefined {
+    return this.#keeper?.lost;
   }
 
   #leaseLost(): never {
-    this.#writerFailure ??= new BoardLogError(
-      "STORE_LEASE_LOST",
-      `the sequencer lease (token ${this.#token}) on ${this.location} was taken over by another board: this board writes nothing more`,
-    );
+    const message = `the sequencer lease (token ${this.#token}) was taken over by another board`;
+    this.#writerFailure ??=
+      this.#keeper?.markLost(message) ??
+      new BoardLogError("STORE_LEASE_LOST", `${message} on ${this.location}`);
     throw this.#writerFailure;
   }
 
@@ -626,59 +652,12 @@ export class PostgresBoardStore implements BoardStore {
       clearInterval(this.#renewal);
       await this.#writerChain;
       // Release the lease (only ours: a standby takes it at once).
-      if (this.#writer && !this.#writerFailure && !this.#writerLost)
-        await this.#writer
-          .query(
-            `UPDATE urna_lease SET expires = clock_timestamp() - interval '1 second'
-              WHERE name = '${LEASE}' AND token = $1`,
-            [this.#token],
-          )
-          .catch(() => undefined);
+      await this.#keeper?.release();
       await this.#signer?.close();
       await this.#writer?.end().catch(() => undefined);
       await this.#pool.end().catch(() => undefined);
     })();
     return this.#closed;
-  }
-}
-
-/** Takes the sequencer lease (waiting up to leaseWaitMs); returns its fencing token. */
-async function takeLease(
-  c: pg.Client,
-  opts: PostgresStoreOptions,
-  location: string,
-): Promise<number> {
-  const holder = opts.leaseHolder ?? defaultHolder(opts.signerStatePath!);
-  const ttl = opts.leaseTtlMs ?? 10_000;
-  const deadline = Date.now() + (opts.leaseWaitMs ?? 0);
-  let told = false;
-  for (;;) {
-    const r = await c.query<{ token: string }>(
-      `INSERT INTO urna_lease AS l (name, holder, token, expires, url)
-         VALUES ('${LEASE}', $1, 1, clock_timestamp() + $2 * interval '1 millisecond', $3)
-       ON CONFLICT (name) DO UPDATE
-         SET holder = excluded.holder, token = l.token + 1, expires = excluded.expires,
-             url = excluded.url
-         WHERE l.expires < clock_timestamp() OR l.holder = excluded.holder
-       RETURNING token`,
-      [holder, ttl, opts.advertiseUrl ?? null],
-    );
-    if (r.rows.length === 1) return num(r.rows[0].token);
-    const cur = await c.query<{ holder: string; expires: Date }>(
-      `SELECT holder, expires FROM urna_lease WHERE name = '${LEASE}'`,
-    );
-    const who = cur.rows[0]
-      ? `${cur.rows[0].holder} (until ${cur.rows[0].expires.toISOString()})`
-      : "another board";
-    const left = deadline - Date.now();
-    if (left <= 0)
-      throw new BoardLogError(
-        "STORE_LOCKED",
-        `the sequencer lease of ${location} is held by ${who}`,
-      );
-    if (!told) opts.log?.(`waiting for the sequencer lease of ${location}, held by ${who}`);
-    told = true;
-    await sleep(Math.min(left, 1000, Math.max(50, ttl / 4)));
   }
 }
 

@@ -1,0 +1,121 @@
+/**
+ * Prewarming: a standby keeps every election replayed from the database (the election state and
+ * the tracking-code index, as a board rebuilds them when it opens: entries applied, no crypto),
+ * following the committed log as it grows. When the standby takes the sequencer lease, the board
+ * it opens adopts these replays (createBoard's `prewarmed`) and replays only the entries
+ * committed since the last poll, instead of every entry from the first: the takeover bound is
+ * the lease's time to live, plus the standby's poll, plus that tail (spec/api.md, Several boards
+ * on one database).
+ *
+ * The same replay answers a standby's `GET .../status`.
+ */
+import type { Entry } from "@urna/schemas";
+import { ElectionState, bytesEqual, fromUtf8, toHex, verifyConsistency } from "@urna/verifier";
+import { leafHashFast } from "../log/index.js";
+import type { LogReader } from "../log/reader.js";
+import { TrackingIndex, isBallotType } from "./tracking-index.js";
+
+/** An election replayed up to `size` entries of the committed log whose root there is `root`. */
+export interface Prewarmed {
+  readonly state: ElectionState;
+  readonly tracking: TrackingIndex;
+  readonly size: number;
+  readonly root: Uint8Array;
+  /** The bytes of the `size` leaves. */
+  readonly bytes: number;
+}
+
+const CHUNK = 256;
+
+/** One election's replay, caught up on demand (one catch-up at a time). */
+export class ElectionReplay {
+  #state: ElectionState | undefined;
+  #tracking = new TrackingIndex();
+  #next = 0;
+  #bytes = 0;
+  #root: Uint8Array | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+  #taken = false;
+
+  #reset(): void {
+    this.#state = undefined;
+    this.#tracking = new TrackingIndex();
+    this.#next = 0;
+    this.#bytes = 0;
+    this.#root = undefined;
+  }
+
+  /** The state after the first `r.size` entries of `r` (a log at its committed checkpoint). */
+  at(r: LogReader): Promise<ElectionState> {
+    const p = this.#chain.then(async () => {
+      if (this.#taken) throw new Error("the replay was handed to the board");
+      if (r.size < this.#next) this.#reset(); // the log is shorter (a restored backup): again
+      try {
+        for (let a = this.#next; a < r.size; a += CHUNK) {
+          const leaves = await r.entries(a, Math.min(r.size, a + CHUNK));
+          leaves.forEach((leaf, i) => {
+            const entry = JSON.parse(fromUtf8(leaf)) as Entry;
+            const index = a + i;
+            if (index === 0) {
+              const created = ElectionState.create(entry);
+              if (!created.state) throw new Error("the stored manifest is invalid");
+              this.#state = created.state;
+            } else {
+              const lh = leafHashFast(leaf);
+              this.#state!.apply(entry, index, toHex(lh));
+              if (isBallotType(entry.type)) this.#tracking.add(lh, index);
+            }
+            this.#bytes += leaf.length;
+          });
+          this.#next = a + leaves.length;
+        }
+        this.#root = r.head().root;
+      } catch (e) {
+        this.#reset(); // from entry 0 next time
+        throw e;
+      }
+      if (!this.#state) throw new Error("empty log");
+      return this.#state;
+    });
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Hands the replay over (once; after the catch-up in flight). */
+  take(): Promise<Prewarmed | undefined> {
+    const p = this.#chain.then(() => {
+      if (this.#taken || !this.#state || this.#root === undefined) return undefined;
+      this.#taken = true;
+      return {
+        state: this.#state,
+        tracking: this.#tracking,
+        size: this.#next,
+        root: this.#root,
+        bytes: this.#bytes,
+      };
+    });
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+}
+
+/**
+ * Whether `pre` is a prefix of the log `r` (a consistency proof from its tree to r's): only
+ * then may a board adopt it. A log restored from an older backup, or replaced, is replayed anew.
+ */
+export async function isPrefixOf(r: LogReader, pre: Prewarmed): Promise<boolean> {
+  if (pre.size > r.size || pre.size === 0) return false;
+  if (pre.size === r.size) return bytesEqual(pre.root, r.head().root);
+  try {
+    verifyConsistency(
+      pre.size,
+      r.size,
+      await r.consistencyProof(pre.size),
+      pre.root,
+      r.head().root,
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
