@@ -30,6 +30,7 @@ const POSTGRES_ONLY = [
   "board/test/store/pg-restart.test.ts",
   "board/test/store/standby-limits.test.ts",
   "board/test/store/pg-group-commit.test.ts",
+  "board/test/store/standby-lookups.test.ts",
   "tests/demo-postgres.test.ts",
 ];
 const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";

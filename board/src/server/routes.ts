@@ -5,23 +5,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { AnyEntry } from "@urna/schemas";
 import { CanonicalJsonError, validateEntry } from "@urna/schemas";
-import {
-  EntryError,
-  LogError,
-  bytesEqual,
-  entryLeaf,
-  parseTilePath,
-  parseTrackingCode,
-  toBase64,
-  toHex,
-} from "@urna/verifier";
+import { EntryError, entryLeaf, parseTilePath, toBase64 } from "@urna/verifier";
 import { BoardLogError, isTransientResourceError } from "../log/index.js";
 import type { BoardContext } from "./board.js";
 import type { AppendResponse, BulkItem, Election } from "./election.js";
 import { ApiError, logUnavailableMessage } from "./errors.js";
 import { parseFeedView, serveEvents } from "./feed.js";
 import { recordStream } from "./record.js";
-import { credentialLookup } from "./receipt-lookup.js";
+import { credentialLookup, receiptLookup } from "./receipt-lookup.js";
 import { VERSION } from "./version.js";
 
 /** Request bodies above this are refused before parsing (an entry's canonical form is at most 65,535 bytes). */
@@ -447,33 +438,7 @@ export function routes(ctx: BoardContext): Router {
     }
   });
 
-  r.get("/elections/:id/receipts/:code", async (req, res) => {
-    const e = election(req);
-    let code;
-    try {
-      code = parseTrackingCode(req.params.code as string);
-    } catch (err) {
-      throw new ApiError(
-        "BAD_REQUEST",
-        err instanceof LogError ? err.message : "malformed tracking code",
-      );
-    }
-    const { size, checkpoint } = e.published;
-    for (const index of e.tracking.lookup(code.prefix)) {
-      if (index >= size) continue;
-      const leafHash = await e.reader.leafHashAt(index);
-      if (code.full && !bytesEqual(code.full, leafHash)) continue;
-      const leaf = await e.reader.entry(index);
-      const entry = JSON.parse(new TextDecoder().decode(leaf)) as AnyEntry;
-      if (entry.type !== "ballot" && entry.type !== "ballot.challenged") continue;
-      const receipt = await e.receipt(index, toHex(leafHash), entry.type, size, checkpoint);
-      res.setHeader("Cache-Control", "no-cache");
-      res.json({ ...receipt, entry });
-      return;
-    }
-    throw new ApiError("NOT_FOUND", "no ballot with this tracking code");
-  });
-
+  r.get("/elections/:id/receipts/:code", receiptLookup(ctx));
   r.get("/elections/:id/credentials/:key", credentialLookup(ctx));
 
   r.get("/elections/:id/record", async (req, res) => {

@@ -9,7 +9,8 @@
  * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
  * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
  * election's status (its entries replayed, no crypto) and the event stream (the database polled
- * every 250 ms while someone listens), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
+ * every 250 ms while someone listens), and the receipt and credential lookups
+ * (standby-lookups.ts), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
  * such read the standby cannot answer itself (an unknown election, a range beyond the
  * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
  *
@@ -26,20 +27,13 @@ import {
   request,
 } from "node:http";
 import pg from "pg";
-import type { Entry } from "@urna/schemas";
-import {
-  ElectionState,
-  fromUtf8,
-  leafHash,
-  parseCheckpoint,
-  parseTilePath,
-  toBase64,
-  toHex,
-} from "@urna/verifier";
+import { parseCheckpoint, parseTilePath, toBase64 } from "@urna/verifier";
 import { LogReader } from "../log/reader.js";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
 import { listenOn } from "./listen.js";
+import { Replayed } from "./standby-replay.js";
+import { serveLookup } from "./standby-lookups.js";
 import { DEFAULT_FEED_LIMITS, Feed, parseFeedView, serveEvents } from "./feed.js";
 import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
 
@@ -170,45 +164,6 @@ class DbFeed {
   }
 }
 
-/** An election's state as replayed from the database by a standby (status). */
-class Replayed {
-  #state: ElectionState | undefined;
-  #next = 0;
-  #chain: Promise<unknown> = Promise.resolve();
-
-  /** The state after the first `size` entries of `r` (one replay at a time). */
-  at(r: LogReader): Promise<ElectionState> {
-    const p = this.#chain.then(async () => {
-      if (r.size < this.#next) {
-        // The database's log is shorter than what was replayed (restored from a backup): again.
-        this.#state = undefined;
-        this.#next = 0;
-      }
-      try {
-        for (let a = this.#next; a < r.size; a += 256) {
-          const leaves = await r.entries(a, Math.min(r.size, a + 256));
-          leaves.forEach((leaf, i) => {
-            const entry = JSON.parse(fromUtf8(leaf)) as Entry;
-            if (a + i === 0) {
-              const created = ElectionState.create(entry);
-              if (!created.state) throw new Error("the stored manifest is invalid");
-              this.#state = created.state;
-            } else this.#state!.apply(entry, a + i, toHex(leafHash(leaf)));
-          });
-          this.#next = a + leaves.length;
-        }
-      } catch (e) {
-        this.#state = undefined; // start again from entry 0 next time
-        this.#next = 0;
-        throw e;
-      }
-      if (!this.#state) throw new Error("empty log");
-      return this.#state;
-    });
-    this.#chain = p.catch(() => undefined);
-    return p;
-  }
-}
 const MAX_RANGE = 1000;
 
 /** A non-negative integer query parameter (undefined: absent; null: malformed). */
@@ -334,7 +289,7 @@ async function serveRead(
     if (!r) return false;
     let e = replayed.get(id);
     if (!e) replayed.set(id, (e = new Replayed()));
-    const state = await e.at(r);
+    const { state } = await e.at(r);
     return json("no-cache", {
       id,
       phase: state.phase,
@@ -414,6 +369,15 @@ async function serveRead(
     if (from == null || to === null || from > to || to > r.size) return false;
     const proof = await r.consistencyProof(from, to);
     return json(IMMUTABLE, { from, to, proof: proof.map(toBase64) });
+  }
+  if (opts.status) {
+    const lookup = await serveLookup(
+      path,
+      opts.status.origin,
+      (id) => readerAt(store, id),
+      replayed,
+    );
+    if (lookup) return json("no-cache", lookup);
   }
   return false;
 }
