@@ -29,6 +29,8 @@ const POSTGRES_ONLY = [
   "board/test/store/failover.test.ts",
   "board/test/store/pg-restart.test.ts",
   "board/test/store/standby-limits.test.ts",
+  "board/test/store/pg-group-commit.test.ts",
+  "board/test/store/standby-lookups.test.ts",
   "tests/demo-postgres.test.ts",
 ];
 /**

@@ -10,16 +10,15 @@ import {
   ElectionState,
   type Finding,
   type Precheck,
-  formatTlogProof,
   toBase64,
   toHex,
-  humanTrackingCodeOf,
 } from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
 import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
+import { receiptOf } from "./receipt-lookup.js";
 import { TrackingIndex, isBallotType } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
 import {
@@ -380,7 +379,14 @@ export class Election {
       checkpoint: head.checkpoint,
     };
     if (isBallotType(entry.type))
-      out.receipt = await this.receipt(result.index, hex, entry.type, head.size, head.checkpoint);
+      out.receipt = await receiptOf(
+        this,
+        result.index,
+        hex,
+        entry.type,
+        head.size,
+        head.checkpoint,
+      );
     return out;
   }
 
@@ -422,27 +428,6 @@ export class Election {
     const c: Commit = { first: from, leaves, size: r.size, root: r.root, checkpoint: r.checkpoint };
     this.#onPublished();
     this.feed.publish(c);
-  }
-
-  /** A receipt (record.md §Receipt) for entry `index` against the checkpoint of `size`. */
-  async receipt(
-    index: number,
-    hex: string,
-    entryType: "ballot" | "ballot.challenged",
-    size: number,
-    checkpoint: string,
-  ): Promise<Receipt> {
-    const proof = await this.reader.inclusionProof(index, size);
-    return {
-      version: 1,
-      election: this.id,
-      origin: this.origin,
-      index,
-      trackingCode: hex,
-      humanCode: humanTrackingCodeOf(hex),
-      entryType,
-      proof: formatTlogProof({ index, proof, checkpoint }),
-    };
   }
 
   /**

@@ -7,7 +7,8 @@
  * the lease's time to live, plus the standby's poll, plus that tail (spec/api.md, Several boards
  * on one database).
  *
- * The same replay answers a standby's `GET .../status`.
+ * The same replay answers a standby's `GET .../status` and its receipt and credential lookups
+ * (standby-lookups.ts).
  */
 import type { Entry } from "@urna/schemas";
 import { ElectionState, bytesEqual, fromUtf8, toHex, verifyConsistency } from "@urna/verifier";
@@ -45,8 +46,12 @@ export class ElectionReplay {
     this.#root = undefined;
   }
 
-  /** The state after the first `r.size` entries of `r` (a log at its committed checkpoint). */
-  at(r: LogReader): Promise<ElectionState> {
+  /**
+   * The state and tracking-code index after at least the first `r.size` entries of `r` (a log at
+   * its committed checkpoint). Both are shared and move on with later calls: bound every index
+   * by `r.size` (the standby's lookups, standby-lookups.ts, do).
+   */
+  at(r: LogReader): Promise<{ state: ElectionState; tracking: TrackingIndex }> {
     const p = this.#chain.then(async () => {
       if (this.#taken) throw new Error("the replay was handed to the board");
       if (r.size < this.#next) this.#reset(); // the log is shorter (a restored backup): again
@@ -75,7 +80,7 @@ export class ElectionReplay {
         throw e;
       }
       if (!this.#state) throw new Error("empty log");
-      return this.#state;
+      return { state: this.#state, tracking: this.#tracking };
     });
     this.#chain = p.catch(() => undefined);
     return p;

@@ -9,7 +9,8 @@
  * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
  * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
  * election's status (its entries replayed, no crypto) and the event stream (the database polled
- * every 250 ms while someone listens), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
+ * every 250 ms while someone listens), and the receipt and credential lookups
+ * (standby-lookups.ts), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
  * such read the standby cannot answer itself (an unknown election, a range beyond the
  * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
  *
@@ -26,20 +27,12 @@ import {
   request,
 } from "node:http";
 import pg from "pg";
-import type { Entry } from "@urna/schemas";
-import {
-  ElectionState,
-  fromUtf8,
-  leafHash,
-  parseCheckpoint,
-  parseTilePath,
-  toBase64,
-  toHex,
-} from "@urna/verifier";
+import { parseCheckpoint, parseTilePath, toBase64 } from "@urna/verifier";
 import { LogReader } from "../log/reader.js";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
 import { listenOn } from "./listen.js";
+import { serveLookup } from "./standby-lookups.js";
 import { DEFAULT_FEED_LIMITS, Feed, parseFeedView, serveEvents } from "./feed.js";
 import { ElectionReplay, type Prewarmed } from "./prewarm.js";
 import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
@@ -312,7 +305,7 @@ async function serveRead(
     if (!r) return false;
     let e = replayed.get(id);
     if (!e) replayed.set(id, (e = new ElectionReplay()));
-    const state = await e.at(r);
+    const { state } = await e.at(r);
     return json("no-cache", {
       id,
       phase: state.phase,
@@ -392,6 +385,15 @@ async function serveRead(
     if (from == null || to === null || from > to || to > r.size) return false;
     const proof = await r.consistencyProof(from, to);
     return json(IMMUTABLE, { from, to, proof: proof.map(toBase64) });
+  }
+  if (opts.status) {
+    const lookup = await serveLookup(
+      path,
+      opts.status.origin,
+      (id) => readerAt(store, id),
+      replayed,
+    );
+    if (lookup) return json("no-cache", lookup);
   }
   return false;
 }

@@ -8,7 +8,7 @@ import type { AnyEntry } from "@urna/schemas";
 import { LogError, bytesEqual, parseTrackingCode, toBase64, toHex } from "@urna/verifier";
 import type { BoardContext } from "../context.js";
 import { ApiError } from "../errors.js";
-import { credentialLookup } from "../receipt-lookup.js";
+import { credentialLookup, receiptLookup } from "../receipt-lookup.js";
 import { IMMUTABLE, SHORT, electionOf, intParam, readError } from "./common.js";
 
 export function proofRoutes(ctx: BoardContext): Router {
@@ -49,33 +49,7 @@ export function proofRoutes(ctx: BoardContext): Router {
     }
   });
 
-  r.get("/elections/:id/receipts/:code", async (req, res) => {
-    const e = electionOf(ctx, req);
-    let code;
-    try {
-      code = parseTrackingCode(req.params.code as string);
-    } catch (err) {
-      throw new ApiError(
-        "BAD_REQUEST",
-        err instanceof LogError ? err.message : "malformed tracking code",
-      );
-    }
-    const { size, checkpoint } = e.published;
-    for (const index of e.tracking.lookup(code.prefix)) {
-      if (index >= size) continue;
-      const leafHash = await e.reader.leafHashAt(index);
-      if (code.full && !bytesEqual(code.full, leafHash)) continue;
-      const leaf = await e.reader.entry(index);
-      const entry = JSON.parse(new TextDecoder().decode(leaf)) as AnyEntry;
-      if (entry.type !== "ballot" && entry.type !== "ballot.challenged") continue;
-      const receipt = await e.receipt(index, toHex(leafHash), entry.type, size, checkpoint);
-      res.setHeader("Cache-Control", "no-cache");
-      res.json({ ...receipt, entry });
-      return;
-    }
-    throw new ApiError("NOT_FOUND", "no ballot with this tracking code");
-  });
-
+  r.get("/elections/:id/receipts/:code", receiptLookup(ctx));
   r.get("/elections/:id/credentials/:key", credentialLookup(ctx));
   return r;
 }

@@ -20,8 +20,9 @@
  * - runs with `synchronous_commit = on`, whatever the server's or role's default: a commit
  *   returns only once its WAL record is flushed;
  * - runs the group commit: the commits of every election that arrive while a transaction is in
- *   flight, or in the same event-loop turn, share ONE transaction (a handful of set-based
- *   statements, whatever the number of logs and entries in it). Each log's update is a
+ *   flight, or in the same event-loop turn, share ONE transaction, ONE statement and one round
+ *   trip (the server-side function of group-commit.ts, whatever the number of logs and entries
+ *   in it), the fencing check inside it. Each log's update is a
  *   compare-and-swap on its committed size (`UPDATE ... WHERE size = previousSize`); if any
  *   member's swap fails, the transaction is rolled back and every member rejected
  *   (STORAGE_CONFLICT), as LevelDB's shared batch fails whole. Each commit resolves only after
@@ -58,8 +59,9 @@ import {
 } from "../../log/storage.js";
 import type { PublishStateStore } from "../../publish/types.js";
 import type { BoardStore, ElectionRegistration } from "../types.js";
+import { groupCommit } from "./group-commit.js";
 import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from "./lease.js";
-import { CREATE_SCHEMA, SCHEMA_VERSION } from "./schema.js";
+import { CREATE_SCHEMA, MIGRATION_LOCK, SCHEMA_VERSION } from "./schema.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user[:password]@host[:port]/database[?...]` (node-postgres connection string). */
@@ -199,6 +201,11 @@ export class PostgresBoardStore implements BoardStore {
   /** Group-commit transactions done and members committed (diagnostics and tests). */
   writes = 0;
   members = 0;
+  /**
+   * Round trips completed on the writer session since it became the writer (one per
+   * ReadyForQuery the server sent: diagnostics and tests).
+   */
+  roundTrips = 0;
 
   private constructor(opts: PostgresStoreOptions, pool: pg.Pool, writer: pg.Client | undefined) {
     this.location = redactUrl(opts.url);
@@ -242,6 +249,7 @@ export class PostgresBoardStore implements BoardStore {
         await writer.query("SET synchronous_commit TO on");
         await writer.query("BEGIN");
         try {
+          await writer.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
           await writer.query(CREATE_SCHEMA);
           const v = await writer.query<{ version: number }>("SELECT version FROM urna_schema");
           if (v.rows.length === 0)
@@ -315,6 +323,7 @@ export class PostgresBoardStore implements BoardStore {
    * or was cut off): transient, reconnect() replaces it.
    */
   #watch(c: pg.Client): void {
+    c.connection.on("readyForQuery", () => this.roundTrips++);
     c.on("error", (e) => {
       if (c === this.#writer)
         this.#writerLost ??= Object.assign(failed("writer session", e), { transient: true });
@@ -544,90 +553,11 @@ export class PostgresBoardStore implements BoardStore {
     this.#busy = false;
   }
 
-  async #transaction(c: pg.Client, members: Member[]): Promise<void> {
-    const ids: string[] = [];
-    const prev: number[] = [];
-    const sizes: number[] = [];
-    const roots: Uint8Array[] = [];
-    const cps: string[] = [];
-    const eLog: string[] = [];
-    const eIdx: number[] = [];
-    const eData: Uint8Array[] = [];
-    const tiles = new Map<string, [string, number, number, Uint8Array]>();
-    const meta = new Map<string, [string, string, Uint8Array]>();
-    const signed = new Map<string, TreeState>();
-    for (const { log, origin, batch } of members) {
-      ids.push(log);
-      prev.push(batch.previousSize);
-      sizes.push(batch.state.size);
-      roots.push(batch.state.root);
-      cps.push(batch.checkpoint);
-      batch.leaves.forEach((leaf, i) => {
-        eLog.push(log);
-        eIdx.push(batch.previousSize + i);
-        eData.push(leaf);
-      });
-      for (const t of batch.tiles)
-        tiles.set(`${log}\u0000${t.level}/${t.index}`, [log, t.level, t.index, t.hashes]);
-      for (const [k, v] of batch.meta) meta.set(`${log}\u0000${k}`, [log, k, v]);
-      const s = signed.get(origin);
-      if (!s || batch.state.size >= s.size) signed.set(origin, batch.state);
-    }
-    await c.query("BEGIN");
-    try {
-      await this.#fence(c);
-      const upd = await c.query<{ id: string }>(
-        `UPDATE urna_logs AS l SET size = v.size, root = v.root, checkpoint = v.checkpoint
-           FROM unnest($1::text[], $2::int8[], $3::int8[], $4::bytea[], $5::text[])
-             AS v(id, prev, size, root, checkpoint)
-          WHERE l.id = v.id AND l.size = v.prev
-        RETURNING l.id`,
-        [ids, prev, sizes, roots, cps],
-      );
-      if (upd.rowCount !== members.length) {
-        const done = new Set(upd.rows.map((r) => r.id));
-        const stale = ids.filter((id) => !done.has(id));
-        throw new BoardLogError(
-          "STORAGE_CONFLICT",
-          `the stored size of log ${stale.join(", ")} is not the size this commit started from (another writer?)`,
-        );
-      }
-      if (eLog.length > 0)
-        await c.query(
-          "INSERT INTO urna_entries (log, idx, data) SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[])",
-          [eLog, eIdx, eData],
-        );
-      if (tiles.size > 0) {
-        const t = [...tiles.values()];
-        await c.query(
-          `INSERT INTO urna_tiles (log, level, idx, hashes)
-             SELECT * FROM unnest($1::text[], $2::int2[], $3::int8[], $4::bytea[])
-           ON CONFLICT (log, level, idx) DO UPDATE SET hashes = excluded.hashes`,
-          [t.map((x) => x[0]), t.map((x) => x[1]), t.map((x) => x[2]), t.map((x) => x[3])],
-        );
-      }
-      if (meta.size > 0) {
-        const m = [...meta.values()];
-        await c.query(
-          `INSERT INTO urna_log_meta (log, key, value)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
-           ON CONFLICT (log, key) DO UPDATE SET value = excluded.value`,
-          [m.map((x) => x[0]), m.map((x) => x[1]), m.map((x) => x[2])],
-        );
-      }
-      const s = [...signed.entries()];
-      await c.query(
-        `INSERT INTO urna_signer_state (origin, size, root)
-           SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[])
-         ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, updated = now()
-           WHERE urna_signer_state.size <= excluded.size`,
-        [s.map((x) => x[0]), s.map((x) => x[1].size), s.map((x) => x[1].root)],
-      );
-      await c.query("COMMIT");
-    } catch (e) {
-      await c.query("ROLLBACK").catch(() => undefined);
-      throw e;
-    }
+  /** The group's transaction: one statement, one round trip (group-commit.ts). */
+  #transaction(c: pg.Client, members: Member[]): Promise<void> {
+    return groupCommit(c, { name: LEASE, token: this.#token, ttlMs: this.#ttl }, members, () =>
+      this.#leaseLost(),
+    );
   }
 
   /** @internal a retried commit found its batch already committed (the first COMMIT's answer was lost). */

@@ -16,7 +16,14 @@
  *   urna_published     the last tree published per (election, publish target): size and root,
  *                      updated by a compare-and-swap fenced by the lease (added to version 1
  *                      databases in place)
+ *
+ * and one function, urna_group_commit_v1 (group-commit.ts): the group commit in one statement
+ * (created or replaced in version 1 databases in place). Writers run the migration under a
+ * transaction-scoped advisory lock, so that two boards starting at once do not race on the
+ * catalog ("tuple concurrently updated").
  */
+import { CREATE_GROUP_COMMIT } from "./group-commit.js";
+
 export const SCHEMA_VERSION = 1;
 
 export const CREATE_SCHEMA = `
@@ -73,4 +80,7 @@ CREATE TABLE IF NOT EXISTS urna_published (
   updated timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (election, target)
 );
-`;
+${CREATE_GROUP_COMMIT}`;
+
+/** The advisory lock key the schema migration runs under ("urna" in ASCII). */
+export const MIGRATION_LOCK = 0x75726e61;
