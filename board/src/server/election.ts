@@ -6,13 +6,7 @@
  * synchronous check re-runs the state rules at the entry's final index and applies it.
  */
 import type { AnyEntry, Entry, TallyContest } from "@urna/schemas";
-import {
-  ElectionState,
-  type Finding,
-  type Precheck,
-  toBase64,
-  toHex,
-} from "@urna/verifier";
+import { ElectionState, type Finding, type Precheck, toBase64, toHex } from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
