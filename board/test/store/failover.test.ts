@@ -11,12 +11,14 @@
  * - failover under load, with the default lease: the leader is SIGKILLed at random moments (10
  *   times), the killed one restarted as a standby; every acknowledged entry is in the log with
  *   its bytes, every acknowledged checkpoint is consistent with the final one, no size was signed
- *   with two roots, and every takeover took less than 5 s.
+ *   with two roots, and every takeover took less than 5 s; both boards publish the record to one
+ *   folder (`--publish DIR`) meanwhile, and afterwards it holds the final checkpoint, and the Go
+ *   x/mod tlog client (tests/fixtures/go-tlog.ts) reads every tile and entry of it.
  *
  * Runs in the vitest project "postgres" only (vitest.config.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +49,8 @@ import { encryptBallot } from "../../src/crypto/index.js";
 import { signEntry } from "../../src/entry-sign.js";
 import { type Actors, manifestFor, newActors, removeDir } from "../server/helpers.js";
 import { type PgCluster, pgAvailable, startPgCluster } from "../../../tests/fixtures/pg-cluster.js";
+import { RUN_GO_TESTS, runTlogcheck } from "../../../tests/fixtures/go-tlog.js";
+import { staticServer } from "../../../tests/fixtures/static-server.js";
 import { LEASE_LOCK } from "../../src/store/postgres/lease-protocol.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -81,7 +85,7 @@ interface Proc {
 async function serve(
   dir: string,
   store: string,
-  opts: { standby: boolean; port?: number },
+  opts: { standby: boolean; port?: number; publish?: string },
 ): Promise<Proc> {
   const p = spawn(
     process.execPath,
@@ -101,6 +105,7 @@ async function serve(
       "--store",
       store,
       ...(opts.standby ? ["--standby"] : []),
+      ...(opts.publish ? ["--publish", opts.publish] : []),
     ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -303,6 +308,7 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
   /** Two data folders with one board key (the first board's). */
   const pair = async (
     url: string,
+    publish?: string,
   ): Promise<{ A: Proc; B: Proc; dirA: string; dirB: string; start: typeof serve }> => {
     const dirA = tmp();
     const dirB = tmp();
@@ -311,10 +317,10 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
       procs.push(x);
       return x;
     };
-    const A = await start(dirA, url, { standby: false });
+    const A = await start(dirA, url, { standby: false, publish });
     await A.leader;
     copyFileSync(join(dirA, "board.key"), join(dirB, "board.key"));
-    const B = await start(dirB, url, { standby: true });
+    const B = await start(dirB, url, { standby: true, publish });
     return { A, B, dirA, dirB, start };
   };
 
@@ -520,7 +526,9 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
 
   test("failover under load: 10 kills of the sequencer; acknowledged entries and checkpoints survive, no size signed twice, takeover within the bound", async () => {
     const url = await cluster.createDatabase();
-    const first = await pair(url);
+    // Both boards publish the record to one folder (spec/log.md §10): whichever holds the lease.
+    const published = tmp();
+    const first = await pair(url, published);
     const slots: Array<{ dir: string; proc: Proc }> = [
       { dir: first.dirA, proc: first.A },
       { dir: first.dirB, proc: first.B },
@@ -608,7 +616,11 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
       // (started earlier, its data folder would make it the same holder, taking its lease back).
       restarting = (async () => {
         for (let i = 0; i < 300 && (await leaseToken(url)) === token; i++) await sleep(50);
-        const x = await serve(killed.dir, url, { standby: true, port: killed.proc.port });
+        const x = await serve(killed.dir, url, {
+          standby: true,
+          port: killed.proc.port,
+          publish: published,
+        });
         // Ready when its lease thread asks for the lease (the process has started; its prewarm
         // polls from before that).
         await x.waiting;
@@ -664,6 +676,35 @@ describe.skipIf(!available)("several board processes on one PostgreSQL database"
     }
     // No size was signed with two roots.
     expect(conflicts).toEqual([]);
+    // Published across the kills: the folder reaches the final checkpoint, and an outside client
+    // (the Go x/mod tlog code) reads the whole tree from it: every tile and entry, that root.
+    const cpFile = join(published, "elections", id, "checkpoint");
+    const finalText = await new BoardClient(leader.url).checkpoint(id);
+    for (
+      let i = 0;
+      i < 200 && (!existsSync(cpFile) || readFileSync(cpFile, "utf8") !== finalText);
+      i++
+    )
+      await sleep(100);
+    expect(readFileSync(cpFile, "utf8")).toBe(finalText);
+    if (RUN_GO_TESTS) {
+      const { vkey } = (await (await fetch(`${leader.url}/elections/${id}/status`)).json()) as {
+        vkey: string;
+      };
+      const server = await staticServer(published);
+      try {
+        const port = (server.address() as { port: number }).port;
+        const r = await runTlogcheck(`http://127.0.0.1:${port}/elections/${id}`, vkey);
+        expect(r.code, r.error).toBe(0);
+        expect(r.out).toMatchObject({
+          size: final.size,
+          records: final.size,
+          root: Buffer.from(final.root).toString("base64"),
+        });
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    }
     // Every takeover within the bound.
     console.log(
       `failover: setup ${Math.round(setupMs)} ms, kills ${Math.round(killsMs)} ms, ${KILLS} kills, ${acks.length} acknowledged ballots, outcomes ${JSON.stringify(Object.fromEntries(outcomes))}, takeover ms ${takeovers.map(Math.round).join(" ")} (max ${Math.round(Math.max(...takeovers))}, bound ${TAKEOVER_BOUND_MS}), standby restart ms ${restarts.map(Math.round).join(" ")}`,
