@@ -26,7 +26,8 @@ async function open(url: string, holder?: string): Promise<PostgresBoardStore> {
     url,
     boardName: "gc.test",
     signerStatePath: join(dir, "state"),
-    // No idle renewal during a test (every third of the time to live): only commits talk.
+    // The lease thread renews on its own session (every second at most): the writer session,
+    // whose round trips the tests count, carries only the commits.
     leaseTtlMs: 600_000,
     ...(holder ? { leaseHolder: holder } : {}),
   });
@@ -153,7 +154,9 @@ test("a lost lease inside the group commit writes nothing, and every later write
       { status: "rejected", reason: { code: "STORE_LEASE_LOST" } },
       { status: "rejected", reason: { code: "STORE_LEASE_LOST" } },
     ]);
-    expect(store.roundTrips - t0).toBe(1);
+    // One round trip: the function's fencing check failed. None when the lease thread (its own
+    // session, renewing every second) saw the other token first: refused before any statement.
+    expect(store.roundTrips - t0).toBeLessThanOrEqual(1);
     expect(await snapshot(url)).toEqual(before);
     await expect(b.commit(batch(1, 1, 5))).rejects.toMatchObject({ code: "STORE_LEASE_LOST" });
     expect(await snapshot(url)).toEqual(before);
