@@ -34,6 +34,7 @@ import {
   outcomesAt,
   type AttestationAt,
 } from "./attestation.js";
+import { attestationSummary, MAX_LISTED_ATTESTATIONS } from "./attestation-summary.js";
 import { adjudicateBlame } from "../election/verify-ceremony.js";
 import type { CryptoWork } from "../election/work.js";
 import { openCheckpoint, parseCheckpoint, type Checkpoint } from "../log/checkpoint.js";
@@ -268,6 +269,8 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   /** The log's root at each size from the result on (attested checkpoints, V18); bounded. */
   const roots = new Map<number, string>();
   const attestations: AttestationAt[] = [];
+  /** Every well-formed attestation read, admitted or not (the report's `attestations`). */
+  const seenAttestations: AttestationAt[] = [];
 
   try {
     for await (const { leaf, hash: lh } of bound.leaves(0, size ?? Infinity)) {
@@ -356,8 +359,11 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       route(pre.findings);
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
-      if (entry?.type === "audit.attestation")
+      if (entry?.type === "audit.attestation") {
+        if (seenAttestations.length < MAX_LISTED_ATTESTATIONS)
+          seenAttestations.push({ index: i, body: entry.body as AttestationBody });
         route(attestedCheckpoint(pre, i, roots, attestations, pre.admit));
+      }
       if (!pre.admit || !entry) {
         state.skip(i, entry, pre.leafHash ? toHex(pre.leafHash) : undefined);
         // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
@@ -472,6 +478,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   // A result is verified only when every check passed (spec/record.md §Verification report).
   const result = report.ok && report.complete && state ? resultOf(state) : undefined;
   if (result) report.result = result;
+  if (seenAttestations.length) report.attestations = attestationSummary(seenAttestations, reports);
   const atSize = outcomesAt(report.checks, report.checkpoint.size);
   const attested = attestationTableSha256(
     report.election,

@@ -30,6 +30,7 @@ import { toBase64, toHex } from "../bytes.js";
 import { baseHash as computeBaseHash } from "../crypto/base-hash.js";
 import { entryLeaf, verifyEntrySignature } from "../entry.js";
 import { leafHash } from "../log/merkle-hash.js";
+import { attestationReportFindings } from "./attestation-report.js";
 import { reusedCiphertexts, SeenAlphas } from "./ciphertexts.js";
 import { checkManifestRules } from "./manifest.js";
 import { ADMISSION_CHECKS, finding, type CodeOf, type Finding, type Location } from "./findings.js";
@@ -783,6 +784,7 @@ export class ElectionState {
           { ...where, path: "/body/firm" },
         ),
       );
+    out.findings.push(...attestationReportFindings(b, where));
     const index = where.index ?? this.next;
     const from = this.doneSize ?? index;
     const { size } = b.checkpoint;
