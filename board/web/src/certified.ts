@@ -1,117 +1,17 @@
 /**
  * The results page's "Certified by" section: every `audit.attestation` of the election, each
- * judged in the visitor's browser by the verifier's `judgeCertification` against the checkpoint
+ * judged in the visitor's browser by the verifier's `certifyFromBoard` against the checkpoint
  * this page verified (signed by the election's key the board shows), with the proofs fetched
  * from this board only. The firm's report link is shown, never requested.
  */
-import type { AttestationBody, AuditorInfo, ResultBody } from "@urna/schemas";
+import type { AttestationBody } from "@urna/schemas";
 import {
   judgeCertification,
   outcomeSummary,
   type Certification,
 } from "../../../verifier/src/attest/certification.js";
 import { reportUrlProblem } from "../../../verifier/src/election/attestation-report.js";
-import { fromBase64 } from "../../../verifier/src/bytes.js";
-import { api, errMsg, fmt, h, t, type Dict } from "./common.js";
-
-export interface VerifiedCheckpoint {
-  size: number;
-  root: Uint8Array;
-}
-
-const enc = encodeURIComponent;
-
-async function bytesOf(path: string): Promise<Uint8Array> {
-  const res = await fetch(api(path));
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-async function proofOf(path: string): Promise<Uint8Array[]> {
-  const res = await fetch(api(path), { headers: { Accept: "application/json" } });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const j = (await res.json()) as { proof?: unknown };
-  if (!Array.isArray(j.proof)) throw new Error("no proof in the board's answer");
-  return j.proof.map((p) => fromBase64(String(p)));
-}
-
-/**
- * Judges the attestations at `indexes` against `checkpoint` (null: the page could not verify
- * the board's checkpoint, and says so for each). A proof the board does not give is a reason,
- * never a silent drop.
- */
-export async function certify(
-  election: string,
-  auditors: readonly AuditorInfo[] | undefined,
-  indexes: readonly number[],
-  checkpoint: VerifiedCheckpoint | null,
-  checkpointError: string | undefined,
-  resultEnd: number,
-  result: ResultBody | null,
-): Promise<Certification[]> {
-  const base = `/elections/${enc(election)}`;
-  const out: Certification[] = [];
-  for (const index of indexes) {
-    try {
-      const leaf = await bytesOf(`${base}/entries/${index}`);
-      if (!checkpoint) {
-        const c = judgeCertification({
-          election,
-          auditors,
-          leaf,
-          index,
-          checkpoint: { size: index + 1, root: new Uint8Array(32) },
-          inclusion: [],
-          consistency: [],
-          resultEnd,
-          result,
-        });
-        out.push({
-          ...c,
-          verified: false,
-          problems: [{ code: "NOT_INCLUDED", message: checkpointError ?? "no checkpoint" }],
-        });
-        continue;
-      }
-      const inclusion = await proofOf(
-        `${base}/proof/inclusion?index=${index}&size=${checkpoint.size}`,
-      );
-      let size = 0;
-      try {
-        size = (JSON.parse(new TextDecoder().decode(leaf)) as { body?: AttestationBody }).body
-          ?.checkpoint?.size as number;
-      } catch {
-        size = 0;
-      }
-      const consistency =
-        Number.isSafeInteger(size) && size >= 1 && size < checkpoint.size
-          ? await proofOf(`${base}/proof/consistency?from=${size}&to=${checkpoint.size}`).catch(
-              () => [] as Uint8Array[],
-            )
-          : [];
-      out.push(
-        judgeCertification({
-          election,
-          auditors,
-          leaf,
-          index,
-          checkpoint,
-          inclusion,
-          consistency,
-          resultEnd,
-          result,
-        }),
-      );
-    } catch (e) {
-      out.push({
-        index,
-        verified: false,
-        problems: [{ code: "NOT_INCLUDED", message: `the board did not serve it: ${errMsg(e)}` }],
-      });
-    }
-  }
-  return out;
-}
+import { fmt, h, t, type Dict } from "./common.js";
 
 function outcomes(b: AttestationBody): string {
   const s = outcomeSummary(b);

@@ -11,9 +11,12 @@
 import type { AuditorInfo, ResultBody } from "@urna/schemas";
 import type { Certification } from "../../../verifier/src/attest/certification.js";
 import { resultTableOf } from "../../../verifier/src/attest/certification.js";
-import { openCheckpoint } from "../../../verifier/src/log/checkpoint.js";
-import { parseVkey } from "../../../verifier/src/log/note.js";
-import { CERT_TEXTS, certifiedView, certify, type VerifiedCheckpoint } from "./certified.js";
+import {
+  certifyFromBoard,
+  verifiedCheckpoint,
+  type VerifiedCheckpoint,
+} from "../../../verifier/src/attest/certify-board.js";
+import { CERT_TEXTS, certifiedView } from "./certified.js";
 import {
   type EntryJson,
   type Status,
@@ -329,24 +332,18 @@ async function load(): Promise<void> {
   try {
     status = await getJson<Status>(`/elections/${encodeURIComponent(id)}/status`);
     // The checkpoint the attestations are judged against: signed by the election's key.
-    let checkpoint: VerifiedCheckpoint | null = null;
-    let checkpointError: string | undefined;
+    let checkpoint: VerifiedCheckpoint | { error: string };
     try {
-      const res = await fetch(api(`/elections/${encodeURIComponent(id)}/checkpoint`));
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const cp = openCheckpoint(await res.text(), parseVkey(status.vkey), {
-        origin: status.origin,
-      }).checkpoint;
-      checkpoint = { size: cp.size, root: cp.root };
+      checkpoint = await verifiedCheckpoint(boardBase(), id, status.vkey, status.origin);
     } catch (e) {
-      checkpointError = `the board's checkpoint could not be verified: ${errMsg(e)}`;
+      checkpoint = { error: `the board's checkpoint could not be verified: ${errMsg(e)}` };
     }
     if (status.size > 0) {
       const m = await getJson<EntryJson>(`/elections/${encodeURIComponent(id)}/entries/0`);
       if (m.type === "manifest") manifest = m.body as unknown as ManifestView;
     }
     const found: { entry: EntryJson; index: number }[] = [];
-    let end = checkpoint?.size ?? status.size;
+    let end = "size" in checkpoint ? checkpoint.size : status.size;
     let done = status.phase === "setup" || status.phase === "voting";
     while (!done && end > 0) {
       const start = Math.max(0, end - PAGE);
@@ -379,15 +376,15 @@ async function load(): Promise<void> {
     loaded = true;
     if (results.length && manifest) {
       render();
-      certs = await certify(
-        id,
-        manifest.auditors,
-        attestations,
+      certs = await certifyFromBoard({
+        base: boardBase(),
+        election: id,
+        auditors: manifest.auditors,
+        indexes: attestations,
         checkpoint,
-        checkpointError,
         resultEnd,
-        resultTableOf(manifest.contests, resultBodies),
-      );
+        result: resultTableOf(manifest.contests, resultBodies),
+      });
     }
   } catch (e) {
     error = errMsg(e);
