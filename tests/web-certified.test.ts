@@ -181,7 +181,7 @@ describe("two firms certify; the reports and the results page show it", () => {
     const html = reportToHtml(r, { lang: "es" });
     expect(html).toMatch(/<dl id="attestations"><dt>Firma A \(entrada \d+\)<\/dt><dd>V18: pasa/);
     expect(html).toContain("Firma B");
-  });
+  }, 120_000);
 
   it.skipIf(!hasChromium)(
     "the results page shows both firms verified, with their report links",
