@@ -9,17 +9,11 @@ import type { AttestationBody, AuditorInfo, ResultBody } from "@urna/schemas";
 import { fromBase64, fromUtf8 } from "../bytes.js";
 import { openCheckpoint } from "../log/checkpoint.js";
 import { parseVkey } from "../log/note.js";
+import type { MonitorFetch } from "../monitor/board-client.js";
 import { judgeCertification, type Certification } from "./certification.js";
 
-export type FetchLike = (
-  url: string,
-  init?: { headers?: Record<string, string> },
-) => Promise<{
-  ok: boolean;
-  status: number;
-  text(): Promise<string>;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}>;
+/** A fetch as the monitor's board client takes it (the global fetch fits). */
+export type FetchLike = MonitorFetch;
 
 export interface VerifiedCheckpoint {
   size: number;
