@@ -94,9 +94,7 @@ export class EntryChecker {
     // read leaves everything as it was, to be tried again).
     const pending = index > 0 ? await this.#ensureTally(opts.readLeaf) : [];
     const lh = leafHash(leaf);
-    this.#roots.record(index, this.state?.doneSize !== undefined, () =>
-      toBase64(this.root.root()),
-    );
+    this.#roots.record(index, this.state?.doneSize !== undefined, () => toBase64(this.root.root()));
     this.root.push(lh);
     const code = toHex(lh);
     let json: unknown;
