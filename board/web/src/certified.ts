@@ -5,11 +5,7 @@
  * from this board only. The firm's report link is shown, never requested.
  */
 import type { AttestationBody } from "@urna/schemas";
-import {
-  judgeCertification,
-  outcomeSummary,
-  type Certification,
-} from "../../../verifier/src/attest/certification.js";
+import { outcomeSummary, type Certification } from "../../../verifier/src/attest/certification.js";
 import { reportUrlProblem } from "../../../verifier/src/election/attestation-report.js";
 import { fmt, h, t, type Dict } from "./common.js";
 
