@@ -1319,5 +1319,15 @@ function attestationCases(): CaseDef[] {
           ),
         }),
     },
+    v18(
+      "v18-attestation-report-url-credentials",
+      "Firma B's attestation names its report at an https URL carrying a user name and password, re-signed by Firma B",
+      (b) => {
+        b.report = {
+          url: "https://firma:clave@firma-b.example/urna/report.json",
+          sha256: "0".repeat(64),
+        };
+      },
+    ),
   ];
 }

@@ -52,19 +52,16 @@ import {
   verifyElection,
   verifyReceipt,
   humanTrackingCodeOf,
-  VERIFIER_VERSION,
   defaultReportLang,
+  certifyFromBoard,
+  verifiedCheckpoint,
   type ReportLang,
 } from "@urna/verifier";
-import {
-  attestReport,
-  encodeWitnessPrivateKey,
-  folderSource,
-  nodeEnvironment,
-} from "@urna/verifier/node";
+import { encodeWitnessPrivateKey, folderSource, nodeEnvironment } from "@urna/verifier/node";
 import type { AuthorityMessage } from "./authority-worker.js";
 import type { CustodianOutcome } from "./custodian-worker.js";
 import { exportRecord } from "./export-record.js";
+import { runFirmAudit } from "./firm-audit.js";
 import { ineManifest, loadIneData } from "./ine-manifest.js";
 import { assignStyles, expectedTotals, prng, simulateChoices } from "./simulate.js";
 import type { VoterOutcome, VoterTask } from "./voter-worker.js";
@@ -573,18 +570,57 @@ try {
         );
   say("the decrypted result equals the simulated voters' choices");
 
-  // Each firm signs an attestation of the verified report and posts it; the board accepts it
-  // only after the result, from a listed firm, over a checkpoint it signed. (Both sign the one
-  // report made above: two runs of the same verifier on the same record give the same table.)
-  for (const f of firms) {
-    const entry = attestReport(report, fromBase64(f.key.secretKey), {
-      firm: f.name,
-      opinion: `${f.name}: sin observaciones (demo).`,
-      version: VERIFIER_VERSION,
-    });
-    const posted = await client.post(entry);
-    say(`${f.name}'s attestation is entry ${posted.index}`);
+  // The two firms audit independently: each runs urna-verify as its own process against the
+  // board (fetching the record itself) into its own folder, in parallel, and signs an
+  // attestation of its own report naming where it would publish it. The board accepts an
+  // attestation only after the result, from a listed firm, over a checkpoint it signed.
+  say("Firma A and Firma B each verify the election from the board with their own urna-verify");
+  const audits = await Promise.all(
+    firms.map((f, i) =>
+      runFirmAudit({
+        firm: f.name,
+        keyFile: join(keysDir, `firm-${"ab"[i]}.json`),
+        board: url,
+        election: ELECTION,
+        trustFile: join(out, "trust.json"),
+        dir: join(out, `firma-${"ab"[i]}`),
+        reportUrl: `https://firma-${"ab"[i]}.example/urna/${ELECTION}/report.json`,
+        opinion: `${f.name}: sin observaciones (demo).`,
+        workers: Math.max(1, Math.floor(availableParallelism() / 2)),
+      }),
+    ),
+  );
+  for (const a of audits) {
+    const posted = await client.post(a.entry);
+    say(
+      `${a.firm}'s attestation is entry ${posted.index} (its own run: ${a.report.checkpoint.size} entries verified in ${(a.ms / 1000).toFixed(1)} s, ${relative(process.cwd(), a.dir)}/)`,
+    );
   }
+  endPhase("firms");
+  // What the results page shows under "Certificado por", checked here with the page's own code.
+  const status = (await (await fetch(`${url}/elections/${ELECTION}/status`)).json()) as {
+    vkey: string;
+    origin: string;
+  };
+  const cp = await verifiedCheckpoint(url, ELECTION, status.vkey, status.origin);
+  const certs = await certifyFromBoard({
+    base: url,
+    election: ELECTION,
+    auditors: manifest.auditors,
+    indexes: audits.map((_, k) => cp.size - audits.length + k),
+    checkpoint: cp,
+    // After the result only attestations are accepted: the record exported ends with it.
+    resultEnd: cp.size - audits.length,
+    result: result ?? null,
+  });
+  for (const c of certs)
+    if (!c.verified)
+      fail(
+        `the results page would not verify ${c.body?.firm ?? `entry ${c.index}`}: ${c.problems.map((p) => p.message).join("; ")}`,
+      );
+  say(
+    `results page ${url}/web/results.html?id=${ELECTION}: "Certificado por" ${certs.map((c) => `${c.body?.firm} (verificada)`).join(", ")}`,
+  );
 
   // 8. Three voters check their receipts against the record.
   for (const id of [0, Math.floor(N / 2), N - 1]) {
@@ -604,6 +640,7 @@ Everything verified in ${secs().trim()} s. In ${rel("") || "."}:
   trust.json    trust material for the verifier (board key, witness keys and quorum, authority key)
   report.txt    the verifier's text report: every check, and the result per contest
   report.json   the verification report; report.html to print and sign
+  firma-a/, firma-b/  each auditing firm's own run: report.json, report.txt, attestation.json
   receipts/     one receipt per voter
   keys/         the demo's secret keys (DEMO ONLY)
 

@@ -31,6 +31,7 @@ import { parseCheckpoint } from "../verifier/src/log/checkpoint.js";
 import { parseNote } from "../verifier/src/log/note.js";
 import { runElection } from "./fixtures/board-election.js";
 import { runVerifyBin } from "./fixtures/verify-cli.js";
+import { postEntry } from "./fixtures/attestation.js";
 import { check } from "./fixtures/audit.js";
 import { cleanupRecords, resign, tempDir } from "./fixtures/election.js";
 
@@ -48,15 +49,7 @@ const sizeOf = async () => (await checkpointNow()).size;
 const verify = async (): Promise<VerificationReport> =>
   verifyElection({ source: boardSource({ url: tb.url, election: id }), trust, workers: 1 });
 
-async function post(entry: Entry): Promise<{ status: number; code?: string }> {
-  const res = await fetch(`${tb.url}/elections/${id}/entries`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(entry),
-  });
-  const j = (await res.json()) as { error?: { code: string } };
-  return { status: res.status, code: j.error?.code };
-}
+const post = (entry: Entry) => postEntry(tb.url, id, entry);
 
 /** An attestation body over the board's current checkpoint with every check passing. */
 async function plausibleBody(firm: string): Promise<AttestationBody> {

@@ -27,6 +27,9 @@ describe("npm run demo", () => {
     // Both listed firms attest the verified report on the board after the result.
     expect(run.stderr).toMatch(/Firma A's attestation is entry \d+/);
     expect(run.stderr).toMatch(/Firma B's attestation is entry \d+/);
+    // Each from its own run of urna-verify against the board; the results page verifies both.
+    expect(run.stderr).toMatch(/Firma A's attestation is entry \d+ \(its own run: \d+ entries/);
+    expect(run.stderr).toMatch(/"Certificado por" Firma A \(verificada\), Firma B \(verificada\)/);
     expect(run.status, run.stderr).toBe(0);
     // The election is Mexican: the report is in Spanish unless --lang en.
     expect(run.stdout).toContain("Todas las verificaciones pasaron.");
@@ -106,6 +109,26 @@ describe("npm run demo", () => {
     expect(total).toBe(VOTERS - blank); // the refused second vote is not counted
     for (const c of report.result!.contests)
       for (const o of c.options) expect(o.votes).toBe(want[c.contest][o.option]);
+  });
+
+  test("each firm's folder holds its own report and the attestation naming it by hash", () => {
+    for (const [dir, firm] of [
+      ["firma-a", "Firma A"],
+      ["firma-b", "Firma B"],
+    ]) {
+      const bytes = readFileSync(join(out, dir, "report.json"));
+      const report = JSON.parse(bytes.toString("utf8")) as VerificationReport;
+      expect(report.ok && report.complete).toBe(true);
+      const entry = JSON.parse(readFileSync(join(out, dir, "attestation.json"), "utf8")) as {
+        body: { firm: string; report: { url: string; sha256: string } };
+      };
+      expect(entry.body.firm).toBe(firm);
+      expect(entry.body.report.url).toMatch(new RegExp(`^https://${dir}\\.example/`));
+      expect(entry.body.report.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+      expect(readFileSync(join(out, dir, "report.txt"), "utf8")).toContain(
+        "Todas las verificaciones pasaron.",
+      );
+    }
   });
 
   test("every receipt verifies against the exported record", async () => {

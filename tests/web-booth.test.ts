@@ -9,10 +9,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, CHROMIUM, hasChromium, launchChromium } from "./fixtures/chromium.js";
+import { axeViolations } from "./fixtures/axe.js";
 import type { Browser, FileChooser, Page } from "playwright-core";
 import type { ChallengedBallotBody, Entry } from "@urna/schemas";
 import { DiscreteLog, humanTrackingCodeOf, toBase64 } from "@urna/verifier";
@@ -37,7 +37,6 @@ import {
   type TestBoard,
 } from "../board/test/server/helpers.js";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** Votes under `last`; the other election under `single`. */
 const idLast = "mx-booth-last";
 const idSingle = "mx-booth-single";
@@ -87,25 +86,6 @@ async function markAndEncrypt(page: Page, marks: Record<string, string[]>) {
     for (const o of options) await page.locator(`#opt-${contest}-${o}`).check();
   await page.locator("#encrypt").click();
   return (await page.locator("#tracking-code").textContent({ timeout: 20_000 })) as string;
-}
-
-/** WCAG 2.1 A/AA violations axe-core finds on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run({
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  return found;
 }
 
 /** Presses Tab until the element with `id` has focus (keyboard only), at most 40 times. */

@@ -82,6 +82,8 @@ export interface AttestationBody {
   /** SHA-256 (hex) of the attestation table. */
   tableSha256: string;
   opinion: string;
+  /** Where the firm publishes its full JSON report, and the SHA-256 (hex) of its bytes. */
+  report?: { url: string; sha256: string };
 }
 
 export interface Credential {
@@ -345,8 +347,25 @@ export interface VerificationReport {
   checks: CheckReport[];
   /** Present iff every check passed (`ok` and `complete`). */
   result?: ResultBody;
+  /** Every `audit.attestation` on the verified log and this verifier's outcome for it. */
+  attestations?: ReportAttestation[];
   /** What was checked against and by what (spec/record.md §Verification report, Audit section). */
   audit?: ReportAudit;
+}
+
+/** One attestation in a report: what the firm stated, and whether this verifier agrees. */
+export interface ReportAttestation {
+  index: number;
+  firm: string;
+  verifier?: { name: string; version: string };
+  checkpoint: { size: number; root: string };
+  /** The checks the firm states failed. */
+  failed?: string[];
+  opinion: string;
+  report?: { url: string; sha256: string };
+  /** `fail` when any failure of this report names the attestation's index. */
+  status: "pass" | "fail";
+  codes: string[];
 }
 
 /** The audit section of a report: trust, record hashes, build, machine, fingerprints. */

@@ -17,6 +17,8 @@ import { availableParallelism } from "node:os";
 import { loadTrust, TrustError, type Trust } from "./audit/trust.js";
 import { verifyElection, type AuditProgress } from "./audit/verify-election.js";
 import { VERIFIER_NAME, VERIFIER_VERSION } from "./audit/version.js";
+import { sha256Hex } from "./audit/fingerprints.js";
+import { reportUrlProblem } from "./election/attestation-report.js";
 import { openBoardOrPublished } from "./record/published.js";
 import { openFolderSource } from "./record/folder-node.js";
 import { RecordError, type RecordSource } from "./record/source.js";
@@ -78,6 +80,9 @@ a source independent of the record.
                        (spec/protocol.md §6.12); refused (exit 2, no file) when a check
                        failed, unless --allow-fail
   --attest-out FILE    where to write the signed attestation entry (default attestation.json)
+  --report-url URL     with --attest and --report-json: the https URL where the firm will
+                       publish that JSON report; the attestation names it with the SHA-256
+                       of the bytes written (spec/protocol.md §6.12)
   --opinion TEXT       the firm's opinion in the attestation (needed with a failed check)
   --allow-fail         attest even though a check failed: the attestation records the
                        failed outcomes (the firm's dissent) and --opinion says why
@@ -146,6 +151,7 @@ const VALUE_FLAGS = new Set([
   "--lang",
   "--attest",
   "--attest-out",
+  "--report-url",
   "--opinion",
   "--out",
 ]);
@@ -298,6 +304,14 @@ async function commandElection(args: string[]): Promise<number> {
     return 0;
   }
   if (p.positional.length) throw new UsageError(`unexpected argument ${p.positional[0]}`);
+  const reportUrl = one(p, "--report-url");
+  if (reportUrl !== undefined) {
+    if (one(p, "--attest") === undefined) throw new UsageError("--report-url needs --attest");
+    if (one(p, "--report-json") === undefined)
+      throw new UsageError("--report-url needs --report-json FILE (the report it names)");
+    const problem = reportUrlProblem(reportUrl);
+    if (problem) throw new UsageError(`--report-url ${reportUrl}: ${problem}`);
+  }
   const { trust, bytes: trustBytes } = await loadTrustWithBytes(p);
   const lang = reportLang(p, trust.election);
   const source = await openSource(p, trust);
@@ -311,7 +325,7 @@ async function commandElection(args: string[]): Promise<number> {
   if (attestKey !== undefined && firms.length !== 1)
     throw new UsageError("--attest needs exactly one --firm (the firm attesting)");
   if (attestKey === undefined)
-    for (const f of ["--attest-out", "--opinion", "--allow-fail"])
+    for (const f of ["--attest-out", "--opinion", "--allow-fail", "--report-url"])
       if (p.flags.has(f)) throw new UsageError(`${f} needs --attest`);
   const secretKey = attestKey !== undefined ? await loadFirmKey(attestKey) : undefined;
   const quiet = p.flags.has("--quiet");
@@ -330,7 +344,8 @@ async function commandElection(args: string[]): Promise<number> {
   assertValidReport(report);
   const jsonPath = one(p, "--report-json");
   const htmlPath = one(p, "--report-html");
-  if (jsonPath) await writeFile(jsonPath, reportToJson(report));
+  const jsonBytes = new TextEncoder().encode(reportToJson(report));
+  if (jsonPath) await writeFile(jsonPath, jsonBytes);
   if (htmlPath)
     await writeFile(
       htmlPath,
@@ -346,6 +361,9 @@ async function commandElection(args: string[]): Promise<number> {
       ...(opinion !== undefined ? { opinion } : {}),
       allowFail: p.flags.has("--allow-fail"),
       version: VERIFIER_VERSION,
+      ...(reportUrl !== undefined
+        ? { report: { url: reportUrl, sha256: sha256Hex(jsonBytes) } }
+        : {}),
     });
     const out = one(p, "--attest-out") ?? "attestation.json";
     await writeFile(out, JSON.stringify(entry, null, 2) + "\n");

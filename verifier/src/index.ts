@@ -10,5 +10,6 @@ export * from "./audit/index.js";
 export * from "./record/index.js";
 export * from "./report/index.js";
 export * from "./receipt/index.js";
+export * from "./attest/index.js";
 export * as witness from "./witness/index.js";
 export * as monitor from "./monitor/index.js";

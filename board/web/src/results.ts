@@ -5,8 +5,18 @@
  * contest's counted ballots, from the board's turnout per style, less its marks, for contests of
  * one mark) so that the total adds up to the ballots, what the board checked before accepting
  * them, and how to verify them independently (the record download under its real file name, the
- * urna-verify commands, and where the official trust file comes from).
+ * urna-verify commands, and where the official trust file comes from), and "Certified by": each
+ * auditing firm's attestation, verified in the browser (certified.ts).
  */
+import type { AuditorInfo, ResultBody } from "@urna/schemas";
+import type { Certification } from "../../../verifier/src/attest/certification.js";
+import { resultTableOf } from "../../../verifier/src/attest/certification.js";
+import {
+  certifyFromBoard,
+  verifiedCheckpoint,
+  type VerifiedCheckpoint,
+} from "../../../verifier/src/attest/certify-board.js";
+import { CERT_TEXTS, certifiedView } from "./certified.js";
 import {
   type EntryJson,
   type Status,
@@ -29,6 +39,7 @@ interface ManifestView {
   authority: string;
   contests: { id: string; title: string; maxSelections: number }[];
   ballotStyles: { id: string; contests: string[] }[];
+  auditors?: AuditorInfo[];
 }
 
 interface ResultContest {
@@ -47,6 +58,7 @@ let custodians: number[] = [];
 let tallyBallots: number | undefined;
 let shares = 0;
 let manifest: ManifestView | undefined;
+let certs: Certification[] | undefined;
 const PAGE = 500;
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -282,6 +294,7 @@ function render(): void {
           ),
           ...results.map(contestView),
         ),
+    results.length ? certifiedView(certs) : null,
     h("h2", {}, t("res.verifyTitle")),
     h("p", {}, t("res.verifyText")),
     h(
@@ -318,12 +331,19 @@ async function load(): Promise<void> {
   if (!id) return;
   try {
     status = await getJson<Status>(`/elections/${encodeURIComponent(id)}/status`);
+    // The checkpoint the attestations are judged against: signed by the election's key.
+    let checkpoint: VerifiedCheckpoint | { error: string };
+    try {
+      checkpoint = await verifiedCheckpoint(boardBase(), id, status.vkey, status.origin);
+    } catch (e) {
+      checkpoint = { error: `the board's checkpoint could not be verified: ${errMsg(e)}` };
+    }
     if (status.size > 0) {
       const m = await getJson<EntryJson>(`/elections/${encodeURIComponent(id)}/entries/0`);
       if (m.type === "manifest") manifest = m.body as unknown as ManifestView;
     }
-    const found: EntryJson[] = [];
-    let end = status.size;
+    const found: { entry: EntryJson; index: number }[] = [];
+    let end = "size" in checkpoint ? checkpoint.size : status.size;
     let done = status.phase === "setup" || status.phase === "voting";
     while (!done && end > 0) {
       const start = Math.max(0, end - PAGE);
@@ -333,13 +353,19 @@ async function load(): Promise<void> {
           done = true;
           break;
         }
-        found.unshift(page[i]);
+        found.unshift({ entry: page[i], index: start + i });
       }
       end = start;
     }
-    for (const e of found) {
+    const resultBodies: ResultBody[] = [];
+    const attestations: number[] = [];
+    let resultEnd = 0;
+    for (const { entry: e, index } of found) {
+      if (e.type === "audit.attestation") attestations.push(index);
       if (e.type === "result") {
         const b = e.body as { custodians: number[]; contests: ResultContest[] };
+        resultBodies.push(b);
+        resultEnd = index + 1;
         // Each result entry names its own custodians (protocol.md §6.10): show them all.
         for (const i of b.custodians) if (!custodians.includes(i)) custodians.push(i);
         results.push(...b.contests);
@@ -348,6 +374,18 @@ async function load(): Promise<void> {
     }
     results = results.slice();
     loaded = true;
+    if (results.length && manifest) {
+      render();
+      certs = await certifyFromBoard({
+        base: boardBase(),
+        election: id,
+        auditors: manifest.auditors,
+        indexes: attestations,
+        checkpoint,
+        resultEnd,
+        result: resultTableOf(manifest.contests, resultBodies),
+      });
+    }
   } catch (e) {
     error = errMsg(e);
   }
@@ -357,6 +395,7 @@ async function load(): Promise<void> {
 const S = (es: string, en: string) => ({ es, en });
 startPage(
   {
+    ...CERT_TEXTS,
     "title.results": S("Resultados · urna", "Results · urna"),
     "res.h1": S("Resultados", "Results"),
     "res.none": S(

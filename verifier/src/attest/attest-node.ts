@@ -74,6 +74,8 @@ export interface AttestOptions {
   /** Attest a report in which a check failed (the firm's dissent); needs an opinion. */
   allowFail?: boolean;
   version: string;
+  /** Where the firm publishes the report and the SHA-256 of its bytes (protocol.md §6.12). */
+  report?: { url: string; sha256: string };
 }
 
 /** The signed `audit.attestation` entry of `report` (refused when a check failed, unless allowed). */
@@ -95,7 +97,10 @@ export function attestReport(
     (report.ok && report.complete
       ? "Every check V1-V17 passed at this checkpoint; the result is verified."
       : "No check failed, but the election was not finished at this checkpoint.");
-  const body = attestationOf(report, o.firm, opinion, o.version);
+  const body = {
+    ...attestationOf(report, o.firm, opinion, o.version),
+    ...(o.report ? { report: { url: o.report.url, sha256: o.report.sha256 } } : {}),
+  };
   const signer = toBase64(ed25519.getPublicKey(secretKey));
   const unsigned = { type: "audit.attestation" as const, election: report.election, body, signer };
   const signature = toBase64(ed25519.sign(entrySigningMessage(unsigned), secretKey));

@@ -221,7 +221,7 @@ export const CHECKS = [
     anchor: "auditors-attestations",
     admission: false,
     withoutManifest: false,
-    codes: ["ATTESTATION_CHECKPOINT", "ATTESTATION_MISMATCH", "UNKNOWN_FIRM"],
+    codes: ["ATTESTATION_CHECKPOINT", "ATTESTATION_MISMATCH", "UNKNOWN_FIRM", "ATTESTATION_REPORT"],
   },
 ] as const satisfies readonly CheckRow[];
 
@@ -266,6 +266,7 @@ export const BOARD_REFUSALS = [
   "RESULT_EXCEEDS_BALLOTS",
   "ATTESTATION_CHECKPOINT",
   "UNKNOWN_FIRM",
+  "ATTESTATION_REPORT",
 ] as const satisfies readonly FindingCode[];
 export type BoardRefusalCode = (typeof BOARD_REFUSALS)[number];
 

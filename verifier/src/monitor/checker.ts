@@ -11,9 +11,10 @@
  * the sum is handed to the state before any `tally` entry.
  */
 import type { BallotBody, CiphertextJson, Entry } from "@urna/schemas";
+import { AttestedRoots, attestedRootFindings } from "../audit/attested-checkpoint.js";
 import { entryZeroTrustFindings } from "../audit/trust-pins.js";
 import type { TrustPins } from "../audit/trust.js";
-import { toHex } from "../bytes.js";
+import { toBase64, toHex } from "../bytes.js";
 import { decodeCiphertext } from "../crypto/elgamal.js";
 import { TallyAccumulator } from "../crypto/tally.js";
 import { parseLeafJson, EntryError } from "../entry.js";
@@ -26,6 +27,13 @@ import { StreamingRoot } from "../log/merkle.js";
 
 /** Reads leaf `index` of the log being verified, checked (inclusion proof) against its checkpoint. */
 export type LeafReader = (index: number) => Promise<Uint8Array>;
+
+/**
+ * Whether `root` is the log's root at `size`, proved against the checkpoint being verified (a
+ * consistency proof): for an attestation over a size whose root this checker did not see (a
+ * monitor restarted from its saved head after the result). Undefined: proved; else why not.
+ */
+export type RootProver = (size: number, root: string) => Promise<string | undefined>;
 
 export interface CheckerTrust {
   election: string;
@@ -49,6 +57,8 @@ export class EntryChecker {
   acc?: TallyAccumulator;
   readonly #trust: CheckerTrust;
   #work: CryptoWork[] = [];
+  /** The log's root at each size from the result on (attestations' checkpoints, V18). */
+  readonly #roots = new AttestedRoots();
 
   constructor(
     trust: CheckerTrust,
@@ -77,13 +87,14 @@ export class EntryChecker {
    */
   async add(
     leaf: Uint8Array,
-    opts: { verify: boolean; readLeaf: LeafReader },
+    opts: { verify: boolean; readLeaf: LeafReader; proveRoot?: RootProver },
   ): Promise<{ entry?: CheckedEntry; findings: Finding[] }> {
     const index = this.root.size;
     // Before anything changes: the sum of the counted ballots, once voting has closed (a failed
     // read leaves everything as it was, to be tried again).
     const pending = index > 0 ? await this.#ensureTally(opts.readLeaf) : [];
     const lh = leafHash(leaf);
+    this.#roots.record(index, this.state?.doneSize !== undefined, () => toBase64(this.root.root()));
     this.root.push(lh);
     const code = toHex(lh);
     let json: unknown;
@@ -117,6 +128,18 @@ export class EntryChecker {
     const checked = entry ? { index, type: entry.type, trackingCode: code } : undefined;
     if (!entry || (opts.verify && pre.findings.length > 0))
       return { findings: pre.findings, ...(checked ? { entry: checked } : {}) };
+    const claim = pre.checkpointClaim;
+    if (opts.verify && claim) {
+      // The same judgement as the audit's (V18); a root not seen here is proved from the board.
+      let root = this.#roots.get(claim.size);
+      let why: string | undefined;
+      if (root === undefined && opts.proveRoot) {
+        why = await opts.proveRoot(claim.size, claim.root);
+        if (why === undefined) root = claim.root;
+      }
+      const f = attestedRootFindings(claim, index, root, why);
+      if (f.length) return { findings: f, ...(checked ? { entry: checked } : {}) };
+    }
     state.apply(entry, index, code);
     const findings: Finding[] = [...pending];
     if (entry.type === "voting.open") this.acc = new TallyAccumulator(state.manifest);

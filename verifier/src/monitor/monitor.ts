@@ -461,7 +461,11 @@ export class Monitor {
       const end = Math.min(cp.size, start + this.#pageSize);
       const leaves = await this.board.entries(start, end);
       for (const leaf of leaves) {
-        const r = await this.#checker.add(leaf, { verify: true, readLeaf });
+        const r = await this.#checker.add(leaf, {
+          verify: true,
+          readLeaf,
+          proveRoot: (size, root) => this.#provesRoot(size, root, cp),
+        });
         if (r.findings.length) return this.#invalidIfBound(r.findings, text, cp);
         if (r.entry) this.#emitEntry(r.entry);
       }
@@ -551,6 +555,25 @@ export class Monitor {
       }
       return leaf;
     };
+  }
+
+  /**
+   * Whether `root` is the log's root at `size`: a consistency proof from it to the checkpoint
+   * being verified (an attestation's checkpoint whose root the checker did not see). Undefined
+   * when proved, else why not. A board that will not prove it leaves the attestation failed.
+   */
+  async #provesRoot(
+    size: number,
+    root: string,
+    cp: { size: number; root: Uint8Array },
+  ): Promise<string | undefined> {
+    try {
+      const proof = await this.board.consistency(size, cp.size);
+      verifyAppendOnly(size, cp.size, proof, fromBase64(root), cp.root);
+      return undefined;
+    } catch (e) {
+      return `the attested checkpoint (size ${size}, root ${root}) is not consistent with the verified one of size ${cp.size}: ${message(e)}`;
+    }
   }
 
   #emitEntry(e: CheckedEntry) {

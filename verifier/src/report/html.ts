@@ -10,6 +10,7 @@
  */
 import type { VerificationReport } from "@urna/schemas";
 import { auditBlocks, noWitnessWarning } from "./audit-lines.js";
+import { attestationBlock } from "./attestation-lines.js";
 import { formatDuration } from "./duration.js";
 import { escapeDisplay } from "./escape.js";
 import { checkTitle, tr, type ReportLang } from "./lang.js";
@@ -129,6 +130,18 @@ export function reportToHtml(r: VerificationReport, opts: HtmlOptions = {}): str
           .join("")}</dl>`,
     )
     .join("\n");
+  const ab = attestationBlock(r, lang);
+  const attestations = ab
+    ? `<h2>${e(ab.heading)}</h2>${ab.intro ? `<p>${e(ab.intro)}</p>` : ""}<dl id="attestations">${ab.lines
+        .map(
+          (l) =>
+            `<dt>${e(l.label)}</dt><dd>${l.value
+              .split("\n")
+              .map((x) => e(x))
+              .join("<br>")}</dd>`,
+        )
+        .join("")}</dl>`
+    : "";
   return `<!DOCTYPE html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -150,6 +163,7 @@ ${verdict}
 ${rows}
 </tbody></table>
 ${result}
+${attestations}
 ${audit}
 <h2>${e(t("certification"))}</h2>
 <p>${e(t("certText"))}</p>

@@ -7,6 +7,7 @@
  */
 import type { CheckFailure, VerificationReport } from "@urna/schemas";
 import { auditBlocks, noWitnessWarning } from "./audit-lines.js";
+import { attestationBlock } from "./attestation-lines.js";
 import { formatDuration } from "./duration.js";
 import { escapeDisplay as d } from "./escape.js";
 import { checkTitle, tr, type ReportLang } from "./lang.js";
@@ -81,7 +82,8 @@ export function reportToText(r: VerificationReport, opts: TextOptions = {}): str
       out.push(`    ${pad(t("totalRow"), w)}  ${lpad(num(total), 12)}`);
     }
   } else out.push(d(v.noResult ?? ""));
-  for (const b of auditBlocks(r, lang)) {
+  const attested = attestationBlock(r, lang);
+  for (const b of [...(attested ? [attested] : []), ...auditBlocks(r, lang)]) {
     out.push("", `${b.heading}`);
     if (b.intro) out.push(`  ${b.intro}`);
     const w = Math.max(...b.lines.map((l) => l.label.length));

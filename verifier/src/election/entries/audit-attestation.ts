@@ -3,6 +3,7 @@
  * lists, under the name it lists for that key, attesting a checkpoint between the result's
  * completion and this entry. The caller holds the claimed root against its own log.
  */
+import { attestationReportFindings } from "../attestation-report.js";
 import { finding } from "../findings.js";
 import type { EntryRule } from "./entry-rule.js";
 import { unauthorised } from "./signers.js";
@@ -26,6 +27,7 @@ export const auditAttestation: EntryRule<"audit.attestation"> = {
           { ...where, path: "/body/firm" },
         ),
       );
+    out.findings.push(...attestationReportFindings(b, where));
     const index = where.index ?? s.next;
     const from = s.doneSize ?? index;
     const { size } = b.checkpoint;
