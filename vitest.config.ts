@@ -45,6 +45,11 @@ const SERIAL = [
   "board/test/server/connection-flood.test.ts",
   "board/test/log/durability.test.ts",
 ];
+/** PostgreSQL tests that time takeovers and restarts: one at a time, after the rest. */
+const POSTGRES_SERIAL = [
+  "board/test/store/failover.test.ts",
+  "board/test/store/pg-restart.test.ts",
+];
 const PG_BIN = process.env.URNA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const ci = process.env.CI === "true" || process.env.CI === "1";
 const withPostgres = existsSync(`${PG_BIN}/initdb`) || ci;
@@ -69,8 +74,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // vitest's default is one worker less than the cores: one on the 2-core CI machine. Most
-    // files wait on boards, databases and browsers they started, so two at once halve the time.
+    // vitest's default is one worker less than the cores: one on the 2-core CI machine. Many
+    // files wait on boards, databases and browsers they started: two at once save some time.
     maxWorkers: 2,
     projects: [
       {
@@ -97,6 +102,16 @@ export default defineConfig({
               test: {
                 name: "postgres",
                 include: [...ON_BOTH_STORES, ...POSTGRES_ONLY],
+                exclude: [...configDefaults.exclude, ...POSTGRES_SERIAL],
+                env: { URNA_TEST_STORE: "postgres" },
+                globalSetup: ["./tests/fixtures/pg-global-setup.ts"],
+              },
+            },
+            {
+              extends: true,
+              test: {
+                name: "postgres-serial",
+                include: POSTGRES_SERIAL,
                 env: { URNA_TEST_STORE: "postgres" },
                 maxWorkers: 1,
                 sequence: { groupOrder: 1 },

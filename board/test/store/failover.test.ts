@@ -15,7 +15,7 @@
  *   folder (`--publish DIR`) meanwhile, and afterwards it holds the final checkpoint, and the Go
  *   x/mod tlog client (tests/fixtures/go-tlog.ts) reads every tile and entry of it.
  *
- * Runs in the vitest project "postgres" only (vitest.config.ts).
+ * Runs in the vitest project "postgres-serial" only (vitest.config.ts), one file at a time.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";

@@ -7,7 +7,7 @@
  * Afterwards every acknowledged entry is in the log at its index with identical bytes, and the
  * final checkpoint covers them.
  *
- * Runs in the vitest project "postgres" only (vitest.config.ts POSTGRES_ONLY): it has its own
+ * Runs in the vitest project "postgres-serial" only (vitest.config.ts POSTGRES_SERIAL): it has its own
  * throw-away cluster, which it restarts.
  */
 import { mkdtempSync } from "node:fs";
