@@ -189,7 +189,8 @@ export class PostgresBoardStore implements BoardStore {
   readonly #ttl: number;
   /** The lease's keeper thread (lease.ts; writers only). */
   #keeper: LeaseKeeper | undefined;
-  #renewal: ReturnType<typeof setInterval> | undefined;
+  /** While idle, replaces a lost writer session (#reconnectIdle). */
+  #reconnectTimer: ReturnType<typeof setInterval> | undefined;
   #signer: PostgresSignerState | undefined;
   /** The writer session failed (connection lost, ...): every later write fails with it. */
   #writerFailure: BoardLogError | undefined;
@@ -294,8 +295,11 @@ export class PostgresBoardStore implements BoardStore {
     }
     if (writer) {
       store.#watch(writer);
-      store.#renewal = setInterval(() => void store.#renew(), Math.max(50, store.#ttl / 3));
-      store.#renewal.unref();
+      store.#reconnectTimer = setInterval(
+        () => void store.#reconnectIdle(),
+        Math.max(50, store.#ttl / 3),
+      );
+      store.#reconnectTimer.unref();
       try {
         const rows = await writer.query<{ origin: string; size: string; root: Buffer }>(
           "SELECT origin, size, root FROM urna_signer_state",
@@ -367,12 +371,7 @@ export class PostgresBoardStore implements BoardStore {
       try {
         await c.connect();
         await c.query("SET synchronous_commit TO on");
-        const r = await c.query(
-          `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
-            WHERE name = '${LEASE}' AND token = $1`,
-          [this.#token, this.#ttl],
-        );
-        if (r.rowCount !== 1) this.#leaseLost();
+        await this.#fence(c);
       } catch (e) {
         await c.end().catch(() => undefined);
         throw failed("reconnecting the writer session", e);
@@ -390,7 +389,7 @@ export class PostgresBoardStore implements BoardStore {
    * While idle, replaces a lost writer session. (The lease itself is renewed by its keeper
    * thread, lease.ts, and by every write transaction.)
    */
-  async #renew(): Promise<void> {
+  async #reconnectIdle(): Promise<void> {
     if (this.#writerLost) await this.reconnect().catch(() => undefined);
   }
 
@@ -579,7 +578,7 @@ export class PostgresBoardStore implements BoardStore {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      clearInterval(this.#renewal);
+      clearInterval(this.#reconnectTimer);
       await this.#writerChain;
       // Release the lease (only ours: a standby takes it at once).
       await this.#keeper?.release();
