@@ -25,6 +25,8 @@ import { main } from "../../src/cli.js";
 import { signEntry } from "../../src/entry-sign.js";
 import { createBoard } from "../../src/server/index.js";
 import { PostgresBoardStore } from "../../src/store/index.js";
+import { attemptLease, renewLease, tryLeaseLock } from "../../src/store/postgres/lease-protocol.js";
+import { CREATE_SCHEMA } from "../../src/store/postgres/schema.js";
 import { type Actors, manifestFor, newActors, removeDir, startBoard } from "../server/helpers.js";
 import {
   PG_MISSING_WARNING,
@@ -383,6 +385,47 @@ describe.skipIf(!available)("the postgres store", () => {
     await credentials(C.client, id, a, 6, 1);
     expect((await C.client.status(id)).size).toBe(8);
     await C.close();
+  });
+
+  test("the advisory lock hands the lease over at once only from a holder whose session held it: a stalled holder's successor is not overridden", async () => {
+    const url = await cluster.createDatabase();
+    const session = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    };
+    const [old, b, c] = [await session(), await session(), await session()];
+    try {
+      await old.query(CREATE_SCHEMA);
+      const take = (s: pg.Client, holder: string, locked = false) =>
+        attemptLease(s, { holder, ttlMs: 60_000, advertiseUrl: `http://${holder}`, locked });
+      // The first holder's session takes the lock with the lease.
+      expect(await take(old, "old")).toEqual({ token: 1, locked: true });
+      expect(await sql(url, "SELECT holder, locked FROM urna_lease")).toEqual([
+        { holder: "old", locked: true },
+      ]);
+      // It stalls; its lease expires and B takes it without the lock (the stalled session has it).
+      await sql(url, "UPDATE urna_lease SET expires = clock_timestamp() - interval '1 second'");
+      expect(await take(b, "b")).toEqual({ token: 2, locked: false });
+      // The stalled holder resumes, finds its lease gone and ends its session: the lock is free.
+      await old.end();
+      // C (the old holder waiting again as a standby, say) gets the lock, but B never held it:
+      // the unexpired lease stays B's, and C gives the lock up at once.
+      const refused = await take(c, "c");
+      expect(refused).toMatchObject({ locked: false, who: expect.stringContaining("b (until") });
+      expect(await sql(url, "SELECT holder, token, locked FROM urna_lease")).toEqual([
+        { holder: "b", token: "2", locked: false },
+      ]);
+      // B's next renewal gets the lock and records it...
+      expect(await renewLease(b, 2, 60_000, false)).toEqual({ renewed: true, locked: true });
+      expect(await tryLeaseLock(c)).toBe(false);
+      // ...so that when B's session ends, C takes the unexpired lease at once.
+      await b.end();
+      expect(await take(c, "c")).toEqual({ token: 3, locked: true });
+      expect(await renewLease(c, 2, 60_000, true)).toEqual({ renewed: false, locked: true });
+    } finally {
+      for (const s of [old, b, c]) await s.end().catch(() => undefined);
+    }
   });
 
   test("the lease is renewed while the board's event loop is busy (its keeper thread): a 1 s lease never lapses during a 2.5 s block", async () => {

@@ -21,9 +21,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import pg from "pg";
-import { LEASE_LOCK, type LeaseWorkerData } from "./lease-protocol.js";
-
-const LEASE = "sequencer";
+import { LEASE, type LeaseWorkerData, attemptLease, renewLease } from "./lease-protocol.js";
 
 const data = workerData as LeaseWorkerData;
 const port = parentPort!;
@@ -58,34 +56,17 @@ function drop(): void {
   void c?.end().catch(() => undefined);
 }
 
-async function lock(c: pg.Client): Promise<void> {
-  if (locked) return;
-  const r = await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
-    ...LEASE_LOCK,
-  ]);
-  locked = r.rows[0]?.ok === true;
-}
-
 /** One attempt at taking the lease: its token, or who holds it. */
 async function attempt(): Promise<{ token: number } | { who: string }> {
   const c = await connect();
-  await lock(c);
-  const r = await c.query<{ token: string }>(
-    `INSERT INTO urna_lease AS l (name, holder, token, expires, url)
-       VALUES ('${LEASE}', $1, 1, clock_timestamp() + $2 * interval '1 millisecond', $3)
-     ON CONFLICT (name) DO UPDATE
-       SET holder = excluded.holder, token = l.token + 1, expires = excluded.expires,
-           url = excluded.url
-       WHERE l.expires < clock_timestamp() OR l.holder = excluded.holder OR $4::boolean
-     RETURNING token`,
-    [data.holder, data.ttlMs, data.advertiseUrl, locked],
-  );
-  if (r.rows.length === 1) return { token: Number(r.rows[0].token) };
-  const cur = await c.query<{ holder: string; expires: Date }>(
-    `SELECT holder, expires FROM urna_lease WHERE name = '${LEASE}'`,
-  );
-  const row = cur.rows[0];
-  return { who: row ? `${row.holder} (until ${row.expires.toISOString()})` : "another board" };
+  const r = await attemptLease(c, {
+    holder: data.holder,
+    ttlMs: data.ttlMs,
+    advertiseUrl: data.advertiseUrl,
+    locked,
+  });
+  locked = r.locked;
+  return r;
 }
 
 async function take(): Promise<boolean> {
@@ -131,13 +112,9 @@ async function keep(): Promise<void> {
     stalledSince = 0;
     try {
       const c = await connect();
-      await lock(c);
-      const r = await c.query(
-        `UPDATE urna_lease SET expires = clock_timestamp() + $2 * interval '1 millisecond'
-          WHERE name = '${LEASE}' AND token = $1`,
-        [token, data.ttlMs],
-      );
-      if (r.rowCount !== 1) {
+      const r = await renewLease(c, token, data.ttlMs, locked);
+      locked = r.locked;
+      if (!r.renewed) {
         port.postMessage({
           type: "lost",
           message: `the sequencer lease (token ${token}) was taken over by another board`,

@@ -12,7 +12,9 @@
  *                      transaction as the tree it signed
  *   urna_lease         the sequencer lease: holder, fencing token, expiry (one row, "sequencer")
  *                      and the holder's advertised URL (where standbys forward writes; added
- *                      to version 1 databases in place, NULL when the holder advertises none)
+ *                      to version 1 databases in place, NULL when the holder advertises none),
+ *                      and whether the holder's lease session held the advisory lock at its
+ *                      last renewal (`locked`, added in place, false by default)
  *   urna_published     the last tree published per (election, publish target): size and root,
  *                      updated by a compare-and-swap fenced by the lease (added to version 1
  *                      databases in place)
@@ -72,6 +74,7 @@ CREATE TABLE IF NOT EXISTS urna_lease (
   expires timestamptz NOT NULL
 );
 ALTER TABLE urna_lease ADD COLUMN IF NOT EXISTS url text;
+ALTER TABLE urna_lease ADD COLUMN IF NOT EXISTS locked boolean NOT NULL DEFAULT false;
 CREATE TABLE IF NOT EXISTS urna_published (
   election text NOT NULL,
   target text NOT NULL,
