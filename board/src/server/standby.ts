@@ -8,8 +8,8 @@
  *
  * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
  * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
- * election's status (its entries replayed, no crypto) and the event stream (the database polled
- * every 250 ms while someone listens), and the receipt and credential lookups
+ * election's status (its entries replayed, no crypto) and the event stream (standby-feed.ts: woken
+ * by the sequencer's commit announcements, with a slow poll as the fallback), and the receipt and credential lookups
  * (standby-lookups.ts), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
  * such read the standby cannot answer itself (an unknown election, a range beyond the
  * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
@@ -27,13 +27,14 @@ import {
   request,
 } from "node:http";
 import pg from "pg";
-import { parseCheckpoint, parseTilePath, toBase64 } from "@urna/verifier";
-import { LogReader } from "../log/reader.js";
+import { parseTilePath, toBase64 } from "@urna/verifier";
 import { type LeaseInfo, PostgresBoardStore, readLease } from "../store/index.js";
 import { ApiError } from "./errors.js";
 import { listenOn } from "./listen.js";
 import { serveLookup } from "./standby-lookups.js";
-import { DEFAULT_FEED_LIMITS, Feed, parseFeedView, serveEvents } from "./feed.js";
+import { DEFAULT_FEED_LIMITS, parseFeedView, serveEvents } from "./feed.js";
+import { type StandbyFeedOptions, StandbyFeeds } from "./standby-feed.js";
+import { readerAt } from "./standby-reader.js";
 import { ElectionReplay, type Prewarmed } from "./prewarm.js";
 import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
 
@@ -61,6 +62,11 @@ export interface StandbyFrontOptions {
    * answers `GET /elections/<id>/status` from the database (replaying the entries, no crypto).
    */
   status?: { origin(id: string): string; vkey(id: string): string };
+  /**
+   * The event streams' feeds (standby-feed.ts): woken by the sequencer's commit announcements,
+   * with a fallback poll every `pollMs` (default 2 s).
+   */
+  feed?: StandbyFeedOptions;
   /** How long a forwarded write waits for the holder's answer (default 30,000 ms). */
   timeoutMs?: number;
   /**
@@ -119,67 +125,6 @@ const ROUTES = {
   events: new RegExp(`^/elections/${ELECTION}/events$`),
 };
 
-/** How often a standby's event stream looks for new commits in the database. */
-const FEED_POLL_MS = 250;
-
-/** An election's event feed fed from the database by polling (while it has subscribers). */
-class DbFeed {
-  readonly feed = new Feed();
-  head: { size: number; root: Uint8Array; checkpoint: string } | undefined;
-  readonly #store: PostgresBoardStore;
-  readonly #id: string;
-  #busy: Promise<void> | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor(store: PostgresBoardStore, id: string) {
-    this.#store = store;
-    this.#id = id;
-  }
-
-  /** Publishes what was committed since the last poll. */
-  poll(): Promise<void> {
-    this.#busy ??= this.#poll()
-      .catch(() => undefined)
-      .finally(() => (this.#busy = undefined));
-    return this.#busy;
-  }
-
-  async #poll(): Promise<void> {
-    const r = await readerAt(this.#store, this.#id);
-    if (!r) return;
-    const h = r.head();
-    const head = { size: h.size, root: h.root, checkpoint: h.checkpoint };
-    const before = this.head;
-    if (!before) {
-      this.head = head;
-      return;
-    }
-    if (head.size > before.size) {
-      const leaves: Uint8Array[] = [];
-      for (let a = before.size; a < head.size; a += 1000)
-        leaves.push(...(await r.entries(a, Math.min(head.size, a + 1000))));
-      this.head = head;
-      this.feed.publish({ first: before.size, leaves, ...head });
-    } else if (head.size === before.size && head.checkpoint !== before.checkpoint) {
-      this.head = head;
-      this.feed.publish({ first: head.size, leaves: [], ...head });
-    }
-  }
-
-  /** Polls until nobody listens; then `stopped` runs. */
-  run(stopped: () => void): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (this.feed.subscribers === 0) {
-        clearInterval(this.#timer);
-        this.#timer = undefined;
-        stopped();
-      } else void this.poll();
-    }, FEED_POLL_MS);
-    this.#timer.unref();
-  }
-}
-
 const MAX_RANGE = 1000;
 
 /** A non-negative integer query parameter (undefined: absent; null: malformed). */
@@ -191,24 +136,6 @@ function int(q: URLSearchParams, k: string): number | undefined | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-/** The log of `id` as committed in the database, at its signed checkpoint (undefined: none). */
-async function readerAt(store: PostgresBoardStore, id: string): Promise<LogReader | undefined> {
-  for (let i = 0; i < 3; i++) {
-    let r: LogReader;
-    try {
-      r = await LogReader.open(await store.openLog(id));
-    } catch {
-      return undefined;
-    }
-    // Tree state and checkpoint are two reads: take them only from one commit.
-    if (
-      parseCheckpoint(r.checkpoint().slice(0, r.checkpoint().indexOf("\n\n") + 1)).size === r.size
-    )
-      return r;
-  }
-  return undefined;
-}
-
 /**
  * Answers a read of the log from the database; false when it cannot (the caller forwards it).
  */
@@ -218,7 +145,7 @@ async function serveRead(
   res: ServerResponse,
   opts: StandbyFrontOptions,
   replayed: Map<string, ElectionReplay>,
-  feeds: Map<string, DbFeed>,
+  feeds: StandbyFeeds,
   shutdown: AbortSignal,
   /** Full-view event streams this front serves, and their cap. */
   streams: { full: number; maxFull: number },
@@ -252,18 +179,8 @@ async function serveRead(
       if (n == null) return false;
       after = n;
     }
-    let f = feeds.get(id);
-    if (!f) {
-      const created = new DbFeed(store, id);
-      await created.poll();
-      if (!created.head) return false;
-      f = feeds.get(id) ?? created;
-      if (f === created) {
-        feeds.set(id, f);
-        f.run(() => feeds.delete(id));
-      }
-    }
-    const src = f;
+    const src = await feeds.open(store, id);
+    if (!src) return false;
     // Checked and counted in one step (no await between): concurrent requests cannot overshoot.
     if (view === "full" && streams.full >= streams.maxFull) {
       res.setHeader("Retry-After", "5");
@@ -441,7 +358,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
     }, PREWARM_POLL_MS);
     prewarming.unref();
   };
-  const feeds = new Map<string, DbFeed>();
+  const feeds = new StandbyFeeds(opts.store, opts.feed);
   const streams = { full: 0, maxFull: limits.connections.maxFullStreams };
   const shutdown = new AbortController();
   const readStore = (): Promise<PostgresBoardStore | undefined> => {
@@ -576,6 +493,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
         ),
       );
       servers.clear();
+      await feeds.close();
       await pool.end().catch(() => undefined);
       const r = await reads;
       await r?.close();

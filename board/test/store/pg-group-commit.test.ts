@@ -13,6 +13,7 @@ import pg from "pg";
 import { afterAll, expect, test } from "vitest";
 import type { CommitBatch } from "../../src/log/storage.js";
 import { PostgresBoardStore } from "../../src/store/index.js";
+import { CommitListener, type CommitNotice } from "../../src/store/postgres/notify.js";
 import { removeDir } from "../server/helpers.js";
 import { newTestStore } from "../../../tests/fixtures/test-store.js";
 
@@ -191,6 +192,47 @@ test("a failed compare-and-swap of one log rolls back the whole group, the lease
     expect((await b.readState())?.size).toBe(3);
     expect(await b.readEntries(0, 3)).toHaveLength(3);
   } finally {
+    await store.close();
+  }
+});
+
+test("a commit announces each log's new size on urna_commit once committed; a failed group announces nothing", async () => {
+  const url = await freshUrl();
+  const store = await open(url);
+  const got: CommitNotice[] = [];
+  let listening!: () => void;
+  const ready = new Promise<void>((r) => (listening = r));
+  const listener = new CommitListener({
+    url,
+    onCommit: (n) => got.push(n),
+    onListening: () => listening(),
+  });
+  const seen = async (n: number): Promise<void> => {
+    for (let i = 0; i < 200 && got.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  try {
+    await ready;
+    const [a, b] = [await store.openLog("a"), await store.openLog("b")];
+    for (const l of [a, b]) await l.readState();
+    const t0 = store.roundTrips;
+    await Promise.all([a.commit(batch(0, 2, 1)), b.commit(batch(0, 1, 2))]);
+    expect(store.roundTrips - t0).toBe(1); // the announcements cost no round trip
+    await seen(2);
+    expect([...got].sort((x, y) => x.log.localeCompare(y.log))).toEqual([
+      { log: "a", size: 2 },
+      { log: "b", size: 1 },
+    ]);
+    // A group whose compare-and-swap fails is rolled back: its announcements are never delivered.
+    await sql(url, "UPDATE urna_logs SET size = 5 WHERE id = 'a'");
+    const both = await Promise.allSettled([a.commit(batch(2, 3, 3)), b.commit(batch(1, 2, 4))]);
+    expect(both.map((x) => x.status)).toEqual(["rejected", "rejected"]);
+    await b.commit(batch(1, 2, 4));
+    // One session's notifications arrive in commit order: had the failed group announced
+    // anything, it would come before this one.
+    await seen(3);
+    expect(got.slice(2)).toEqual([{ log: "b", size: 3 }]);
+  } finally {
+    await listener.close();
     await store.close();
   }
 });

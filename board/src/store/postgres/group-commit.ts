@@ -9,6 +9,10 @@
  * compare-and-swap, a constraint) aborts the statement and with it the whole transaction:
  * nothing of the group is written. spec/log.md §4.1.
  *
+ * The function also announces each log's new size on the NOTIFY channel `urna_commit`
+ * (notify.ts): inside the transaction, so PostgreSQL delivers the notifications only once it
+ * committed, never for a group that failed; the standbys' event streams wake on them.
+ *
  * The function raises two SQLSTATEs of its own (class "UR", not used by PostgreSQL):
  *   UR001  the fencing check failed: the lease's token is not ours (another board took over)
  *   UR002  a log's compare-and-swap failed: its stored size is not the commit's previous size
@@ -16,6 +20,7 @@
 import type pg from "pg";
 import { BoardLogError } from "../../log/errors.js";
 import type { CommitBatch, TreeState } from "../../log/storage.js";
+import { COMMIT_CHANNEL } from "./notify.js";
 
 /** SQLSTATE of a failed fencing check inside the function. */
 export const LEASE_LOST_STATE = "UR001";
@@ -59,6 +64,8 @@ BEGIN
       (SELECT string_agg(x, ', ') FROM unnest(p_ids) AS x WHERE x <> ALL (swapped))
       USING ERRCODE = '${CAS_FAILED_STATE}';
   END IF;
+  PERFORM pg_notify('${COMMIT_CHANNEL}', json_build_object('log', v.id, 'size', v.size)::text)
+     FROM unnest(p_ids, p_sizes) AS v(id, size);
   INSERT INTO urna_entries (log, idx, data)
     SELECT * FROM unnest(p_e_log, p_e_idx, p_e_data);
   INSERT INTO urna_tiles (log, level, idx, hashes)
