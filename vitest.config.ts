@@ -31,7 +31,7 @@ const POSTGRES_ONLY = [
   "board/test/store/standby-limits.test.ts",
   "board/test/store/pg-group-commit.test.ts",
   "board/test/store/standby-lookups.test.ts",
-  "board/test/store/standby-feed.test.ts",
+  "board/test/store/standby-feed-record.test.ts",
   "tests/demo-postgres.test.ts",
 ];
 /**

@@ -9,7 +9,8 @@
  * Reads of the log itself are served from PostgreSQL directly, without the holder: the signed
  * checkpoint, tiles and entry bundles, entries, inclusion and consistency proofs, and the
  * election's status (its entries replayed, no crypto) and the event stream (standby-feed.ts: woken
- * by the sequencer's commit announcements, with a slow poll as the fallback), and the receipt and credential lookups
+ * by the sequencer's commit announcements, with a slow poll as the fallback), the record archive
+ * (standby-record.ts: the sequencer's bytes for the same checkpoint), and the receipt and credential lookups
  * (standby-lookups.ts), all as of the checkpoint committed in the database (its tree is committed with it). Anything else, and any
  * such read the standby cannot answer itself (an unknown election, a range beyond the
  * checkpoint, a malformed parameter), is forwarded, so that errors are the sequencer's own.
@@ -35,6 +36,7 @@ import { serveLookup } from "./standby-lookups.js";
 import { DEFAULT_FEED_LIMITS, parseFeedView, serveEvents } from "./feed.js";
 import { type StandbyFeedOptions, StandbyFeeds } from "./standby-feed.js";
 import { readerAt } from "./standby-reader.js";
+import { StandbyRecords } from "./standby-record.js";
 import { ElectionReplay, type Prewarmed } from "./prewarm.js";
 import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
 
@@ -123,6 +125,7 @@ const ROUTES = {
   consistency: new RegExp(`^/elections/${ELECTION}/proof/consistency$`),
   status: new RegExp(`^/elections/${ELECTION}/status$`),
   events: new RegExp(`^/elections/${ELECTION}/events$`),
+  record: new RegExp(`^/elections/${ELECTION}/record$`),
 };
 
 const MAX_RANGE = 1000;
@@ -146,6 +149,7 @@ async function serveRead(
   opts: StandbyFrontOptions,
   replayed: Map<string, ElectionReplay>,
   feeds: StandbyFeeds,
+  records: StandbyRecords,
   shutdown: AbortSignal,
   /** Full-view event streams this front serves, and their cap. */
   streams: { full: number; maxFull: number },
@@ -215,6 +219,10 @@ async function serveRead(
       if (view === "full") streams.full--;
     }
     return true;
+  }
+  if ((m = ROUTES.record.exec(path))) {
+    const t = q.get("tiles");
+    return records.serve(store, m[1], t === "1" || t === "true", res);
   }
   if ((m = ROUTES.status.exec(path)) && opts.status) {
     const id = m[1];
@@ -359,6 +367,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
     prewarming.unref();
   };
   const feeds = new StandbyFeeds(opts.store, opts.feed);
+  const records = new StandbyRecords();
   const streams = { full: 0, maxFull: limits.connections.maxFullStreams };
   const shutdown = new AbortController();
   const readStore = (): Promise<PostgresBoardStore | undefined> => {
@@ -376,7 +385,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       void readStore()
         .then((store) =>
           store
-            ? serveRead(store, req, res, opts, replayed, feeds, shutdown.signal, streams)
+            ? serveRead(store, req, res, opts, replayed, feeds, records, shutdown.signal, streams)
             : false,
         )
         .catch(() => false)

@@ -7,8 +7,8 @@
  * Headers are `tar-stream`'s: ustar magic, owner and group "urna", mode 0644 by default. A file
  * of 8 GiB or more (past the 11 octal digits of the ustar size field) gets a pax extended header
  * ('x') carrying `path` and the exact `size`, which every POSIX tar reads. The bytes depend on
- * `mtime` (the export's time), so two exports of the same checkpoint are equal file by file,
- * not byte for byte (spec/record.md).
+ * `mtime` as well as the files: the record gives every file the same fixed mtime (record.ts), so
+ * two exports of the same checkpoint are equal byte for byte (spec/record.md).
  */
 import { pack, type Pack } from "tar-stream";
 

@@ -7,7 +7,7 @@ import { Router } from "express";
 import { parseTilePath, toBase64 } from "@urna/verifier";
 import type { BoardContext } from "../context.js";
 import { ApiError } from "../errors.js";
-import { recordStream } from "../record.js";
+import { serveRecord } from "../record.js";
 import { VERSION } from "../version.js";
 import { IMMUTABLE, SHORT, electionOf, intParam, readError } from "./common.js";
 import { RecordCache } from "./record-cache.js";
@@ -139,25 +139,7 @@ export function readRoutes(ctx: BoardContext): Router {
   r.get("/elections/:id/record", async (req, res) => {
     const e = electionOf(ctx, req);
     const tiles = req.query.tiles === "1" || req.query.tiles === "true";
-    res.setHeader("Content-Type", "application/x-tar");
-    res.setHeader("Content-Disposition", `attachment; filename="${e.id}-record.tar"`);
-    res.setHeader("Cache-Control", "no-cache");
-    const cached = await records.get(e, tiles);
-    if (cached) {
-      res.setHeader("Content-Length", cached.length);
-      res.end(cached);
-      return;
-    }
-    try {
-      for await (const chunk of recordStream(e, { tiles })) {
-        if (res.destroyed) return;
-        if (!res.write(chunk)) await new Promise((ok) => res.once("drain", ok));
-      }
-      res.end();
-    } catch (err) {
-      if (!res.headersSent) throw err;
-      res.destroy(err as Error);
-    }
+    await serveRecord(res, e, tiles, await records.get(e, tiles));
   });
   return r;
 }

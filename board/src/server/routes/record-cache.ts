@@ -1,6 +1,5 @@
 /** The record archive (`GET /elections/<id>/record`) of the latest checkpoint, kept in memory. */
-import type { Election } from "../election.js";
-import { recordStream } from "../record.js";
+import { type RecordSource, recordStream } from "../record.js";
 
 /** Largest archive kept by the record cache, and all of them together. */
 export const RECORD_CACHE_ENTRY_BYTES = 64 * 2 ** 20;
@@ -17,7 +16,7 @@ export class RecordCache {
   #total = 0;
   readonly #sizes = new Map<string, number>();
 
-  get(e: Election, tiles: boolean): Promise<Buffer | undefined> {
+  get(e: RecordSource, tiles: boolean): Promise<Buffer | undefined> {
     const snap = e.published;
     // entries.jsonl alone is bytes + size; tiles add about 32 bytes per leaf and the bundles
     const estimate = (snap.bytes + snap.size) * (tiles ? 2.2 : 1) + 64 * 1024;

@@ -4,8 +4,9 @@
  * ballot's entry reaches the standby's stream within a second of its 201. When the listening
  * session is killed (pg_terminate_backend), the announcements sent meanwhile are lost, and the
  * stream still gets every entry: the standby opens the session again and reads the log once;
- * and with no announcements at all, the fallback poll alone delivers them. PostgreSQL only (a
- * fresh database of the postgres project's cluster).
+ * and with no announcements at all, the fallback poll alone delivers them. And the standby serves
+ * the record archive itself, from the database, with the sequencer's very bytes for the same
+ * checkpoint. PostgreSQL only (a fresh database of the postgres project's cluster).
  */
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -21,8 +22,10 @@ import {
   openElection,
   removeDir,
   startBoard,
+  untar,
 } from "../server/helpers.js";
 import { newTestStore } from "../../../tests/fixtures/test-store.js";
+import { watchArrivals } from "../../../tests/fixtures/event-arrivals.js";
 
 const id = "aviso";
 let tb: TestBoard;
@@ -44,9 +47,10 @@ beforeAll(async () => {
   view = await loadVotingView(tb.client, id);
 });
 
+let closed = false;
 afterAll(async () => {
   for (const f of fronts) await f.close();
-  await tb?.close();
+  if (!closed) await tb?.close();
   if (tb) removeDir(tb.dir);
 });
 
@@ -61,54 +65,6 @@ async function vote(): Promise<{ index: number; at: number }> {
     { view, onPosted: () => (at = performance.now()) },
   );
   return { index: r.cast.index, at };
-}
-
-/** An event stream, with the time each entry event arrived. */
-function stream(url: string): {
-  arrived: Map<number, number>;
-  next(index: number, ms: number): Promise<number>;
-  close(): void;
-} {
-  const ac = new AbortController();
-  const arrived = new Map<number, number>();
-  const waiting = new Set<() => void>();
-  void (async () => {
-    const res = await fetch(url, { signal: ac.signal });
-    expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let text = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const now = performance.now();
-      text += dec.decode(value, { stream: true });
-      for (const m of text.matchAll(/^id: (\d+)$/gm))
-        if (!arrived.has(Number(m[1]))) arrived.set(Number(m[1]), now);
-      text = text.slice(text.lastIndexOf("\n\n") + 2);
-      for (const w of waiting) w();
-    }
-  })().catch(() => undefined);
-  return {
-    arrived,
-    next: (index, ms) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          const t = arrived.get(index);
-          if (t === undefined) return;
-          waiting.delete(check);
-          clearTimeout(timer);
-          resolve(t);
-        };
-        const timer = setTimeout(() => {
-          waiting.delete(check);
-          reject(new Error(`entry ${index} did not reach the stream within ${ms} ms`));
-        }, ms);
-        waiting.add(check);
-        check();
-      }),
-    close: () => ac.abort(),
-  };
 }
 
 async function sizeNow(): Promise<number> {
@@ -142,7 +98,7 @@ test("a ballot's entry reaches a standby's stream within a second of its 201, th
   const front = standbyFront({ store, feed: { pollMs: 10_000 } });
   fronts.push(front);
   const { url } = await front.listen(0);
-  const s = stream(`${url}/elections/${id}/events?after=${(await sizeNow()) - 1}`);
+  const s = watchArrivals(`${url}/elections/${id}/events?after=${(await sizeNow()) - 1}`);
   try {
     await until(async () => (await listeners()) === 1, 5_000);
     for (let i = 0; i < 3; i++) {
@@ -161,7 +117,7 @@ test("a ballot's entry reaches a standby's stream within a second of its 201, th
     // Every entry, once, in order.
     expect([...s.arrived.keys()]).toEqual(Array.from({ length: 5 }, (_, i) => b.index - 4 + i));
   } finally {
-    s.close();
+    s.stop();
   }
 });
 
@@ -169,13 +125,51 @@ test("without announcements the fallback poll alone feeds the stream", async () 
   const front = standbyFront({ store, feed: { pollMs: 300, notify: false } });
   fronts.push(front);
   const { url } = await front.listen(0);
-  const s = stream(`${url}/elections/${id}/events?after=${(await sizeNow()) - 1}`);
+  const s = watchArrivals(`${url}/elections/${id}/events?after=${(await sizeNow()) - 1}`);
   try {
     await new Promise((r) => setTimeout(r, 100));
     const b = await vote();
     const t = await s.next(b.index, 3_000);
     expect(t - b.at).toBeLessThan(3_000);
   } finally {
-    s.close();
+    s.stop();
   }
+});
+
+test("a standby serves the record archive from the database: the sequencer's bytes for the same checkpoint, also with no sequencer", async () => {
+  const front = standbyFront({ store });
+  fronts.push(front);
+  const { url } = await front.listen(0);
+  const get = async (base: string, q: string) => {
+    const res = await fetch(`${base}/elections/${id}/record${q}`);
+    return {
+      status: res.status,
+      type: res.headers.get("content-type"),
+      length: res.headers.get("content-length"),
+      bytes: Buffer.from(await res.arrayBuffer()),
+    };
+  };
+  const size = await sizeNow();
+  const seq = [await get(tb.url, ""), await get(tb.url, "?tiles=1")];
+  const checkpoint = await tb.client.checkpoint(id);
+  // Nobody sequences any more: only the standby itself can answer.
+  await tb.close();
+  closed = true;
+  const standby = [await get(url, ""), await get(url, "?tiles=1")];
+  for (const [i, s] of standby.entries()) {
+    expect(s.status).toBe(200);
+    expect(s.type).toBe("application/x-tar");
+    expect(s.bytes.equals(seq[i].bytes)).toBe(true);
+    // Built once for the checkpoint and kept: the same bytes again, with their length.
+    const again = await get(url, i === 0 ? "" : "?tiles=1");
+    expect(again.length).toBe(String(s.bytes.length));
+    expect(again.bytes.equals(s.bytes)).toBe(true);
+  }
+  const files = untar(standby[1].bytes);
+  expect(new TextDecoder().decode(files.get("checkpoint"))).toBe(checkpoint);
+  expect(new TextDecoder().decode(files.get("entries.jsonl")).split("\n")).toHaveLength(size + 1);
+  expect([...files.keys()].some((k) => k.startsWith("tile/entries/"))).toBe(true);
+  expect([...untar(standby[0].bytes).keys()]).toEqual(["checkpoint", "entries.jsonl"]);
+  // An unknown election is forwarded, and with no sequencer that is 503 NO_SEQUENCER.
+  expect((await fetch(`${url}/elections/nada/record`)).status).toBe(503);
 });
