@@ -37,6 +37,11 @@ export class StandbyRecords {
     return true;
   }
 
+  /** Drops the cached archives (this process's board is taking over: it serves the record now). */
+  clear(): void {
+    this.#cache.clear();
+  }
+
   async #leafBytes(store: PostgresBoardStore, id: string, size: number): Promise<number> {
     const known = this.#bytes.get(id);
     const from = known && known.size <= size ? known : { size: 0, bytes: 0 };

@@ -467,9 +467,10 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       }
     },
     async prewarmed(id) {
-      // The board is opening: no more polls.
+      // The board is opening: no more polls, and it serves the record itself.
       clearTimeout(prewarming);
       prewarming = undefined;
+      records.clear();
       const e = replayed.get(id);
       if (!e) return undefined;
       replayed.delete(id);

@@ -55,6 +55,11 @@ export class RecordCache {
     return bytes;
   }
 
+  /** Drops every archive (their builds in flight finish for their requests only). */
+  clear(): void {
+    for (const k of [...this.#m.keys()]) this.#drop(k);
+  }
+
   #drop(key: string): void {
     this.#m.delete(key);
     this.#total -= this.#sizes.get(key) ?? 0;
