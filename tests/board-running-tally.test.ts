@@ -11,7 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { BallotBody, Entry, ResultBody, TallyBody, TallyContest } from "@urna/schemas";
-import { DiscreteLog, ElectionState, computeTally as verifierComputeTally } from "@urna/verifier";
+import {
+  DiscreteLog,
+  ElectionState,
+  computeTally as verifierComputeTally,
+  type EncodedBallot,
+} from "@urna/verifier";
 import {
   BoardApiError,
   castBallot,
@@ -25,12 +30,7 @@ import {
 } from "../board/src/actors/index.js";
 import { computeTally } from "../board/src/crypto/index.js";
 import { signEntry } from "../board/src/entry-sign.js";
-import {
-  InlineTallySink,
-  RunningTally,
-  type TallyBallot,
-  type TallySink,
-} from "../board/src/server/tally-sum.js";
+import { InlineTallySink, RunningTally, type TallySink } from "../board/src/server/tally-sum.js";
 import {
   manifestFor,
   newActors,
@@ -183,7 +183,7 @@ class SlowSink implements TallySink {
   readonly held: Array<() => void> = [];
   applied = 0;
   init = (m: Parameters<TallySink["init"]>[0]) => this.inner.init(m);
-  apply(add: TallyBallot[], sub: TallyBallot[]): Promise<void> {
+  apply(add: EncodedBallot[], sub: EncodedBallot[]): Promise<void> {
     this.applied += add.length;
     return new Promise<void>((r) => this.held.push(r)).then(() => this.inner.apply(add, sub));
   }

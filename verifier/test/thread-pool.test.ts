@@ -25,7 +25,10 @@ const auditPool = (size: number): ThreadPool<RunnerJob, WorkerAnswer> => {
 
 const sumJob = (n: number): RunnerJob => ({
   work: [],
-  sum: { ballots: Array.from({ length: n }, (_, i) => ({ index: i, contests: [] })) },
+  sum: {
+    manifest: { contests: [] },
+    ballots: Array.from({ length: n }, (_, i) => ({ index: i, contests: [] })),
+  },
 });
 
 test("tasks are answered by the worker module, in the order of their promises", async () => {
@@ -74,5 +77,7 @@ test("the auditor's pool: closing rejects later runs", async () => {
   const r = await pool.run({ work: [] });
   expect(r.findings).toEqual([]);
   await pool.close();
-  await expect(pool.run({ work: [], sum: { ballots: [] } })).rejects.toThrow(/closed/);
+  await expect(
+    pool.run({ work: [], sum: { manifest: { contests: [] }, ballots: [] } }),
+  ).rejects.toThrow(/closed/);
 });

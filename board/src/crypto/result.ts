@@ -18,7 +18,7 @@ import {
   decodeTallyCiphertext,
   decryptWithShares,
   styleContests,
-  decodeCiphertext,
+  encodedBallotOf,
   type Ciphertext,
   type Element,
   type ShareInput,
@@ -39,12 +39,7 @@ export function computeTally(
   for (const b of ballots) {
     const spec = styleContests(manifest, b.style);
     if (!spec) throw new ProverError("BAD_INPUT", `unknown ballot style "${b.style}"`);
-    acc.add({
-      contests: b.contests.map((c) => ({
-        contest: c.contest,
-        selections: c.selections.map((s) => decodeCiphertext(s.ciphertext, "ballot")),
-      })),
-    });
+    acc.addEncoded(encodedBallotOf(b));
   }
   return acc.toBody(contests);
 }

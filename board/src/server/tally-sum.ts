@@ -8,12 +8,13 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { workerScript } from "@urna/verifier/node";
-import type { BallotBody, CiphertextJson, Entry, Manifest, TallyContest } from "@urna/schemas";
+import type { BallotBody, Entry, Manifest, TallyBody, TallyContest } from "@urna/schemas";
 import {
   type ElectionState,
+  type EncodedBallot,
   TallyAccumulator,
   computeTally as verifierComputeTally,
-  decodeCiphertext,
+  encodedBallotOf,
 } from "@urna/verifier";
 
 type ReadLeaves = (start: number, end: number) => Promise<Uint8Array[]>;
@@ -47,22 +48,13 @@ export function computeTally(state: ElectionState, read: ReadLeaves): Promise<Ta
   return verifierComputeTally(state, (indices) => entriesAt(indices, read));
 }
 
-/** A ballot's selection ciphertexts as the running tally needs them (contest by contest). */
-export type TallyBallot = { contest: string; selections: CiphertextJson[] }[];
-
-export const tallyBallotOf = (body: BallotBody): TallyBallot =>
-  body.contests.map((c) => ({
-    contest: c.contest,
-    selections: c.selections.map((s) => s.ciphertext),
-  }));
-
 /** Where a running tally's sums live: a worker thread (the board) or this thread (tests). */
 export interface TallySink {
   init(manifest: Manifest): void;
   /** Adds the `add` ballots and subtracts the `sub` ballots; rejects if one does not decode. */
-  apply(add: TallyBallot[], sub: TallyBallot[]): Promise<void>;
+  apply(add: EncodedBallot[], sub: EncodedBallot[]): Promise<void>;
   /** The sums: ballots added minus subtracted, and one tally contest per manifest contest. */
-  final(): Promise<{ ballots: number; contests: TallyContest[] }>;
+  final(): Promise<TallyBody>;
   dispose(): void;
 }
 
@@ -72,28 +64,18 @@ export class InlineTallySink implements TallySink {
   init(manifest: Manifest): void {
     this.#acc = new TallyAccumulator(manifest);
   }
-  apply(add: TallyBallot[], sub: TallyBallot[]): Promise<void> {
+  apply(add: EncodedBallot[], sub: EncodedBallot[]): Promise<void> {
     try {
       const acc = this.#acc as TallyAccumulator;
-      const dec = (b: TallyBallot) => ({
-        contests: b.map((c) => ({
-          contest: c.contest,
-          selections: c.selections.map((s) => decodeCiphertext(s)),
-        })),
-      });
-      for (const b of add) acc.add(dec(b));
-      for (const b of sub) acc.subtract(dec(b));
+      for (const b of add) acc.addEncoded(b);
+      for (const b of sub) acc.subtractEncoded(b);
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
-  final(): Promise<{ ballots: number; contests: TallyContest[] }> {
-    const acc = this.#acc as TallyAccumulator;
-    return Promise.resolve({
-      ballots: acc.ballots,
-      contests: acc.manifest.contests.map((c) => acc.toContest(c.id)),
-    });
+  final(): Promise<TallyBody> {
+    return Promise.resolve((this.#acc as TallyAccumulator).toBody());
   }
   dispose(): void {
     this.#acc = undefined;
@@ -173,10 +155,10 @@ export class WorkerTallySink implements TallySink {
   init(manifest: Manifest): void {
     this.#w.post({ t: "init", key: this.#key, manifest });
   }
-  async apply(add: TallyBallot[], sub: TallyBallot[]): Promise<void> {
+  async apply(add: EncodedBallot[], sub: EncodedBallot[]): Promise<void> {
     await this.#w.ask({ t: "ops", key: this.#key, add, sub });
   }
-  async final(): Promise<{ ballots: number; contests: TallyContest[] }> {
+  async final(): Promise<TallyBody> {
     const a = await this.#w.ask({ t: "final", key: this.#key });
     return { ballots: a.ballots ?? -1, contests: a.contests ?? [] };
   }
@@ -212,7 +194,7 @@ export class RunningTally {
   #fed: number;
   #live = true;
   #pump?: Promise<void>;
-  #batch: TallyBallot[] = [];
+  #batch: EncodedBallot[] = [];
   #flushing = false;
   #unacked = 0;
   #acked: Array<() => void> = [];
@@ -295,7 +277,7 @@ export class RunningTally {
         this.#startPump();
         return;
       }
-      this.#batch.push(tallyBallotOf(entry.body as BallotBody));
+      this.#batch.push(encodedBallotOf(entry.body as BallotBody));
       if (this.#batch.length >= this.#maxBatch) this.#flush();
       else if (this.#batch.length === 1) setImmediate(() => this.#flush());
     }
@@ -370,7 +352,7 @@ export class RunningTally {
         const e = JSON.parse(dec.decode(leaf)) as Entry;
         if (e.type !== "ballot") continue;
         if (this.#latest && this.#fed + i < this.#unobservedEnd) this.#latestOf(e, this.#fed + i);
-        this.#batch.push(tallyBallotOf(e.body as BallotBody));
+        this.#batch.push(encodedBallotOf(e.body as BallotBody));
         this.#pumped++;
       }
       this.#fed = end;
@@ -408,10 +390,10 @@ export class RunningTally {
       if (this.#failure) throw this.#failure;
       await this.#settled();
       if (this.#failure) throw this.#failure;
-      const sub: TallyBallot[] = [];
+      const sub: EncodedBallot[] = [];
       const replaced = [...this.#replaced].sort((a, b) => a - b);
       for await (const { entry } of entriesAt(replaced, this.#read))
-        sub.push(tallyBallotOf(entry.body as BallotBody));
+        sub.push(encodedBallotOf(entry.body as BallotBody));
       if (sub.length > 0) await this.#sink.apply([], sub);
       this.#replaced.length = 0;
       const got = await this.#sink.final();

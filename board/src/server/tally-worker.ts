@@ -11,8 +11,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Manifest } from "@urna/schemas";
-import { TallyAccumulator, decodeCiphertext } from "@urna/verifier";
-import type { TallyBallot } from "./tally-sum.js";
+import { TallyAccumulator, type EncodedBallot } from "@urna/verifier";
 
 if (!parentPort) throw new Error("tally-worker must run in a worker thread");
 const port = parentPort;
@@ -25,16 +24,9 @@ const tallies = new Map<number, Running>();
 
 type Msg =
   | { t: "init"; key: number; manifest: Manifest }
-  | { t: "ops"; key: number; id: number; add: TallyBallot[]; sub: TallyBallot[] }
+  | { t: "ops"; key: number; id: number; add: EncodedBallot[]; sub: EncodedBallot[] }
   | { t: "final"; key: number; id: number }
   | { t: "drop"; key: number };
-
-const decoded = (b: TallyBallot) => ({
-  contests: b.map((c) => ({
-    contest: c.contest,
-    selections: c.selections.map((s) => decodeCiphertext(s)),
-  })),
-});
 
 port.on("message", (m: Msg) => {
   if (m.t === "init") {
@@ -51,18 +43,10 @@ port.on("message", (m: Msg) => {
   if (r.broken !== undefined) return fail(r.broken);
   try {
     if (m.t === "ops") {
-      for (const b of m.add) r.acc.add(decoded(b));
-      for (const b of m.sub) r.acc.subtract(decoded(b));
+      for (const b of m.add) r.acc.addEncoded(b);
+      for (const b of m.sub) r.acc.subtractEncoded(b);
       port.postMessage({ id: m.id, ok: true });
-    } else {
-      const acc = r.acc;
-      port.postMessage({
-        id: m.id,
-        ok: true,
-        ballots: acc.ballots,
-        contests: acc.manifest.contests.map((c) => acc.toContest(c.id)),
-      });
-    }
+    } else port.postMessage({ id: m.id, ok: true, ...r.acc.toBody() });
   } catch (e) {
     r.broken = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     fail(r.broken);

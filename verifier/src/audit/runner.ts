@@ -44,7 +44,7 @@ export function runBatch(job: RunnerJob): RunnerResult {
     const ballots = invalid.size
       ? job.sum.ballots.filter((b) => !invalid.has(b.index))
       : job.sum.ballots;
-    out.sum = sumBallots({ ballots }, decoded);
+    out.sum = sumBallots({ manifest: job.sum.manifest, ballots }, decoded);
   }
   return out;
 }

@@ -50,8 +50,13 @@ import { VERIFIER_NAME } from "./version.js";
 import { checkOf } from "../election/check-registry.js";
 import { CHECK_IDS, Checks } from "./checks.js";
 import { crashFindings, inlineRunner, type RunnerJob, type CryptoRunner } from "./runner.js";
-import { TallyAccumulator } from "../crypto/tally.js";
-import { addPartialSums, type SumBallot, type SumResult } from "./tally-sum.js";
+import {
+  TallyAccumulator,
+  encodedBallotOf,
+  tallyManifestOf,
+  type TallyManifest,
+} from "../crypto/tally-accumulator.js";
+import type { SumBallot, SumResult } from "./tally-sum.js";
 import { asTrust, witnessKeyProblem, type Trust } from "./trust.js";
 import { entryZeroTrustFindings, RegisteredQuota, UNPINNED_WARNING } from "./trust-pins.js";
 import type { TrustFile } from "@urna/schemas";
@@ -188,7 +193,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   let batch: CryptoWork[] = [];
   let sumSlice: SumBallot[] = [];
   let batchBallots = 0;
-  let acc: TallyAccumulator | undefined;
+  let acc: TallyAccumulator<TallyManifest> | undefined;
   /** Ballots whose ciphertexts did not decode (each also fails V10); bounded. */
   const unsummable = new Map<number, string>();
   /** custodian/contest pairs with a failing share (for V16), bounded by custodians × contests. */
@@ -207,7 +212,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const takeSum = (r: SumResult | undefined, sign: 1 | -1, indices: number[]) => {
     if (!r || !acc) return;
     try {
-      addPartialSums(acc, r.sums, sign);
+      acc.merge(r.partial, sign);
     } catch (e) {
       for (const i of indices)
         checks.add(
@@ -219,7 +224,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   const flush = async () => {
     if (batch.length === 0 && sumSlice.length === 0) return;
     const job: RunnerJob = { work: batch };
-    if (sumSlice.length) job.sum = { ballots: sumSlice };
+    if (sumSlice.length && acc) job.sum = { manifest: acc.manifest, ballots: sumSlice };
     batch = [];
     sumSlice = [];
     batchBallots = 0;
@@ -383,7 +388,7 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
           ),
         );
       if (quota) route(quota.add(entry, i, (key) => state?.styleOf(key)));
-      if (entry.type === "voting.open") acc = new TallyAccumulator(state.manifest);
+      if (entry.type === "voting.open") acc = new TallyAccumulator(tallyManifestOf(state.manifest));
       await queue(
         pre.work,
         entry.type === "ballot" ? sumBallotOf(i, entry.body as BallotBody) : undefined,
@@ -552,10 +557,7 @@ function countItems(entry: Entry, checks: Checks, c: Counters): void {
 
 const sumBallotOf = (index: number, body: BallotBody): SumBallot => ({
   index,
-  contests: body.contests.map((c) => ({
-    contest: c.contest,
-    ciphertexts: c.selections.map((s) => s.ciphertext),
-  })),
+  ...encodedBallotOf(body),
 });
 
 /**
@@ -568,7 +570,7 @@ async function subtractSuperseded(
   state: ElectionState,
   bound: BoundLeaves,
   runner: CryptoRunner,
-  acc: TallyAccumulator,
+  acc: TallyAccumulator<TallyManifest>,
   checks: Checks,
   progress: (p: AuditProgress) => void,
 ): Promise<void> {
@@ -581,10 +583,11 @@ async function subtractSuperseded(
     if (slice.length === 0) return;
     const ballots = slice;
     slice = [];
-    const p: Promise<void> = runner.run({ work: [], sum: { ballots } }).then(
+    const sum = { manifest: acc.manifest, ballots };
+    const p: Promise<void> = runner.run({ work: [], sum }).then(
       (r) => {
         try {
-          if (r.sum) addPartialSums(acc, r.sum.sums, -1);
+          if (r.sum) acc.merge(r.sum.partial, -1);
         } catch (e) {
           for (const b of ballots)
             checks.add(

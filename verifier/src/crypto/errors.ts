@@ -78,7 +78,9 @@ export type TallyErrorCode =
   | "UNKNOWN_CONTEST"
   | "UNKNOWN_OPTION"
   /** A ballot's structure does not match the manifest (accumulator input). */
-  | "BALLOT_SHAPE";
+  | "BALLOT_SHAPE"
+  /** A partial sum (worker message, snapshot) that is not `{ ballots, sums }`. */
+  | "BAD_PARTIAL";
 
 export class TallyError extends Error {
   constructor(

@@ -1,119 +1,17 @@
 /**
  * Encrypted tally, combination of decryption shares and the result check, protocol.md §10.
- *
- * `TallyAccumulator` sums counted ballots' selection ciphertexts per contest and option as they
- * stream by: memory is O(options), never O(ballots). Under the `last` revote policy a
- * superseded ballot can be taken out again with `subtract`.
+ * The sum of the counted ballots itself is `TallyAccumulator` (./tally-accumulator.ts).
  */
-import type { CiphertextJson, Manifest, TallyBody, TallyContest } from "@urna/schemas";
+import type { CiphertextJson, TallyContest } from "@urna/schemas";
 import { TallyError } from "./errors.js";
-import { decodeCiphertext, encodeCiphertext, type Ciphertext } from "./elgamal.js";
+import { decodeCiphertext, type Ciphertext } from "./elgamal.js";
 import { G, IDENTITY, ORDER, mod, ristretto255, type Element } from "./group.js";
+import type { TallyAccumulator } from "./tally-accumulator.js";
 import { DiscreteLog, MAX_VOTES } from "./dlog.js";
 
 const Fn = ristretto255.Point.Fn;
 
-/** The selection ciphertexts of one ballot, per contest (e.g. a `CheckedBallot`). */
-export interface BallotCiphertexts {
-  contests: readonly { contest: string; selections: readonly Ciphertext[] }[];
-}
-
-interface Sums {
-  options: string[];
-  alpha: Element[];
-  beta: Element[];
-}
-
-export class TallyAccumulator {
-  private readonly sums = new Map<string, Sums>();
-  private count = 0;
-
-  constructor(readonly manifest: Manifest) {
-    for (const c of manifest.contests)
-      this.sums.set(c.id, {
-        options: c.options.map((o) => o.id),
-        alpha: c.options.map(() => IDENTITY),
-        beta: c.options.map(() => IDENTITY),
-      });
-  }
-
-  /** Number of ballots added minus ballots subtracted. */
-  get ballots(): number {
-    return this.count;
-  }
-
-  private apply(b: BallotCiphertexts, sign: 1 | -1): void {
-    // Check the whole ballot first so that a bad one leaves the sums untouched.
-    for (const bc of b.contests) {
-      const s = this.sums.get(bc.contest);
-      if (!s) throw new TallyError("UNKNOWN_CONTEST", `unknown contest "${bc.contest}"`);
-      if (bc.selections.length !== s.options.length)
-        throw new TallyError(
-          "BALLOT_SHAPE",
-          `contest "${bc.contest}" needs ${s.options.length} selections`,
-        );
-    }
-    for (const bc of b.contests) {
-      const s = this.sums.get(bc.contest)!;
-      for (let j = 0; j < s.options.length; j++) {
-        const ct = bc.selections[j];
-        if (sign === 1) {
-          s.alpha[j] = s.alpha[j].add(ct.alpha);
-          s.beta[j] = s.beta[j].add(ct.beta);
-        } else {
-          s.alpha[j] = s.alpha[j].subtract(ct.alpha);
-          s.beta[j] = s.beta[j].subtract(ct.beta);
-        }
-      }
-    }
-    this.count += sign;
-  }
-
-  /** Count a ballot: add its selections to the sums of its contests. */
-  add(ballot: BallotCiphertexts): void {
-    this.apply(ballot, 1);
-  }
-
-  /** Take a previously added ballot out again (revote policy `last`). */
-  subtract(ballot: BallotCiphertexts): void {
-    this.apply(ballot, -1);
-  }
-
-  /** The tally ciphertexts of a contest, in manifest option order. */
-  contest(contest: string): Ciphertext[] {
-    const s = this.sums.get(contest);
-    if (!s) throw new TallyError("UNKNOWN_CONTEST", `unknown contest "${contest}"`);
-    return s.alpha.map((alpha, j) => ({ alpha, beta: s.beta[j] }));
-  }
-
-  /** One contest as a tally entry's contest object. */
-  toContest(contest: string): TallyContest {
-    const s = this.sums.get(contest);
-    if (!s) throw new TallyError("UNKNOWN_CONTEST", `unknown contest "${contest}"`);
-    return {
-      contest,
-      options: s.options.map((option, j) => ({
-        option,
-        ciphertext: encodeCiphertext({ alpha: s.alpha[j], beta: s.beta[j] }),
-      })),
-    };
-  }
-
-  /** A tally body covering `contests` (default: every contest, in manifest order). */
-  toBody(contests: readonly string[] = this.manifest.contests.map((c) => c.id)): TallyBody {
-    return { ballots: this.count, contests: contests.map((c) => this.toContest(c)) };
-  }
-}
-
-/** Sum a stream of counted ballots (memory O(options)). */
-export function encryptedTallyOf(
-  manifest: Manifest,
-  ballots: Iterable<BallotCiphertexts>,
-): TallyAccumulator {
-  const acc = new TallyAccumulator(manifest);
-  for (const b of ballots) acc.add(b);
-  return acc;
-}
+export * from "./tally-accumulator.js";
 
 export interface TallyMismatch {
   contest: string;

@@ -3,17 +3,17 @@
  * counted ballots' selection ciphertexts, streamed, in memory O(options).
  */
 import type { BallotBody, Entry, TallyContest } from "@urna/schemas";
-import { decodeCiphertext } from "../crypto/elgamal.js";
-import { TallyAccumulator } from "../crypto/tally.js";
+import {
+  TallyAccumulator,
+  decodeBallotCiphertexts,
+  encodedBallotOf,
+  type BallotCiphertexts,
+} from "../crypto/tally-accumulator.js";
 import type { ElectionState } from "./state.js";
 
 /** The selection ciphertexts of a ballot body, decoded (throws GroupError on a bad encoding). */
-export const ballotCiphertexts = (body: BallotBody) => ({
-  contests: body.contests.map((c) => ({
-    contest: c.contest,
-    selections: c.selections.map((s) => decodeCiphertext(s.ciphertext)),
-  })),
-});
+export const ballotCiphertexts = (body: BallotBody): BallotCiphertexts =>
+  decodeBallotCiphertexts(encodedBallotOf(body));
 
 /**
  * Sum the counted ballots. `readEntries` yields entries by index for the given sorted indices
@@ -26,7 +26,7 @@ export async function computeTally(
   const acc = new TallyAccumulator(state.manifest);
   for await (const { entry } of readEntries(state.countedBallots())) {
     if (entry.type !== "ballot") throw new Error("a counted index is not a ballot");
-    acc.add(ballotCiphertexts(entry.body as BallotBody));
+    acc.addEncoded(encodedBallotOf(entry.body as BallotBody));
   }
-  return state.manifest.contests.map((c) => acc.toContest(c.id));
+  return acc.toBody().contests;
 }

@@ -10,13 +10,12 @@
  * (revote policy `last`) are read again (each checked by an inclusion proof) and subtracted, and
  * the sum is handed to the state before any `tally` entry.
  */
-import type { BallotBody, CiphertextJson, Entry } from "@urna/schemas";
+import type { BallotBody, Entry } from "@urna/schemas";
 import { AttestedRoots, attestedRootFindings } from "../audit/attested-checkpoint.js";
 import { entryZeroTrustFindings } from "../audit/trust-pins.js";
 import type { TrustPins } from "../audit/trust.js";
 import { toBase64, toHex } from "../bytes.js";
-import { decodeCiphertext } from "../crypto/elgamal.js";
-import { TallyAccumulator } from "../crypto/tally.js";
+import { TallyAccumulator, encodedBallotOf } from "../crypto/tally-accumulator.js";
 import { parseLeafJson, EntryError } from "../entry.js";
 import { finding, type Finding } from "../election/findings.js";
 import { ElectionState } from "../election/state.js";
@@ -195,13 +194,9 @@ export class EntryChecker {
   #sum(entry: Entry, index: number, sign: 1 | -1): Finding | undefined {
     if (!this.acc) return undefined;
     try {
-      const body = entry.body as BallotBody;
-      const contests = body.contests.map((c) => ({
-        contest: c.contest,
-        selections: c.selections.map((s) => decodeCiphertext(s.ciphertext as CiphertextJson)),
-      }));
-      if (sign === 1) this.acc.add({ contests });
-      else this.acc.subtract({ contests });
+      const ballot = encodedBallotOf(entry.body as BallotBody);
+      if (sign === 1) this.acc.addEncoded(ballot);
+      else this.acc.subtractEncoded(ballot);
       return undefined;
     } catch (e) {
       return finding("V14", "TALLY_MISMATCH", `cannot sum this ballot: ${(e as Error).message}`, {

@@ -110,6 +110,8 @@ export interface MonitorSnapshot {
   frontier: string[];
   state?: StateSnapshot;
   sums?: Record<string, CiphertextJson[]>;
+  /** The ballots in `sums` (added minus subtracted); absent in snapshots of earlier versions. */
+  sumsBallots?: number;
 }
 
 /** Where the monitor keeps its state. `save*` must be atomic. */
@@ -269,7 +271,10 @@ export class Monitor {
         try {
           const root = StreamingRoot.fromFrontier(snap.size, snap.frontier.map(fromBase64));
           const state = snap.state ? restoreState(snap.state) : undefined;
-          const acc = state && snap.sums ? restoreSums(state.manifest, snap.sums) : undefined;
+          const acc =
+            state && snap.sums
+              ? restoreSums(state.manifest, snap.sums, snap.sumsBallots)
+              : undefined;
           if (snap.size > 0 && !state) throw new SnapshotError("no election state");
           if (state && state.size !== snap.size)
             throw new SnapshotError("the election state is not at the snapshot's size");
@@ -693,7 +698,7 @@ export class Monitor {
       size: c.size,
       frontier: c.root.frontier().map(toBase64),
       ...(state ? { state } : {}),
-      ...(c.acc ? { sums: snapshotSums(c.acc) } : {}),
+      ...(c.acc ? { sums: snapshotSums(c.acc), sumsBallots: c.acc.ballots } : {}),
     });
     this.#lastSnapshot = Date.now();
     this.#snapshotSize = head.size;

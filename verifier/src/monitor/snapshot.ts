@@ -11,7 +11,6 @@
  */
 import type { CiphertextJson, Manifest } from "@urna/schemas";
 import { TallyAccumulator } from "../crypto/tally.js";
-import { addPartialSums } from "../audit/tally-sum.js";
 import { ElectionState, type ElectionStateSnapshot } from "../election/state.js";
 
 export class SnapshotError extends Error {
@@ -67,17 +66,15 @@ export function restoreState(snap: StateSnapshot): ElectionState {
 }
 
 /** The accumulator's running sums, per contest in option order. */
-export function snapshotSums(acc: TallyAccumulator): Record<string, CiphertextJson[]> {
-  const out: Record<string, CiphertextJson[]> = {};
-  for (const c of acc.toBody().contests) out[c.contest] = c.options.map((o) => o.ciphertext);
-  return out;
-}
+export const snapshotSums = (acc: TallyAccumulator): Record<string, CiphertextJson[]> =>
+  acc.toPartial().sums;
 
-export function restoreSums(
+/**
+ * The accumulator back from its sums (`ballots`: what it counted, when the snapshot says).
+ * Throws TallyError or GroupError if the sums do not fit the manifest or do not decode.
+ */
+export const restoreSums = (
   manifest: Manifest,
   sums: Record<string, CiphertextJson[]>,
-): TallyAccumulator {
-  const acc = new TallyAccumulator(manifest);
-  addPartialSums(acc, sums, 1);
-  return acc;
-}
+  ballots = 0,
+): TallyAccumulator => TallyAccumulator.fromPartial(manifest, { ballots, sums });
