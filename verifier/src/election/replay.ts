@@ -99,6 +99,12 @@ export interface ReplayOptions {
    */
   precheck?: (json: unknown) => { deferSignature?: boolean; deferRevote?: boolean };
   probe?: ReplayProbe;
+  /**
+   * Verified replays: a leaf whose form fails (too large, not JSON, not canonical) gets no
+   * state checks (the monitor, for which any finding ends the entry); by default it does (the
+   * auditor reports every check an entry fails).
+   */
+  stopAtForm?: boolean;
 }
 
 /** A trusted replay that cannot go on: entry 0 is not a valid manifest. */
@@ -116,6 +122,7 @@ export class Replay {
   readonly #sinks: ReplaySink[];
   readonly #precheck?: ReplayOptions["precheck"];
   readonly #probe?: ReplayProbe;
+  readonly #stopAtForm: boolean;
   #state?: ElectionState;
   #next: number;
 
@@ -125,6 +132,7 @@ export class Replay {
     this.#sinks = [...(opts.sinks ?? [])];
     this.#precheck = opts.precheck;
     this.#probe = opts.probe;
+    this.#stopAtForm = opts.stopAtForm === true;
     this.#state = opts.state;
     this.#next = opts.state?.size ?? 0;
   }
@@ -182,6 +190,7 @@ export class Replay {
     const lh = given.leafHash ?? this.#hashLeaf(leaf);
     const form: LeafForm = { tooLarge: leaf.length > MAX_ENTRY_BYTES };
     const out: ReplayedLeaf = { index, leaf, leafHash: lh, form, findings: [] };
+    if (form.tooLarge && this.#stopAtForm) return out;
     let json: unknown;
     try {
       this.#probe?.parsed?.(index);
@@ -192,6 +201,7 @@ export class Replay {
     }
     out.json = json;
     const canonicalHash = this.#canonicalForm(json, leaf, lh, form, index);
+    if (form.nonCanonical && this.#stopAtForm) return out;
     if (index === 0) {
       const c = ElectionState.create(json, canonicalHash);
       out.findings = c.findings;
