@@ -7,14 +7,15 @@ import { splitByContest as split } from "./split.js";
 import {
   type DiscreteLog,
   ElectionState,
+  Replay,
+  ReplayError,
+  ReplayTally,
   TallyAccumulator,
-  ballotCiphertexts,
   ceremony,
   decodeElement,
   fromBase64,
   bytesEqual,
   leafHash,
-  toHex,
   utf8,
 } from "@urna/verifier";
 import { computeResult, computeTally } from "../crypto/index.js";
@@ -95,20 +96,20 @@ export async function postElectionKey(
 
 /**
  * The authority's own running sum of the counted ballots, kept as it reads the log: each
- * `update()` fetches the entries published since the previous one, replays them into an
- * ElectionState and adds every ballot's selection ciphertexts; under the `last` revote policy
- * the ballot a revote replaces is fetched again and subtracted. Memory is O(options), plus
- * O(credentials) under `last`. Following the log while voting is open spreads the summing
- * over the voting period, so that the tally can be posted as soon as voting closes.
+ * `update()` fetches the entries published since the previous one and replays them (the
+ * verifier's one replay, trusted, with its tally sink: every ballot's selection ciphertexts
+ * added); under the `last` revote policy each ballot a revote replaced is fetched again and
+ * subtracted. Memory is O(options), plus O(superseded ballots) under `last`. Following the log
+ * while voting is open spreads the summing over the voting period, so that the tally can be
+ * posted as soon as voting closes.
  */
 export class TallyFollower {
   readonly client: BoardClient;
   readonly election: string;
-  #state?: ElectionState;
-  #acc?: TallyAccumulator;
-  #size = 0;
-  /** Under `last`: each credential's latest ballot, its index and leaf hash. */
-  readonly #latest = new Map<string, { index: number; leafHash: Uint8Array }>();
+  readonly #replay = new Replay({ verify: false });
+  #tally?: ReplayTally;
+  /** Each leaf hash read, by index, of the ballots that a revote may yet replace (`last`). */
+  readonly #ballotHashes = new Map<number, Uint8Array>();
 
   constructor(client: BoardClient, election: string) {
     this.client = client;
@@ -117,64 +118,68 @@ export class TallyFollower {
 
   /** The replayed state (after the first update). */
   get state(): ElectionState {
-    if (!this.#state) throw new ActorError("EMPTY_ELECTION", "the follower has read nothing yet");
-    return this.#state;
+    const s = this.#replay.state;
+    if (!s) throw new ActorError("EMPTY_ELECTION", "the follower has read nothing yet");
+    return s;
   }
 
   /** Entries read so far. */
   get size(): number {
-    return this.#size;
+    return this.#replay.size;
   }
 
   /** Reads and sums the entries published since the last update; returns how many were new. */
   async update(): Promise<number> {
     const { size } = await this.client.status(this.election);
-    const from = this.#size;
-    for (let a = this.#size; a < size; a += 1000) {
+    const from = this.size;
+    for (let a = this.size; a < size; a += 1000) {
       const lines = await this.client.leaves(this.election, a, Math.min(size, a + 1000));
-      for (const line of lines) await this.#apply(JSON.parse(line) as Entry, line);
+      for (const line of lines) await this.#apply(line);
     }
-    return this.#size - from;
+    return this.size - from;
   }
 
-  async #apply(entry: Entry, line: string): Promise<void> {
-    const index = this.#size;
-    if (index === 0) {
-      const created = ElectionState.create(entry);
-      if (!created.state)
-        throw new ActorError(
-          "BAD_MANIFEST",
-          `entry 0 is not a valid manifest: ${created.findings[0]?.message}`,
-        );
-      this.#state = created.state;
-      this.#acc = new TallyAccumulator(created.state.manifest);
-      this.#size = 1;
+  async #apply(line: string): Promise<void> {
+    const bytes = utf8(line);
+    let r;
+    try {
+      r = this.#replay.push(bytes, { text: line });
+    } catch (e) {
+      if (!(e instanceof ReplayError)) throw e;
+      throw new ActorError("BAD_MANIFEST", `entry 0 is not a valid manifest: ${e.message}`);
+    }
+    if (r.started) {
+      this.#tally = new ReplayTally(new TallyAccumulator(r.started.manifest));
+      this.#replay.addSink(this.#tally);
       return;
     }
-    const state = this.state;
-    const acc = this.#acc as TallyAccumulator;
-    state.apply(entry, index, toHex(leafHash(utf8(line))));
-    this.#size = index + 1;
-    if (entry.type !== "ballot") return;
-    acc.add(ballotCiphertexts(entry.body as BallotBody));
-    if (state.manifest.revotePolicy !== "last") return;
-    const prev = this.#latest.get(entry.signer);
-    this.#latest.set(entry.signer, { index, leafHash: leafHash(utf8(line)) });
-    if (prev === undefined) return;
-    // Read again, so compared with the leaf hash read the first time (protocol.md §10.2,
-    // "Actors' reads"): a board cannot have a different ballot subtracted.
-    const [again] = await this.client.leaves(this.election, prev.index, prev.index + 1);
-    if (again === undefined || !bytesEqual(leafHash(utf8(again)), prev.leafHash))
-      throw new ActorError(
-        "UNTRUSTED_LOG",
-        `the board served entry ${prev.index} with other bytes on a second read`,
-      );
-    acc.subtract(ballotCiphertexts((JSON.parse(again) as Entry).body as BallotBody));
+    if (r.findings.length > 0) throw new ActorError("TALLY_INCONSISTENT", r.findings[0].message);
+    const entry = r.entry as Entry;
+    if (entry.type !== "ballot" || this.state.manifest.revotePolicy !== "last") return;
+    this.#ballotHashes.set(r.index, r.leafHash);
+    const ballots = this.state.ballotsOfCredential(entry.signer);
+    if (ballots.length < 2) return;
+    // The ballot this one replaced, read again, so compared with the leaf hash read the first
+    // time (protocol.md §10.2, "Actors' reads"): a board cannot have a different ballot subtracted.
+    const replaced = ballots[ballots.length - 2];
+    const found = await (this.#tally as ReplayTally).subtract([replaced], async (i) => {
+      const [again] = await this.client.leaves(this.election, i, i + 1);
+      const first = this.#ballotHashes.get(i);
+      const bytesAgain = again === undefined ? undefined : utf8(again);
+      if (!bytesAgain || !first || !bytesEqual(leafHash(bytesAgain), first))
+        throw new ActorError(
+          "UNTRUSTED_LOG",
+          `the board served entry ${i} with other bytes on a second read`,
+        );
+      this.#ballotHashes.delete(i);
+      return bytesAgain;
+    });
+    if (found.length > 0) throw new ActorError("TALLY_INCONSISTENT", found[0].message);
   }
 
   /** The tally body of the sums read so far (every contest, manifest order). */
   tallyBody(): TallyBody {
-    const acc = this.#acc;
+    const acc = this.#tally?.acc;
     if (!acc) throw new ActorError("EMPTY_ELECTION", "the follower has read nothing yet");
     const counted = this.state.countedBallots().length;
     if (acc.ballots !== counted)
@@ -195,7 +200,8 @@ export class TallyFollower {
     const until = opts.until ?? ((s: ElectionState) => s.phase !== "setup" && s.phase !== "voting");
     for (;;) {
       await this.update();
-      if ((this.#state && until(this.#state)) || opts.signal?.aborted) return;
+      const state = this.#replay.state;
+      if ((state && until(state)) || opts.signal?.aborted) return;
       await sleep(opts.pollMs ?? 250);
     }
   }

@@ -3,7 +3,7 @@
  * (post round 1, read everyone's round 1 from the log, post the certification, or blame a bad
  * sender), keeps its secret share in a state file, and after the tally posts its decryption share.
  */
-import type { Entry, TallyBody } from "@urna/schemas";
+import type { TallyBody } from "@urna/schemas";
 import { splitByContest } from "./split.js";
 import {
   type Trust,
@@ -12,10 +12,7 @@ import {
   decodeScalar,
   encodeScalar,
   fromBase64,
-  fromUtf8,
-  leafHash,
   toBase64,
-  toHex,
 } from "@urna/verifier";
 import { certify, makeBlameRandom, round1Random, round2 } from "../ceremony/index.js";
 import { decryptionShare } from "../crypto/index.js";
@@ -25,7 +22,7 @@ import type { AppendResult, BoardClient } from "./client.js";
 import { auditLog, readLogOnce, requireNoSkips, trustFromBoard } from "./custodian-audit.js";
 import { type CustodianKey, readJson, writeSecretJson } from "./keys.js";
 import type { OutputOptions } from "./output-file.js";
-import { ActorError, type ElectionView, loadPrefix, replay, sleep } from "./view.js";
+import { ActorError, type ElectionView, loadPrefix, replayLeaves, sleep } from "./view.js";
 
 export interface CustodianStateFile {
   kind: "urna-custodian-state";
@@ -202,10 +199,7 @@ export async function postDecryptionShare(
     workers: opts.workers,
     ...(onProgress ? { onProgress } : {}),
   });
-  const view = replay(
-    log.leaves.map((l) => JSON.parse(fromUtf8(l)) as Entry),
-    log.leaves.map((l) => toHex(leafHash(l))),
-  );
+  const view = replayLeaves(log.leaves.map((bytes) => ({ bytes })));
   const index = custodianIndex(view, key);
   if (index !== state.index)
     throw new ActorError(

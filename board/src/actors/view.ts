@@ -8,13 +8,14 @@
 import type { Entry, Manifest } from "@urna/schemas";
 import {
   ElectionState,
+  Replay,
+  ReplayError,
   type Trust,
   bytesEqual,
   fromBase64,
   leafHash,
   openCheckpoint,
   rootFromLeafHashes,
-  toHex,
   utf8,
   verifyConsistency,
   verifyWitnessQuorum,
@@ -37,19 +38,63 @@ export interface ElectionView {
   manifest: Manifest;
 }
 
-/** Replays `entries` (entry 0 is the manifest) into a fresh ElectionState. */
-export function replay(entries: Entry[], leafHashes?: readonly string[]): ElectionView {
-  if (entries.length === 0) throw new ActorError("EMPTY_ELECTION", "the election has no entries");
-  const created = ElectionState.create(entries[0]);
-  if (!created.state)
-    throw new ActorError(
-      "BAD_MANIFEST",
-      `entry 0 is not a valid manifest: ${created.findings[0]?.message}`,
-    );
-  const state = created.state;
-  for (let i = 1; i < entries.length; i++)
-    state.apply(entries[i], i, leafHashes?.[i] ?? toHex(leafHash(canonicalBytes(entries[i]))));
-  return { state, entries, manifest: state.manifest };
+/** A leaf as served: its bytes, and its hash and text when the reader has them already. */
+export interface ServedLeaf {
+  bytes: Uint8Array;
+  leafHash?: Uint8Array;
+  text?: string;
+}
+
+/**
+ * An actor's replay of the leaves [0, n): the verifier's one replay (replay.ts), trusted (the
+ * board checked the entries; an actor that distrusts it runs urna-verify). Each leaf is parsed
+ * once; `entries` are those parsed values.
+ */
+class ViewReplay {
+  readonly #replay = new Replay({ verify: false });
+  readonly entries: Entry[] = [];
+  #bad?: ReplayError;
+
+  /** Replays the next leaf; returns its entry. A bad manifest is kept for `view()` to throw. */
+  push(leaf: ServedLeaf): Entry {
+    if (this.#bad) {
+      const e = JSON.parse(leaf.text ?? new TextDecoder().decode(leaf.bytes)) as Entry;
+      this.entries.push(e);
+      return e;
+    }
+    try {
+      const r = this.#replay.push(leaf.bytes, {
+        ...(leaf.leafHash ? { leafHash: leaf.leafHash } : {}),
+        ...(leaf.text !== undefined ? { text: leaf.text } : {}),
+      });
+      this.entries.push(r.entry as Entry);
+      return r.entry as Entry;
+    } catch (e) {
+      if (!(e instanceof ReplayError)) throw e;
+      this.#bad = e;
+      return this.push(leaf);
+    }
+  }
+
+  view(): ElectionView {
+    if (this.#bad)
+      throw new ActorError("BAD_MANIFEST", `entry 0 is not a valid manifest: ${this.#bad.message}`);
+    const state = this.#replay.state;
+    if (!state) throw new ActorError("EMPTY_ELECTION", "the election has no entries");
+    return { state, entries: this.entries, manifest: state.manifest };
+  }
+}
+
+/** Replays served leaves (entry 0 is the manifest) into a fresh ElectionState. */
+export function replayLeaves(leaves: Iterable<ServedLeaf>): ElectionView {
+  const r = new ViewReplay();
+  for (const leaf of leaves) r.push(leaf);
+  return r.view();
+}
+
+/** Replays entries held in memory, as their canonical leaves (entry 0 is the manifest). */
+export function replay(entries: Entry[]): ElectionView {
+  return replayLeaves(entries.map((e) => ({ bytes: canonicalBytes(e) })));
 }
 
 /**
@@ -64,16 +109,14 @@ export async function loadElection(
 ): Promise<ElectionView> {
   const cp = opts.trust ? await witnessedCheckpoint(client, election, opts.trust) : undefined;
   const size = cp ? cp.size : (await client.status(election)).size;
-  const { entries, hashes } = await readLog(client, election, size);
-  if (cp && (entries.length !== size || !bytesEqual(rootFromLeafHashes(hashes), cp.root)))
+  const leaves = await readLog(client, election, size);
+  const hashes = leaves.map((l) => l.leafHash);
+  if (cp && (leaves.length !== size || !bytesEqual(rootFromLeafHashes(hashes), cp.root)))
     throw new ActorError(
       "UNTRUSTED_LOG",
       "the entries the board served do not hash to its checkpoint's root",
     );
-  return replay(
-    entries,
-    hashes.map((h) => toHex(h)),
-  );
+  return replayLeaves(leaves);
 }
 
 /**
@@ -121,22 +164,23 @@ export async function witnessedCheckpoint(
 /** How long an actor waits for the witness quorum's cosignatures on the newest checkpoint. */
 export const WITNESS_WAIT_MS = 15_000;
 
-/** Entries [0, size) of `election` as served (pages of 1,000), parsed, with each leaf's hash. */
+/** Leaves [0, size) of `election` as served (pages of 1,000): text, bytes and leaf hash. */
 export async function readLog(
   client: BoardClient,
   election: string,
   size: number,
-): Promise<{ entries: Entry[]; hashes: Uint8Array[] }> {
-  const entries: Entry[] = [];
-  const hashes: Uint8Array[] = [];
-  for (let a = 0; a < size; a += 1000) {
-    for (const line of await client.leaves(election, a, Math.min(size, a + 1000))) {
-      entries.push(JSON.parse(line) as Entry);
-      hashes.push(leafHash(utf8(line)));
-    }
-  }
-  return { entries, hashes };
+): Promise<Array<Required<ServedLeaf>>> {
+  const out: Array<Required<ServedLeaf>> = [];
+  for (let a = 0; a < size; a += 1000)
+    for (const line of await client.leaves(election, a, Math.min(size, a + 1000)))
+      out.push(servedLeaf(line));
+  return out;
 }
+
+const servedLeaf = (text: string): Required<ServedLeaf> => {
+  const bytes = utf8(text);
+  return { text, bytes, leafHash: leafHash(bytes) };
+};
 
 /**
  * Fetches entries from the start until `until` holds for one (or the log ends): for clients that
@@ -152,7 +196,7 @@ export async function loadPrefix(
 ): Promise<ElectionView> {
   const cp = opts.trust ? await witnessedCheckpoint(client, election, opts.trust) : undefined;
   const size = cp ? cp.size : (await client.status(election)).size;
-  const out: Entry[] = [];
+  const view = new ViewReplay();
   const hashes: Uint8Array[] = [];
   const done = async (): Promise<ElectionView> => {
     if (cp) {
@@ -170,18 +214,14 @@ export async function loadPrefix(
         );
       }
     }
-    return replay(
-      out,
-      hashes.map((h) => toHex(h)),
-    );
+    return view.view();
   };
   for (let a = 0; a < size; a += 1000) {
     const lines = await client.leaves(election, a, Math.min(size, a + 1000));
     for (const line of lines) {
-      const e = JSON.parse(line) as Entry;
-      out.push(e);
-      hashes.push(leafHash(utf8(line)));
-      if (until(e)) return done();
+      const leaf = servedLeaf(line);
+      hashes.push(leaf.leafHash);
+      if (until(view.push(leaf))) return done();
     }
   }
   return done();

@@ -18,15 +18,16 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import { join } from "node:path";
 import express, { type Express } from "express";
-import type { AnyEntry, Entry } from "@urna/schemas";
+import type { AnyEntry } from "@urna/schemas";
 import {
   ElectionState,
   type Ed25519NoteSigner,
   encodeVkey,
   fromBase64,
-  fromUtf8,
   openCheckpoint,
   parseVkey,
+  Replay,
+  ReplayError,
   toBase64,
   toHex,
 } from "@urna/verifier";
@@ -320,25 +321,33 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     let election: Election | undefined;
     let bytes = 0;
     let index = 0;
+    // The one replay of the verifier (verifier/src/election/replay.ts), trusted: no crypto.
+    let replay = new Replay({ verify: false, hashLeaf: leafHashFast });
     const pre = await opts.prewarmed?.(id).catch(() => undefined);
     if (pre && (await isPrefixOf(seq.reader, pre))) {
       election = newElection(id, pre.state, seq, storage, pre);
+      replay = new Replay({
+        verify: false,
+        hashLeaf: leafHashFast,
+        state: pre.state,
+        sinks: election.replaySinks(),
+      });
       bytes = pre.bytes;
       index = pre.size;
     }
     const first = index;
     for await (const leaf of seq.reader.iterateEntries(index, seq.size)) {
-      const entry = JSON.parse(fromUtf8(leaf)) as Entry;
       bytes += leaf.length;
-      if (index === 0) {
-        const created = ElectionState.create(entry);
-        if (!created.state)
-          throw new Error(
-            `election ${id}: stored manifest is invalid: ${created.findings[0]?.message}`,
-          );
-        election = newElection(id, created.state, seq, storage);
-      } else {
-        (election as Election).replay(entry, index, leafHashFast(leaf));
+      let started;
+      try {
+        ({ started } = replay.push(leaf));
+      } catch (e) {
+        if (!(e instanceof ReplayError)) throw e;
+        throw new Error(`election ${id}: stored manifest is invalid: ${e.message}`);
+      }
+      if (started) {
+        election = newElection(id, started, seq, storage);
+        for (const sink of election.replaySinks()) replay.addSink(sink);
       }
       index++;
     }

@@ -5,15 +5,22 @@
  * `submit`: state precheck (cheap) -> crypto checks in the worker pool -> sequencer, whose
  * synchronous check re-runs the state rules at the entry's final index and applies it.
  */
-import type { AnyEntry, Entry, TallyContest } from "@urna/schemas";
-import { ElectionState, type Finding, type Precheck, toBase64, toHex } from "@urna/verifier";
+import type { AnyEntry, TallyContest } from "@urna/schemas";
+import {
+  ElectionState,
+  type Finding,
+  type Precheck,
+  type ReplaySink,
+  toBase64,
+  toHex,
+} from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
 import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
 import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { receiptOf } from "./receipt-lookup.js";
-import { TrackingIndex, isBallotType } from "./tracking-index.js";
+import { TrackingIndex, isBallotType, trackingSink } from "./tracking-index.js";
 import type { CryptoPool } from "./worker-pool.js";
 import {
   type Head,
@@ -184,11 +191,15 @@ export class Election {
     return new Promise((r) => this.#drained.push(r));
   }
 
-  /** Replays a stored entry at startup (no crypto). */
-  replay(entry: Entry, index: number, leafHash: Uint8Array): void {
-    this.state.apply(entry, index, toHex(leafHash));
-    this.#running.observe(entry, index);
-    if (isBallotType(entry.type)) this.tracking.add(leafHash, index);
+  /**
+   * What follows the stored entries the board's start-up replays into `state` (the replay,
+   * verifier/src/election/replay.ts; no crypto): the tracking-code index and the running tally.
+   */
+  replaySinks(): ReplaySink[] {
+    return [
+      trackingSink(this.tracking),
+      { applied: (a) => void this.#running.observe(a.entry, a.index) },
+    ];
   }
 
   /** Appends a validated entry (schema-valid, canonical leaf) to this election. */

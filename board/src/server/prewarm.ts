@@ -10,11 +10,16 @@
  * The same replay answers a standby's `GET .../status` and its receipt and credential lookups
  * (standby-lookups.ts).
  */
-import type { Entry } from "@urna/schemas";
-import { ElectionState, bytesEqual, fromUtf8, toHex, verifyConsistency } from "@urna/verifier";
+import {
+  type ElectionState,
+  Replay,
+  ReplayError,
+  bytesEqual,
+  verifyConsistency,
+} from "@urna/verifier";
 import { leafHashFast } from "../log/index.js";
 import type { LogReader } from "../log/reader.js";
-import { TrackingIndex, isBallotType } from "./tracking-index.js";
+import { TrackingIndex, trackingSink } from "./tracking-index.js";
 
 /** An election replayed up to `size` entries of the committed log whose root there is `root`. */
 export interface Prewarmed {
@@ -30,17 +35,22 @@ const CHUNK = 256;
 
 /** One election's replay, caught up on demand (one catch-up at a time). */
 export class ElectionReplay {
-  #state: ElectionState | undefined;
   #tracking = new TrackingIndex();
+  /** The verifier's replay (verifier/src/election/replay.ts), trusted: as the board's start-up. */
+  #replay = ElectionReplay.#fresh(this.#tracking);
   #next = 0;
   #bytes = 0;
   #root: Uint8Array | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #taken = false;
 
+  static #fresh(tracking: TrackingIndex): Replay {
+    return new Replay({ verify: false, hashLeaf: leafHashFast, sinks: [trackingSink(tracking)] });
+  }
+
   #reset(): void {
-    this.#state = undefined;
     this.#tracking = new TrackingIndex();
+    this.#replay = ElectionReplay.#fresh(this.#tracking);
     this.#next = 0;
     this.#bytes = 0;
     this.#root = undefined;
@@ -58,20 +68,14 @@ export class ElectionReplay {
       try {
         for (let a = this.#next; a < r.size; a += CHUNK) {
           const leaves = await r.entries(a, Math.min(r.size, a + CHUNK));
-          leaves.forEach((leaf, i) => {
-            const entry = JSON.parse(fromUtf8(leaf)) as Entry;
-            const index = a + i;
-            if (index === 0) {
-              const created = ElectionState.create(entry);
-              if (!created.state) throw new Error("the stored manifest is invalid");
-              this.#state = created.state;
-            } else {
-              const lh = leafHashFast(leaf);
-              this.#state!.apply(entry, index, toHex(lh));
-              if (isBallotType(entry.type)) this.#tracking.add(lh, index);
+          for (const leaf of leaves) {
+            try {
+              this.#replay.push(leaf);
+            } catch (e) {
+              throw e instanceof ReplayError ? new Error("the stored manifest is invalid") : e;
             }
             this.#bytes += leaf.length;
-          });
+          }
           this.#next = a + leaves.length;
         }
         this.#root = r.head().root;
@@ -79,8 +83,9 @@ export class ElectionReplay {
         this.#reset(); // from entry 0 next time
         throw e;
       }
-      if (!this.#state) throw new Error("empty log");
-      return { state: this.#state, tracking: this.#tracking };
+      const state = this.#replay.state;
+      if (!state) throw new Error("empty log");
+      return { state, tracking: this.#tracking };
     });
     this.#chain = p.catch(() => undefined);
     return p;
@@ -89,10 +94,11 @@ export class ElectionReplay {
   /** Hands the replay over (once; after the catch-up in flight). */
   take(): Promise<Prewarmed | undefined> {
     const p = this.#chain.then(() => {
-      if (this.#taken || !this.#state || this.#root === undefined) return undefined;
+      const state = this.#replay.state;
+      if (this.#taken || !state || this.#root === undefined) return undefined;
       this.#taken = true;
       return {
-        state: this.#state,
+        state,
         tracking: this.#tracking,
         size: this.#next,
         root: this.#root,

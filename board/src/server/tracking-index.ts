@@ -4,7 +4,7 @@
  * caller confirms the full hash against the stored leaf. Held in memory and rebuilt on startup
  * from the log, so it costs nothing at write time beyond one Map insertion.
  */
-import { HUMAN_CODE_BYTES, toHex } from "@urna/verifier";
+import { HUMAN_CODE_BYTES, type ReplaySink, toHex } from "@urna/verifier";
 
 /** The entry types a tracking code is kept for (ballots, cast or challenged). */
 export const isBallotType = (t: string): t is "ballot" | "ballot.challenged" =>
@@ -32,3 +32,10 @@ export class TrackingIndex {
     return this.#map.size;
   }
 }
+
+/** The replay's sink that keeps `tracking` (verifier/src/election/replay.ts): every ballot applied. */
+export const trackingSink = (tracking: TrackingIndex): ReplaySink => ({
+  applied(a) {
+    if (isBallotType(a.entry.type)) tracking.add(a.leafHash, a.index);
+  },
+});

@@ -24,10 +24,11 @@ import type {
   ResultContest,
   VerificationReport,
 } from "@urna/schemas";
-import { canonicalBytes, MAX_ENTRY_BYTES } from "@urna/schemas";
+import { MAX_ENTRY_BYTES } from "@urna/schemas";
 import { bytesEqual, fromUtf8, toBase64, toHex, utf8 } from "../bytes.js";
 import { finding, type CheckId, type CodeOf, type Finding } from "../election/findings.js";
-import { ElectionState, type Precheck } from "../election/state.js";
+import type { ElectionState, Precheck } from "../election/state.js";
+import { Replay } from "../election/replay.js";
 import {
   attestationTableSha256,
   judgeAttestations,
@@ -259,6 +260,13 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
   // SHA-256 of the leaves read, each followed by LF: entries.jsonl's bytes up to the size.
   const entriesHash = sha256.create();
   const LF = new Uint8Array([10]);
+  // The verifier's one replay (election/replay.ts), verified: it parses each leaf once, proves
+  // its canonical form on the bytes, and runs the state's checks (ballot signatures deferred to
+  // the workers with the proofs, the `single` rule to the close of voting).
+  const replay = new Replay({
+    verify: true,
+    precheck: (json) => ({ deferSignature: isBallotLike(json), deferRevote: true }),
+  });
   let state: ElectionState | undefined;
   let noManifest: string | undefined;
   const counters: Counters = { proofs: 0, ballots: 0, challenged: 0 };
@@ -289,8 +297,9 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
       if (i % PROGRESS_EVERY === 0) progress({ stage: "entries", done: i, total: size ?? 0 });
       for (const id of ["V4", "V5", "V7"] as const) checks.get(id).items++;
 
-      // V4: JSON, canonical form, size (the schema is checked by the state)
-      if (leaf.length > MAX_ENTRY_BYTES)
+      // V4: size, JSON and canonical form, read by the replay (the schema is the state's)
+      const step = replay.check(leaf, { leafHash: lh });
+      if (step.form.tooLarge)
         checks.add(
           finding(
             "V4",
@@ -299,68 +308,47 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
             { index: i },
           ),
         );
-      let json: unknown;
-      try {
-        json = JSON.parse(fromUtf8(leaf));
-      } catch (e) {
+      if (step.form.notJson !== undefined) {
         checks.add(
-          finding("V4", "BAD_JSON", `the leaf is not UTF-8 JSON: ${msg(e)}`, { index: i }),
+          finding("V4", "BAD_JSON", `the leaf is not UTF-8 JSON: ${step.form.notJson}`, {
+            index: i,
+          }),
         );
         if (i === 0) noManifest = "entry 0 is not JSON";
-        else if (state) state.skip(i);
+        else replay.commit(step); // the state moves past it
         continue;
       }
-      // V4 canonical form: the state hashes the canonical form of every entry that passes the
-      // schema; equal leaf hashes mean equal bytes. Otherwise canonicalize here.
-      const canonical = (stateLeafHash: Uint8Array | undefined) => {
-        if (stateLeafHash) {
-          if (!bytesEqual(stateLeafHash, lh))
-            checks.add(
-              finding("V4", "NON_CANONICAL", "the leaf is not its own RFC 8785 canonical form", {
-                index: i,
-              }),
-            );
-          return;
-        }
-        try {
-          if (!bytesEqual(canonicalBytes(json), leaf))
-            checks.add(
-              finding("V4", "NON_CANONICAL", "the leaf is not its own RFC 8785 canonical form", {
-                index: i,
-              }),
-            );
-        } catch (e) {
-          checks.add(
-            finding("V4", "NON_CANONICAL", `the leaf has no canonical form: ${msg(e)}`, {
-              index: i,
-            }),
-          );
-        }
-      };
+      const nonCanonical = step.form.nonCanonical;
+      if (nonCanonical)
+        checks.add(
+          finding(
+            "V4",
+            "NON_CANONICAL",
+            nonCanonical.reason === undefined
+              ? "the leaf is not its own RFC 8785 canonical form"
+              : `the leaf has no canonical form: ${nonCanonical.reason}`,
+            { index: i },
+          ),
+        );
 
       if (i === 0) {
         checks.get("V6").items = 1;
-        const c = ElectionState.create(json);
-        canonical(c.leafHash);
-        route(c.findings);
-        if (c.entry) checkManifestTrust(c.entry, trust, checks);
-        if (c.state) state = c.state;
-        else noManifest = "entry 0 is not a valid manifest (see V4-V6)";
+        route(step.findings);
+        if (step.entry) checkManifestTrust(step.entry, trust, checks);
+        replay.commit(step);
+        state = replay.state;
+        if (!state) noManifest = "entry 0 is not a valid manifest (see V4-V6)";
         continue;
       }
-      if (!state) {
-        canonical(undefined);
-        continue;
-      }
+      if (!state || !step.pre) continue;
 
       // Ballots are almost every entry: their signatures are checked with their proofs, in the
-      // workers. A ballot is admitted on its cheap checks; one that fails V5, V10 or V12 there is
-      // marked invalid when voting closes (`settle`), and the workers leave it out of the sum.
-      const t = typeOf(json);
+      // workers (the replay's precheck defers them). A ballot is admitted on its cheap checks;
+      // one that fails V5, V10 or V12 there is marked invalid when voting closes (`settle`), and
+      // the workers leave it out of the sum.
+      const t = typeOf(step.json);
       if (t && TALLY_INPUTS.has(t) && !firstOfType.has(t)) firstOfType.set(t, i);
-      const ballotLike = isBallotLike(json);
-      const pre = state.precheck(json, i, { deferSignature: ballotLike, deferRevote: true });
-      canonical(pre.leafHash);
+      const pre = step.pre;
       route(pre.findings);
       const entry = pre.entry;
       if (entry) countItems(entry, checks, counters);
@@ -369,13 +357,12 @@ export async function verifyElection(opts: VerifyElectionOptions): Promise<Repor
           seenAttestations.push({ index: i, body: entry.body as AttestationBody });
         route(attestedCheckpoint(pre, i, roots, attestations, pre.admit));
       }
+      replay.commit(step); // applied when admitted, else skipped
       if (!pre.admit || !entry) {
-        state.skip(i, entry, pre.leafHash ? toHex(pre.leafHash) : undefined);
         // Not admitted, still checked: an ineligible or out-of-phase ballot's proofs (V12).
         await queue(pre.work);
         continue;
       }
-      state.apply(entry, i, pre.leafHash ? toHex(pre.leafHash) : toHex(lh));
       if (entry.type === "ceremony.blame")
         // Check B (ceremony.md §5): the auditor judges each blame; the board does not.
         route(

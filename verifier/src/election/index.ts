@@ -6,3 +6,5 @@ export * from "./verify-work.js";
 export * from "./verify-ceremony.js";
 export * from "./tally.js";
 export * from "./check-registry.js";
+export * from "./replay.js";
+export * from "./replay-tally.js";

@@ -72,8 +72,15 @@ export class ElectionState {
     this.#d = d;
   }
 
-  /** Validate entry 0 and start the election (check V4-V6). */
-  static create(input: unknown): {
+  /**
+   * Validate entry 0 and start the election (check V4-V6). `leafHash`: the hash of the leaf's
+   * bytes, given when the caller knows them to be the entry's canonical form (the replay,
+   * ./replay.ts), so that the entry is not serialised and hashed again.
+   */
+  static create(
+    input: unknown,
+    leafHashBytes?: Uint8Array,
+  ): {
     state?: ElectionState;
     findings: Finding[];
     entry?: Entry;
@@ -97,7 +104,7 @@ export class ElectionState {
     const findings = startingFindings(entry as Entry<"manifest", Manifest>);
     if (findings.length) return { findings, entry };
     const d = new StateData(entry.body as Manifest, entry.election);
-    const lh = leafHash(entryLeaf(entry));
+    const lh = leafHashBytes ?? leafHash(entryLeaf(entry));
     d.otherLeaves.add(toHex(lh));
     return { state: new ElectionState(d), findings, entry, leafHash: lh };
   }
@@ -291,6 +298,11 @@ export class ElectionState {
        * (spec/verification.md §Failing entries); the auditor applies it when voting closes.
        */
       deferRevote?: boolean;
+      /**
+       * The hash of the leaf's bytes, which the caller has shown to be the entry's canonical
+       * form (the replay, ./replay.ts): used instead of serialising and hashing the entry again.
+       */
+      leafHash?: Uint8Array;
     } = {},
   ): Precheck {
     const v = validateEntry(input);
@@ -304,7 +316,8 @@ export class ElectionState {
         admit: false,
       };
     const entry = v.ok ? v.value : (informative as Entry);
-    const out = this.#check(entry, leafHash(entryLeaf(entry)), index, !opts.deferSignature, 0, {
+    const lh = opts.leafHash ?? leafHash(entryLeaf(entry));
+    const out = this.#check(entry, lh, index, !opts.deferSignature, 0, {
       deferRevote: opts.deferRevote === true,
     });
     if (!v.ok)

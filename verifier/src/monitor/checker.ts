@@ -10,15 +10,16 @@
  * (revote policy `last`) are read again (each checked by an inclusion proof) and subtracted, and
  * the sum is handed to the state before any `tally` entry.
  */
-import type { BallotBody, Entry } from "@urna/schemas";
+import { MAX_ENTRY_BYTES } from "@urna/schemas";
 import { AttestedRoots, attestedRootFindings } from "../audit/attested-checkpoint.js";
 import { entryZeroTrustFindings } from "../audit/trust-pins.js";
 import type { TrustPins } from "../audit/trust.js";
 import { toBase64, toHex } from "../bytes.js";
-import { TallyAccumulator, encodedBallotOf } from "../crypto/tally-accumulator.js";
-import { parseLeafJson, EntryError } from "../entry.js";
+import { TallyAccumulator } from "../crypto/tally.js";
 import { finding, type Finding } from "../election/findings.js";
-import { ElectionState } from "../election/state.js";
+import { Replay, type ReplayedLeaf } from "../election/replay.js";
+import { ReplayTally } from "../election/replay-tally.js";
+import type { ElectionState } from "../election/state.js";
 import { verifyCryptoWork } from "../election/verify-work.js";
 import type { CryptoWork } from "../election/work.js";
 import { leafHash } from "../log/merkle-hash.js";
@@ -52,9 +53,11 @@ const BATCH = 256;
 
 export class EntryChecker {
   readonly root: StreamingRoot;
-  state?: ElectionState;
-  acc?: TallyAccumulator;
   readonly #trust: CheckerTrust;
+  /** The verifier's one replay (election/replay.ts), verified: a leaf with a bad form ends there. */
+  readonly #replay: Replay;
+  /** The sum of the ballots, from `voting.open` on (the replay's tally sink). */
+  #tally?: ReplayTally;
   #work: CryptoWork[] = [];
   /** The log's root at each size from the result on (attestations' checkpoints, V18). */
   readonly #roots = new AttestedRoots();
@@ -65,8 +68,22 @@ export class EntryChecker {
   ) {
     this.#trust = trust;
     this.root = from.root ?? new StreamingRoot();
-    if (from.state) this.state = from.state;
-    if (from.acc) this.acc = from.acc;
+    this.#replay = new Replay({
+      verify: true,
+      stopAtForm: true,
+      ...(from.state ? { state: from.state } : {}),
+    });
+    if (from.acc) this.#follow(from.acc);
+  }
+
+  /** The election state (after a valid manifest). */
+  get state(): ElectionState | undefined {
+    return this.#replay.state;
+  }
+
+  /** The running sum of the ballots (from `voting.open`). */
+  get acc(): TallyAccumulator | undefined {
+    return this.#tally?.acc;
   }
 
   /** Leaves pushed so far. */
@@ -96,37 +113,25 @@ export class EntryChecker {
     this.#roots.record(index, this.state?.doneSize !== undefined, () => toBase64(this.root.root()));
     this.root.push(lh);
     const code = toHex(lh);
-    let json: unknown;
-    try {
-      json = parseLeafJson(leaf);
-    } catch (e) {
-      const c = e instanceof EntryError ? e.code : "BAD_JSON";
-      const mapped =
-        c === "ENTRY_TOO_LARGE" ? c : c === "NON_CANONICAL_LEAF" ? "NON_CANONICAL" : "BAD_JSON";
-      return { findings: [finding("V4", mapped, (e as Error).message, { index })] };
-    }
+    const step = this.#replay.check(leaf, { leafHash: lh });
+    const bad = formFinding(step);
+    if (bad) return { findings: [bad] };
+    const entry = step.entry;
+    const checked = entry ? { index, type: entry.type, trackingCode: code } : undefined;
     if (index === 0) {
-      const c = ElectionState.create(json);
-      const findings = [...c.findings];
-      if (c.entry) {
-        findings.push(...entryZeroTrustFindings(c.entry, index, this.#trust));
-      }
-      if (c.state && findings.length === 0) this.state = c.state;
-      return {
-        findings,
-        ...(c.entry ? { entry: { index, type: c.entry.type, trackingCode: code } } : {}),
-      };
+      const findings = [...step.findings];
+      if (entry) findings.push(...entryZeroTrustFindings(entry, index, this.#trust));
+      if (step.started && findings.length === 0) this.#replay.commit(step);
+      return { findings, ...(checked ? { entry: checked } : {}) };
     }
     const state = this.state;
     if (!state)
       return {
         findings: [finding("V6", "WRONG_PHASE", "no valid manifest at index 0", { index })],
       };
-    const pre = state.precheck(json, index);
-    const entry = pre.entry;
-    const checked = entry ? { index, type: entry.type, trackingCode: code } : undefined;
-    if (!entry || (opts.verify && pre.findings.length > 0))
-      return { findings: pre.findings, ...(checked ? { entry: checked } : {}) };
+    const pre = step.pre;
+    if (!entry || !pre || (opts.verify && pre.findings.length > 0))
+      return { findings: step.findings, ...(checked ? { entry: checked } : {}) };
     const claim = pre.checkpointClaim;
     if (opts.verify && claim) {
       // The same judgement as the audit's (V18); a root not seen here is proved from the board.
@@ -139,18 +144,20 @@ export class EntryChecker {
       const f = attestedRootFindings(claim, index, root, why);
       if (f.length) return { findings: f, ...(checked ? { entry: checked } : {}) };
     }
-    state.apply(entry, index, code);
-    const findings: Finding[] = [...pending];
-    if (entry.type === "voting.open") this.acc = new TallyAccumulator(state.manifest);
-    if (entry.type === "ballot") {
-      const f = this.#sum(entry, index, 1);
-      if (f) findings.push(f);
-    }
+    // Applied even when not verifying and the precheck found something: entries verified before.
+    const summed = this.#replay.commit(step, true);
+    const findings: Finding[] = [...pending, ...summed];
+    if (entry.type === "voting.open") this.#follow(new TallyAccumulator(state.manifest));
     if (opts.verify) {
       this.#work.push(...pre.work);
       if (this.#work.length >= BATCH) findings.push(...this.flush());
     }
     return { findings, ...(checked ? { entry: checked } : {}) };
+  }
+
+  #follow(acc: TallyAccumulator): void {
+    this.#tally = new ReplayTally(acc);
+    this.#replay.addSink(this.#tally);
   }
 
   /**
@@ -160,26 +167,10 @@ export class EntryChecker {
    */
   async #ensureTally(readLeaf: LeafReader): Promise<Finding[]> {
     const s = this.state;
-    if (!s || !this.acc || s.hasComputedTally || s.closeIndex === undefined) return [];
-    const old: [number, Uint8Array][] = [];
-    for (const i of s.supersededBallots()) old.push([i, await readLeaf(i)]);
-    const findings: Finding[] = [];
-    for (const [i, leaf] of old) {
-      let e: Entry;
-      try {
-        e = JSON.parse(new TextDecoder().decode(leaf)) as Entry;
-      } catch (err) {
-        findings.push(
-          finding("V14", "TALLY_MISMATCH", `superseded ballot: ${(err as Error).message}`, {
-            index: i,
-          }),
-        );
-        continue;
-      }
-      const f = this.#sum(e, i, -1);
-      if (f) findings.push(f);
-    }
-    s.setComputedTally(this.acc.toBody().contests);
+    const tally = this.#tally;
+    if (!s || !tally || s.hasComputedTally || s.closeIndex === undefined) return [];
+    const findings = await tally.subtractSuperseded(s, readLeaf);
+    s.setComputedTally(tally.acc.toBody().contests);
     return findings;
   }
 
@@ -190,18 +181,29 @@ export class EntryChecker {
     this.#work = [];
     return verifyCryptoWork(work);
   }
+}
 
-  #sum(entry: Entry, index: number, sign: 1 | -1): Finding | undefined {
-    if (!this.acc) return undefined;
-    try {
-      const ballot = encodedBallotOf(entry.body as BallotBody);
-      if (sign === 1) this.acc.addEncoded(ballot);
-      else this.acc.subtractEncoded(ballot);
-      return undefined;
-    } catch (e) {
-      return finding("V14", "TALLY_MISMATCH", `cannot sum this ballot: ${(e as Error).message}`, {
-        index,
-      });
-    }
-  }
+/** A leaf whose form fails V4 before any rule of the election (the monitor's wording). */
+function formFinding(step: ReplayedLeaf): Finding | undefined {
+  const at = { index: step.index };
+  const { form } = step;
+  if (form.tooLarge)
+    return finding(
+      "V4",
+      "ENTRY_TOO_LARGE",
+      `leaf is ${step.leaf.length} bytes, more than ${MAX_ENTRY_BYTES}`,
+      at,
+    );
+  if (form.notJson !== undefined)
+    return finding("V4", "BAD_JSON", `leaf is not UTF-8 JSON: ${form.notJson}`, at);
+  if (form.nonCanonical)
+    return finding(
+      "V4",
+      "NON_CANONICAL",
+      form.nonCanonical.reason !== undefined
+        ? `leaf cannot be canonicalized: ${form.nonCanonical.reason}`
+        : "leaf is not its own RFC 8785 canonical form",
+      at,
+    );
+  return undefined;
 }
