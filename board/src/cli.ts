@@ -247,7 +247,8 @@ a rate of 0 turns the limit off.`,
     async run(v) {
       // Loaded here, not at the top: the actors' commands start without the server's modules.
       const { createBoard } = await import("./server/index.js");
-      const { hasSigned, loadOrCreateBoardKey } = await import("./server/board-key.js");
+      const { boardKeyPath, hasSigned, loadOrCreateBoardKey, seedOf } =
+        await import("./server/board-key.js");
       const { checkpointOrigin } = await import("./log/signer.js");
       const { parseWitnessFlag } = await import("./witnessing/index.js");
       const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
@@ -374,9 +375,15 @@ a rate of 0 turns the limit off.`,
         mayCreate: !v.standby && !hasSigned(dataDir),
       });
       let active: Board | undefined;
+      // One set of crypto workers per process: the front's checks of the writes it forwards as a
+      // standby (with the board key: spec/api.md, Checked by the standby), and the board's own.
+      const { CryptoPool } = await import("./server/worker-pool.js");
+      const { verifyCryptoWork } = await import("./server/crypto-work.js");
+      const pool = new CryptoPool({ size: workers, inline: verifyCryptoWork });
       const front = standbyFront({
         store,
         limits,
+        verify: { seed: seedOf(readFileSync(boardKeyPath(dataDir, keyFile), "utf8")), pool },
         ...(advertise ? { self: advertise } : {}),
         status: {
           origin: (id) => checkpointOrigin(name, id),
@@ -399,6 +406,7 @@ a rate of 0 turns the limit off.`,
         const leaseLost = new Promise<Error>((r) => (lost = r));
         const opening = createBoard({
           ...boardOptions,
+          pool,
           ...(standby ? { leaseWaitMs: Infinity } : {}),
           advertiseUrl: advertise,
           onLeaseLost: (e) => lost(e),
@@ -429,6 +437,7 @@ a rate of 0 turns the limit off.`,
           await board.close().catch((e: unknown) => progress(`shutdown error: ${String(e)}`));
           active = undefined;
           await front.close();
+          await pool.close();
           return undefined;
         }
         progress(`${end.message}: serving as a standby`);
