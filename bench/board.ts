@@ -137,6 +137,8 @@ interface Setup {
   /** Board processes (PostgreSQL: the first sequences, the others are standbys). */
   readonly processes: number;
   readonly postgres: boolean;
+  /** The standbys forward writes unchecked (`--forward-unchecked`): the sequencer checks all. */
+  readonly unchecked?: boolean;
 }
 const LEVEL: Setup = { label: "level", processes: 1, postgres: false };
 const SETUPS: Setup[] = args.store
@@ -144,6 +146,12 @@ const SETUPS: Setup[] = args.store
       LEVEL,
       { label: "postgres, 1 process", processes: 1, postgres: true },
       { label: "postgres, 2 processes", processes: 2, postgres: true },
+      {
+        label: "postgres, 2 processes, standby unchecked",
+        processes: 2,
+        postgres: true,
+        unchecked: true,
+      },
     ]
   : [LEVEL];
 if (args.store && !/^postgres(ql)?(:\/\/.*)?$/.test(args.store)) {
@@ -211,6 +219,8 @@ interface RunningBoard {
   procs: ChildProcess[];
   /** CPU seconds (user + system, all threads) used so far. */
   cpu(): number;
+  /** CPU seconds of the first process (the sequencer: no kills in the throughput runs). */
+  sequencerCpu(): number;
   /** CPU seconds of the board's main (event-loop) thread alone. */
   mainCpu(): number;
   /** CPU seconds of each of the board's threads (by process and thread id). */
@@ -364,7 +374,13 @@ async function startBoard(name: string, setup: Setup = LEVEL): Promise<RunningBo
   const boards = [first];
   for (const dir of dirs.slice(1)) {
     copyFileSync(join(dirs[0], "board.key"), join(dir, "board.key"));
-    boards.push(spawnBoard(dir, name, [...extra, "--standby"]));
+    boards.push(
+      spawnBoard(dir, name, [
+        ...extra,
+        "--standby",
+        ...(setup.unchecked ? ["--forward-unchecked"] : []),
+      ]),
+    );
   }
   const urls = [url, ...(await Promise.all(boards.slice(1).map((b) => b.url)))];
   const procs = boards.map((b) => b.proc);
@@ -400,6 +416,7 @@ async function startBoard(name: string, setup: Setup = LEVEL): Promise<RunningBo
     procs,
     cpu: () => sum((pid) => statCpu(procStat(`/proc/${pid}/stat`))),
     mainCpu: () => sum((pid) => statCpu(procStat(`/proc/${pid}/task/${pid}/stat`))),
+    sequencerCpu: () => statCpu(procStat(`/proc/${procs[0].pid}/stat`)),
     threadCpu,
     peakRss,
     stop,
@@ -489,6 +506,8 @@ interface LoadResult {
   seconds: number;
   lat: number[];
   boardCpu: number;
+  /** Of boardCpu, the sequencer process's (the first). */
+  sequencerCpu: number;
   boardMainCpu: number;
   /** CPU seconds of the WORKERS busiest threads besides the event loop: the crypto workers. */
   workersCpu: number;
@@ -509,6 +528,7 @@ async function load(
   const failed = new Map<string, number>();
   let ok = 0;
   const cpu0 = board.cpu();
+  const seq0 = board.sequencerCpu();
   const main0 = board.mainCpu();
   const threads0 = board.threadCpu();
   const gen0 = process.cpuUsage();
@@ -581,6 +601,7 @@ async function load(
     seconds,
     lat: lat.sort((a, b) => a - b),
     boardCpu: board.cpu() - cpu0,
+    sequencerCpu: board.sequencerCpu() - seq0,
     boardMainCpu: board.mainCpu() - main0,
     workersCpu: (() => {
       // The crypto workers: the busiest threads after the event loop (threads are not named).
@@ -637,6 +658,10 @@ function report(
   console.log(
     `  by thread, per entry: event loop ${us(r.boardMainCpu)} µs, ${WORKERS} crypto workers ${us(r.workersCpu)} µs, the rest (V8's GC and compiler threads, libuv's pool) ${us(r.boardCpu - r.boardMainCpu - r.workersCpu)} µs`,
   );
+  if (board && board.procs.length > 1)
+    console.log(
+      `  per accepted entry, by process: the sequencer ${us(r.sequencerCpu)} µs, the standby${board.procs.length > 2 ? "s" : ""} ${us(r.boardCpu - r.sequencerCpu)} µs${setup.unchecked ? " (forwarding unchecked)" : " (checking what it forwards)"}`,
+    );
   if (r.failed.size)
     console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
   if (rss.length)
