@@ -4,7 +4,9 @@
  * body's size limit (the transport stops reading past bodyLimit and passes OVERSIZE); the board
  * is not shutting down; JSON, schema and canonical leaf (entry-body.ts); the election named by
  * the path; then the election's write path (Election.submit / submitBulk: state precheck, the
- * signature and crypto checks in the worker pool, queued for sequencing, durable, witnessed).
+ * signature and crypto checks in the worker pool, queued for sequencing, durable, witnessed;
+ * for a voter's entry whose body carries a standby's valid `Urna-Verified` tag, verified-tag.ts,
+ * without the signature and crypto checks, which the standby did).
  * Returns the status and body to answer; a refusal is thrown (an ApiError, or a failure that
  * error-answer.ts maps to one), and nothing was written.
  */

@@ -14,7 +14,7 @@ import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { receiptOf } from "./receipt-lookup.js";
 import { TrackingIndex, isBallotType } from "./tracking-index.js";
-import type { CryptoPool } from "./worker-pool.js";
+import type { CryptoPool, PoolFinding } from "./worker-pool.js";
 import {
   type Head,
   LogWitness,
@@ -313,7 +313,12 @@ export class Election {
   }
 
   /** The signature and crypto checks in the worker pool; none for an entry a standby checked. */
-  #crypto(entry: AnyEntry, leaf: Uint8Array, pre: Precheck, checked: boolean) {
+  #crypto(
+    entry: AnyEntry,
+    leaf: Uint8Array,
+    pre: Precheck,
+    checked: boolean,
+  ): Promise<PoolFinding[]> {
     return checked
       ? Promise.resolve([])
       : this.#pool.runSigned(pre.work, signedMessage(entry, leaf));

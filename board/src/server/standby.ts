@@ -18,6 +18,10 @@
  * and the request was not delivered: nothing was written. When the holder accepted the request
  * but failed before answering (it crashed), the outcome is unknown: 503 SEQUENCER_LOST (the
  * entry may be in the log; look it up by its tracking code).
+ *
+ * Given the board key, a standby first checks the writes it forwards (standby-verify.ts): a bad
+ * entry is refused here with the sequencer's own answer, a good ballot goes with the
+ * `Urna-Verified` tag (verified-tag.ts) on which the sequencer skips its signature and proofs.
  */
 import {
   type IncomingMessage,
