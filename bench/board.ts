@@ -36,6 +36,8 @@
  *   --full-subscribers M   besides those, M subscribers asking for `?view=full` (every entry in
  *                      full; the board's default cap on such streams is 32); default 0
  *   --skip-ballots / --skip-small
+ *   --via-standby      with two processes, every client posts to the standby (default: the
+ *                      clients spread over both), so that every write takes the standby's path
  *   --store postgres[://USER@HOST:PORT/DB]   also run everything on PostgreSQL (README "Storage
  *                      engines"): each workload runs on level, then on PostgreSQL with one board
  *                      process, then with two (the second `--standby`, forwarding to the first;
@@ -98,6 +100,7 @@ const { values: args } = parseArgs({
     "full-subscribers": { type: "string", default: "0" },
     "skip-ballots": { type: "boolean", default: false },
     "skip-small": { type: "boolean", default: false },
+    "via-standby": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
     store: { type: "string" },
     "lease-ms": { type: "string" },
@@ -514,6 +517,12 @@ interface LoadResult {
   genCpu: number;
 }
 
+/** The board process client `i` posts to: spread over all, or with --via-standby the standbys. */
+const clientUrl = (board: RunningBoard, i: number): string =>
+  args["via-standby"] && board.urls.length > 1
+    ? board.urls[1 + (i % (board.urls.length - 1))]
+    : board.urls[i % board.urls.length];
+
 /**
  * Runs `clients` async loops over `jobs` (each job: [url, body]), or one sequential loop per
  * group, each on its own keep-alive connection, and measures.
@@ -563,7 +572,7 @@ async function load(
       sequentialGroups.map(async (g, i) => {
         if (g.length === 0) return;
         // Clients spread over the board's processes (the jobs' own host is the sequencer's).
-        const u = new URL(board.urls[i % board.urls.length]);
+        const u = new URL(clientUrl(board, i));
         const c = new RawClient(u.hostname, Number(u.port));
         try {
           for (const [url, body] of g) {
@@ -580,7 +589,7 @@ async function load(
     await Promise.all(
       Array.from({ length: clients }, async (_, i) => {
         if (jobs.length === 0) return;
-        const u = new URL(board.urls[i % board.urls.length]);
+        const u = new URL(clientUrl(board, i));
         const c = new RawClient(u.hostname, Number(u.port));
         try {
           while (next < jobs.length) {
@@ -831,7 +840,7 @@ async function ballots(f: Fixture, setup: Setup): Promise<void> {
   const jobs = f.ballots.map((b): [string, string] => [url, b]);
   await load(board, jobs.slice(0, warm), CLIENTS); // JIT warm-up, not counted
   console.log(
-    `\nballots [${setup.label}]: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients${board.urls.length > 1 ? ` spread over ${board.urls.length} board processes` : ""} (after ${warm} warm-up ballots)`,
+    `\nballots [${setup.label}]: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients${board.urls.length > 1 ? (args["via-standby"] ? " all through the standby" : ` spread over ${board.urls.length} board processes`) : ""} (after ${warm} warm-up ballots)`,
   );
   if (SUBSCRIBERS + FULL_SUBSCRIBERS <= 0) {
     const r = await load(board, jobs.slice(warm), CLIENTS);

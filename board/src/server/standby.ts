@@ -509,6 +509,9 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
     { at: number; of: Map<string, ElectionReplay>; state: Promise<ElectionState | undefined> }
   >();
   const stateOf = (id: string): Promise<ElectionState | undefined> => {
+    // While prewarming, the loop follows every election every PREWARM_POLL_MS already.
+    const warm = prewarming !== undefined ? replayed.get(id)?.current() : undefined;
+    if (warm) return Promise.resolve(warm);
     const now = Date.now();
     const hit = fresh.get(id);
     if (hit && hit.of === replayed && now - hit.at < PREWARM_POLL_MS) return hit.state;

@@ -70,7 +70,7 @@ beforeAll(async () => {
     manifestFor(ID, a, { threshold: 1, revotePolicy: "single" }),
     a.authority.secretKey,
   );
-  creds = (await openElection(client, ID, a, 8)).creds;
+  creds = (await openElection(client, ID, a, 9)).creds;
   const view = await loadVotingView(client, ID);
   ballot = (c, choice) =>
     ballotEntry(
@@ -253,4 +253,16 @@ test("the tag is trusted for the crypto alone: a body with a genuine tag gets no
     "urna-verified": verifiedTag(key, "entries", ID, Buffer.from(second)),
   });
   expect(code(again)).toBe("ALREADY_VOTED");
+});
+
+test("while prewarming (as `urna board serve --standby` does), the standby checks against the replay its loop follows", async () => {
+  front.prewarm(true);
+  await new Promise((r) => setTimeout(r, 600)); // a poll or two of the committed log
+  const before = { ...board.admissions };
+  const bad = await post(sbUrl, entries, JSON.stringify(badProof(creds[8])));
+  expect(code(bad)).toBe("INVALID_PROOF");
+  const ok = await post(sbUrl, entries, JSON.stringify(ballot(creds[8], 2)));
+  expect(ok.status).toBe(201);
+  expect(board.admissions).toEqual({ onTag: before.onTag + 1, inFull: before.inFull });
+  front.prewarm(false);
 });
