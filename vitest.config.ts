@@ -32,6 +32,7 @@ const POSTGRES_ONLY = [
   "board/test/store/pg-group-commit.test.ts",
   "board/test/store/standby-lookups.test.ts",
   "board/test/store/standby-feed-record.test.ts",
+  "board/test/store/standby-verify.test.ts",
   "tests/demo-postgres.test.ts",
 ];
 /**

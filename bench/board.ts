@@ -36,6 +36,8 @@
  *   --full-subscribers M   besides those, M subscribers asking for `?view=full` (every entry in
  *                      full; the board's default cap on such streams is 32); default 0
  *   --skip-ballots / --skip-small
+ *   --via-standby      with two processes, every client posts to the standby (default: the
+ *                      clients spread over both), so that every write takes the standby's path
  *   --store postgres[://USER@HOST:PORT/DB]   also run everything on PostgreSQL (README "Storage
  *                      engines"): each workload runs on level, then on PostgreSQL with one board
  *                      process, then with two (the second `--standby`, forwarding to the first;
@@ -98,6 +100,7 @@ const { values: args } = parseArgs({
     "full-subscribers": { type: "string", default: "0" },
     "skip-ballots": { type: "boolean", default: false },
     "skip-small": { type: "boolean", default: false },
+    "via-standby": { type: "boolean", default: false },
     "board-node-args": { type: "string" },
     store: { type: "string" },
     "lease-ms": { type: "string" },
@@ -137,6 +140,8 @@ interface Setup {
   /** Board processes (PostgreSQL: the first sequences, the others are standbys). */
   readonly processes: number;
   readonly postgres: boolean;
+  /** The standbys forward writes unchecked (`--forward-unchecked`): the sequencer checks all. */
+  readonly unchecked?: boolean;
 }
 const LEVEL: Setup = { label: "level", processes: 1, postgres: false };
 const SETUPS: Setup[] = args.store
@@ -144,6 +149,12 @@ const SETUPS: Setup[] = args.store
       LEVEL,
       { label: "postgres, 1 process", processes: 1, postgres: true },
       { label: "postgres, 2 processes", processes: 2, postgres: true },
+      {
+        label: "postgres, 2 processes, standby unchecked",
+        processes: 2,
+        postgres: true,
+        unchecked: true,
+      },
     ]
   : [LEVEL];
 if (args.store && !/^postgres(ql)?(:\/\/.*)?$/.test(args.store)) {
@@ -211,6 +222,8 @@ interface RunningBoard {
   procs: ChildProcess[];
   /** CPU seconds (user + system, all threads) used so far. */
   cpu(): number;
+  /** CPU seconds of the first process (the sequencer: no kills in the throughput runs). */
+  sequencerCpu(): number;
   /** CPU seconds of the board's main (event-loop) thread alone. */
   mainCpu(): number;
   /** CPU seconds of each of the board's threads (by process and thread id). */
@@ -364,7 +377,13 @@ async function startBoard(name: string, setup: Setup = LEVEL): Promise<RunningBo
   const boards = [first];
   for (const dir of dirs.slice(1)) {
     copyFileSync(join(dirs[0], "board.key"), join(dir, "board.key"));
-    boards.push(spawnBoard(dir, name, [...extra, "--standby"]));
+    boards.push(
+      spawnBoard(dir, name, [
+        ...extra,
+        "--standby",
+        ...(setup.unchecked ? ["--forward-unchecked"] : []),
+      ]),
+    );
   }
   const urls = [url, ...(await Promise.all(boards.slice(1).map((b) => b.url)))];
   const procs = boards.map((b) => b.proc);
@@ -400,6 +419,7 @@ async function startBoard(name: string, setup: Setup = LEVEL): Promise<RunningBo
     procs,
     cpu: () => sum((pid) => statCpu(procStat(`/proc/${pid}/stat`))),
     mainCpu: () => sum((pid) => statCpu(procStat(`/proc/${pid}/task/${pid}/stat`))),
+    sequencerCpu: () => statCpu(procStat(`/proc/${procs[0].pid}/stat`)),
     threadCpu,
     peakRss,
     stop,
@@ -489,11 +509,19 @@ interface LoadResult {
   seconds: number;
   lat: number[];
   boardCpu: number;
+  /** Of boardCpu, the sequencer process's (the first). */
+  sequencerCpu: number;
   boardMainCpu: number;
   /** CPU seconds of the WORKERS busiest threads besides the event loop: the crypto workers. */
   workersCpu: number;
   genCpu: number;
 }
+
+/** The board process client `i` posts to: spread over all, or with --via-standby the standbys. */
+const clientUrl = (board: RunningBoard, i: number): string =>
+  args["via-standby"] && board.urls.length > 1
+    ? board.urls[1 + (i % (board.urls.length - 1))]
+    : board.urls[i % board.urls.length];
 
 /**
  * Runs `clients` async loops over `jobs` (each job: [url, body]), or one sequential loop per
@@ -509,6 +537,7 @@ async function load(
   const failed = new Map<string, number>();
   let ok = 0;
   const cpu0 = board.cpu();
+  const seq0 = board.sequencerCpu();
   const main0 = board.mainCpu();
   const threads0 = board.threadCpu();
   const gen0 = process.cpuUsage();
@@ -543,7 +572,7 @@ async function load(
       sequentialGroups.map(async (g, i) => {
         if (g.length === 0) return;
         // Clients spread over the board's processes (the jobs' own host is the sequencer's).
-        const u = new URL(board.urls[i % board.urls.length]);
+        const u = new URL(clientUrl(board, i));
         const c = new RawClient(u.hostname, Number(u.port));
         try {
           for (const [url, body] of g) {
@@ -560,7 +589,7 @@ async function load(
     await Promise.all(
       Array.from({ length: clients }, async (_, i) => {
         if (jobs.length === 0) return;
-        const u = new URL(board.urls[i % board.urls.length]);
+        const u = new URL(clientUrl(board, i));
         const c = new RawClient(u.hostname, Number(u.port));
         try {
           while (next < jobs.length) {
@@ -581,6 +610,7 @@ async function load(
     seconds,
     lat: lat.sort((a, b) => a - b),
     boardCpu: board.cpu() - cpu0,
+    sequencerCpu: board.sequencerCpu() - seq0,
     boardMainCpu: board.mainCpu() - main0,
     workersCpu: (() => {
       // The crypto workers: the busiest threads after the event loop (threads are not named).
@@ -637,6 +667,10 @@ function report(
   console.log(
     `  by thread, per entry: event loop ${us(r.boardMainCpu)} µs, ${WORKERS} crypto workers ${us(r.workersCpu)} µs, the rest (V8's GC and compiler threads, libuv's pool) ${us(r.boardCpu - r.boardMainCpu - r.workersCpu)} µs`,
   );
+  if (board && board.procs.length > 1)
+    console.log(
+      `  per accepted entry, by process: the sequencer ${us(r.sequencerCpu)} µs, the standby${board.procs.length > 2 ? "s" : ""} ${us(r.boardCpu - r.sequencerCpu)} µs${setup.unchecked ? " (forwarding unchecked)" : " (checking what it forwards)"}`,
+    );
   if (r.failed.size)
     console.log(`  refused: ${[...r.failed].map(([k, n]) => `${k} x${n}`).join(", ")}`);
   if (rss.length)
@@ -806,7 +840,7 @@ async function ballots(f: Fixture, setup: Setup): Promise<void> {
   const jobs = f.ballots.map((b): [string, string] => [url, b]);
   await load(board, jobs.slice(0, warm), CLIENTS); // JIT warm-up, not counted
   console.log(
-    `\nballots [${setup.label}]: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients${board.urls.length > 1 ? ` spread over ${board.urls.length} board processes` : ""} (after ${warm} warm-up ballots)`,
+    `\nballots [${setup.label}]: ${fmt(f.ballots.length - warm)} ballots of ${OPTIONS} selections (${fmt(bytes)} bytes each), ${CLIENTS} concurrent clients${board.urls.length > 1 ? (args["via-standby"] ? " all through the standby" : ` spread over ${board.urls.length} board processes`) : ""} (after ${warm} warm-up ballots)`,
   );
   if (SUBSCRIBERS + FULL_SUBSCRIBERS <= 0) {
     const r = await load(board, jobs.slice(warm), CLIENTS);

@@ -158,7 +158,7 @@ function authorityKeys(values: string[]): string[] {
 const commands: Record<string, Command> = {
   "board serve": {
     summary: "run the bulletin board",
-    usage: `urna board serve --data DIR --port PORT --name NAME [--key FILE] [--store URL [--standby] [--lease-ms MS] [--advertise URL]] [--publish DIR|s3://BUCKET/PREFIX] [--host HOST] [--workers N]
+    usage: `urna board serve --data DIR --port PORT --name NAME [--key FILE] [--store URL [--standby] [--lease-ms MS] [--advertise URL] [--forward-unchecked]] [--publish DIR|s3://BUCKET/PREFIX] [--host HOST] [--workers N]
                  [--batch-size N] [--batch-delay-ms MS] [--witness URL=VKEY]... [--quorum N] [--json]
                  [--authority KEY|@FILE]... [--create-rate R] [--create-burst N]
                  [--max-connections N] [--max-connections-per-address N] [--per-address-on-loopback]
@@ -177,7 +177,10 @@ board key and the signer's local state file stay in DIR on every store. Two boar
 may share one database, one sequencing at a time (a lease with a fencing token): the second one
 is refused, or with --standby waits and takes over when the first stops or stalls. A standby
 listens on its port at once and forwards every request to the lease holder's advertised URL
-(--advertise, default http://HOST:PORT), answering 503 NO_SEQUENCER when there is none.
+(--advertise, default http://HOST:PORT), answering 503 NO_SEQUENCER when there is none. It
+checks each write's JSON, schema, signature and proofs itself first, refusing a bad one with the
+sequencer's own answer (spec/api.md, Checked by the standby); --forward-unchecked leaves all of it
+to the sequencer (for comparison).
 --lease-ms: the lease's time to live (default 3000): a sequencer that dies is replaced at once (its
 database session ends), one that stalls after about that long, and a sequencer that lost its
 lease goes on as a standby by itself. --publish (env URNA_PUBLISH): after every checkpoint, write each election's tiles,
@@ -213,6 +216,7 @@ a rate of 0 turns the limit off.`,
       data: { type: "string" },
       store: { type: "string" },
       standby: { type: "boolean" },
+      "forward-unchecked": { type: "boolean" },
       "lease-ms": { type: "string" },
       advertise: { type: "string" },
       publish: { type: "string" },
@@ -247,7 +251,8 @@ a rate of 0 turns the limit off.`,
     async run(v) {
       // Loaded here, not at the top: the actors' commands start without the server's modules.
       const { createBoard } = await import("./server/index.js");
-      const { hasSigned, loadOrCreateBoardKey } = await import("./server/board-key.js");
+      const { boardKeyPath, hasSigned, loadOrCreateBoardKey, seedOf } =
+        await import("./server/board-key.js");
       const { checkpointOrigin } = await import("./log/signer.js");
       const { parseWitnessFlag } = await import("./witnessing/index.js");
       const dataDir = (v.data as string | undefined) ?? process.env.URNA_DATA;
@@ -374,9 +379,19 @@ a rate of 0 turns the limit off.`,
         mayCreate: !v.standby && !hasSigned(dataDir),
       });
       let active: Board | undefined;
+      // One set of crypto workers per process: the front's checks of the writes it forwards as a
+      // standby (with the board key: spec/api.md, Checked by the standby), and the board's own.
+      const { CryptoPool } = await import("./server/worker-pool.js");
+      const { verifyCryptoWork } = await import("./server/crypto-work.js");
+      const pool = new CryptoPool({ size: workers, inline: verifyCryptoWork });
       const front = standbyFront({
         store,
         limits,
+        ...(v["forward-unchecked"] === true
+          ? {}
+          : {
+              verify: { seed: seedOf(readFileSync(boardKeyPath(dataDir, keyFile), "utf8")), pool },
+            }),
         ...(advertise ? { self: advertise } : {}),
         status: {
           origin: (id) => checkpointOrigin(name, id),
@@ -399,6 +414,7 @@ a rate of 0 turns the limit off.`,
         const leaseLost = new Promise<Error>((r) => (lost = r));
         const opening = createBoard({
           ...boardOptions,
+          pool,
           ...(standby ? { leaseWaitMs: Infinity } : {}),
           advertiseUrl: advertise,
           onLeaseLost: (e) => lost(e),
@@ -429,6 +445,7 @@ a rate of 0 turns the limit off.`,
           await board.close().catch((e: unknown) => progress(`shutdown error: ${String(e)}`));
           active = undefined;
           await front.close();
+          await pool.close();
           return undefined;
         }
         progress(`${end.message}: serving as a standby`);

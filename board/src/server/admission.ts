@@ -4,7 +4,9 @@
  * body's size limit (the transport stops reading past bodyLimit and passes OVERSIZE); the board
  * is not shutting down; JSON, schema and canonical leaf (entry-body.ts); the election named by
  * the path; then the election's write path (Election.submit / submitBulk: state precheck, the
- * signature and crypto checks in the worker pool, queued for sequencing, durable, witnessed).
+ * signature and crypto checks in the worker pool, queued for sequencing, durable, witnessed;
+ * for a voter's entry whose body carries a standby's valid `Urna-Verified` tag, verified-tag.ts,
+ * without the signature and crypto checks, which the standby did).
  * Returns the status and body to answer; a refusal is thrown (an ApiError, or a failure that
  * error-answer.ts maps to one), and nothing was written.
  */
@@ -20,6 +22,8 @@ import {
 } from "./entry-body.js";
 import { ApiError } from "./errors.js";
 import { toApiError } from "./error-answer.js";
+import { isBallotType } from "./tracking-index.js";
+import { isVerifiedTag } from "./verified-tag.js";
 
 /** `POST /elections` (a manifest), `POST /elections/<id>/entries`, `POST /elections/<id>/bulk`. */
 export type WriteRoute = "create" | "entries" | "bulk";
@@ -35,6 +39,8 @@ export interface WriteRequest {
   address?: string | undefined;
   /** The body's bytes as received (any other value is an empty body), or OVERSIZE. */
   body: unknown;
+  /** The `Urna-Verified` header as received (verified-tag.ts), if any. */
+  verified?: unknown;
 }
 
 /** Body of a bulk response: one result per entry, in request order. */
@@ -69,12 +75,15 @@ export async function admit(ctx: BoardContext, req: WriteRequest): Promise<Admit
     case "entries": {
       const { entry, leaf } = parseEntryBody(req.body);
       const e = electionNamed(ctx, req.election);
-      checkTarget(e, entry);
-      return { status: 201, body: await e.submit(entry, leaf) };
+      checkTarget(e.id, entry);
+      const onTag = isBallotType(entry.type) && tagged(ctx, req);
+      ctx.admissions[onTag ? "onTag" : "inFull"]++;
+      return { status: 201, body: await e.submit(entry, leaf, onTag) };
     }
     case "bulk": {
       const values = parseBulkBody(req.body);
-      return { status: 200, body: await submitBulk(electionNamed(ctx, req.election), values) };
+      const e = electionNamed(ctx, req.election);
+      return { status: 200, body: await submitBulk(ctx, e, values, tagged(ctx, req)) };
     }
   }
 }
@@ -97,18 +106,44 @@ async function create(
   return ctx.createElection(entry, leaf);
 }
 
-/** Appends a bulk request's entries to `e` and returns the response body (one result per item). */
-async function submitBulk(e: Election, values: unknown[]): Promise<BulkResponse> {
+/**
+ * Whether the request carries a standby's valid tag for its exact body (verified-tag.ts). Only
+ * then may the election skip the entries' signature and proof checks (spec/api.md, Checked by
+ * the standby); without it, or with a wrong one, everything is checked here.
+ */
+function tagged(ctx: BoardContext, req: WriteRequest): boolean {
+  return (
+    req.verified !== undefined &&
+    req.route !== "create" &&
+    req.election !== undefined &&
+    req.body instanceof Uint8Array &&
+    isVerifiedTag(ctx.verifiedTagKey, req.verified, req.route, req.election, req.body)
+  );
+}
+
+/**
+ * Appends a bulk request's entries to `e` and returns the response body (one result per item).
+ * A valid tag counts only when every item is a voter's entry that parses (a standby tags
+ * nothing else: spec/api.md, Checked by the standby).
+ */
+async function submitBulk(
+  ctx: BoardContext,
+  e: Election,
+  values: unknown[],
+  tag: boolean,
+): Promise<BulkResponse> {
   const items: BulkItem[] = values.map((v) => {
     try {
       const { entry, leaf } = entryFromJson(v);
-      checkTarget(e, entry);
+      checkTarget(e.id, entry);
       return { entry, leaf };
     } catch (err) {
       return toApiError(err);
     }
   });
-  const outcomes = await e.submitBulk(items);
+  const onTag = tag && items.every((i) => !(i instanceof ApiError) && isBallotType(i.entry.type));
+  ctx.admissions[onTag ? "onTag" : "inFull"] += items.length;
+  const outcomes = await e.submitBulk(items, onTag);
   return {
     results: outcomes.map((o) =>
       o instanceof ApiError ? { status: o.status, ...o.toJSON() } : { status: 201, ...o },
@@ -116,14 +151,14 @@ async function submitBulk(e: Election, values: unknown[]): Promise<BulkResponse>
   };
 }
 
-/** An entry posted to election `e` must be for it, and not a manifest. */
-function checkTarget(e: Election, entry: AnyEntry): void {
-  if (entry.election !== e.id)
+/** An entry posted to election `id` must be for it, and not a manifest. */
+export function checkTarget(id: string, entry: AnyEntry): void {
+  if (entry.election !== id)
     throw new ApiError(
       "ELECTION_MISMATCH",
-      `the entry is for election ${JSON.stringify(entry.election)}, not ${JSON.stringify(e.id)}`,
+      `the entry is for election ${JSON.stringify(entry.election)}, not ${JSON.stringify(id)}`,
       "/election",
     );
   if (entry.type === "manifest")
-    throw new ApiError("ELECTION_EXISTS", `election ${e.id} already has its manifest`);
+    throw new ApiError("ELECTION_EXISTS", `election ${id} already has its manifest`);
 }

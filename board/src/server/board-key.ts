@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   type Ed25519NoteSigner,
   encodePrivateKey,
+  fromBase64,
   generateSeed,
   parsePrivateKey,
 } from "@urna/verifier";
@@ -97,4 +98,11 @@ export function loadOrCreateBoardKey(
       `the board key is named ${JSON.stringify(signer.name)} but the board is ${JSON.stringify(name)}`,
     );
   return signer;
+}
+
+/** The 32-byte Ed25519 seed inside a C2SP private key string (the board key file's text). */
+export function seedOf(privateKey: string): Uint8Array {
+  // PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>; the base64 may itself contain "+".
+  const raw = fromBase64(privateKey.trim().split("+").slice(4).join("+"));
+  return raw.slice(1, 33);
 }

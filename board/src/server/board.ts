@@ -24,6 +24,7 @@ import {
   type Ed25519NoteSigner,
   encodeVkey,
   fromBase64,
+  fromUtf8,
   openCheckpoint,
   parseVkey,
   Replay,
@@ -40,10 +41,16 @@ import {
   nodeEd25519Signer,
 } from "../log/index.js";
 import { type BoardStore, describeStore, openBoardStore } from "../store/index.js";
-import { BoardKeyError, boardKeyPath, hasSigned, loadOrCreateBoardKey } from "./board-key.js";
+import {
+  BoardKeyError,
+  boardKeyPath,
+  hasSigned,
+  loadOrCreateBoardKey,
+  seedOf,
+} from "./board-key.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { Election, logErrorToApi } from "./election.js";
-import type { BoardContext, Created } from "./context.js";
+import type { AdmissionCounts, BoardContext, Created } from "./context.js";
 import { ApiError, findingToError } from "./errors.js";
 import { type BoardLimitOptions, CreationGate, guardConnections, resolveLimits } from "./limits.js";
 import { listenOn } from "./listen.js";
@@ -51,6 +58,7 @@ import { fastEntryRoute, routes } from "./routes.js";
 import { type Prewarmed, isPrefixOf } from "./prewarm.js";
 import { webRouter } from "./web.js";
 import { CryptoPool } from "./worker-pool.js";
+import { verifiedTagKey } from "./verified-tag.js";
 import { Witnessing, type WitnessConfig } from "../witnessing/index.js";
 import {
   LivePublisher,
@@ -107,6 +115,8 @@ export interface BoardOptions {
   keyFile?: string;
   /** Crypto worker threads (default os.availableParallelism(); 0 checks inline). */
   workers?: number;
+  /** The crypto workers to use instead of starting `workers` (not closed with the board). */
+  pool?: CryptoPool;
   /** Sequencer batching (defaults 256 entries / 50 ms). */
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
@@ -149,6 +159,8 @@ export interface Board {
   publishStatus(id: string): PublishStatus | undefined;
   /** Resolves when election `id` has published its current checkpoint (or stopped on an error). */
   publishSettled(id: string): Promise<void>;
+  /** Entries admitted so far, on a standby's tag or checked here in full (context.ts). */
+  readonly admissions: Readonly<AdmissionCounts>;
   listen(port?: number, host?: string): Promise<{ port: number; url: string; server: Server }>;
   /** Answers one request (as the servers of listen() do), for a server the caller runs. */
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -158,7 +170,6 @@ export interface Board {
   privateKeyForDemo(): string;
 }
 
-/** The 32-byte seed inside a C2SP Ed25519 private key string. */
 /** Whether `note` carries a valid signature by `vkey` (its key name is the note's origin). */
 function signedBy(note: string, vkey: string): boolean {
   try {
@@ -167,12 +178,6 @@ function signedBy(note: string, vkey: string): boolean {
   } catch {
     return false;
   }
-}
-
-function seedOf(privateKey: string): Uint8Array {
-  // PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>; the base64 may itself contain "+".
-  const raw = fromBase64(privateKey.trim().split("+").slice(4).join("+"));
-  return raw.slice(1, 33);
 }
 
 export async function createBoard(opts: BoardOptions): Promise<Board> {
@@ -187,7 +192,9 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     loadOrCreateBoardKey(opts.dataDir, opts.name, undefined, { keyFile, mayCreate: false });
   // The crypto workers start first: a standby waiting for the lease has them ready when it
   // takes over (its first write does not wait for their start).
-  const pool = new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
+  // A pool given (the standby front's, shared: one set of threads per process) stays open.
+  const pool = opts.pool ?? new CryptoPool({ size: opts.workers, inline: verifyCryptoWork });
+  const closePool = (): Promise<void> => (opts.pool ? Promise.resolve() : pool.close());
   const store: BoardStore = await openBoardStore({
     store: opts.store,
     dataDir: opts.dataDir,
@@ -198,7 +205,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     ...(opts.onLeaseLost ? { onLeaseLost: opts.onLeaseLost } : {}),
     log,
   }).catch(async (e: unknown) => {
-    await pool.close();
+    await closePool();
     throw e;
   });
   if (store.engine !== "level") log(`store: ${describeStore(opts.store)}`);
@@ -211,7 +218,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       mayCreate: registered.length === 0 && !signedBefore,
     });
   } catch (e) {
-    await pool.close();
+    await closePool();
     await store.close();
     throw e;
   }
@@ -305,7 +312,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
         await el.seq.close().catch(() => undefined);
         await el.storage.close().catch(() => undefined);
       }
-      await pool.close();
+      await closePool();
       await store.close();
       throw e;
     }
@@ -416,6 +423,8 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     createElection,
     admitCreation: (signer, address) => creation.admit(signer, address),
     publishStatus: (id) => live?.status(id),
+    verifiedTagKey: verifiedTagKey(seed),
+    admissions: { onTag: 0, inFull: 0 },
   };
 
   const app = express();
@@ -463,7 +472,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
       for (const s of servers) s.closeAllConnections();
       await Promise.all(stopped);
       for (const e of elections.values()) await e.storage.close().catch(() => undefined);
-      await pool.close();
+      await closePool();
       await store.close();
     })();
     return closed;
@@ -498,6 +507,7 @@ export async function createBoard(opts: BoardOptions): Promise<Board> {
     electionVkey: ctx.electionVkey,
     publishStatus: (id) => live?.status(id),
     publishSettled: (id) => live?.settled(id) ?? Promise.resolve(),
+    admissions: ctx.admissions,
     listen,
     handle: (req, res) => {
       if (!fast(req, res)) app(req, res);

@@ -34,6 +34,20 @@ export interface BoardContext {
   admitCreation(signer: string, address: string | undefined): void;
   /** The publishing of election `id`, shown in its status (undefined without --publish). */
   publishStatus(id: string): PublishStatus | undefined;
+  /** The key of the standbys' `Urna-Verified` tags (verified-tag.ts), from the board key. */
+  readonly verifiedTagKey: Uint8Array;
+  /** Entries admitted to an election's write path, by how their crypto is checked. */
+  readonly admissions: AdmissionCounts;
+}
+
+/**
+ * Entries (bulk items included) that reached an election's write path: `onTag` with a valid
+ * standby tag (the signature and proofs were checked by the standby, not again here), `inFull`
+ * checked here in full. Shown by the board (Board.admissions) for tests and benchmarks.
+ */
+export interface AdmissionCounts {
+  onTag: number;
+  inFull: number;
 }
 
 const ELECTION_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -21,7 +21,7 @@ import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
 import { receiptOf } from "./receipt-lookup.js";
 import { TrackingIndex, isBallotType, trackingSink } from "./tracking-index.js";
-import type { CryptoPool } from "./worker-pool.js";
+import type { CryptoPool, PoolFinding } from "./worker-pool.js";
 import {
   type Head,
   LogWitness,
@@ -202,12 +202,15 @@ export class Election {
     ];
   }
 
-  /** Appends a validated entry (schema-valid, canonical leaf) to this election. */
-  async submit(entry: AnyEntry, leaf: Uint8Array): Promise<AppendResponse> {
+  /**
+   * Appends a validated entry (schema-valid, canonical leaf) to this election. `checked`: a
+   * standby checked its signature and proofs (a valid tag, admission.ts): every rule still runs.
+   */
+  async submit(entry: AnyEntry, leaf: Uint8Array, checked = false): Promise<AppendResponse> {
     if (this.seq.failure) throw logErrorToApi(this.seq.failure);
     this.#inflight++;
     try {
-      return await this.#submit(entry, leaf);
+      return await this.#submit(entry, leaf, checked);
     } finally {
       this.#settled();
     }
@@ -224,7 +227,10 @@ export class Election {
    * the next round, judged once the round is sequenced. Items already refused (parse, schema)
    * keep their error.
    */
-  async submitBulk(items: ReadonlyArray<BulkItem>): Promise<Array<AppendResponse | ApiError>> {
+  async submitBulk(
+    items: ReadonlyArray<BulkItem>,
+    checked = false,
+  ): Promise<Array<AppendResponse | ApiError>> {
     if (this.seq.failure) throw logErrorToApi(this.seq.failure);
     this.#inflight++;
     try {
@@ -248,7 +254,7 @@ export class Election {
           });
           if (pre.findings.length > 0) {
             if (round.length > 0) break; // may depend on this round: it opens the next one
-            out[i] = this.#refusal(entry, pre);
+            out[i] = this.#refusal(entry, pre, checked);
             continue;
           }
           // An attestation may name the checkpoint of the entries before it: they go first.
@@ -263,7 +269,7 @@ export class Election {
         }
         if (round.length === 0) continue;
         const verdicts = await Promise.allSettled(
-          round.map((r) => this.#pool.runSigned(r.pre.work, signedMessage(r.entry, r.leaf))),
+          round.map((r) => this.#crypto(r.entry, r.leaf, r.pre, checked)),
         );
         // Sequenced in request order, all in this turn: `#sequence` queues synchronously.
         const appended = round.map((r, n) => {
@@ -305,16 +311,28 @@ export class Election {
     }
   }
 
-  async #submit(entry: AnyEntry, leaf: Uint8Array): Promise<AppendResponse> {
+  async #submit(entry: AnyEntry, leaf: Uint8Array, checked: boolean): Promise<AppendResponse> {
     if (entry.type === "tally" && this.state.phase === "closed") await this.#ensureTally();
     const lh = leafHashFast(leaf);
     const fast = this.state.checkRules(entry, lh);
-    if (fast.findings.length > 0) throw this.#refusal(entry, fast);
+    if (fast.findings.length > 0) throw this.#refusal(entry, fast, checked);
     const unsigned = await this.#checkpointClaim(fast);
     if (unsigned) throw unsigned;
-    const findings = await this.#pool.runSigned(fast.work, signedMessage(entry, leaf));
+    const findings = await this.#crypto(entry, leaf, fast, checked);
     if (findings.length > 0) throw findingToError(findings[0]);
     return this.#sequence(entry, leaf, lh);
+  }
+
+  /** The signature and crypto checks in the worker pool; none for an entry a standby checked. */
+  #crypto(
+    entry: AnyEntry,
+    leaf: Uint8Array,
+    pre: Precheck,
+    checked: boolean,
+  ): Promise<PoolFinding[]> {
+    return checked
+      ? Promise.resolve([])
+      : this.#pool.runSigned(pre.work, signedMessage(entry, leaf));
   }
 
   /**
@@ -346,8 +364,8 @@ export class Election {
    * the same first finding; with a bad one, the full precheck decides which comes first (an
    * earlier rule or the signature).
    */
-  #refusal(entry: AnyEntry, fast: Precheck): ApiError {
-    if (verifyEntrySignatureFast(entry)) return findingToError(fast.findings[0]);
+  #refusal(entry: AnyEntry, fast: Precheck, checked: boolean): ApiError {
+    if (checked || verifyEntrySignatureFast(entry)) return findingToError(fast.findings[0]);
     const pre = this.state.precheck(entry);
     return findingToError(pre.findings[0] ?? fast.findings[0]);
   }

@@ -91,6 +91,14 @@ export class ElectionReplay {
     return p;
   }
 
+  /**
+   * The state as far as it is replayed now, without a catch-up (undefined: none yet, or handed
+   * over). Entries are applied a chunk at a time, synchronously: it is always a prefix's state.
+   */
+  current(): ElectionState | undefined {
+    return this.#taken ? undefined : this.#replay.state;
+  }
+
   /** Hands the replay over (once; after the catch-up in flight). */
   take(): Promise<Prewarmed | undefined> {
     const p = this.#chain.then(() => {

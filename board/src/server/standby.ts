@@ -19,6 +19,10 @@
  * and the request was not delivered: nothing was written. When the holder accepted the request
  * but failed before answering (it crashed), the outcome is unknown: 503 SEQUENCER_LOST (the
  * entry may be in the log; look it up by its tracking code).
+ *
+ * Given the board key, a standby first checks the writes it forwards (standby-verify.ts): a bad
+ * entry is refused here with the sequencer's own answer, a good ballot goes with the
+ * `Urna-Verified` tag (verified-tag.ts) on which the sequencer skips its signature and proofs.
  */
 import {
   type IncomingMessage,
@@ -39,6 +43,13 @@ import { readerAt } from "./standby-reader.js";
 import { StandbyRecords } from "./standby-record.js";
 import { ElectionReplay, type Prewarmed } from "./prewarm.js";
 import { type BoardLimitOptions, guardConnections, resolveLimits } from "./limits.js";
+import { OVERSIZE, bodyLimit } from "./admission.js";
+import type { ElectionState } from "@urna/verifier";
+import { sendJson } from "./routes/fast-write.js";
+import { checkWrite } from "./standby-verify.js";
+import { VERIFIED_HEADER, type TaggedRoute, verifiedTagKey } from "./verified-tag.js";
+import { verifyCryptoWork } from "./crypto-work.js";
+import { CryptoPool } from "./worker-pool.js";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded. */
 const HOP = new Set([
@@ -77,6 +88,18 @@ export interface StandbyFrontOptions {
    * framing answered in JSON, the cap on full-view event streams. Defaults as a board's.
    */
   limits?: BoardLimitOptions;
+  /**
+   * The board key's 32-byte Ed25519 seed (every process of one database has the same key): with
+   * it the standby checks every write it can statelessly before forwarding it, refuses what fails
+   * with the sequencer's own answer, and tags what passed (standby-verify.ts, verified-tag.ts).
+   * Without it, writes are forwarded unchecked.
+   */
+  verify?: {
+    seed: Uint8Array;
+    /** The crypto workers: a pool (not closed with the front), or how many to start (0: inline). */
+    pool?: CryptoPool;
+    workers?: number;
+  };
   /**
    * Asked first for every request to the front's servers: true when it answered the request
    * itself (`urna board serve` hands its port to the board while it sequences, and back when
@@ -127,6 +150,28 @@ const ROUTES = {
   events: new RegExp(`^/elections/${ELECTION}/events$`),
   record: new RegExp(`^/elections/${ELECTION}/record$`),
 };
+
+/** The write routes a standby checks itself (the sequencer's fast path's, routes/fast-write.ts). */
+const WRITE = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/(entries|bulk)$/;
+
+/** A request's body up to `limit` bytes; past it (declared or sent), OVERSIZE. */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | typeof OVERSIZE> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > limit) {
+      req.resume();
+      return resolve(OVERSIZE);
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on("data", (c: Buffer) => {
+      length += c.length;
+      if (length <= limit) chunks.push(c);
+    });
+    req.on("error", reject);
+    req.on("end", () => resolve(length > limit ? OVERSIZE : Buffer.concat(chunks, length)));
+  });
+}
 
 const MAX_RANGE = 1000;
 
@@ -380,6 +425,59 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
     return reads;
   };
 
+  // The standby's own checks of the writes (standby-verify.ts), when it has the board key.
+  const tagKey = opts.verify ? verifiedTagKey(opts.verify.seed) : undefined;
+  let workers = opts.verify?.pool;
+  const ownWorkers = workers === undefined;
+  /** The replayed state per election, caught up at most every PREWARM_POLL_MS. */
+  const fresh = new Map<
+    string,
+    { at: number; of: Map<string, ElectionReplay>; state: Promise<ElectionState | undefined> }
+  >();
+  const stateOf = (id: string): Promise<ElectionState | undefined> => {
+    // While prewarming, the loop follows every election every PREWARM_POLL_MS already.
+    const warm = prewarming !== undefined ? replayed.get(id)?.current() : undefined;
+    if (warm) return Promise.resolve(warm);
+    const now = Date.now();
+    const hit = fresh.get(id);
+    if (hit && hit.of === replayed && now - hit.at < PREWARM_POLL_MS) return hit.state;
+    const of = replayed;
+    const state = (async () => {
+      const store = await readStore();
+      const r = store && (await readerAt(store, id));
+      if (!r || of !== replayed) return undefined;
+      let e = of.get(id);
+      if (!e) of.set(id, (e = new ElectionReplay()));
+      return (await e.at(r)).state;
+    })().catch(() => undefined);
+    fresh.set(id, { at: now, of, state });
+    void state.then((s) => {
+      if (!s && fresh.get(id)?.state === state) fresh.delete(id);
+    });
+    return state;
+  };
+  /** Takes a write it can check (true), checks it, and refuses or forwards it. */
+  const checked = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!tagKey || req.method !== "POST") return false;
+    const m = WRITE.exec(req.url ?? "");
+    const enc = req.headers["content-encoding"];
+    if (!m || (enc !== undefined && enc.toLowerCase() !== "identity")) return false;
+    const route: TaggedRoute = m[2] === "bulk" ? "bulk" : "entries";
+    workers ??= new CryptoPool({ size: opts.verify?.workers, inline: verifyCryptoWork });
+    const checks = { key: tagKey, pool: workers, stateOf };
+    void readBody(req, bodyLimit(route)).then(
+      (body) =>
+        checkWrite(checks, route, m[1], body)
+          .catch(() => ({ forward: {} }) as const)
+          .then((v) => {
+            if ("refuse" in v) sendJson(res, v.refuse.status, v.refuse.toJSON());
+            else if (body !== OVERSIZE) forward(req, res, { body, ...v.forward });
+          }),
+      () => res.destroy(),
+    );
+    return true;
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === "GET")
       void readStore()
@@ -392,10 +490,15 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
         .then((done) => {
           if (!done && !res.headersSent) forward(req, res);
         });
-    else forward(req, res);
+    else if (!checked(req, res)) forward(req, res);
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Forwards `req` to the lease holder: its body as it streams in, or `read` (read already). */
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    read?: { body: Uint8Array; tag?: string },
+  ): void => {
     void lease().then((l) => {
       if (!l || !l.live || l.url === undefined || l.url === self) {
         req.resume();
@@ -411,8 +514,13 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
         return;
       }
       const headers: Record<string, string | string[]> = {};
+      // A client's own tag is never passed on (a standby adds its own).
       for (const [k, v] of Object.entries(req.headers))
-        if (v !== undefined && !HOP.has(k)) headers[k] = v;
+        if (v !== undefined && !HOP.has(k) && k !== VERIFIED_HEADER) headers[k] = v;
+      if (read) {
+        headers["content-length"] = String(read.body.length);
+        if (read.tag !== undefined) headers[VERIFIED_HEADER] = read.tag;
+      }
       let connected = false;
       const out = request(
         target,
@@ -452,7 +560,8 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
             : new ApiError("NO_SEQUENCER", "the sequencer cannot be reached"),
         );
       });
-      req.pipe(out);
+      if (read) out.end(read.body);
+      else req.pipe(out);
     });
   };
 
@@ -504,6 +613,7 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
       );
       servers.clear();
       await feeds.close();
+      if (ownWorkers) await workers?.close();
       await pool.end().catch(() => undefined);
       const r = await reads;
       await r?.close();

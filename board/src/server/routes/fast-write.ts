@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { OVERSIZE, type WriteRoute, admit, bodyLimit } from "../admission.js";
 import type { BoardContext } from "../context.js";
 import { errorAnswer } from "../error-answer.js";
+import { VERIFIED_HEADER } from "../verified-tag.js";
 
 /** The exact path of the write routes the fast path takes; anything else goes through express. */
 const ENTRIES_PATH = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/(entries|bulk)$/;
@@ -26,7 +27,7 @@ export function fastEntryRoute(
     if (enc !== undefined && enc.toLowerCase() !== "identity") return false;
     const route: WriteRoute = m[2] === "bulk" ? "bulk" : "entries";
     const answer = (body: Uint8Array | typeof OVERSIZE): void =>
-      void admit(ctx, { route, election: m[1], body }).then(
+      void admit(ctx, { route, election: m[1], body, verified: req.headers[VERIFIED_HEADER] }).then(
         (a) => sendJson(res, a.status, a.body),
         (err: unknown) => {
           const api = errorAnswer(ctx.log, err);
@@ -61,7 +62,7 @@ export function fastEntryRoute(
 }
 
 /** What express's `res.status(s).json(body)` sends, with the CORS header of every API answer. */
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "Access-Control-Allow-Origin": "*",

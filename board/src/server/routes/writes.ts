@@ -6,6 +6,7 @@
 import express, { type RequestHandler, Router } from "express";
 import { OVERSIZE, type WriteRoute, admit, bodyLimit } from "../admission.js";
 import type { BoardContext } from "../context.js";
+import { VERIFIED_HEADER } from "../verified-tag.js";
 
 export function writeRoutes(ctx: BoardContext): Router {
   const r = Router();
@@ -17,6 +18,7 @@ export function writeRoutes(ctx: BoardContext): Router {
         election: params.id,
         address: req.socket.remoteAddress,
         body: req.body as unknown,
+        verified: req.headers[VERIFIED_HEADER],
       });
       res.status(a.status).json(a.body);
     });
