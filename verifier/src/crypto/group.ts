@@ -21,8 +21,8 @@
  * ./ristretto-codec.ts; both are the same strict RFC 9496 functions (test/crypto/wasm*.test.ts).
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
-import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, fromBase64, toBase64, utf8 } from "../bytes.js";
+import { sha512 } from "../sha2.js";
 import { decodeRistretto, encodeRistretto } from "./ristretto-codec.js";
 import { wasm } from "./wasm/backend.js";
 import { addWasm, decodeWasm, encodeWasm, subtractWasm } from "./wasm/points.js";
