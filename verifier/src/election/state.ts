@@ -21,7 +21,7 @@ import type {
 } from "@urna/schemas";
 import { validateEntry } from "@urna/schemas";
 import { toHex } from "../bytes.js";
-import { entryLeaf, verifyEntrySignature } from "../entry.js";
+import { entryLeaf, signingMessageFromLeaf, verifyEntrySignature } from "../entry.js";
 import { leafHash } from "../log/merkle-hash.js";
 import type { EntryOf, Precheck } from "./entries/entry-rule.js";
 import { startingFindings } from "./entries/manifest.js";
@@ -304,7 +304,8 @@ export class ElectionState {
         admit: false,
       };
     const entry = v.ok ? v.value : (informative as Entry);
-    const out = this.#check(entry, leafHash(entryLeaf(entry)), index, !opts.deferSignature, 0, {
+    const leaf = entryLeaf(entry);
+    const out = this.#check(entry, leafHash(leaf), index, !opts.deferSignature, 0, {
       deferRevote: opts.deferRevote === true,
     });
     if (!v.ok)
@@ -321,6 +322,7 @@ export class ElectionState {
       out.work.unshift({
         kind: "signature",
         entry,
+        message: signingMessageFromLeaf(entry, leaf),
         where: {
           index,
           ...(out.leafHash && ruleOf(entry.type)?.byCredential
