@@ -87,7 +87,7 @@ export const CATEGORIES: readonly Category[] = [
     url: /(merkle|merkle-hash|sha2)\.[jt]s$/,
   },
   {
-    name: "SHA-2 (entries.jsonl digest, other)",
+    name: "SHA-2",
     group: "hashing",
     fn: /^(process|digestInto|finish|update|digest)$/,
     url: /hashes\/.*(sha2|_md)\.js$/,
@@ -171,8 +171,10 @@ export function splitProfiles(profiles: readonly CpuProfile[]): Split {
           continue;
         }
         name = helper ? `${helper.name} in ${c.name}` : c.name;
+        helper = undefined;
         break;
       }
+      if (helper) name = `${helper.name}, other callers (entries.jsonl digest)`;
       memo.set(id, name);
       return name;
     };
