@@ -1,12 +1,17 @@
 /**
  * Benchmark of the auditor's verifier (`urna-verify election`):
  *
- *   npm run bench -- verify [--ballots N] [--workers 1,2] [--regen]
+ *   npm run bench -- verify [--ballots N] [--workers 1,2] [--regen] [--cpu-prof DIR] [--src]
  *
  * Generates (once, kept in bench-output/verify-<N>/) a record of N ballots of 10 selections
  * (two contests of 5 options) with the board's prover code, then verifies it in a fresh child
  * process per worker count, measuring wall time, CPU time, selections per second and the peak
  * RSS of the process (all threads), with RSS samples along the run to show it stays flat.
+ *
+ * It runs the compiled verifier (verifier/dist: run `npx tsc -b` after a change), as the
+ * `urna-verify` CLI does; `--src` runs the TypeScript sources through tsx instead.
+ * `--cpu-prof DIR` runs each child under `node --cpu-prof` (every thread writes a profile into
+ * DIR/workers-N/) and prints where the CPU went per selection (bench/_cpu-split.ts).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -36,8 +41,15 @@ if (args[0] === "--child") {
   // Verify once, report figures as JSON on stdout.
   const dir = args[1];
   const workers = Number(args[2]);
-  const { verifyElection } = await import("../verifier/src/audit/verify-election.js");
-  const { folderSource } = await import("../verifier/src/record/folder-node.js");
+  // The compiled verifier, as `urna-verify` runs it (`--src`: the TypeScript sources through tsx,
+  // which then also compiles them in every worker thread, a fixed cost of seconds).
+  const lib = args.includes("--src") ? "../verifier/src" : "../verifier/dist";
+  const { verifyElection } = (await import(
+    `${lib}/audit/verify-election.js`
+  )) as typeof import("../verifier/src/audit/verify-election.js");
+  const { folderSource } = (await import(
+    `${lib}/record/folder-node.js`
+  )) as typeof import("../verifier/src/record/folder-node.js");
   const trust = JSON.parse(
     readFileSync(join(dir, "..", `${dir.split("/").pop()}.trust.json`), "utf8"),
   );
@@ -81,6 +93,7 @@ if (args[0] === "--child") {
 const ballots = Number(arg("--ballots") ?? 10_000);
 const SELECTIONS_PER_BALLOT = Number(arg("--selections") ?? 10);
 const workerList = (arg("--workers") ?? "1,2").split(",").map(Number);
+const profileDir = arg("--cpu-prof");
 const outDir = join(root, "bench-output");
 const name =
   SELECTIONS_PER_BALLOT === 10 ? `verify-${ballots}` : `verify-${ballots}x${SELECTIONS_PER_BALLOT}`;
@@ -163,11 +176,21 @@ const meta = JSON.parse(readFileSync(metaPath, "utf8")) as {
   generatedMs: number;
 };
 
-function child(workers: number): Promise<ChildResult> {
+function child(workers: number, profile?: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
+    const prof = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
     const p = spawn(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(import.meta.url), "--child", dir, String(workers)],
+      [
+        ...prof,
+        "--import",
+        "tsx",
+        fileURLToPath(import.meta.url),
+        "--child",
+        dir,
+        String(workers),
+        ...(args.includes("--src") ? ["--src"] : []),
+      ],
       {
         cwd: root,
         stdio: ["ignore", "pipe", "inherit"],
@@ -190,12 +213,21 @@ process.stdout.write(
 );
 const rows: string[] = [];
 for (const w of workerList) {
-  const r = await child(w);
+  const profile = profileDir ? join(profileDir, `workers-${w}`) : undefined;
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  const r = await child(w, profile);
   const sps = meta.selections / (r.wallMs / 1000);
+  const cpuPerSelection = (r.cpuMs * 1000) / meta.selections;
   rows.push(
-    `workers ${w}: ${r.ok ? "all checks pass" : "CHECKS FAILED"}; total ${(r.wallMs / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s); ` +
+    `workers ${w}: ${r.ok ? "all checks pass" : "CHECKS FAILED"}; total ${(r.wallMs / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s, ${cpuPerSelection.toFixed(0)} µs per selection); ` +
       `${Math.round(sps)} selections/s, ${Math.round(meta.ballots / (r.wallMs / 1000))} ballots/s; peak RSS ${r.peakRssMb} MB; ` +
       `RSS along the run (progress%:MB) ${r.samples.map((s) => `${s.progress}:${s.rssMb}`).join(" ")}`,
   );
   process.stdout.write(rows[rows.length - 1] + "\n");
+  if (profile) {
+    const { formatSplit, readProfiles, splitProfiles } = await import("./_cpu-split.js");
+    process.stdout.write(
+      formatSplit(splitProfiles(readProfiles(profile)), r.cpuMs, meta.selections) + "\n",
+    );
+  }
 }

@@ -45,6 +45,28 @@ export function entrySigningMessage(entry: UnsignedEntry): Uint8Array {
 }
 
 /**
+ * `entrySigningMessage(entry)` cut from `leaf = entryLeaf(entry)` instead of serialising the
+ * entry again: jcs orders the members body, election, signature, signer, type, so the signed
+ * JSON is the leaf without its `,"signature":…` member. The leaf's last three members are
+ * compared with their own serialisation (JCS writes a string as JSON.stringify does) and
+ * undefined is returned when they differ (the caller then uses `entrySigningMessage`).
+ */
+export function signingMessageFromLeaf(entry: Entry, leaf: Uint8Array): Uint8Array | undefined {
+  const { signature, signer, type } = entry;
+  if (typeof signature !== "string" || typeof signer !== "string" || typeof type !== "string")
+    return undefined;
+  const kept = utf8(`,"signer":${JSON.stringify(signer)},"type":${JSON.stringify(type)}}`);
+  const cut = utf8(`,"signature":${JSON.stringify(signature)}`);
+  const head = leaf.length - kept.length - cut.length;
+  if (head < 1 || !bytesEqual(leaf.subarray(head), concatBytes(cut, kept))) return undefined;
+  const out = new Uint8Array(PREFIX.length + head + kept.length);
+  out.set(PREFIX, 0);
+  out.set(leaf.subarray(0, head), PREFIX.length);
+  out.set(kept, PREFIX.length + head);
+  return out;
+}
+
+/**
  * Verify `entry.signature` by `entry.signer` (protocol.md §5). False on any malformed field.
  * `verify` is the strict Ed25519 check (default `verifyEd25519`); the board passes an OpenSSL
  * one that decides the same way.
@@ -56,12 +78,14 @@ export function verifyEntrySignature(
     message: Uint8Array,
     publicKey: Uint8Array,
   ) => boolean = verifyEd25519,
+  /** `entrySigningMessage(entry)` when the caller has it already (`signingMessageFromLeaf`). */
+  message?: Uint8Array,
 ): boolean {
   let sig: Uint8Array, pk: Uint8Array, msg: Uint8Array;
   try {
     sig = fromBase64(entry.signature);
     pk = fromBase64(entry.signer);
-    msg = entrySigningMessage(entry);
+    msg = message ?? entrySigningMessage(entry);
   } catch {
     return false;
   }

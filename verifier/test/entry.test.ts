@@ -14,6 +14,7 @@ import {
   entrySigningMessage,
   parseLeaf,
   parseLeafJson,
+  signingMessageFromLeaf,
   verifyEd25519,
   verifyEntrySignature,
 } from "../src/entry.js";
@@ -35,6 +36,38 @@ const errCode = (f: () => unknown): string | undefined => {
   return undefined;
 };
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe("the signing message cut from the canonical leaf", () => {
+  it("is entrySigningMessage's, byte for byte, and verifies", () => {
+    const tricky = signEntry(
+      "manifest",
+      ELECTION,
+      // A body whose members look like the envelope's: only the top-level member is cut.
+      { ...fx.manifest, note: ',"signature":"x","signer":"y","type":"z"}' } as Manifest,
+      key.secretKey,
+    );
+    for (const e of [ballotEntry, manifestEntry, tricky]) {
+      const m = signingMessageFromLeaf(e, entryLeaf(e));
+      expect(m).toEqual(entrySigningMessage(e));
+      expect(verifyEntrySignature(e, undefined, m)).toBe(true);
+    }
+  });
+
+  it("is undefined when the leaf is not the entry's (the caller serialises then)", () => {
+    const leaf = entryLeaf(ballotEntry);
+    expect(signingMessageFromLeaf(manifestEntry, leaf)).toBeUndefined();
+    expect(signingMessageFromLeaf(ballotEntry, leaf.subarray(0, leaf.length - 1))).toBeUndefined();
+    const noSig = { ...ballotEntry, signature: 5 } as unknown as Entry;
+    expect(signingMessageFromLeaf(noSig, leaf)).toBeUndefined();
+  });
+
+  it("a message that is not the entry's fails the signature check", () => {
+    const m = signingMessageFromLeaf(ballotEntry, entryLeaf(ballotEntry)) as Uint8Array;
+    const changed = Uint8Array.from(m);
+    changed[changed.length - 3] ^= 1;
+    expect(verifyEntrySignature(ballotEntry, undefined, changed)).toBe(false);
+  });
+});
 
 describe("entry signatures (protocol.md §5)", () => {
   it("newSigningKey gives a 32-byte key pair", () => {

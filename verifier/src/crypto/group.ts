@@ -11,7 +11,8 @@
  * double the cost of a decode (an inverse square root), the dominant cost of verifying ballots.
  *
  * Encoding an element costs another inverse square root, so the 32 bytes an element was decoded
- * from are remembered (a WeakMap keyed by the point object) and `encodeElement` returns them
+ * from are remembered (on the point object for WASM points, ./wasm/points.ts; a WeakMap keyed by
+ * the point object for the others) and `encodeElement` returns them
  * instead of re-encoding; points computed here (sums, products) are encoded once and remembered.
  *
  * Public verification may use variable-time operations (`multiplyUnsafe`); provers use the
@@ -21,11 +22,18 @@
  * ./ristretto-codec.ts; both are the same strict RFC 9496 functions (test/crypto/wasm*.test.ts).
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
-import { sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, fromBase64, toBase64, utf8 } from "../bytes.js";
+import { sha512 } from "../sha2.js";
 import { decodeRistretto, encodeRistretto } from "./ristretto-codec.js";
 import { wasm } from "./wasm/backend.js";
-import { addWasm, decodeWasm, encodeWasm, subtractWasm } from "./wasm/points.js";
+import {
+  addWasm,
+  decodeWasm,
+  encodeWasm,
+  rememberWasmEncoding,
+  subtractWasm,
+  wasmEncodingOf,
+} from "./wasm/points.js";
 
 const Point = ristretto255.Point;
 export { ristretto255 };
@@ -72,14 +80,26 @@ export function decodeElement(bytes: Uint8Array, opts: { allowIdentity?: boolean
   if (bytes.length !== ELEMENT_BYTES)
     throw new GroupError("BAD_ELEMENT_ENCODING", `element must be ${ELEMENT_BYTES} bytes`);
   groupCounters.decodes++;
-  const p = wasm() !== null ? decodeWasm(bytes) : decodeRistretto(bytes);
+  if (wasm() !== null) {
+    // The WASM point keeps a copy of its encoding itself (no WeakMap entry).
+    const p = decodeWasm(bytes);
+    if (p === undefined)
+      throw new GroupError("BAD_ELEMENT_ENCODING", "not a canonical ristretto255 encoding");
+    checkIdentity(bytes, opts);
+    return p;
+  }
+  const p = decodeRistretto(bytes);
   if (p === undefined)
     throw new GroupError("BAD_ELEMENT_ENCODING", "not a canonical ristretto255 encoding");
-  // The identity's only canonical encoding is 32 zero bytes (s = 0).
-  if (!opts.allowIdentity && isZero32(bytes))
-    throw new GroupError("IDENTITY_NOT_ALLOWED", "the identity element is not allowed here");
+  checkIdentity(bytes, opts);
   encodings.set(p, Uint8Array.from(bytes));
   return p;
+}
+
+/** The identity's only canonical encoding is 32 zero bytes (s = 0). */
+function checkIdentity(bytes: Uint8Array, opts: { allowIdentity?: boolean }): void {
+  if (!opts.allowIdentity && isZero32(bytes))
+    throw new GroupError("IDENTITY_NOT_ALLOWED", "the identity element is not allowed here");
 }
 
 function isZero32(b: Uint8Array): boolean {
@@ -93,11 +113,11 @@ function isZero32(b: Uint8Array): boolean {
  * caller MUST NOT mutate the returned array (use `encodeElement` for a fresh copy).
  */
 export function elementBytes(p: Element): Uint8Array {
-  let b = encodings.get(p);
+  let b = wasmEncodingOf(p) ?? encodings.get(p);
   if (b === undefined) {
     groupCounters.encodes++;
     b = wasm() !== null ? encodeWasm(p) : encodeRistretto(p);
-    encodings.set(p, b);
+    if (!rememberWasmEncoding(p, b)) encodings.set(p, b);
   }
   return b;
 }
@@ -139,6 +159,13 @@ export function encodeScalar(s: bigint): Uint8Array {
 /** Little-endian bytes to bigint, any length (used to reduce 64-byte digests). */
 export function bytesToNumberLE(b: Uint8Array): bigint {
   if (b.length === 0) return 0n;
+  if (b.length % 8 === 0) {
+    // Scalars (32 bytes) and digests (64): 64 bits at a time, ~2.5× faster than via hex.
+    const v = new DataView(b.buffer, b.byteOffset, b.length);
+    let r = 0n;
+    for (let o = b.length - 8; o >= 0; o -= 8) r = (r << 64n) | v.getBigUint64(o, true);
+    return r;
+  }
   let hex = "0x";
   for (let i = b.length - 1; i >= 0; i--) hex += HEX_BYTE[b[i]];
   return BigInt(hex);

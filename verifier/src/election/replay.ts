@@ -214,7 +214,7 @@ export class Replay {
     if (!state) return out;
     const pre = state.precheck(json, index, {
       ...this.#precheck?.(json),
-      ...(canonicalHash ? { leafHash: canonicalHash } : {}),
+      ...(canonicalHash ? { leafHash: canonicalHash, leaf } : {}),
     });
     out.pre = pre;
     out.findings = pre.findings;

@@ -21,7 +21,7 @@ import type {
 } from "@urna/schemas";
 import { validateEntry } from "@urna/schemas";
 import { toHex } from "../bytes.js";
-import { entryLeaf, verifyEntrySignature } from "../entry.js";
+import { entryLeaf, signingMessageFromLeaf, verifyEntrySignature } from "../entry.js";
 import { leafHash } from "../log/merkle-hash.js";
 import type { EntryOf, Precheck } from "./entries/entry-rule.js";
 import { startingFindings } from "./entries/manifest.js";
@@ -303,6 +303,8 @@ export class ElectionState {
        * form (the replay, ./replay.ts): used instead of serialising and hashing the entry again.
        */
       leafHash?: Uint8Array;
+      /** Those bytes, with `leafHash` (the entry's signing message is cut from them). */
+      leaf?: Uint8Array;
     } = {},
   ): Precheck {
     const v = validateEntry(input);
@@ -316,7 +318,8 @@ export class ElectionState {
         admit: false,
       };
     const entry = v.ok ? v.value : (informative as Entry);
-    const lh = opts.leafHash ?? leafHash(entryLeaf(entry));
+    const leaf = opts.leaf ?? (opts.leafHash === undefined ? entryLeaf(entry) : undefined);
+    const lh = opts.leafHash ?? leafHash(leaf ?? entryLeaf(entry));
     const out = this.#check(entry, lh, index, !opts.deferSignature, 0, {
       deferRevote: opts.deferRevote === true,
     });
@@ -334,6 +337,7 @@ export class ElectionState {
       out.work.unshift({
         kind: "signature",
         entry,
+        ...(leaf ? { message: signingMessageFromLeaf(entry, leaf) } : {}),
         where: {
           index,
           ...(out.leafHash && ruleOf(entry.type)?.byCredential

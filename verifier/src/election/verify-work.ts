@@ -154,7 +154,7 @@ export function verifyCryptoWork(
         out.push(...verifyCeremonyWork(item));
         break;
       case "signature":
-        if (!verifyEntrySignature(item.entry))
+        if (!verifyEntrySignature(item.entry, undefined, item.message))
           out.push(
             finding("V5", "BAD_SIGNATURE", "the entry's signature does not verify", item.where),
           );

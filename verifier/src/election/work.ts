@@ -79,6 +79,8 @@ export interface CeremonyWork {
 export interface SignatureWork {
   kind: "signature";
   entry: Entry;
+  /** Its signing message, cut from the canonical leaf (entry.ts `signingMessageFromLeaf`), if known. */
+  message?: Uint8Array;
   where: Location;
 }
 

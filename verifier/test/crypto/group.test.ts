@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { bytesToNumberLE } from "../../src/crypto/group.js";
 import {
   G,
   GroupError,
@@ -116,6 +117,24 @@ describe("scalars", () => {
     expect(code(() => decodeScalar(new Uint8Array(31)))).toBe("BAD_SCALAR_ENCODING");
     expect(code(() => scalarFromBase64("AAAA"))).toBe("BAD_SCALAR_ENCODING");
     expect(code(() => encodeScalar(ORDER))).toBe("SCALAR_OUT_OF_RANGE");
+  });
+  it("reads little-endian bytes of any length, views into larger buffers included", () => {
+    const big = new Uint8Array(80).map((_, i) => (i * 37 + 11) & 0xff);
+    for (const [from, n] of [
+      [0, 32],
+      [3, 32],
+      [0, 64],
+      [5, 64],
+      [1, 7],
+      [2, 33],
+      [0, 8],
+    ]) {
+      const b = big.subarray(from, from + n);
+      let x = 0n;
+      for (let i = n - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[i]);
+      expect(bytesToNumberLE(b)).toBe(x);
+      expect(le(x, n)).toEqual(Uint8Array.from(b));
+    }
   });
 });
 

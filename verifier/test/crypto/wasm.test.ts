@@ -13,6 +13,7 @@ import {
   MsmAccumulator,
   ORDER,
   decodeElement,
+  elementBytes,
   fromHex,
   msm,
   ristretto255,
@@ -35,6 +36,7 @@ import {
   negateWasm,
   rememberedCoords,
   subtractWasm,
+  wasmEncodingOf,
 } from "../../src/crypto/wasm/points.js";
 
 const Point = ristretto255.Point;
@@ -166,6 +168,26 @@ describe("WASM backend", () => {
         true,
       );
     }
+  });
+
+  it("a decoded point keeps its own copy of its encoding, in a shared slab", () => {
+    const points = Array.from({ length: 50 }, () => randPoint());
+    const inputs = points.map((p) => p.toBytes());
+    const decoded = inputs.map((b) => decodeElement(b));
+    for (const b of inputs) b.fill(0xff); // the caller's bytes may change afterwards
+    decoded.forEach((d, i) => {
+      expect(toHex(wasmEncodingOf(d)!)).toBe(toHex(points[i].toBytes()));
+      expect(elementBytes(d)).toBe(wasmEncodingOf(d)); // remembered, not re-encoded
+      expect(d.equals(points[i])).toBe(true);
+      // Coordinates and encodings are views of 64 KiB slabs, not one ArrayBuffer each.
+      expect(rememberedCoords(d)!.buffer.byteLength).toBe(65536);
+    });
+    // A sum's encoding is computed once and then remembered on the point.
+    const sum = addWasm(decoded[0], decoded[1]);
+    expect(wasmEncodingOf(sum)).toBeUndefined();
+    const enc = elementBytes(sum);
+    expect(toHex(enc)).toBe(toHex(points[0].add(points[1]).toBytes()));
+    expect(wasmEncodingOf(sum)).toBe(enc);
   });
 
   it("decodes many at once, marking the invalid ones", () => {

@@ -5,7 +5,7 @@
  * compares it with. Public inputs only (variable time). Returns undefined when the WASM backend
  * is not in use, so that callers fall back to their JS code.
  */
-import { sha512 } from "@noble/hashes/sha2.js";
+import { sha512 } from "../../sha2.js";
 import { mem, reserve, wasm, writeBig } from "./backend.js";
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -29,7 +29,7 @@ export function verifyEd25519Wasm(
   const rBytes = signature.subarray(0, 32);
   const s = le(signature.subarray(32, 64));
   if (s >= L) return false;
-  const h = sha512.create().update(rBytes).update(publicKey).update(message).digest();
+  const h = sha512(rBytes, publicKey, message);
   const k = le(h) % L;
   const base = reserve(w, 128 + 64 + w.strausScratch(2) + 64);
   const m = mem();

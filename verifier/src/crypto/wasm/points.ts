@@ -31,6 +31,8 @@ function need(): NonNullable<ReturnType<typeof wasm>> {
 interface Lazy {
   wasmCoords: Uint8Array;
   wasmEp: EdPoint | undefined;
+  /** The canonical encoding the point was decoded from or encoded to (group.ts `elementBytes`). */
+  wasmEnc: Uint8Array | undefined;
 }
 const LazyProto: object = Object.create(Ristretto.prototype, {
   [EDWARDS_FIELD]: {
@@ -45,17 +47,56 @@ const LazyProto: object = Object.create(Ristretto.prototype, {
     },
   },
 });
-function lazyPoint(b: Uint8Array): Element {
+function lazyPoint(b: Uint8Array, enc?: Uint8Array): Element {
   const p = Object.create(LazyProto) as Lazy;
   p.wasmCoords = b;
   p.wasmEp = undefined;
+  p.wasmEnc = enc;
   return p as unknown as Element;
 }
-const coordsOf = (p: Element): Uint8Array | undefined =>
-  Object.getPrototypeOf(p) === LazyProto ? (p as unknown as Lazy).wasmCoords : undefined;
+const lazyOf = (p: Element): Lazy | undefined =>
+  Object.getPrototypeOf(p) === LazyProto ? (p as unknown as Lazy) : undefined;
+const coordsOf = (p: Element): Uint8Array | undefined => lazyOf(p)?.wasmCoords;
+
+/**
+ * Coordinates and encodings are views into shared 64 KiB slabs: a verifier makes millions of
+ * points that live for one batch, and one ArrayBuffer each (`slice`) cost more in allocation and
+ * garbage collection than the copy. A slab is freed when no point of it is left.
+ */
+const SLAB_BYTES = 65536;
+let slab = new Uint8Array(0);
+let slabAt = 0;
+function take(bytes: number): Uint8Array {
+  if (slabAt + bytes > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const v = slab.subarray(slabAt, slabAt + bytes);
+  slabAt += bytes;
+  return v;
+}
+function copyOut(off: number, bytes: number): Uint8Array {
+  const v = take(bytes);
+  v.set(mem().subarray(off, off + bytes));
+  return v;
+}
 
 /** A noble point from 128 coordinate bytes at `off` of linear memory. */
-export const pointAt = (off: number): Element => lazyPoint(mem().slice(off, off + 128));
+export const pointAt = (off: number): Element => lazyPoint(copyOut(off, 128));
+
+/** The encoding remembered on a point made here (undefined for other points, or none yet). */
+export const wasmEncodingOf = (p: Element): Uint8Array | undefined => lazyOf(p)?.wasmEnc;
+
+/**
+ * Remember `enc` as the encoding of a point made here (kept as given: the caller hands it over);
+ * false for other points (the caller keeps it elsewhere).
+ */
+export function rememberWasmEncoding(p: Element, enc: Uint8Array): boolean {
+  const lazy = lazyOf(p);
+  if (lazy === undefined) return false;
+  lazy.wasmEnc = enc;
+  return true;
+}
 
 /** Write the 128 coordinate bytes of `p` at `off`. */
 export function putPoint(p: Element, off: number): void {
@@ -80,7 +121,7 @@ export function decodeWasm(bytes: Uint8Array): Element | undefined {
   const base = reserve(w, 32 + 128 + 16);
   mem().set(bytes, base);
   if (w.decodeBatch(base, 1, base + 32, base + 160) !== 0) return undefined;
-  return pointAt(base + 32);
+  return lazyPoint(copyOut(base + 32, 128), copyOut(base, 32));
 }
 
 /** Decode several encodings at once (undefined for each invalid one). */
@@ -94,7 +135,11 @@ export function decodeManyWasm(list: readonly Uint8Array[]): (Element | undefine
   const st = out + 128 * n;
   w.decodeBatch(base, n, out, st);
   const res: (Element | undefined)[] = new Array(n);
-  for (let i = 0; i < n; i++) res[i] = m[st + i] === 0 ? undefined : pointAt(out + 128 * i);
+  for (let i = 0; i < n; i++)
+    res[i] =
+      m[st + i] === 0
+        ? undefined
+        : lazyPoint(copyOut(out + 128 * i, 128), copyOut(base + 32 * i, 32));
   return res;
 }
 
@@ -104,7 +149,7 @@ export function encodeWasm(p: Element): Uint8Array {
   const base = reserve(w, 160);
   putPoint(p, base);
   w.encodeBatch(base, 1, base + 128);
-  return mem().slice(base + 128, base + 160);
+  return copyOut(base + 128, 32);
 }
 
 function binary(op: "add" | "sub", p: Element, q: Element): Element {
