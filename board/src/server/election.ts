@@ -351,6 +351,7 @@ export class Election {
     let result;
     try {
       result = await this.seq.append(leaf, undefined, {
+        leafHash: lh,
         check: (index) => {
           const f: Finding[] = this.state.recheck(entry, lh, index);
           if (f.length > 0) throw findingToError(f[0]);
