@@ -477,6 +477,7 @@ export class Sequencer {
           for (const t of tiles) {
             const k = `${t.level}/${t.index}`;
             if (this.#pendingTiles.get(k) === t.hashes) this.#pendingTiles.delete(k);
+            this.#caches.committed(t);
           }
           this.#uncommitted--;
           this.#wake();

@@ -248,6 +248,29 @@ describe("the leaf hash given by the caller (hashed once)", () => {
     await a.close();
     await b.close();
   });
+
+  test("a receipt's inclusion proof reads the right edge's partial tiles from memory, not storage", async () => {
+    const storage = new MemoryLogStorage();
+    const reads: string[] = [];
+    const readTile = storage.readTile.bind(storage);
+    storage.readTile = (level, index) => {
+      reads.push(`${level}/${index}`);
+      return readTile(level, index);
+    };
+    const log = await openLog(undefined, { storage });
+    for (let round = 0; round < 3; round++) {
+      const rs = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => log.seq.append(utf8(`r${round} e${i}`))),
+      );
+      reads.length = 0;
+      for (const r of [rs[0], rs[199]]) {
+        const proof = await log.seq.reader.inclusionProof(r.index, r.size);
+        verifyInclusion(r.leafHash, r.index, r.size, proof, r.root);
+      }
+      expect(reads).toEqual([]);
+    }
+    await log.close();
+  });
 });
 
 describe("lifecycle", () => {
