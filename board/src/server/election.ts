@@ -8,7 +8,7 @@
 import type { AnyEntry, Entry, TallyContest } from "@urna/schemas";
 import { ElectionState, type Finding, type Precheck, toBase64, toHex } from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
-import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
+import { entryWork, signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
 import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
@@ -252,7 +252,9 @@ export class Election {
         }
         if (round.length === 0) continue;
         const verdicts = await Promise.allSettled(
-          round.map((r) => this.#pool.runSigned(r.pre.work, signedMessage(r.entry, r.leaf))),
+          round.map((r) =>
+            this.#pool.runSigned(entryWork(r.pre.work, r.entry), signedMessage(r.entry, r.leaf)),
+          ),
         );
         // Sequenced in request order, all in this turn: `#sequence` queues synchronously.
         const appended = round.map((r, n) => {
@@ -301,7 +303,10 @@ export class Election {
     if (fast.findings.length > 0) throw this.#refusal(entry, fast);
     const unsigned = await this.#checkpointClaim(fast);
     if (unsigned) throw unsigned;
-    const findings = await this.#pool.runSigned(fast.work, signedMessage(entry, leaf));
+    const findings = await this.#pool.runSigned(
+      entryWork(fast.work, entry),
+      signedMessage(entry, leaf),
+    );
     if (findings.length > 0) throw findingToError(findings[0]);
     return this.#sequence(entry, leaf, lh);
   }
