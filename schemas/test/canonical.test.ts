@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CanonicalJsonError, canonicalBytes, canonicalJson } from "../src/canonical.js";
+import {
+  CanonicalJsonError,
+  canonicalBytes,
+  canonicalJson,
+  hasLoneSurrogate,
+} from "../src/canonical.js";
 
 const vec = (name: string): string =>
   readFileSync(new URL(`./vectors/rfc8785/${name}`, import.meta.url), "utf8");
@@ -146,7 +151,7 @@ describe("the same bytes as RFC 8785's reference algorithm (the canonicalize pac
   // Member names and strings that exercise the code-unit order, escapes and astral characters.
   const text = fc.oneof(
     fc.string({ unit: "grapheme", maxLength: 8 }),
-    fc.string({ unit: "binary", maxLength: 8 }).filter((s) => s.isWellFormed()),
+    fc.string({ unit: "binary", maxLength: 8 }).filter((s) => !hasLoneSurrogate(s)),
     fc.constantFrom(
       "",
       "a",
