@@ -514,6 +514,8 @@ interface LoadResult {
   boardMainCpu: number;
   /** CPU seconds of the WORKERS busiest threads besides the event loop: the crypto workers. */
   workersCpu: number;
+  /** CPU seconds of every thread besides the event loop, busiest first. */
+  otherThreads: number[];
   genCpu: number;
 }
 
@@ -612,13 +614,13 @@ async function load(
     boardCpu: board.cpu() - cpu0,
     sequencerCpu: board.sequencerCpu() - seq0,
     boardMainCpu: board.mainCpu() - main0,
-    workersCpu: (() => {
+    ...(() => {
       // The crypto workers: the busiest threads after the event loop (threads are not named).
       const d = [...board.threadCpu()]
         .filter(([t]) => !board.procs.some((p) => t === `${p.pid}/${p.pid}`))
         .map(([t, c]) => c - (threads0.get(t) ?? 0))
         .sort((x, y) => y - x);
-      return d.slice(0, WORKERS).reduce((x, y) => x + y, 0);
+      return { workersCpu: d.slice(0, WORKERS).reduce((x, y) => x + y, 0), otherThreads: d };
     })(),
     genCpu: (g.user + g.system) / 1e6,
   };
@@ -665,7 +667,10 @@ function report(
   );
   const us = (x: number) => fmt((x / r.ok) * 1e6);
   console.log(
-    `  by thread, per entry: event loop ${us(r.boardMainCpu)} µs, ${WORKERS} crypto workers ${us(r.workersCpu)} µs, the rest (V8's GC and compiler threads, libuv's pool) ${us(r.boardCpu - r.boardMainCpu - r.workersCpu)} µs`,
+    `  by thread, per entry: event loop ${us(r.boardMainCpu)} µs, ${WORKERS} crypto workers ${us(r.workersCpu)} µs, the rest (V8's GC and compiler threads, libuv's pool, the tally worker) ${us(r.boardCpu - r.boardMainCpu - r.workersCpu)} µs; the next busiest threads ${r.otherThreads
+      .slice(WORKERS, WORKERS + 6)
+      .map(us)
+      .join(" / ")} µs`,
   );
   if (board && board.procs.length > 1)
     console.log(

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
+import canonicalize from "canonicalize";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CanonicalJsonError, canonicalBytes, canonicalJson } from "../src/canonical.js";
+import {
+  CanonicalJsonError,
+  canonicalBytes,
+  canonicalJson,
+  hasLoneSurrogate,
+} from "../src/canonical.js";
 
 const vec = (name: string): string =>
   readFileSync(new URL(`./vectors/rfc8785/${name}`, import.meta.url), "utf8");
@@ -137,5 +144,56 @@ describe("canonicalJson refuses what JCS cannot represent", () => {
 
   it("-0 serializes as 0 and integers keep no fraction", () => {
     expect(canonicalJson({ a: -0, b: 1.0, c: 100 })).toBe('{"a":0,"b":1,"c":100}');
+  });
+});
+
+describe("the same bytes as RFC 8785's reference algorithm (the canonicalize package)", () => {
+  // Member names and strings that exercise the code-unit order, escapes and astral characters.
+  const text = fc.oneof(
+    fc.string({ unit: "grapheme", maxLength: 8 }),
+    fc.string({ unit: "binary", maxLength: 8 }).filter((s) => !hasLoneSurrogate(s)),
+    fc.constantFrom(
+      "",
+      "a",
+      "A",
+      "\u00e9",
+      "\u20ac",
+      "\ud83d\ude00",
+      "\ufb33",
+      "\u007f",
+      '"\\/\b\f\n\r\t',
+    ),
+  );
+  const number = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.constantFrom(-0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 333333333.3333333),
+  );
+  const { json } = fc.letrec((tie) => ({
+    json: fc.oneof(
+      { depthSize: "small" },
+      fc.constant(null),
+      fc.boolean(),
+      number,
+      text,
+      fc.array(tie("json"), { maxLength: 5 }),
+      fc.dictionary(text, tie("json"), { maxKeys: 6 }),
+    ),
+  }));
+
+  it("on generated JSON values", () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalize(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("on more than 200 members (sorted natively rather than by insertion)", () => {
+    const o: Record<string, number> = {};
+    for (let i = 0; i < 500; i++)
+      o[`k${(i * 7919) % 1000}\u00e9${i % 3 ? "\ud83d\ude00" : ""}`] = i;
+    expect(canonicalJson(o)).toBe(canonicalize(o));
   });
 });

@@ -16,14 +16,6 @@ export function leafHashFast(leaf: Uint8Array): Uint8Array {
   return view(hash("sha256", buf, "buffer"));
 }
 
-/**
- * SHA-256(0x00 || leaf), given `prefixed` = 0x00 || leaf (lets the caller
- * keep the leaf as `prefixed.subarray(1)` without another copy).
- */
-export function leafHashPrefixed(prefixed: Uint8Array): Uint8Array {
-  return view(hash("sha256", prefixed, "buffer"));
-}
-
 const scratch = new Uint8Array(65);
 scratch[0] = 1;
 

@@ -47,7 +47,7 @@ import {
   utf8,
 } from "@urna/verifier";
 import { BoardLogError, isTransientResourceError } from "./errors.js";
-import { leafHashPrefixed } from "./fast-hash.js";
+import { leafHashFast } from "./fast-hash.js";
 import { LogReader, type LogHead } from "./reader.js";
 import type { CheckpointSigner } from "./signer.js";
 import type { CommitBatch, LogStorage, MetaValue, TileWrite, TreeState } from "./storage.js";
@@ -66,6 +66,13 @@ export interface AppendOptions {
    * unless the whole log fails (and then it refuses all writes until restart).
    */
   check?: (index: number) => void;
+  /**
+   * The entry's RFC 6962 leaf hash, SHA-256(0x00 || leaf), when the caller has already computed
+   * it from these very bytes (the board hashes each leaf once, for its tracking code and
+   * duplicate check, and hands the hash here): the sequencer then does not hash the leaf again.
+   * A wrong hash would corrupt the tree; callers pass only leafHashFast(leaf) of the same bytes.
+   */
+  leafHash?: Uint8Array;
 }
 
 export interface AppendResult {
@@ -102,8 +109,10 @@ export interface SequencerOptions {
 }
 
 interface Pending {
-  /** 0x00 || entry (the leaf-hash input; the entry is prefixed.subarray(1)). */
-  prefixed: Uint8Array;
+  /** The entry's bytes (a copy of what append was given). */
+  leaf: Uint8Array;
+  /** Its leaf hash, if the caller gave it (AppendOptions.leafHash); else hashed when sequenced. */
+  leafHash: Uint8Array | undefined;
   meta: MetaInput | undefined;
   check: ((index: number) => void) | undefined;
   at: number;
@@ -302,11 +311,13 @@ export class Sequencer {
       );
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closing) return Promise.reject(new BoardLogError("LOG_CLOSED", "the log is closing"));
+    const given = opts.leafHash;
+    if (given !== undefined && (!(given instanceof Uint8Array) || given.length !== 32))
+      return Promise.reject(new BoardLogError("ENTRY_INVALID", "a leaf hash must be 32 bytes"));
     return new Promise<AppendResult>((resolve, reject) => {
-      const prefixed = new Uint8Array(leaf.length + 1);
-      prefixed.set(leaf, 1);
       this.#queue.push({
-        prefixed,
+        leaf: leaf.slice(),
+        leafHash: given,
         meta,
         check: opts.check,
         at: performance.now(),
@@ -420,12 +431,12 @@ export class Sequencer {
         continue;
       }
       accepted.push(p);
-      leaves.push(p.prefixed.subarray(1));
+      leaves.push(p.leaf);
       for (const kv of m) meta.push(kv);
     }
     if (accepted.length === 0) return;
 
-    const hashes = accepted.map((p) => leafHashPrefixed(p.prefixed));
+    const hashes = accepted.map((p) => p.leafHash ?? leafHashFast(p.leaf));
     for (const h of hashes) this.#edge.push(h);
     const size = this.#edge.size;
     const root = this.#edge.root();
@@ -466,6 +477,7 @@ export class Sequencer {
           for (const t of tiles) {
             const k = `${t.level}/${t.index}`;
             if (this.#pendingTiles.get(k) === t.hashes) this.#pendingTiles.delete(k);
+            this.#caches.committed(t);
           }
           this.#uncommitted--;
           this.#wake();

@@ -66,13 +66,27 @@ export class Lru<K, V> {
   }
 }
 
-/** Caches shared by node readers of one log: complete-node hashes and full (immutable) tiles. */
+/**
+ * Caches shared by node readers of one log: complete-node hashes, full (immutable) tiles, and
+ * the partial tiles the sequencer last committed (the right edge, which every receipt's
+ * inclusion proof reads). A partial tile only grows and the hashes it holds never change, so a
+ * longer content than a reader needs serves it too.
+ */
 export class TileCaches {
   readonly nodes: Lru<string, Uint8Array>;
   readonly fullTiles: Lru<string, Uint8Array>;
+  readonly partialTiles: Lru<string, Uint8Array>;
   constructor(opts: { nodes?: number; fullTiles?: number } = {}) {
     this.nodes = new Lru(opts.nodes ?? 65_536);
     this.fullTiles = new Lru(opts.fullTiles ?? 256);
+    this.partialTiles = new Lru(16);
+  }
+
+  /** Records tile content that is durable (the sequencer, after a commit). */
+  committed(t: TileWrite): void {
+    const key = `${t.level}/${t.index}`;
+    if (t.hashes.length === FULL) this.fullTiles.set(key, t.hashes);
+    else this.partialTiles.set(key, t.hashes);
   }
 }
 
@@ -95,6 +109,8 @@ export class NodeReader {
     const key = `${level}/${index}`;
     const cached = this.#caches.fullTiles.get(key);
     if (cached) return cached;
+    const edge = this.#caches.partialTiles.get(key);
+    if (edge && edge.length >= needBytes) return edge;
     let p = memo?.get(key);
     if (!p) {
       p = this.#src.readTile(level, index);

@@ -7,7 +7,12 @@
  * has any finding, each of its tasks is verified alone to attribute the findings exactly.
  */
 import { parentPort } from "node:worker_threads";
-import { verifyCryptoWork, verifyEntrySignatureOnly, verifySignedMessage } from "./crypto-work.js";
+import {
+  verifyCryptoWork,
+  verifyEntrySignatureOnly,
+  verifySignedMessage,
+  withEntryBody,
+} from "./crypto-work.js";
 import type { PoolFinding, SignedMessage } from "./worker-pool.js";
 
 interface Task {
@@ -53,10 +58,10 @@ function drain(): void {
     for (const t of batch) {
       let bad: PoolFinding[] = [];
       try {
-        bad =
-          t.signed !== undefined
-            ? verifySignedMessage(t.signed)
-            : verifyEntrySignatureOnly(t.entry);
+        if (t.signed !== undefined) {
+          bad = verifySignedMessage(t.signed);
+          if (bad.length === 0) t.work = withEntryBody(t.work, t.signed);
+        } else bad = verifyEntrySignatureOnly(t.entry);
       } catch (e) {
         answer(t, () => {
           throw e;

@@ -15,7 +15,7 @@ import {
   toHex,
 } from "@urna/verifier";
 import { BoardLogError, type LogStorage, type Sequencer, leafHashFast } from "../log/index.js";
-import { signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
+import { entryWork, signedMessage, verifyEntrySignatureFast } from "./crypto-work.js";
 import { ApiError, findingToError, logUnavailableMessage } from "./errors.js";
 import { type Commit, FEED_COALESCE_MS, Feed } from "./feed.js";
 import { RunningTally } from "./tally-sum.js";
@@ -332,7 +332,7 @@ export class Election {
   ): Promise<PoolFinding[]> {
     return checked
       ? Promise.resolve([])
-      : this.#pool.runSigned(pre.work, signedMessage(entry, leaf));
+      : this.#pool.runSigned(entryWork(pre.work, entry), signedMessage(entry, leaf));
   }
 
   /**
@@ -380,6 +380,7 @@ export class Election {
     let result;
     try {
       result = await this.seq.append(leaf, undefined, {
+        leafHash: lh,
         check: (index) => {
           const f: Finding[] = this.state.recheck(entry, lh, index);
           if (f.length > 0) throw findingToError(f[0]);

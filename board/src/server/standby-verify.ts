@@ -20,7 +20,7 @@ import type { AnyEntry } from "@urna/schemas";
 import type { ElectionState } from "@urna/verifier";
 import { leafHashFast } from "../log/index.js";
 import { OVERSIZE, checkTarget, tooLarge } from "./admission.js";
-import { signedMessage } from "./crypto-work.js";
+import { entryWork, signedMessage } from "./crypto-work.js";
 import { entryFromJson, parseBulkBody, parseEntryBody } from "./entry-body.js";
 import { ApiError, findingToError } from "./errors.js";
 import { isBallotType } from "./tracking-index.js";
@@ -86,7 +86,7 @@ export async function checkWrite(
   try {
     verdicts = await Promise.all(
       entries.map(({ entry, leaf }, i) =>
-        opts.pool.runSigned(prechecks[i].work, signedMessage(entry, leaf)),
+        opts.pool.runSigned(entryWork(prechecks[i].work, entry), signedMessage(entry, leaf)),
       ),
     );
   } catch {

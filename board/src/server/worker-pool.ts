@@ -19,7 +19,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { workerScript } from "@urna/verifier/node";
 import { isTransientResourceError } from "../log/index.js";
-import { verifySignedMessage } from "./crypto-work.js";
+import { verifySignedMessage, withEntryBody } from "./crypto-work.js";
 
 const newSlot = (starved: number): Slot => ({
   worker: undefined,
@@ -213,7 +213,7 @@ export class CryptoPool {
         if (signed !== undefined) {
           const bad = verifySignedMessage(signed);
           if (bad.length > 0) return Promise.resolve(bad);
-          return Promise.resolve(work.length === 0 ? [] : this.inline(work));
+          return Promise.resolve(work.length === 0 ? [] : this.inline(withEntryBody(work, signed)));
         }
         return Promise.resolve(this.inline(work, entry));
       } catch (e) {

@@ -17,6 +17,7 @@ import {
   LevelLogStorage,
   MemoryLogStorage,
   isBoardLogError,
+  leafHashFast,
   nodeEd25519Signer,
 } from "../../src/log/index.js";
 import { ORIGIN, SEED, openLog, tempDir } from "./helpers.js";
@@ -221,6 +222,53 @@ describe("checks, meta and limits", () => {
     await expect(log.seq.append("text" as unknown as Uint8Array)).rejects.toMatchObject({
       code: "ENTRY_INVALID",
     });
+    await log.close();
+  });
+});
+
+describe("the leaf hash given by the caller (hashed once)", () => {
+  test("the same tree, checkpoints and leaf hashes as when the sequencer hashes; a malformed one is ENTRY_INVALID", async () => {
+    const a = await openLog(undefined);
+    const b = await openLog(undefined);
+    const leaves = Array.from({ length: 300 }, (_, i) => utf8(`entry ${i}`));
+    const ra = await Promise.all(leaves.map((l) => a.seq.append(l)));
+    const rb = await Promise.all(
+      leaves.map((l) => b.seq.append(l, undefined, { leafHash: leafHashFast(l) })),
+    );
+    expect(rb.map((r) => [r.index, r.leafHash, r.size, r.root])).toEqual(
+      ra.map((r) => [r.index, r.leafHash, r.size, r.root]),
+    );
+    expect(b.seq.head().root).toEqual(a.seq.head().root);
+    expect(await b.seq.reader.inclusionProof(7)).toEqual(await a.seq.reader.inclusionProof(7));
+    for (const bad of [new Uint8Array(31), "x" as unknown as Uint8Array])
+      await expect(b.seq.append(utf8("more"), undefined, { leafHash: bad })).rejects.toMatchObject({
+        code: "ENTRY_INVALID",
+      });
+    expect(b.seq.size).toBe(300);
+    await a.close();
+    await b.close();
+  });
+
+  test("a receipt's inclusion proof reads the right edge's partial tiles from memory, not storage", async () => {
+    const storage = new MemoryLogStorage();
+    const reads: string[] = [];
+    const readTile = storage.readTile.bind(storage);
+    storage.readTile = (level, index) => {
+      reads.push(`${level}/${index}`);
+      return readTile(level, index);
+    };
+    const log = await openLog(undefined, { storage });
+    for (let round = 0; round < 3; round++) {
+      const rs = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => log.seq.append(utf8(`r${round} e${i}`))),
+      );
+      reads.length = 0;
+      for (const r of [rs[0], rs[199]]) {
+        const proof = await log.seq.reader.inclusionProof(r.index, r.size);
+        verifyInclusion(r.leafHash, r.index, r.size, proof, r.root);
+      }
+      expect(reads).toEqual([]);
+    }
     await log.close();
   });
 });

@@ -8,7 +8,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { verifyEd25519 } from "@urna/verifier";
-import { verifyEd25519Fast } from "../../src/server/ed25519-fast.js";
+import { REFUSED_KEYS, verifyEd25519Fast } from "../../src/server/ed25519-fast.js";
 
 const Point = ed25519.Point;
 const L = Point.Fn.ORDER;
@@ -26,17 +26,11 @@ const same = (sig: Uint8Array, msg: Uint8Array, pk: Uint8Array): boolean => {
   return a;
 };
 
-/** Canonical encodings of the eight points of small order. */
-const SMALL = [
-  "0100000000000000000000000000000000000000000000000000000000000000",
-  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-  "0000000000000000000000000000000000000000000000000000000000000000",
-  "0000000000000000000000000000000000000000000000000000000000000080",
-  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
-  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-].map(hex);
+/**
+ * Canonical encodings of the eight points of small order (the first 8 refused keys; the test
+ * "the refused encodings are..." computes them independently from a point of order 8).
+ */
+const SMALL = REFUSED_KEYS.slice(0, 8).map(hex);
 
 describe("verifyEd25519Fast agrees with the verifier's strict Ed25519", () => {
   test("valid signatures, and one changed bit anywhere", () => {
@@ -120,6 +114,87 @@ describe("verifyEd25519Fast agrees with the verifier's strict Ed25519", () => {
     expect(same(offCurve, msg, pk)).toBe(false);
     expect(same(sig.subarray(0, 63), msg, pk)).toBe(false);
     expect(same(sig, msg, pk.subarray(0, 31))).toBe(false);
+  });
+});
+
+describe("the key checks made without decoding the key", () => {
+  const nobleRefuses = (pk: Uint8Array): boolean => {
+    try {
+      return Point.fromBytes(pk, false).isSmallOrder();
+    } catch {
+      return true;
+    }
+  };
+
+  test("the refused encodings are the torsion subgroup's 8 points and the 2 with x = 0 and the sign bit", () => {
+    const T = Point.fromBytes(SMALL[6]);
+    const torsion = Array.from({ length: 8 }, (_, k) =>
+      Buffer.from(T.multiplyUnsafe(BigInt(k)).toBytes()).toString("hex"),
+    );
+    expect(new Set(torsion).size).toBe(8);
+    expect([...torsion].sort()).toEqual(REFUSED_KEYS.slice(0, 8).sort());
+    for (const k of torsion) expect(Point.fromHex(k).multiplyUnsafe(8n).is0()).toBe(true);
+    const signed = REFUSED_KEYS.slice(8).map(hex);
+    for (const [y, enc] of [
+      [1n, signed[0]],
+      [P - 1n, signed[1]],
+    ] as const) {
+      const expected = le(y);
+      expected[31] |= 0x80;
+      expect(enc).toEqual(expected);
+    }
+    for (const k of REFUSED_KEYS.map(hex)) {
+      expect(nobleRefuses(k)).toBe(true);
+      expect(same(new Uint8Array(64), new Uint8Array(1), k)).toBe(false);
+    }
+  });
+
+  test("keys off the curve are refused by OpenSSL whatever the signature (fast-check)", () => {
+    const seed = new Uint8Array(32).fill(4);
+    const msg = new TextEncoder().encode("off");
+    const real = ed25519.sign(msg, seed);
+    let offCurve = 0;
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: P - 1n }),
+        fc.boolean(),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.bigInt({ min: 0n, max: L - 1n }),
+        (y, sign, r, sc) => {
+          const pk = le(y);
+          if (sign) pk[31] |= 0x80;
+          const onCurve = !(() => {
+            try {
+              Point.fromBytes(pk, false);
+              return false;
+            } catch {
+              return true;
+            }
+          })();
+          if (!onCurve) offCurve++;
+          const crafted = new Uint8Array(64);
+          crafted.set(r, 0);
+          crafted.set(le(sc), 32);
+          for (const sig of [crafted, real, new Uint8Array(64)]) same(sig, msg, pk);
+          if (!onCurve) expect(verifyEd25519Fast(real, msg, pk)).toBe(false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(offCurve).toBeGreaterThan(50); // about half of all y are off the curve
+  });
+
+  test("a key is refused alike on first use and from the cache", () => {
+    const seed = new Uint8Array(32).fill(6);
+    const msg = new TextEncoder().encode("again");
+    const sig = ed25519.sign(msg, seed);
+    const pk = ed25519.getPublicKey(seed);
+    const bad = le(2n); // off the curve
+    for (let i = 0; i < 3; i++) {
+      expect(same(sig, msg, pk)).toBe(true);
+      expect(same(sig, msg, bad)).toBe(false);
+      expect(same(sig, msg, hex(REFUSED_KEYS[4]))).toBe(false);
+    }
   });
 });
 

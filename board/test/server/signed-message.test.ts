@@ -9,9 +9,11 @@ import { afterAll, describe, expect, test } from "vitest";
 import type { Entry } from "@urna/schemas";
 import { entryLeaf, entrySigningMessage, verifyEntrySignature } from "@urna/verifier";
 import {
+  entryWork,
   signedMessage,
   signingMessageFromLeaf,
   verifySignedMessage,
+  withEntryBody,
 } from "../../src/server/crypto-work.js";
 import { CryptoPool } from "../../src/server/worker-pool.js";
 import { signEntry } from "../../src/entry-sign.js";
@@ -106,6 +108,49 @@ describe("signing message from the leaf", () => {
       false,
       false,
     ]);
+  });
+});
+
+describe("the entry's body in posted work", () => {
+  test("is left out by entryWork and read back from the signing message, equal (fast-check)", () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        const e = sign(b);
+        const work = [
+          { kind: "ballot", body: e.body, where: { index: 3 } },
+          { kind: "other", body: { at: "x" } },
+        ];
+        const posted = entryWork(work, e);
+        expect(posted[0]).not.toHaveProperty("body", e.body);
+        expect(JSON.stringify(posted[0])).not.toContain("body");
+        expect(posted[1]).toBe(work[1]);
+        expect(withEntryBody(posted, signedMessage(e, entryLeaf(e)))).toEqual(work);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("work without the entry's body is posted and received as it is", () => {
+    const e = sign({ at: "2024-06-02T08:00:00Z" });
+    const work = [{ kind: "result", tally: [1] }];
+    expect(entryWork(work, e)).toEqual(work);
+    expect(withEntryBody(work, signedMessage(e, entryLeaf(e)))).toBe(work);
+  });
+
+  test("the inline pool hands its verifier the work with the body put back", async () => {
+    const e = sign({ at: "2024-06-02T08:00:00Z" });
+    let seen: unknown[] = [];
+    const inline = new CryptoPool({
+      size: 0,
+      inline: (w) => {
+        seen = w;
+        return [];
+      },
+    });
+    const work = [{ kind: "ballot", body: e.body }];
+    expect(await inline.runSigned(entryWork(work, e), signedMessage(e, entryLeaf(e)))).toEqual([]);
+    expect(seen).toEqual(work);
+    await inline.close();
   });
 });
 
