@@ -47,7 +47,8 @@ import { OVERSIZE, bodyLimit } from "./admission.js";
 import type { ElectionState } from "@urna/verifier";
 import { sendJson } from "./routes/fast-write.js";
 import { checkWrite } from "./standby-verify.js";
-import { VERIFIED_HEADER, type TaggedRoute, verifiedTagKey } from "./verified-tag.js";
+import { readWriteBody, writeTarget } from "./write-request.js";
+import { VERIFIED_HEADER, verifiedTagKey } from "./verified-tag.js";
 import { verifyCryptoWork } from "./crypto-work.js";
 import { CryptoPool } from "./worker-pool.js";
 
@@ -150,28 +151,6 @@ const ROUTES = {
   events: new RegExp(`^/elections/${ELECTION}/events$`),
   record: new RegExp(`^/elections/${ELECTION}/record$`),
 };
-
-/** The write routes a standby checks itself (the sequencer's fast path's, routes/fast-write.ts). */
-const WRITE = /^\/elections\/([a-z0-9][a-z0-9-]{0,63})\/(entries|bulk)$/;
-
-/** A request's body up to `limit` bytes; past it (declared or sent), OVERSIZE. */
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | typeof OVERSIZE> {
-  return new Promise((resolve, reject) => {
-    const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > limit) {
-      req.resume();
-      return resolve(OVERSIZE);
-    }
-    const chunks: Buffer[] = [];
-    let length = 0;
-    req.on("data", (c: Buffer) => {
-      length += c.length;
-      if (length <= limit) chunks.push(c);
-    });
-    req.on("error", reject);
-    req.on("end", () => resolve(length > limit ? OVERSIZE : Buffer.concat(chunks, length)));
-  });
-}
 
 const MAX_RANGE = 1000;
 
@@ -458,16 +437,14 @@ export function standbyFront(opts: StandbyFrontOptions): StandbyFront {
   };
   /** Takes a write it can check (true), checks it, and refuses or forwards it. */
   const checked = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (!tagKey || req.method !== "POST") return false;
-    const m = WRITE.exec(req.url ?? "");
-    const enc = req.headers["content-encoding"];
-    if (!m || (enc !== undefined && enc.toLowerCase() !== "identity")) return false;
-    const route: TaggedRoute = m[2] === "bulk" ? "bulk" : "entries";
+    const target = tagKey && writeTarget(req);
+    if (!target) return false;
+    const { route, election } = target;
     workers ??= new CryptoPool({ size: opts.verify?.workers, inline: verifyCryptoWork });
     const checks = { key: tagKey, pool: workers, stateOf };
-    void readBody(req, bodyLimit(route)).then(
+    void readWriteBody(req, bodyLimit(route)).then(
       (body) =>
-        checkWrite(checks, route, m[1], body)
+        checkWrite(checks, route, election, body)
           .catch(() => ({ forward: {} }) as const)
           .then((v) => {
             if ("refuse" in v) sendJson(res, v.refuse.status, v.refuse.toJSON());
